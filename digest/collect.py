@@ -1,0 +1,161 @@
+"""Collect: fetch every configured feed, parse it, and store what came in.
+
+Feeds are fetched concurrently; one feed's failure never stops the others.
+Each feed (its first page plus any backfill pages) is written in a single
+transaction together with its new validators, so a kill mid-run leaves the
+store as it was before that feed, and the next run picks up cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from digest.config import Config, FeedSettings
+from digest.errors import FetchError, SourceError
+from digest.feeds import parse_feed
+from digest.fetch import Fetcher
+from digest.models import CollectReport, FeedEntry, FeedOutcome, FetchResult
+from digest.store import Store
+
+ProgressCallback = Callable[[FeedOutcome], None]
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class _Gathered:
+    """What one feed produced before anything is written."""
+
+    feed: FeedSettings
+    first: FetchResult | None
+    entries: tuple[FeedEntry, ...]
+    pages: int
+    warning: str | None
+
+
+def paged_url(url: str, page: int) -> str:
+    """WordPress's paged feed: ``/feed/?paged=2``."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "paged"]
+    query.append(("paged", str(page)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def run_collect(
+    config: Config,
+    store: Store,
+    now: Clock,
+    *,
+    backfill_pages: int | None = None,
+    on_feed: ProgressCallback | None = None,
+) -> CollectReport:
+    """Synchronous entry point; see :func:`collect`."""
+    return asyncio.run(collect(config, store, now, backfill_pages=backfill_pages, on_feed=on_feed))
+
+
+async def collect(
+    config: Config,
+    store: Store,
+    now: Clock,
+    *,
+    backfill_pages: int | None = None,
+    on_feed: ProgressCallback | None = None,
+) -> CollectReport:
+    started = now()
+    mirrors = {m.host.lower(): config.resolve(m.root) for m in config.mirrors}
+    outcomes: list[FeedOutcome] = []
+    async with Fetcher(config.collect, mirrors=mirrors, base_dir=config.base_dir) as fetcher:
+
+        async def one(feed: FeedSettings) -> FeedOutcome:
+            outcome = await _collect_feed(config, store, fetcher, feed, now, backfill_pages)
+            if on_feed is not None:
+                on_feed(outcome)
+            return outcome
+
+        outcomes = list(await asyncio.gather(*(one(f) for f in config.feeds)))
+    return CollectReport(started=started, finished=now(), outcomes=tuple(outcomes))
+
+
+async def _collect_feed(
+    config: Config,
+    store: Store,
+    fetcher: Fetcher,
+    feed: FeedSettings,
+    now: Clock,
+    backfill_pages: int | None,
+) -> FeedOutcome:
+    depth = backfill_pages if backfill_pages is not None else feed.backfill_pages
+    if depth is None:
+        depth = config.collect.backfill_pages
+    try:
+        gathered = await _gather(config, store, fetcher, feed, depth, now)
+    except SourceError as exc:
+        message = str(exc)
+        store.record_failure(feed.url, feed.name, now(), message)
+        return FeedOutcome(feed.label, feed.url, "failed", error=message)
+    moment = now()
+    first = gathered.first
+    with store.transaction():
+        if first is None or first.not_modified:
+            state = store.feed_state(feed.url)
+            store.record_success(
+                feed.url, feed.name, moment,
+                state.etag if state else None, state.last_modified if state else None,
+            )
+            return FeedOutcome(feed.label, feed.url, "not-modified", pages=0)
+        counts = store.save_entries(feed.url, gathered.entries, moment)
+        store.record_success(feed.url, feed.name, moment, first.etag, first.last_modified)
+    return FeedOutcome(
+        feed.label, feed.url, "ok",
+        new=counts.new, updated=counts.updated, unchanged=counts.unchanged,
+        pages=gathered.pages, warning=gathered.warning,
+    )
+
+
+async def _gather(
+    config: Config, store: Store, fetcher: Fetcher, feed: FeedSettings, depth: int, now: Clock
+) -> _Gathered:
+    state = store.feed_state(feed.url)
+    first = await fetcher.fetch(
+        feed.url,
+        etag=state.etag if state else None,
+        last_modified=state.last_modified if state else None,
+    )
+    if first.not_modified:
+        return _Gathered(feed, first, (), 0, None)
+    parsed = await asyncio.to_thread(parse_feed, first.content, first.headers, first.final_url)
+    entries: dict[str, FeedEntry] = {e.uid: e for e in parsed.entries}
+    warnings = [parsed.warning] if parsed.warning else []
+    pages = 1
+    new_uids = set(entries) - store.known_uids(entries)
+    oldest_wanted = now() - timedelta(days=config.collect.backfill_max_age_days)
+    # Backfill only while pages keep bringing posts the store has never seen.
+    while depth > 0 and pages <= depth and new_uids and _is_pageable(feed.url):
+        page_url = paged_url(feed.url, pages + 1)
+        try:
+            result = await fetcher.fetch(page_url)
+            page = await asyncio.to_thread(
+                parse_feed, result.content, result.headers, result.final_url
+            )
+        except FetchError as exc:
+            if exc.kind != "http-404":
+                warnings.append(f"backfill stopped at page {pages + 1}: {exc}")
+            break
+        except SourceError as exc:
+            warnings.append(f"backfill stopped at page {pages + 1}: {exc}")
+            break
+        fresh = [e for e in page.entries if e.uid not in entries]
+        new_uids = {e.uid for e in fresh} - store.known_uids(e.uid for e in fresh)
+        for entry in fresh:
+            entries[entry.uid] = entry
+        pages += 1
+        if fresh and all(e.published and e.published < oldest_wanted for e in fresh):
+            break
+    return _Gathered(feed, first, tuple(entries.values()), pages, "; ".join(warnings) or None)
+
+
+def _is_pageable(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https")

@@ -1,0 +1,395 @@
+"""The SQLite store: entries, where they came from, comment observations, feed health.
+
+One file, WAL journal, versioned migrations (``PRAGMA user_version``). Each
+feed's results are written in one ``BEGIN IMMEDIATE`` transaction, so a crash
+or kill at any point leaves either the whole feed's update or none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from digest.errors import StoreError
+from digest.models import FeedEntry, ImageHint
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: feeds, entries, provenance, comment observations
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        name TEXT NOT NULL DEFAULT '',
+        etag TEXT,
+        last_modified TEXT,
+        last_attempt TEXT,
+        last_success TEXT,
+        last_error TEXT,
+        last_error_at TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        link TEXT NOT NULL,
+        title TEXT NOT NULL,
+        author TEXT,
+        published TEXT NOT NULL,
+        published_from_feed INTEGER NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        content TEXT NOT NULL,
+        comments INTEGER,
+        images TEXT NOT NULL DEFAULT '[]',
+        extras TEXT NOT NULL DEFAULT '{}',
+        fingerprint TEXT NOT NULL
+    );
+    CREATE INDEX entries_published ON entries(published);
+    CREATE INDEX entries_link ON entries(link);
+    CREATE TABLE entry_feeds (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        feed_url TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        PRIMARY KEY (entry_id, feed_url)
+    );
+    CREATE TABLE entry_categories (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        category TEXT NOT NULL,
+        PRIMARY KEY (entry_id, category)
+    );
+    CREATE TABLE comment_observations (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        observed_at TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (entry_id, observed_at)
+    );
+    CREATE INDEX observations_time ON comment_observations(observed_at);
+    """,
+)
+
+
+def iso(moment: datetime) -> str:
+    """Store times as UTC ISO-8601 text, which sorts chronologically."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the store")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class FeedState:
+    url: str
+    name: str
+    etag: str | None
+    last_modified: str | None
+    last_attempt: datetime | None
+    last_success: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    consecutive_failures: int
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An entry as the store knows it, merged across every feed that carried it."""
+
+    id: int
+    uid: str
+    link: str
+    title: str
+    author: str | None
+    published: datetime
+    published_from_feed: bool
+    first_seen: datetime
+    summary: str
+    content: str
+    comments: int | None
+    categories: tuple[str, ...]
+    feeds: tuple[str, ...]
+    images: tuple[ImageHint, ...]
+    extras: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class WriteCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class Store:
+    """Thin, explicit access to the SQLite file. Open with :meth:`open`."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            store = cls(db, path)
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot open the store: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create the store: {exc.strerror}") from None
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: store schema v{current} is newer than this digest "
+                f"(v{len(MIGRATIONS)}); upgrade digest"
+            )
+        for version in range(current, len(MIGRATIONS)):
+            with self.transaction():
+                for statement in MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {version + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- feeds -------------------------------------------------------------
+
+    def feed_state(self, url: str) -> FeedState | None:
+        row = self.db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
+        return _feed_state(row) if row else None
+
+    def feed_states(self) -> list[FeedState]:
+        return [_feed_state(r) for r in self.db.execute("SELECT * FROM feeds ORDER BY url")]
+
+    def _touch_feed(self, url: str, name: str) -> None:
+        self.db.execute(
+            "INSERT INTO feeds(url, name) VALUES(?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET name = excluded.name",
+            (url, name),
+        )
+
+    def record_success(
+        self, url: str, name: str, now: datetime, etag: str | None, last_modified: str | None
+    ) -> None:
+        """Mark a fetch that worked (200 or 304). Call inside a transaction for 200s."""
+        self._touch_feed(url, name)
+        self.db.execute(
+            "UPDATE feeds SET etag = ?, last_modified = ?, last_attempt = ?, last_success = ?, "
+            "consecutive_failures = 0 WHERE url = ?",
+            (etag, last_modified, iso(now), iso(now), url),
+        )
+
+    def record_failure(self, url: str, name: str, now: datetime, error: str) -> None:
+        with self.transaction():
+            self._touch_feed(url, name)
+            self.db.execute(
+                "UPDATE feeds SET last_attempt = ?, last_error = ?, last_error_at = ?, "
+                "consecutive_failures = consecutive_failures + 1 WHERE url = ?",
+                (iso(now), error, iso(now), url),
+            )
+
+    # -- entries -----------------------------------------------------------
+
+    def known_uids(self, uids: Iterable[str]) -> set[str]:
+        wanted = list(uids)
+        known: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT uid FROM entries WHERE uid IN ({marks})", chunk)
+            known.update(r[0] for r in rows)
+        return known
+
+    def save_entries(self, feed_url: str, entries: Iterable[FeedEntry], now: datetime) -> WriteCounts:
+        """Upsert entries seen in one feed and record their comment counts.
+
+        Call inside :meth:`transaction`. The same post from several feeds stays
+        one row that remembers every feed and category.
+        """
+        stamp = iso(now)
+        new = updated = unchanged = 0
+        for entry in entries:
+            fingerprint = _fingerprint(entry)
+            row = self.db.execute(
+                "SELECT id, fingerprint, published_from_feed FROM entries WHERE uid = ?",
+                (entry.uid,),
+            ).fetchone()
+            images = json.dumps([[i.url, i.source, i.width, i.height] for i in entry.images])
+            extras = json.dumps(dict(entry.extras), sort_keys=True)
+            published = iso(entry.published) if entry.published else stamp
+            if row is None:
+                cursor = self.db.execute(
+                    "INSERT INTO entries(uid, link, title, author, published, published_from_feed,"
+                    " first_seen, last_seen, summary, content, comments, images, extras, fingerprint)"
+                    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (entry.uid, entry.link, entry.title, entry.author, published,
+                     int(entry.published is not None), stamp, stamp, entry.summary, entry.content,
+                     entry.comments, images, extras, fingerprint),
+                )
+                entry_id = int(cursor.lastrowid or 0)
+                new += 1
+            else:
+                entry_id = int(row["id"])
+                if row["fingerprint"] != fingerprint:
+                    keep_first_seen_date = entry.published is None and not row["published_from_feed"]
+                    self.db.execute(
+                        "UPDATE entries SET link=?, title=?, author=?, summary=?, content=?,"
+                        " images=?, extras=?, fingerprint=?, last_seen=?"
+                        + ("" if keep_first_seen_date else ", published=?, published_from_feed=?")
+                        + " WHERE id=?",
+                        (entry.link, entry.title, entry.author, entry.summary, entry.content,
+                         images, extras, fingerprint, stamp)
+                        + (() if keep_first_seen_date else (published, int(entry.published is not None)))
+                        + (entry_id,),
+                    )
+                    updated += 1
+                else:
+                    self.db.execute("UPDATE entries SET last_seen=? WHERE id=?", (stamp, entry_id))
+                    unchanged += 1
+            if entry.comments is not None:
+                self.db.execute("UPDATE entries SET comments=? WHERE id=?", (entry.comments, entry_id))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO comment_observations(entry_id, observed_at, count)"
+                    " VALUES(?,?,?)",
+                    (entry_id, stamp, entry.comments),
+                )
+            self.db.execute(
+                "INSERT OR IGNORE INTO entry_feeds(entry_id, feed_url, first_seen) VALUES(?,?,?)",
+                (entry_id, feed_url, stamp),
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO entry_categories(entry_id, category) VALUES(?,?)",
+                [(entry_id, c) for c in entry.categories],
+            )
+        return WriteCounts(new, updated, unchanged)
+
+    def entries(self, since: datetime | None = None, until: datetime | None = None) -> list[StoredEntry]:
+        """Entries published in ``[since, until)``, oldest first."""
+        where, args = [], []
+        if since is not None:
+            where.append("published >= ?")
+            args.append(iso(since))
+        if until is not None:
+            where.append("published < ?")
+            args.append(iso(until))
+        sql = "SELECT * FROM entries" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self.db.execute(sql + " ORDER BY published, id", args).fetchall()
+        return [self._stored(r) for r in rows]
+
+    def entry_by_uid(self, uid: str) -> StoredEntry | None:
+        row = self.db.execute("SELECT * FROM entries WHERE uid = ?", (uid,)).fetchone()
+        return self._stored(row) if row else None
+
+    def comment_history(self, entry_id: int) -> list[tuple[datetime, int]]:
+        rows = self.db.execute(
+            "SELECT observed_at, count FROM comment_observations WHERE entry_id = ?"
+            " ORDER BY observed_at",
+            (entry_id,),
+        )
+        return [(from_iso(r[0]), int(r[1])) for r in rows]
+
+    def count(self, table: str) -> int:
+        if table not in ("entries", "feeds", "comment_observations", "entry_feeds", "entry_categories"):
+            raise ValueError(table)
+        return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def prune_observations(self, before: datetime) -> int:
+        """Drop comment observations older than ``before``, keeping each entry's latest."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "DELETE FROM comment_observations WHERE observed_at < ? AND observed_at <"
+                " (SELECT max(observed_at) FROM comment_observations o"
+                "  WHERE o.entry_id = comment_observations.entry_id)",
+                (iso(before),),
+            )
+        return cursor.rowcount
+
+    def _stored(self, row: sqlite3.Row) -> StoredEntry:
+        entry_id = int(row["id"])
+        categories = tuple(
+            r[0] for r in self.db.execute(
+                "SELECT category FROM entry_categories WHERE entry_id = ? ORDER BY rowid", (entry_id,)
+            )
+        )
+        feeds = tuple(
+            r[0] for r in self.db.execute(
+                "SELECT feed_url FROM entry_feeds WHERE entry_id = ? ORDER BY first_seen, feed_url",
+                (entry_id,),
+            )
+        )
+        images = tuple(ImageHint(u, s, w, h) for u, s, w, h in json.loads(row["images"]))
+        return StoredEntry(
+            id=entry_id,
+            uid=row["uid"],
+            link=row["link"],
+            title=row["title"],
+            author=row["author"],
+            published=from_iso(row["published"]),
+            published_from_feed=bool(row["published_from_feed"]),
+            first_seen=from_iso(row["first_seen"]),
+            summary=row["summary"],
+            content=row["content"],
+            comments=row["comments"],
+            categories=categories,
+            feeds=feeds,
+            images=images,
+            extras=tuple(sorted(json.loads(row["extras"]).items())),
+        )
+
+
+def _fingerprint(entry: FeedEntry) -> str:
+    parts = [entry.link, entry.title, entry.author or "", entry.summary, entry.content,
+             "\x1f".join(entry.categories), iso(entry.published) if entry.published else ""]
+    return hashlib.blake2b("\x1e".join(parts).encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
+def _feed_state(row: sqlite3.Row) -> FeedState:
+    def when(key: str) -> datetime | None:
+        return from_iso(row[key]) if row[key] else None
+
+    return FeedState(
+        url=row["url"],
+        name=row["name"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_attempt=when("last_attempt"),
+        last_success=when("last_success"),
+        last_error=row["last_error"],
+        last_error_at=when("last_error_at"),
+        consecutive_failures=int(row["consecutive_failures"]),
+    )

@@ -19,6 +19,8 @@ from digest.errors import FetchError, SourceError
 from digest.feeds import parse_feed
 from digest.fetch import Fetcher
 from digest.models import CollectReport, FeedEntry, FeedOutcome, FetchResult
+from digest.pages import fetch_pages, pages_to_fetch, snapshot_trending
+from digest.reviews import ReviewRules
 from digest.store import Store
 
 ProgressCallback = Callable[[FeedOutcome], None]
@@ -76,7 +78,16 @@ async def collect(
             return outcome
 
         outcomes = list(await asyncio.gather(*(one(f) for f in config.feeds)))
-    return CollectReport(started=started, finished=now(), outcomes=tuple(outcomes))
+        # Second pass: article pages of recent reviews, for scores the feed lacks.
+        rules = ReviewRules.from_config(config)
+        recent = store.entries(since=now() - timedelta(days=config.reviews.page_max_age_days))
+        pages = await fetch_pages(config, store, fetcher, pages_to_fetch(store, recent, rules), now)
+        trending_count, trending_error = await snapshot_trending(config, store, fetcher, now())
+    return CollectReport(
+        started=started, finished=now(), outcomes=tuple(outcomes),
+        pages_fetched=pages.fetched, page_failures=pages.failures,
+        trending_links=trending_count, trending_error=trending_error,
+    )
 
 
 async def _collect_feed(

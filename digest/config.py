@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from digest.email_settings import EmailSettings
 from digest.errors import ConfigError
+from digest.job_settings import DeliverySettings, ScheduleSettings
 
 DEFAULT_CONFIG = Path("config/digest.toml")
 USER_AGENT = "digest/0.1 (newsletter digest builder; +https://github.com/digest-newsletter/digest)"
@@ -88,6 +90,89 @@ class FeedSettings(_Strict):
         return self.name or self.url
 
 
+class ReviewSettings(_Strict):
+    """What counts as a review, and where to look for its score."""
+
+    categories: list[str] = ["Reviews"]
+    title_patterns: list[str] = [r"^\s*REVIEW\s*[:\-–—]"]
+    recaps_are_reviews: bool = False
+    recap_pattern: str = r"^\s*RECAP\s*[:\-–—]"
+    url_patterns: list[str] = []
+    score_elements: list[str] = ["review_score"]
+    score_selector: str | None = None
+    letter_grades: bool = False
+    tldr_max_chars: int = Field(default=220, ge=40, le=2000)
+    fetch_pages: Literal["always", "unscored", "never"] = "always"
+    page_max_bytes: int = Field(default=3_000_000, gt=0)
+    page_attempts: int = Field(default=3, ge=1, le=20)
+    page_max_age_days: int = Field(default=21, gt=0, description="fetch pages of reviews this recent")
+    default_section: str = "Other"
+
+    @field_validator("title_patterns", "url_patterns")
+    @classmethod
+    def _patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _check_regex(value)
+        return values
+
+    @field_validator("recap_pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        return _check_regex(value)
+
+    @field_validator("score_selector")
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        if value is not None:
+            from lxml.cssselect import CSSSelector, SelectorError
+
+            try:
+                CSSSelector(value)
+            except SelectorError as exc:
+                raise ValueError(f"not a valid CSS selector: {exc}") from None
+        return value
+
+
+class SectionSettings(_Strict):
+    """A newsletter section: the categories (or tags) and category feeds that mean it."""
+
+    name: str = Field(min_length=1)
+    categories: list[str] = []
+    feeds: list[str] = []
+
+
+class SelectSettings(_Strict):
+    """How the issue is chosen: counts, caps, memory, the thin-week guard."""
+
+    top_count: int = Field(default=5, ge=0, le=50)
+    trending_count: int = Field(default=4, ge=0, le=50)
+    min_score: float | None = Field(default=None, ge=0, le=10)
+    max_per_section: int | None = Field(default=None, ge=1)
+    section_caps: dict[str, int] = {}
+    repeat_weeks: int = Field(default=4, ge=0, le=520)
+    min_scored_reviews: int = Field(default=3, ge=0)
+    build_thin_week: bool = False
+    near_misses: int = Field(default=8, ge=0, le=100)
+
+
+class TrendingSettings(_Strict):
+    """Signals for "trending", each normalised to 0–1, weighted, with time decay."""
+
+    lookback_days: int = Field(default=14, ge=1, le=90)
+    half_life_hours: float = Field(default=48.0, gt=0)
+    comments_weight: float = Field(default=1.0, ge=0)
+    site_weight: float = Field(default=1.0, ge=0)
+    analytics_weight: float = Field(default=1.0, ge=0)
+    site_page: str | None = None
+    site_selector: str = ".trending-posts a"
+    analytics_csv: Path | None = None
+
+    @field_validator("site_page")
+    @classmethod
+    def _page(cls, value: str | None) -> str | None:
+        return _check_http_url(value) if value is not None else None
+
+
 class MirrorSettings(_Strict):
     """Answer requests for ``host`` from files under ``root`` (offline demo)."""
 
@@ -101,6 +186,15 @@ class Config(_Strict):
     collect: CollectSettings = CollectSettings()
     feeds: list[FeedSettings] = Field(min_length=1)
     mirrors: list[MirrorSettings] = []
+    reviews: ReviewSettings = ReviewSettings()
+    sections: list[SectionSettings] = []
+    select: SelectSettings = SelectSettings()
+    trending: TrendingSettings = TrendingSettings()
+    email: EmailSettings = EmailSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    output_dir: Path = Path("../out")
+    issues_dir: Path = Path("issues")
     # Folder of the config file; relative paths resolve against it.
     base_dir: Path = Path(".")
 
@@ -117,6 +211,14 @@ def _check_http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
     return value
 
 
@@ -137,10 +239,10 @@ def load_config(path: Path | str) -> Config:
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_describe(path, text, exc)) from None
+        raise ConfigError(describe_validation_error(path, text, exc)) from None
 
 
-def _describe(path: Path, text: str, exc: ValidationError) -> str:
+def describe_validation_error(path: Path, text: str, exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
         loc = tuple(err["loc"])

@@ -7,6 +7,9 @@ for an editor, not a developer, and must name what failed and why.
     ├── ConfigError        bad or missing config (file, key, line)
     ├── StoreError         the SQLite store cannot be opened or migrated
     ├── LockError          another run holds the store
+    ├── ThinWeekError      too few scored reviews to make a good issue
+    ├── LintError          the built email breaks a rule mail clients need
+    ├── DeliveryError      the hand-off to the mailing service failed
     └── SourceError        one feed or page could not be used
         ├── FetchError     HTTP/network/file problem (timeout, 404, too big ...)
         └── FeedParseError the bytes are not a usable feed
@@ -29,6 +32,18 @@ class StoreError(DigestError):
 
 class LockError(DigestError):
     """Another digest process is working on the same store."""
+
+
+class ThinWeekError(DigestError):
+    """Too few scored reviews this week; the build stops instead of sending a sad email."""
+
+
+class LintError(DigestError):
+    """The built email breaks a rule (size, links, images ...); nothing is written."""
+
+
+class DeliveryError(DigestError):
+    """Sending or posting the issue failed; it stays built but undelivered."""
 
 
 class SourceError(DigestError):

@@ -85,16 +85,18 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
+        max_bytes: int | None = None,
     ) -> FetchResult:
         """Fetch ``url``; a 304 comes back as ``status == 304`` with no content."""
+        limit = max_bytes or self.settings.max_bytes
         if not _is_http(url):
-            return read_local(self._local_path(url), url, last_modified, self.settings.max_bytes)
+            return read_local(self._local_path(url), url, last_modified, limit)
         host = urlsplit(url).netloc.lower()
         async with self._slots, self._host_slot(host):
             await self._be_polite(host)
             try:
                 async with asyncio.timeout(self.settings.deadline):
-                    return await self._get(url, etag, last_modified, accept)
+                    return await self._get(url, etag, last_modified, accept, limit)
             except TimeoutError:
                 raise FetchError(
                     f"gave up after the {self.settings.deadline:g}s deadline "
@@ -103,7 +105,7 @@ class Fetcher:
                 ) from None
 
     async def _get(
-        self, url: str, etag: str | None, last_modified: str | None, accept: str
+        self, url: str, etag: str | None, last_modified: str | None, accept: str, limit: int
     ) -> FetchResult:
         assert self._client is not None, "use Fetcher as an async context manager"
         headers = {"Accept": accept}
@@ -118,7 +120,6 @@ class Fetcher:
                 if response.status_code >= 400:
                     raise FetchError(_status_message(response), kind=f"http-{response.status_code}")
                 declared = response.headers.get("content-length", "")
-                limit = self.settings.max_bytes
                 if declared.isdigit() and int(declared) > limit:
                     raise FetchError(_too_big(limit, int(declared)), kind="too-big")
                 body = bytearray()

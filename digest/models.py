@@ -87,6 +87,10 @@ class CollectReport:
     started: datetime
     finished: datetime
     outcomes: tuple[FeedOutcome, ...] = field(default_factory=tuple)
+    pages_fetched: int = 0
+    page_failures: tuple[tuple[str, str], ...] = ()  # (article URL, reason)
+    trending_links: int = 0  # links read from the site's trending list
+    trending_error: str | None = None
 
     @property
     def failed(self) -> tuple[FeedOutcome, ...]:
@@ -95,3 +99,94 @@ class CollectReport:
     @property
     def all_failed(self) -> bool:
         return bool(self.outcomes) and len(self.failed) == len(self.outcomes)
+
+
+@dataclass(frozen=True)
+class ScoreInfo:
+    """A review's score normalised to 0–10, with the text and place it came from."""
+
+    value: float
+    raw: str
+    scale: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """An entry as the reviews stage sees it: review or not, section, score, TL;DR, image."""
+
+    entry_id: int
+    uid: str
+    link: str
+    title: str
+    author: str | None
+    published: datetime
+    section: str
+    categories: tuple[str, ...]
+    is_review: bool
+    score: ScoreInfo | None
+    unscored_reason: str | None
+    tldr: str
+    image: ImageHint | None
+    comments: int | None
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One trending signal for one review: its raw measure and its 0–1 share."""
+
+    name: str  # "comments", "site", "analytics"
+    raw: float
+    normalised: float
+    detail: str  # e.g. "+14 comments in 48h", "#2 on the site's trending list"
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A review chosen for the issue, and why."""
+
+    kind: str  # "top", "trending", "pinned"
+    position: int  # 1-based within its kind
+    review: Review
+    reasons: tuple[str, ...]
+    signals: tuple[Signal, ...] = ()
+    trend_score: float | None = None
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    review: Review
+    reason: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Everything the render stage needs, decided by the select stage."""
+
+    issue_id: str  # "2025-W19"
+    window_start: datetime  # UTC
+    window_end: datetime  # UTC
+    now: datetime
+    top: tuple[Pick, ...]
+    trending: tuple[Pick, ...]
+    near_misses: tuple[NearMiss, ...]
+    note_markdown: str | None  # the editor's note, Markdown, untrusted-safe rendering required
+    signals_available: tuple[str, ...]
+    scored_reviews: int
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def picks(self) -> tuple[Pick, ...]:
+        return self.top + self.trending
+
+
+@dataclass(frozen=True)
+class RenderedIssue:
+    """The email in every form the output stage writes."""
+
+    issue_id: str
+    subject: str
+    preheader: str
+    html: str  # final, inlined
+    text: str
+    lint_warnings: tuple[str, ...] = ()

@@ -71,6 +71,52 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX observations_time ON comment_observations(observed_at);
     """,
+    # 2: article pages, fetched once per review and cached
+    """
+    CREATE TABLE pages (
+        url TEXT PRIMARY KEY,
+        fetched_at TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        etag TEXT,
+        last_modified TEXT,
+        body TEXT,
+        error TEXT
+    );
+    """,
+    # 3: built issues, their picks, deliveries, the site's trending list
+    """
+    CREATE TABLE issues (
+        id TEXT PRIMARY KEY,
+        built_at TEXT NOT NULL,
+        window_start TEXT NOT NULL,
+        window_end TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        out_dir TEXT NOT NULL
+    );
+    CREATE TABLE issue_picks (
+        issue_id TEXT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        uid TEXT NOT NULL,
+        link TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (issue_id, uid)
+    );
+    CREATE TABLE deliveries (
+        issue_id TEXT NOT NULL,
+        method TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (issue_id, method)
+    );
+    CREATE TABLE trending_snapshots (
+        observed_at TEXT NOT NULL,
+        page_url TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        link TEXT NOT NULL,
+        PRIMARY KEY (observed_at, page_url, rank)
+    );
+    """,
 )
 
 
@@ -117,6 +163,35 @@ class StoredEntry:
     feeds: tuple[str, ...]
     images: tuple[ImageHint, ...]
     extras: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    url: str
+    fetched_at: datetime
+    ok: bool
+    attempts: int
+    etag: str | None
+    last_modified: str | None
+    body: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class IssueRecord:
+    id: str
+    built_at: datetime
+    window_start: datetime
+    window_end: datetime
+    subject: str
+    out_dir: str
+
+
+def _issue(row: sqlite3.Row) -> IssueRecord:
+    return IssueRecord(
+        id=row["id"], built_at=from_iso(row["built_at"]), window_start=from_iso(row["window_start"]),
+        window_end=from_iso(row["window_end"]), subject=row["subject"], out_dir=row["out_dir"],
+    )
 
 
 @dataclass(frozen=True)
@@ -315,6 +390,10 @@ class Store:
         row = self.db.execute("SELECT * FROM entries WHERE uid = ?", (uid,)).fetchone()
         return self._stored(row) if row else None
 
+    def entry_by_link(self, link: str) -> StoredEntry | None:
+        row = self.db.execute("SELECT * FROM entries WHERE link = ? OR uid = ?", (link, link)).fetchone()
+        return self._stored(row) if row else None
+
     def comment_history(self, entry_id: int) -> list[tuple[datetime, int]]:
         rows = self.db.execute(
             "SELECT observed_at, count FROM comment_observations WHERE entry_id = ?"
@@ -338,6 +417,111 @@ class Store:
                 (iso(before),),
             )
         return cursor.rowcount
+
+    # -- article pages --------------------------------------------------------
+
+    def page(self, url: str) -> CachedPage | None:
+        row = self.db.execute("SELECT * FROM pages WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        return CachedPage(
+            url=row["url"], fetched_at=from_iso(row["fetched_at"]), ok=bool(row["ok"]),
+            attempts=int(row["attempts"]), etag=row["etag"], last_modified=row["last_modified"],
+            body=row["body"], error=row["error"],
+        )
+
+    def save_page(self, url: str, now: datetime, *, body: str | None = None, error: str | None = None,
+                  etag: str | None = None, last_modified: str | None = None) -> None:
+        """Cache a fetched page, or count a failed attempt (keeping an older good copy)."""
+        with self.transaction():
+            if error is None:
+                self.db.execute(
+                    "INSERT INTO pages(url, fetched_at, ok, attempts, etag, last_modified, body, error)"
+                    " VALUES(?,?,1,1,?,?,?,NULL) ON CONFLICT(url) DO UPDATE SET fetched_at=excluded.fetched_at,"
+                    " ok=1, attempts=1, etag=excluded.etag, last_modified=excluded.last_modified,"
+                    " body=coalesce(excluded.body, pages.body), error=NULL",
+                    (url, iso(now), etag, last_modified, body),
+                )
+            else:
+                self.db.execute(
+                    "INSERT INTO pages(url, fetched_at, ok, attempts, error) VALUES(?,?,0,1,?)"
+                    " ON CONFLICT(url) DO UPDATE SET fetched_at=excluded.fetched_at,"
+                    " ok=pages.body IS NOT NULL, attempts=pages.attempts + 1, error=excluded.error",
+                    (url, iso(now), error),
+                )
+
+    # -- built issues and deliveries ------------------------------------------
+
+    def record_issue(
+        self, issue_id: str, built_at: datetime, window: tuple[datetime, datetime], subject: str,
+        out_dir: str, picks: Iterable[tuple[str, str, str, int]],
+    ) -> None:
+        """Remember a built issue and its picks ``(uid, link, kind, position)``; a rebuild replaces it."""
+        with self.transaction():
+            self.db.execute("DELETE FROM issue_picks WHERE issue_id = ?", (issue_id,))
+            self.db.execute(
+                "INSERT OR REPLACE INTO issues(id, built_at, window_start, window_end, subject, out_dir)"
+                " VALUES(?,?,?,?,?,?)",
+                (issue_id, iso(built_at), iso(window[0]), iso(window[1]), subject, out_dir),
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO issue_picks(issue_id, uid, link, kind, position) VALUES(?,?,?,?,?)",
+                [(issue_id, uid, link, kind, position) for uid, link, kind, position in picks],
+            )
+
+    def issue(self, issue_id: str) -> IssueRecord | None:
+        row = self.db.execute("SELECT * FROM issues WHERE id = ?", (issue_id,)).fetchone()
+        return _issue(row) if row else None
+
+    def latest_issue(self) -> IssueRecord | None:
+        row = self.db.execute("SELECT * FROM issues ORDER BY id DESC LIMIT 1").fetchone()
+        return _issue(row) if row else None
+
+    def featured_between(self, first_issue: str, before_issue: str) -> dict[str, str]:
+        """``uid -> latest issue id`` for picks of issues in ``[first_issue, before_issue)``."""
+        rows = self.db.execute(
+            "SELECT uid, max(issue_id) FROM issue_picks WHERE issue_id >= ? AND issue_id < ? GROUP BY uid",
+            (first_issue, before_issue),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def record_delivery(self, issue_id: str, method: str, when: datetime, detail: str = "") -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO deliveries(issue_id, method, delivered_at, detail) VALUES(?,?,?,?)",
+                (issue_id, method, iso(when), detail),
+            )
+
+    def delivered_at(self, issue_id: str, method: str) -> datetime | None:
+        row = self.db.execute(
+            "SELECT delivered_at FROM deliveries WHERE issue_id = ? AND method = ?", (issue_id, method)
+        ).fetchone()
+        return from_iso(row[0]) if row else None
+
+    # -- the site's own trending list ------------------------------------------
+
+    def save_trending_snapshot(self, page_url: str, observed_at: datetime, links: list[str]) -> None:
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO trending_snapshots(observed_at, page_url, rank, link) VALUES(?,?,?,?)",
+                [(iso(observed_at), page_url, rank, link) for rank, link in enumerate(links, 1)],
+            )
+
+    def trending_snapshot(self, page_url: str, at_or_before: datetime) -> tuple[datetime, list[str]] | None:
+        """The latest snapshot of the site's trending list taken at or before a moment."""
+        row = self.db.execute(
+            "SELECT max(observed_at) FROM trending_snapshots WHERE page_url = ? AND observed_at <= ?",
+            (page_url, iso(at_or_before)),
+        ).fetchone()
+        if not row or row[0] is None:
+            return None
+        links = [
+            r[0] for r in self.db.execute(
+                "SELECT link FROM trending_snapshots WHERE page_url = ? AND observed_at = ? ORDER BY rank",
+                (page_url, row[0]),
+            )
+        ]
+        return from_iso(row[0]), links
 
     def _stored(self, row: sqlite3.Row) -> StoredEntry:
         entry_id = int(row["id"])

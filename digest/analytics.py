@@ -1,0 +1,56 @@
+"""Read an analytics export (CSV of page URL and views) that editors already have.
+
+Column names vary by tool, so the first column whose header looks like a URL
+or page path and the first that looks like a view count are used. Paths are
+resolved against the site URL and canonicalised to match stored links.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from digest.errors import ConfigError
+from digest.urls import canonical_url
+
+_URL_HEADERS = ("url", "page", "page path", "page location", "landing page", "path", "pagepath",
+                "page path and screen class", "page_url", "address")
+_VIEW_HEADERS = ("views", "pageviews", "page views", "screenpageviews", "unique pageviews", "visits",
+                 "sessions", "hits", "count")
+
+
+def read_analytics(path: Path, site_url: str) -> dict[str, float]:
+    """``canonical URL -> views``; rows for the same URL are added up."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: analytics file not found (trending.analytics_csv)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the analytics file: {exc}") from None
+    # Exports often start with comment lines (GA4 writes "# ----"); skip them.
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    reader = csv.reader(io.StringIO("\n".join(lines)))
+    header = next(reader, None)
+    if not header:
+        raise ConfigError(f"{path}: the analytics file is empty")
+    names = [h.strip().lower() for h in header]
+    url_col = next((i for i, n in enumerate(names) if n in _URL_HEADERS), None)
+    view_col = next((i for i, n in enumerate(names) if n in _VIEW_HEADERS), None)
+    if url_col is None or view_col is None:
+        raise ConfigError(
+            f"{path}: line 1: need a URL column ({', '.join(_URL_HEADERS[:3])} ...) and a views column "
+            f"({', '.join(_VIEW_HEADERS[:3])} ...); found {', '.join(header)}"
+        )
+    views: dict[str, float] = {}
+    for number, row in enumerate(reader, start=2):
+        if len(row) <= max(url_col, view_col) or not row[url_col].strip():
+            continue
+        raw = row[view_col].strip().replace(",", "").replace("_", "")
+        try:
+            count = float(raw)
+        except ValueError:
+            raise ConfigError(f"{path}: line {number}: {row[view_col]!r} is not a number of views") from None
+        url = canonical_url(row[url_col].strip(), site_url)
+        views[url] = views.get(url, 0.0) + count
+    return views

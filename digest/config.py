@@ -134,11 +134,29 @@ class ReviewSettings(_Strict):
 
 
 class SectionSettings(_Strict):
-    """A newsletter section: the categories (or tags) and category feeds that mean it."""
+    """A newsletter section: the categories (or tags) and category feeds that mean it.
+
+    A ``feeds`` item matches a feed URL that contains it, so ``/category/anime/``
+    works for any host.
+    """
 
     name: str = Field(min_length=1)
     categories: list[str] = []
     feeds: list[str] = []
+
+
+# Order is priority: the first section whose categories match wins, so the more
+# specific desks come first (an anime film is Anime; a TV adaptation of a game is TV).
+DEFAULT_SECTIONS = [
+    SectionSettings(name="Anime", categories=["Anime"], feeds=["/category/anime/"]),
+    SectionSettings(name="Comics", categories=["Comics", "Comic Books", "Manga"], feeds=["/category/comics/"]),
+    SectionSettings(name="TV", categories=["TV", "Television", "K-Dramas"], feeds=["/category/tv/"]),
+    SectionSettings(name="Film", categories=["Film", "Movies", "Movie"], feeds=["/category/film/"]),
+    SectionSettings(name="Video Games",
+                    categories=["Video Games", "Games", "Gaming", "PC", "PS5", "PS4", "Xbox Series X/S",
+                                "Xbox One", "Nintendo Switch", "Switch 2", "Tabletop"],
+                    feeds=["/category/video-games/"]),
+]
 
 
 class SelectSettings(_Strict):
@@ -187,7 +205,7 @@ class Config(_Strict):
     feeds: list[FeedSettings] = Field(min_length=1)
     mirrors: list[MirrorSettings] = []
     reviews: ReviewSettings = ReviewSettings()
-    sections: list[SectionSettings] = []
+    sections: list[SectionSettings] = Field(default_factory=lambda: list(DEFAULT_SECTIONS))
     select: SelectSettings = SelectSettings()
     trending: TrendingSettings = TrendingSettings()
     email: EmailSettings = EmailSettings()

@@ -39,6 +39,10 @@ class ReviewRules:
         return tuple(re.compile(p, re.I) for p in patterns)
 
     @cached_property
+    def _recap(self) -> re.Pattern[str]:
+        return re.compile(self.settings.recap_pattern, re.I)
+
+    @cached_property
     def _url_patterns(self) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(p, re.I) for p in self.settings.url_patterns)
 
@@ -47,7 +51,13 @@ class ReviewRules:
         return frozenset(c.casefold() for c in self.settings.categories)
 
     def is_review(self, title: str, link: str, categories: Sequence[str]) -> bool:
-        """Any rule marks a review: a category, a title pattern, or a URL pattern."""
+        """Any rule marks a review: a category, a title pattern, or a URL pattern.
+
+        A recap is not a review unless ``recaps_are_reviews``, even when the
+        site files it under "Reviews" (sites do), so it never competes on score.
+        """
+        if not self.settings.recaps_are_reviews and self._recap.search(title):
+            return False
         if any(c.casefold() in self._categories for c in categories):
             return True
         if any(p.search(title) for p in self._title_patterns):
@@ -65,7 +75,7 @@ class ReviewRules:
             if any(c.casefold() in folded for c in section.categories):
                 return section.name
         for section in self.sections:
-            if any(f in feeds for f in section.feeds):
+            if any(pattern in feed for pattern in section.feeds for feed in feeds):
                 return section.name
         return self.settings.default_section
 

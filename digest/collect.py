@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from digest.config import Config, FeedSettings
 from digest.errors import FetchError, SourceError
-from digest.feeds import parse_feed
+from digest.feeds import ParsePool
 from digest.fetch import Fetcher
 from digest.models import CollectReport, FeedEntry, FeedOutcome, FetchResult
 from digest.pages import fetch_pages, pages_to_fetch, snapshot_trending
@@ -71,13 +71,15 @@ async def collect(
     outcomes: list[FeedOutcome] = []
     async with Fetcher(config.collect, mirrors=mirrors, base_dir=config.base_dir) as fetcher:
 
-        async def one(feed: FeedSettings) -> FeedOutcome:
-            outcome = await _collect_feed(config, store, fetcher, feed, now, backfill_pages)
+        async def one(feed: FeedSettings, parser: ParsePool) -> FeedOutcome:
+            outcome = await _collect_feed(config, store, fetcher, parser, feed, now, backfill_pages)
             if on_feed is not None:
                 on_feed(outcome)
             return outcome
 
-        outcomes = list(await asyncio.gather(*(one(f) for f in config.feeds)))
+        # Parsing is CPU-bound pure Python: worker processes, one per core, when there are several feeds.
+        with ParsePool.for_feeds(len(config.feeds)) as parser:
+            outcomes = list(await asyncio.gather(*(one(f, parser) for f in config.feeds)))
         # Second pass: article pages of recent reviews, for scores the feed lacks.
         rules = ReviewRules.from_config(config)
         recent = store.entries(since=now() - timedelta(days=config.reviews.page_max_age_days))
@@ -94,6 +96,7 @@ async def _collect_feed(
     config: Config,
     store: Store,
     fetcher: Fetcher,
+    parser: ParsePool,
     feed: FeedSettings,
     now: Clock,
     backfill_pages: int | None,
@@ -102,9 +105,15 @@ async def _collect_feed(
     if depth is None:
         depth = config.collect.backfill_pages
     try:
-        gathered = await _gather(config, store, fetcher, feed, depth, now)
+        gathered = await _gather(config, store, fetcher, parser, feed, depth, now)
     except SourceError as exc:
         message = str(exc)
+        store.record_failure(feed.url, feed.name, now(), message)
+        return FeedOutcome(feed.label, feed.url, "failed", error=message)
+    except Exception as exc:  # a bug on one feed's input must not sink the others
+        # e.g. a hostile <link> makes urlsplit raise ValueError inside parse_feed; left to
+        # asyncio.gather it aborted the whole collect and lost every other feed's outcome.
+        message = f"unexpected error reading this feed ({type(exc).__name__}: {exc}); please report it"
         store.record_failure(feed.url, feed.name, now(), message)
         return FeedOutcome(feed.label, feed.url, "failed", error=message)
     moment = now()
@@ -127,7 +136,8 @@ async def _collect_feed(
 
 
 async def _gather(
-    config: Config, store: Store, fetcher: Fetcher, feed: FeedSettings, depth: int, now: Clock
+    config: Config, store: Store, fetcher: Fetcher, parser: ParsePool, feed: FeedSettings, depth: int,
+    now: Clock,
 ) -> _Gathered:
     state = store.feed_state(feed.url)
     first = await fetcher.fetch(
@@ -137,20 +147,20 @@ async def _gather(
     )
     if first.not_modified:
         return _Gathered(feed, first, (), 0, None)
-    parsed = await asyncio.to_thread(parse_feed, first.content, first.headers, first.final_url)
+    parsed = await parser.parse(first.content, first.headers, first.final_url)
     entries: dict[str, FeedEntry] = {e.uid: e for e in parsed.entries}
     warnings = [parsed.warning] if parsed.warning else []
     pages = 1
     new_uids = set(entries) - store.known_uids(entries)
     oldest_wanted = now() - timedelta(days=config.collect.backfill_max_age_days)
-    # Backfill only while pages keep bringing posts the store has never seen.
-    while depth > 0 and pages <= depth and new_uids and _is_pageable(feed.url):
+    reached_age_limit = _reaches_back_past(parsed.entries, oldest_wanted)
+    # Backfill only while pages keep bringing posts the store has never seen, and
+    # not beyond a page that already reaches back past the age limit.
+    while depth > 0 and pages <= depth and new_uids and not reached_age_limit and _is_pageable(feed.url):
         page_url = paged_url(feed.url, pages + 1)
         try:
             result = await fetcher.fetch(page_url)
-            page = await asyncio.to_thread(
-                parse_feed, result.content, result.headers, result.final_url
-            )
+            page = await parser.parse(result.content, result.headers, result.final_url)
         except FetchError as exc:
             if exc.kind != "http-404":
                 warnings.append(f"backfill stopped at page {pages + 1}: {exc}")
@@ -163,9 +173,17 @@ async def _gather(
         for entry in fresh:
             entries[entry.uid] = entry
         pages += 1
-        if fresh and all(e.published and e.published < oldest_wanted for e in fresh):
-            break
+        reached_age_limit = _reaches_back_past(page.entries, oldest_wanted)
     return _Gathered(feed, first, tuple(entries.values()), pages, "; ".join(warnings) or None)
+
+
+def _reaches_back_past(entries: tuple[FeedEntry, ...], oldest_wanted: datetime) -> bool:
+    """Does this page hold a post older than the backfill age limit?
+
+    Feed pages run newest first, so every page after such a page is older still:
+    reading it would fetch and store only posts outside the backfill window.
+    """
+    return any(e.published is not None and e.published < oldest_wanted for e in entries)
 
 
 def _is_pageable(url: str) -> bool:

@@ -7,6 +7,7 @@ Relative paths in the config are relative to the config file's folder.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -218,7 +219,7 @@ class Config(_Strict):
 
     def resolve(self, path: Path | str) -> Path:
         path = Path(path)
-        return path if path.is_absolute() else self.base_dir / path
+        return path if path.is_absolute() else Path(os.path.normpath(self.base_dir / path))
 
     @property
     def store_path(self) -> Path:
@@ -226,8 +227,12 @@ class Config(_Strict):
 
 
 def _check_http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # reading it checks the range
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a usable URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{value!r} is not an http(s) URL")
     return value
 
@@ -284,37 +289,49 @@ def _dotted(loc: tuple[Any, ...]) -> str:
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line number of the key at ``loc`` in the TOML text."""
+    """Best-effort line number of the key at ``loc`` in the TOML text.
+
+    Walks the location: ``[table]`` and ``[[array]]`` headers (the n-th one for
+    an index), else the ``key =`` line that holds the value (an inline table or
+    a list of values), so every message can point at a line.
+    """
     lines = text.splitlines()
-    start = 0
-    table: list[str] = []
-    keys = [p for p in loc]
-    # Walk table headers: [a], [[a]] with an index, then the final key.
-    while keys and len(keys) > 1:
-        name = keys.pop(0)
-        index = keys.pop(0) if keys and isinstance(keys[0], int) else None
-        table.append(str(name))
-        header = ".".join(table)
-        pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(header)}\s*\]\]?\s*(#.*)?$")
-        seen = -1
-        found = None
-        for number in range(start, len(lines)):
-            if pattern.match(lines[number]):
-                seen += 1
-                if index is None or seen == index:
-                    found = number
-                    break
-        if found is None:
-            return None
-        start = found + 1
-        if index is not None:
-            table = []  # inside an array of tables, keys restart
-    if not keys:
-        return start or None
-    key = re.compile(rf"^\s*{re.escape(str(keys[0]))}\s*=")
+    start, table, found = 0, [], None
+    parts = list(loc)
+    while parts:
+        name = str(parts.pop(0))
+        index = parts.pop(0) if parts and isinstance(parts[0], int) else None
+        table.append(name)
+        header = _find_header(lines, start, ".".join(table), index)
+        if header is not None:
+            start, found = header + 1, header + 1
+            if index is not None:
+                table = []  # keys inside an array of tables restart
+            continue
+        key = _find_key(lines, start, name)
+        if key is not None:
+            return key  # the value (scalar, list or inline table) sits on this line
+        return found
+    return found
+
+
+def _find_header(lines: list[str], start: int, dotted: str, index: int | None) -> int | None:
+    pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(dotted)}\s*\]\]?\s*(#.*)?$")
+    seen = -1
     for number in range(start, len(lines)):
-        if number > start and lines[number].lstrip().startswith("[") and start:
+        if pattern.match(lines[number]):
+            seen += 1
+            if index is None or seen == index:
+                return number
+    return None
+
+
+def _find_key(lines: list[str], start: int, name: str) -> int | None:
+    """The ``name =`` line in the table that starts at ``start`` (before the next header)."""
+    key = re.compile(rf"^\s*\"?{re.escape(name)}\"?\s*=")
+    for number in range(start, len(lines)):
+        if number > start and start and lines[number].lstrip().startswith("["):
             break
         if key.match(lines[number]):
             return number + 1
-    return start or None
+    return None

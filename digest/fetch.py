@@ -91,6 +91,7 @@ class Fetcher:
         limit = max_bytes or self.settings.max_bytes
         if not _is_http(url):
             return read_local(self._local_path(url), url, last_modified, limit)
+        _check_url(url)
         host = urlsplit(url).netloc.lower()
         async with self._slots, self._host_slot(host):
             await self._be_polite(host)
@@ -176,9 +177,25 @@ def _result(
     )
 
 
+def _check_url(url: str) -> None:
+    """Refuse a URL the HTTP stack cannot use, before it fails deep inside it.
+
+    httpx accepts a port such as 99999 and the socket layer then raises an
+    ExceptionGroup(OverflowError), which is no ``httpx.HTTPError``; neither is
+    ``httpx.InvalidURL``. Both used to escape as crashes instead of FetchError.
+    """
+    try:
+        _ = urlsplit(url).port  # reading it checks the range
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise FetchError(f"cannot fetch {url}: {exc} (check the URL)", kind="bad-url") from None
+
+
 def _status_message(response: httpx.Response) -> str:
     code = response.status_code
-    reason = response.reason_phrase or ""
+    # The standard phrase, not the server's: HTTP/2 sends none, HTTP/1.1 allows an empty one
+    # and servers vary it ("NOT FOUND"); an unknown code falls back to what the server said.
+    reason = httpx.codes.get_reason_phrase(code) or response.reason_phrase or ""
     hint = _STATUS_HINTS.get(code) or ("the server had an error" if code >= 500 else "")
     return f"HTTP {code} {reason}".strip() + (f": {hint}" if hint else "")
 

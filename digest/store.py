@@ -341,15 +341,16 @@ class Store:
             else:
                 entry_id = int(row["id"])
                 if row["fingerprint"] != fingerprint:
-                    keep_first_seen_date = entry.published is None and not row["published_from_feed"]
+                    # A feed without a date never overrides a date another feed gave.
+                    keep_date = entry.published is None
                     self.db.execute(
                         "UPDATE entries SET link=?, title=?, author=?, summary=?, content=?,"
                         " images=?, extras=?, fingerprint=?, last_seen=?"
-                        + ("" if keep_first_seen_date else ", published=?, published_from_feed=?")
+                        + ("" if keep_date else ", published=?, published_from_feed=1")
                         + " WHERE id=?",
                         (entry.link, entry.title, entry.author, entry.summary, entry.content,
                          images, extras, fingerprint, stamp)
-                        + (() if keep_first_seen_date else (published, int(entry.published is not None)))
+                        + (() if keep_date else (published,))
                         + (entry_id,),
                     )
                     updated += 1

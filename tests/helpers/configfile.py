@@ -1,0 +1,84 @@
+"""Write real TOML config files for tests, with fast, test-friendly collect settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from digest.config import Config, load_config
+
+# Quick timeouts and no politeness pause unless a test asks for them.
+FAST_COLLECT: dict[str, Any] = {
+    "connect_timeout": 2.0,
+    "read_timeout": 5.0,
+    "deadline": 10.0,
+    "per_host_delay": 0.0,
+    "concurrency": 8,
+    "per_host_concurrency": 8,
+}
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def config_text(
+    feeds: Sequence[str | Mapping[str, Any]],
+    *,
+    store: str = "var/digest.sqlite",
+    timezone: str = "America/Chicago",
+    reviews: Mapping[str, Any] | None = None,
+    **collect: Any,
+) -> str:
+    """A whole config. Article-page fetching is off unless ``reviews`` turns it on: feed items
+    link to ``https://reviews.example/...`` and a test must never reach for the internet."""
+    lines = [
+        "[site]",
+        'name = "Example Reviews"',
+        'url = "https://reviews.example/"',
+        f"timezone = {_toml_value(timezone)}",
+        "",
+        "[store]",
+        f"path = {_toml_value(store)}",
+        "",
+        "[collect]",
+    ]
+    lines += [f"{key} = {_toml_value(value)}" for key, value in {**FAST_COLLECT, **collect}.items()]
+    lines += ["", "[reviews]"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in {"fetch_pages": "never", **(reviews or {})}.items()]
+    for feed in feeds:
+        spec = {"url": feed} if isinstance(feed, str) else dict(feed)
+        lines += ["", "[[feeds]]"] + [f"{k} = {_toml_value(v)}" for k, v in spec.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_config(folder: Path, feeds: Sequence[str | Mapping[str, Any]], **options: Any) -> Path:
+    path = folder / "digest.toml"
+    path.write_text(config_text(feeds, **options), encoding="utf-8")
+    return path
+
+
+def make_config(folder: Path, feeds: Sequence[str | Mapping[str, Any]], **options: Any) -> Config:
+    """Write the file and load it through the real loader."""
+    return load_config(write_config(folder, feeds, **options))
+
+
+class Clock:
+    """A settable UTC clock to pass as ``now``."""
+
+    def __init__(self, start: datetime = datetime(2024, 5, 20, 12, 0, tzinfo=UTC)) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> datetime:
+        self.moment += timedelta(**delta)
+        return self.moment

@@ -8,7 +8,6 @@ resolved against the site URL and canonicalised to match stored links.
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 from digest.errors import ConfigError
@@ -28,22 +27,47 @@ def read_analytics(path: Path, site_url: str) -> dict[str, float]:
         raise ConfigError(f"{path}: analytics file not found (trending.analytics_csv)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the analytics file: {exc}") from None
-    # Exports often start with comment lines (GA4 writes "# ----"); skip them.
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    reader = csv.reader(io.StringIO("\n".join(lines)))
-    header = next(reader, None)
-    if not header:
+    # Exports often hold several tables, each after comment lines (GA4 writes "# ----" blocks and
+    # may put its "Nth day" chart data first; UA appends a "Day Index" table): read the first
+    # table whose header names a URL column and a views column, up to the blank line ending it.
+    tables: list[list[tuple[int, str]]] = [[]]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            if tables[-1]:
+                tables.append([])
+            continue
+        tables[-1].append((number, line))
+    headers: list[str] = []
+    for table in tables:
+        if not table:
+            continue
+        try:
+            header = next(csv.reader([table[0][1]]))
+            names = [h.strip().lower() for h in header]
+            url_col = next((i for i, n in enumerate(names) if n in _URL_HEADERS), None)
+            view_col = next((i for i, n in enumerate(names) if n in _VIEW_HEADERS), None)
+            if url_col is None or view_col is None:
+                headers.append(f"line {table[0][0]}: {', '.join(header)}")
+                continue
+            return _views(path, site_url, table, url_col, view_col)
+        except csv.Error as exc:
+            raise ConfigError(f"{path}: line {table[0][0]}: not a CSV table: {exc}") from None
+    if not headers:
         raise ConfigError(f"{path}: the analytics file is empty")
-    names = [h.strip().lower() for h in header]
-    url_col = next((i for i, n in enumerate(names) if n in _URL_HEADERS), None)
-    view_col = next((i for i, n in enumerate(names) if n in _VIEW_HEADERS), None)
-    if url_col is None or view_col is None:
-        raise ConfigError(
-            f"{path}: line 1: need a URL column ({', '.join(_URL_HEADERS[:3])} ...) and a views column "
-            f"({', '.join(_VIEW_HEADERS[:3])} ...); found {', '.join(header)}"
-        )
+    raise ConfigError(
+        f"{path}: need a URL column ({', '.join(_URL_HEADERS[:3])} ...) and a views column "
+        f"({', '.join(_VIEW_HEADERS[:3])} ...); found {'; '.join(headers)}"
+    )
+
+
+def _views(path: Path, site_url: str, table: list[tuple[int, str]], url_col: int, view_col: int
+           ) -> dict[str, float]:
     views: dict[str, float] = {}
-    for number, row in enumerate(reader, start=2):
+    for number, line in table[1:]:
+        try:
+            row = next(csv.reader([line]), [])
+        except csv.Error as exc:
+            raise ConfigError(f"{path}: line {number}: {exc}") from None
         if len(row) <= max(url_col, view_col) or not row[url_col].strip():
             continue
         raw = row[view_col].strip().replace(",", "").replace("_", "")

@@ -14,8 +14,9 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from digest.config import Config, describe_validation_error
 from digest.errors import ConfigError
@@ -25,7 +26,7 @@ from digest.urls import canonical_url
 @dataclass(frozen=True)
 class PinRequest:
     url: str
-    position: int | None = None  # 1-based slot among the top picks; None: after other pins
+    position: int | None = None  # 1-based slot among the top picks; None: at the top, in the order given
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,17 @@ class EditorChoices:
     source: str | None = None  # the issue file, for messages
 
     def merged(self, flags: EditorChoices) -> EditorChoices:
-        """Command-line flags add to the issue file; a flag's note replaces the file's."""
+        """Command-line flags add to the issue file and win over it.
+
+        A flag's note replaces the file's; ``--pin`` of a URL the file drops un-drops it, and
+        ``--drop`` of a URL the file pins un-pins it (flags are the editor's latest word).
+        """
         pinned = {p.url for p in flags.pins}
+        dropped = set(flags.drops)
         return replace(
             self,
-            pins=flags.pins + tuple(p for p in self.pins if p.url not in pinned),
-            drops=tuple(dict.fromkeys(self.drops + flags.drops)),
+            pins=flags.pins + tuple(p for p in self.pins if p.url not in pinned and p.url not in dropped),
+            drops=tuple(dict.fromkeys(tuple(d for d in self.drops if d not in pinned) + flags.drops)),
             note=flags.note if flags.note is not None else self.note,
         )
 
@@ -55,8 +61,20 @@ class _Pin(BaseModel):
 class _IssueFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str | None = Field(default=None, max_length=5000)
-    pin: list[_Pin | str] = []
+    pin: list[_Pin] = []
     drop: list[str] = []
+
+    @field_validator("pin", mode="before")
+    @classmethod
+    def _url_only(cls, value: Any) -> Any:
+        """``pin = ["URL", ...]`` is short for ``[[pin]] url = "URL"``.
+
+        Done before validation rather than with ``_Pin | str``: a union reports a bad
+        ``[[pin]]`` twice, under ``pin[0]._Pin.position`` and ``pin[0].str``, with no line.
+        """
+        if isinstance(value, list):
+            return [{"url": v} if isinstance(v, str) else v for v in value]
+        return value
 
 
 def parse_pin(text: str) -> PinRequest:
@@ -86,10 +104,7 @@ def load_editor_choices(config: Config, issue_id: str) -> EditorChoices:
         parsed = _IssueFile.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, text, exc)) from None
-    pins = tuple(
-        PinRequest(canonical_url(p)) if isinstance(p, str) else PinRequest(canonical_url(p.url), p.position)
-        for p in parsed.pin
-    )
+    pins = tuple(PinRequest(canonical_url(p.url), p.position) for p in parsed.pin)
     return EditorChoices(
         pins=pins,
         drops=tuple(canonical_url(d) for d in parsed.drop),

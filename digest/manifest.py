@@ -7,6 +7,7 @@ paths), with sorted keys, so the same store and ``now`` give the same bytes.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,14 +18,18 @@ from digest.models import NearMiss, Pick, Review, Selection
 SCHEMA = 1
 
 
+def _when(moment: datetime, tz: ZoneInfo | None) -> str:
+    """One instant, one text: the same ``now`` given in another zone must not change the bytes."""
+    return moment.astimezone(tz or UTC).isoformat()
+
+
 def _review(review: Review, tz: ZoneInfo | None) -> dict[str, Any]:
-    published = review.published.astimezone(tz) if tz else review.published
     return {
         "title": review.title,
         "url": review.link,
         "section": review.section,
         "author": review.author,
-        "published": published.isoformat(),
+        "published": _when(review.published, tz),
         "comments": review.comments,
         "score": review.score.value if review.score else None,
         "score_raw": review.score.raw if review.score else None,
@@ -52,11 +57,8 @@ def build_manifest(selection: Selection, subject: str, tz: ZoneInfo | None = Non
     return {
         "schema": SCHEMA,
         "issue": selection.issue_id,
-        "window": {
-            "start": (selection.window_start.astimezone(tz) if tz else selection.window_start).isoformat(),
-            "end": (selection.window_end.astimezone(tz) if tz else selection.window_end).isoformat(),
-        },
-        "now": selection.now.isoformat(),
+        "window": {"start": _when(selection.window_start, tz), "end": _when(selection.window_end, tz)},
+        "now": _when(selection.now, tz),
         "subject": subject,
         "scored_reviews": selection.scored_reviews,
         "signals_available": list(selection.signals_available),

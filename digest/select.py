@@ -8,7 +8,7 @@ choices and ``now``, so the same store and the same ``now`` give the same issue.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from digest.analytics import read_analytics
@@ -47,9 +47,14 @@ def gather_candidates(
     as_of = trend_moment(now, end)
     lookback = as_of - timedelta(days=config.trending.lookback_days)
 
+    def as_it_was(review: Review) -> Review:
+        """Comments as counted at ``as_of``, not today: a rebuild with the same --now ranks ties the same."""
+        seen = [count for when, count in store.comment_history(review.entry_id) if when <= as_of]
+        return replace(review, comments=seen[-1]) if seen and seen[-1] != review.comments else review
+
     def analysed(since: datetime, until: datetime) -> list[Review]:
         found = (analyse(e, store.page(e.link), rules) for e in store.entries(since=since, until=until))
-        return [r for r in found if r.is_review]
+        return [as_it_was(r) for r in found if r.is_review]
 
     in_window = analysed(start, end)
     pool = analysed(lookback, as_of)
@@ -57,7 +62,7 @@ def gather_candidates(
     for pin in choices.pins if choices else ():
         entry = store.entry_by_link(pin.url)
         if entry is not None:
-            pinned[pin.url] = analyse(entry, store.page(entry.link), rules)
+            pinned[pin.url] = as_it_was(analyse(entry, store.page(entry.link), rules))
     first = week
     for _ in range(config.select.repeat_weeks):
         first = first.previous()
@@ -101,16 +106,20 @@ def select_issue(
 ) -> Selection:
     settings = config.select
     scored = [r for r in candidates.reviews if r.score is not None]
-    if len(scored) < settings.min_scored_reviews and not settings.build_thin_week:
-        raise ThinWeekError(
-            f"{candidates.week}: only {len(scored)} scored review{'s' if len(scored) != 1 else ''} this week "
-            f"(at least {settings.min_scored_reviews} needed). Set select.build_thin_week = true, "
-            "lower select.min_scored_reviews, or pin reviews, to build anyway."
-        )
     warnings = list(candidates.warnings)
     misses: list[NearMiss] = []
     rules = _Exclusions(set(choices.drops), candidates.featured, settings.repeat_weeks)
     pinned = _pins(choices, candidates, rules.dropped, warnings)
+    # The message below offers pinning as a way out, so scored pins from outside the window count.
+    window_uids = {r.uid for r in scored}
+    extra = sum(1 for _, r in pinned if r.score is not None and r.uid not in window_uids)
+    if len(scored) + extra < settings.min_scored_reviews and not settings.build_thin_week:
+        pins_note = f" and {extra} pinned from other weeks" if extra else ""
+        raise ThinWeekError(
+            f"{candidates.week}: only {len(scored)} scored review{'s' if len(scored) != 1 else ''} this week"
+            f"{pins_note} (at least {settings.min_scored_reviews} needed). Set select.build_thin_week = true, "
+            "lower select.min_scored_reviews, or pin reviews, to build anyway."
+        )
     top = _choose_top(config, scored, pinned, rules, misses)
     chosen = {p.review.uid for p in top}
     trending, available = _choose_trending(config, candidates, chosen, rules, misses)
@@ -122,7 +131,7 @@ def select_issue(
     return Selection(
         issue_id=candidates.week.id, window_start=start, window_end=end, now=now,
         top=top, trending=trending,
-        near_misses=tuple(_dedupe(misses)[: settings.near_misses]),
+        near_misses=tuple(m for m in _dedupe(misses) if m.review.uid not in chosen)[: settings.near_misses],
         note_markdown=choices.note, signals_available=available,
         scored_reviews=len(scored), warnings=tuple(warnings),
     )
@@ -135,7 +144,7 @@ class _Exclusions:
     repeat_weeks: int
 
     def reason(self, review: Review) -> str | None:
-        if review.link in self.dropped:
+        if review.link in self.dropped or review.uid in self.dropped:
             return "dropped by the editor"
         issue = self.featured.get(review.uid)
         if issue is not None:
@@ -151,8 +160,10 @@ def _pins(
         review = candidates.pinned.get(pin.url)
         if review is None:
             warnings.append(f"pinned URL is not in the store: {pin.url}")
-        elif pin.url in dropped:
+        elif pin.url in dropped or review.link in dropped or review.uid in dropped:
             warnings.append(f"pinned and dropped: {pin.url}; the drop wins")
+        elif any(r.uid == review.uid for _, r in pinned):
+            warnings.append(f"pinned twice: {pin.url}; the first pin counts")
         else:
             pinned.append((pin.position, review))
     return pinned
@@ -188,18 +199,27 @@ def _choose_top(
         per_section[review.section] = per_section.get(review.section, 0) + 1
         chosen.append((review, _top_reasons(review, rank, ranked)))
     ordered: list[tuple[str, Review, list[str]]] = [("top", r, why) for r, why in chosen]
-    placed = 0
-    for position, review in sorted(pinned, key=lambda p: (p[0] is None, p[0] or 0)):
-        reasons = ["pinned by the editor" + (f" at position {position}" if position else "")]
-        if review.score is not None:
-            reasons.append(f"score {review.score.value:g}/10")
-        index = min(position - 1, len(ordered)) if position else placed
-        ordered.insert(index, ("pinned", review, reasons))
-        placed += 1
+    # Pins without a position lead the list (in the order given); then each positioned pin is
+    # inserted at its slot in ascending order, so no later insert can push it off its position.
+    unplaced = [r for position, r in pinned if position is None]
+    placed = sorted(((p, r) for p, r in pinned if p is not None), key=lambda p: p[0])
+    for index, review in enumerate(unplaced):
+        ordered.insert(index, ("pinned", review, _pin_reasons(review, None)))
+    last = -1
+    for position, review in placed:
+        last = min(max(position - 1, last + 1), len(ordered))
+        ordered.insert(last, ("pinned", review, _pin_reasons(review, position)))
     return tuple(
         Pick(kind, position, review, tuple(reasons))
         for position, (kind, review, reasons) in enumerate(ordered, 1)
     )
+
+
+def _pin_reasons(review: Review, position: int | None) -> list[str]:
+    reasons = ["pinned by the editor" + (f" at position {position}" if position else "")]
+    if review.score is not None:
+        reasons.append(f"score {review.score.value:g}/10")
+    return reasons
 
 
 def _choose_trending(

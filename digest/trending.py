@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from digest.config import TrendingSettings
 from digest.models import Review, Signal
@@ -85,7 +86,7 @@ def trends(
                 raw["site"][review.entry_id] = (share * weight, f"#{rank} on the site's trending list")
     if inputs.analytics is not None:
         for review in pool:
-            views = inputs.analytics.get(review.link)
+            views = _views(inputs.analytics, review.link)
             if views:
                 raw["analytics"][review.entry_id] = (views, f"{views:,.0f} page views")
     weights = {"comments": settings.comments_weight, "site": settings.site_weight,
@@ -96,10 +97,14 @@ def trends(
     )
     total_weight = sum(weights[name] for name in available) or 1.0
     result: dict[int, Trend] = {}
+    # The site's list is already 0–1 by rank and decayed by the snapshot's age: dividing it by the
+    # pool's best would cancel that decay (a two-week-old list would count as much as today's).
+    tops = {name: 1.0 if name == "site" else max((v for v, _ in raw[name].values()), default=0.0)
+            for name in available}
     for review in pool:
         signals, score = [], 0.0
         for name in available:
-            top = max((v for v, _ in raw[name].values()), default=0.0)
+            top = tops[name]
             value, detail = raw[name].get(review.entry_id, (0.0, ""))
             if value > 0 and top > 0:
                 share = value / top
@@ -107,6 +112,15 @@ def trends(
                 score += weights[name] * share
         result[review.entry_id] = Trend(round(score / total_weight, 4), tuple(signals))
     return result, available
+
+
+def _views(analytics: Mapping[str, float], link: str) -> float:
+    """A page's views, whether the export wrote its path with or without WordPress's final slash."""
+    parts = urlsplit(link)
+    if parts.query or parts.path in ("", "/"):
+        return analytics.get(link, 0.0)
+    other = parts.path[:-1] if parts.path.endswith("/") else parts.path + "/"
+    return analytics.get(link, 0.0) + analytics.get(urlunsplit(parts._replace(path=other)), 0.0)
 
 
 def _signal_present(name: str, pool: Sequence[Review], inputs: TrendInputs) -> bool:

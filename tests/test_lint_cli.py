@@ -1,0 +1,70 @@
+"""``digest lint PATH``: findings printed, exit 2 on errors, merge tags from the config or --mailer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from email_fixtures import BRANDED, email_config_text, realistic_selection
+
+from digest.cli_base import Context
+from digest.cli_email import lint
+from digest.render import render_issue
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Context:
+    path = tmp_path / "config" / "digest.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(email_config_text(**BRANDED), encoding="utf-8")
+    return Context(path)
+
+
+@pytest.fixture
+def built(ctx: Context) -> Path:
+    folder = ctx.config.resolve(ctx.config.output_dir) / "2025-W20"
+    folder.mkdir(parents=True)
+    (folder / "digest.html").write_text(render_issue(ctx.config, realistic_selection()).html, encoding="utf-8")
+    return folder
+
+
+def test_a_good_email_passes(ctx: Context, built: Path) -> None:
+    for args in ([str(built / "digest.html")], [str(built)], []):
+        result = CliRunner().invoke(lint, args, obj=ctx)
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith(f"{built / 'digest.html'}: 0 errors, 0 warnings; ")
+
+
+def test_a_broken_email_lists_findings_and_exits_2(ctx: Context, built: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.html"
+    html = (built / "digest.html").read_text(encoding="utf-8")
+    html = html.replace('<html lang="en">', "<html>").replace('alt="', 'data-alt="', 1)
+    bad.write_text(html, encoding="utf-8")
+    result = CliRunner().invoke(lint, [str(bad)], obj=ctx)
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert "error   html-lang: <html> has no lang attribute" in lines
+    assert any(line.startswith("error   img-alt: image without alt (line ") for line in lines)
+    assert lines[-1] == f"error: {bad}: 2 errors, 0 warnings"
+
+
+def test_merge_tags_come_from_the_mailer(ctx: Context, built: Path) -> None:
+    result = CliRunner().invoke(lint, [str(built), "--mailer", "brevo"], obj=ctx)
+    assert result.exit_code == 2
+    assert "link-href: '*|UNSUB|*' is not an absolute https URL" in result.output
+
+
+def test_strict_fails_on_warnings(ctx: Context, built: Path, tmp_path: Path) -> None:
+    html = (built / "digest.html").read_text(encoding="utf-8")
+    padded = tmp_path / "big.html"
+    padded.write_text(html.replace("</body>", "<!-- " + "x" * 70_000 + " --></body>"), encoding="utf-8")
+    assert CliRunner().invoke(lint, [str(padded)], obj=ctx).exit_code == 0
+    result = CliRunner().invoke(lint, [str(padded), "--strict"], obj=ctx)
+    assert result.exit_code == 2 and "warning size: " in result.output
+
+
+def test_nothing_built_is_a_clear_error(ctx: Context) -> None:
+    result = CliRunner().invoke(lint, [], obj=ctx)
+    assert result.exit_code == 2
+    assert "no built issue to lint; run digest build, or pass a PATH" in result.output

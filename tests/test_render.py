@@ -1,0 +1,283 @@
+"""The render stage on realistic and hostile weeks: templates, safety, merge tags, lint."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from email_fixtures import (
+    BRANDED,
+    XSS_TITLE,
+    email_config,
+    hostile_selection,
+    minimal_selection,
+    realistic_selection,
+)
+from lxml import etree
+
+from digest.config import Config
+from digest.email_settings import MAILER_TAGS
+from digest.errors import LintError
+from digest.lint import lint_html
+from digest.models import RenderedIssue
+from digest.render import TemplateError, render_issue
+
+GOLDEN = Path(__file__).parent / "golden"
+ADDRESS = "But Why Tho? Media LLC, 1234 Main St, Springfield, IL 62701, USA"
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return email_config(tmp_path / "config", **BRANDED)
+
+
+@pytest.fixture
+def issue(config: Config) -> RenderedIssue:
+    return render_issue(config, realistic_selection())
+
+
+def dom(html: str) -> etree._Element:
+    return etree.fromstring(html.encode(), etree.HTMLParser(encoding="utf-8"))
+
+
+def test_realistic_issue_passes_lint_with_no_warnings(config: Config, issue: RenderedIssue) -> None:
+    assert lint_html(issue.html, config.email.merge_tags) == []
+    assert issue.lint_warnings == ()
+    assert 20_000 < len(issue.html.encode()) < 60_000
+    assert issue.subject == "‘Clair Obscur: Expedition 33’ Is A Stunning, Heartbreaking… (9.5/10) + 8 more"
+    assert issue.preheader.startswith("Clair Obscur: Expedition 33 is a turn-based RPG")
+
+
+def test_cards_show_score_section_tldr_author_date_and_image(issue: RenderedIssue) -> None:
+    root = dom(issue.html)
+    titles = [("".join(a.itertext())) for a in root.xpath("//h1/a | //h2/a")]
+    assert titles[0] == "‘Clair Obscur: Expedition 33’ Is A Stunning, Heartbreaking Masterpiece"  # no "REVIEW:"
+    assert "‘Twilight Out Of Focus’ Episode 12 — “A Red Thread”" in titles
+    badges = {"".join(td.itertext()): td.get("bgcolor") for td in root.xpath("//td[contains(@class, 'badge')]")}
+    assert badges == {"9.5/10": "#1a7f37", "9/10": "#1a7f37", "8/10": "#0b7285", "8.5/10": "#1a7f37",
+                      "7/10": "#0b7285"}
+    assert 'color:#b35900; font-weight:700;">6/10' in issue.html and "#c0282d" in issue.html  # trending
+    assert "By Charles Hartford · May 13" in "".join(root.itertext())  # site timezone, not UTC
+    assert "Video Games · Review of the week" in issue.html and "TV · Editor's pick" in issue.html
+    images = {img.get("alt"): (img.get("width"), img.get("height")) for img in root.iter("img")}
+    assert images["‘Clair Obscur: Expedition 33’ Is A Stunning, Heartbreaking Masterpiece"] == ("600", "338")
+    assert images["‘Twilight Out Of Focus’ Episode 12 — “A Red Thread”"] == ("180", None)  # size unknown
+    assert len(images) == 4  # Absolute Batman has no image: none is invented
+    assert "Why:</span> +41 comments · #2 on the site" in issue.html
+    buttons = root.xpath("//a[contains(@class, 'button')]")
+    assert len(buttons) == 5 and all("".join(b.itertext()) == "Read the review\xa0→" for b in buttons)
+
+
+def test_site_links_carry_utm_and_editors_note_is_markdown(issue: RenderedIssue) -> None:
+    root = dom(issue.html)
+    site_links = [a.get("href") for a in root.iter("a") if "butwhytho.example" in a.get("href", "")
+                  and not a.get("href", "").startswith("mailto:")]
+    assert site_links and all(h.endswith("utm_source=newsletter&utm_medium=email&utm_campaign=2025-W20")
+                              for h in site_links)
+    assert "<strong>anime</strong>" in issue.html and "<em>Clair Obscur</em>" in issue.html
+    assert 'href="mailto:editors@butwhytho.example"' in issue.html
+    assert [a.text for a in root.xpath("//p[contains(@class, 'social')]/a")] == ["Facebook", "X", "YouTube"]
+
+
+def test_hostile_feed_data_is_shown_as_text_and_never_runs(config: Config) -> None:
+    rendered = render_issue(config, hostile_selection())
+    html = rendered.html
+    root = dom(html)
+    assert "<script" not in html.lower() and "<iframe" not in html.lower()
+    assert not root.xpath("//script | //iframe | //object | //embed | //form")
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            assert not [n for n in el.attrib if n.lower().startswith("on")], etree.tostring(el)
+            for value in el.attrib.values():
+                assert not re.match(r"\s*(javascript|vbscript|data):", value, re.I), value
+    srcs = [img.get("src") for img in root.iter("img")]
+    assert srcs == ["https://butwhytho.example/wp-content/uploads/plain.jpg"]  # http upgraded; data/js/svg gone
+    hrefs = [a.get("href") for a in root.iter("a")]
+    assert all(h.startswith(("https://", "mailto:")) or h in config.email.merge_tags for h in hrefs)
+    assert not any("evil.example/x" in h or "user:pass" in h for h in hrefs)
+    title = "".join(root.xpath("//h1/a")[0].itertext())
+    assert title == XSS_TITLE  # escaped, shown as the text it is
+    assert "{\u200b{ 7*7 }\u200b}" in html and "*\u200b|UNSUB|\u200b*" in html  # merge-tag injection inert
+    assert lint_html(html, config.email.merge_tags) == []
+
+
+def test_hostile_links_fall_back_to_the_site(config: Config) -> None:
+    root = dom(render_issue(config, hostile_selection()).html)
+    first_title_link = root.xpath("//h1/a")[0].get("href")
+    assert first_title_link.startswith("https://butwhytho.example/?utm_source=newsletter")
+    quoted = [a.get("href") for a in root.iter("a") if "vector" in (a.get("href") or "")]
+    assert quoted and all("%22%3E%3Cscript%3E" in h for h in quoted)  # percent-encoded, not broken out
+
+
+MAILERS = sorted(MAILER_TAGS)
+
+
+def _mailer_config(tmp_path: Path, mailer: str) -> Config:
+    extra: dict[str, str] = {}
+    if MAILER_TAGS[mailer].address is None:
+        extra["postal_address"] = ADDRESS
+    if mailer == "custom":
+        extra["unsubscribe_url"] = "<%asm_group_unsubscribe_raw_url%>"
+        extra["view_online_url"] = "https://butwhytho.example/newsletter/archive/"
+    return email_config(tmp_path, mailer=mailer, **extra)
+
+
+@pytest.mark.parametrize("mailer", MAILERS)
+def test_merge_tags_come_out_byte_for_byte(tmp_path: Path, mailer: str) -> None:
+    config = _mailer_config(tmp_path, mailer)
+    rendered = render_issue(config, realistic_selection())
+    settings = config.email
+    assert settings.unsubscribe and f'href="{settings.unsubscribe}"' in rendered.html
+    assert f"Unsubscribe: {settings.unsubscribe}\n" in rendered.text
+    if settings.view_online:
+        assert f'href="{settings.view_online}"' in rendered.html
+        assert f"View in your browser: {settings.view_online}\n" in rendered.text
+    else:
+        assert "View in your browser" not in rendered.html
+    address = settings.address
+    assert address and re.search(r'class="address" style="[^"]*">' + re.escape(address) + "</p>", rendered.html)
+    assert rendered.text.rstrip().endswith(address)
+    assert "dgmt" not in rendered.html  # every placeholder was put back
+    assert lint_html(rendered.html, settings.merge_tags) == []
+
+
+def test_https_unsubscribe_url_is_a_plain_link(tmp_path: Path) -> None:
+    config = email_config(tmp_path, mailer="custom", unsubscribe_url="https://butwhytho.example/unsub?l=1&x=2",
+                          postal_address=ADDRESS)
+    rendered = render_issue(config, realistic_selection())
+    assert 'href="https://butwhytho.example/unsub?l=1&amp;x=2"' in rendered.html
+    assert config.email.merge_tags == ()
+
+
+def test_editor_templates_override_builtins_by_name(tmp_path: Path) -> None:
+    folder = tmp_path / "config" / "my-templates"
+    (folder / "partials").mkdir(parents=True)
+    (folder / "subject.txt").write_text("{{ site.name }} weekly, {{ issue.range }}\n", encoding="utf-8")
+    (folder / "partials" / "section_heading.html").write_text(
+        '<tr><td class="section pad"><div class="section-title">&#9733; {{ heading | upper }}</div>'
+        "</td></tr>\n",
+        encoding="utf-8")
+    config = email_config(tmp_path / "config", templates_dir="my-templates")
+    rendered = render_issue(config, realistic_selection())
+    assert rendered.subject == "But Why Tho? weekly, May 12–18, 2025"
+    assert "★ TOP-SCORED THIS WEEK" in rendered.html and "Review of the week" in rendered.html  # rest built-in
+
+
+def test_template_typo_names_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "config" / "t" / "partials"
+    folder.mkdir(parents=True)
+    (folder / "trending.html").write_text("{% for card in trending %}\n<tr><td>\n{{ card.titel }}\n"
+                                          "</td></tr>\n{% endfor %}\n", encoding="utf-8")
+    config = email_config(tmp_path / "config", templates_dir="t")
+    with pytest.raises(TemplateError) as caught:
+        render_issue(config, realistic_selection())
+    message = str(caught.value)
+    assert message.startswith(f"{folder / 'trending.html'}, line 3: ")
+    assert "has no attribute 'titel'" in message
+
+
+def test_template_syntax_error_and_missing_folder_are_clear(tmp_path: Path) -> None:
+    (tmp_path / "config" / "t").mkdir(parents=True)
+    (tmp_path / "config" / "t" / "preheader.txt").write_text("line one\n{% if hero %}\n", encoding="utf-8")
+    config = email_config(tmp_path / "config", templates_dir="t")
+    with pytest.raises(TemplateError, match=r"preheader.txt, line 2: Unexpected end of template"):
+        render_issue(config, realistic_selection())
+    missing = email_config(tmp_path / "other", templates_dir="nowhere")
+    with pytest.raises(TemplateError, match=r"email.templates_dir: .*nowhere is not a folder"):
+        render_issue(missing, realistic_selection())
+
+
+def test_lint_errors_fail_the_render_listing_every_rule(tmp_path: Path) -> None:
+    folder = tmp_path / "config" / "t" / "partials"
+    folder.mkdir(parents=True)
+    (folder / "note.html").write_text('<tr><td><img src="http://x.example/a.png"><table><tr><td>{{ note_html }}'
+                                      "</td></tr></table></td></tr>\n", encoding="utf-8")
+    config = email_config(tmp_path / "config", templates_dir="t")
+    with pytest.raises(LintError) as caught:
+        render_issue(config, realistic_selection())
+    message = str(caught.value)
+    assert message.startswith("the 2025-W20 email breaks 4 rules (nothing was written):")
+    for rule in ("img-alt", "img-width", "img-src", "table-role"):
+        assert f"\n  {rule}: " in message
+
+
+def test_plain_text_is_a_readable_wrapped_digest(issue: RenderedIssue) -> None:
+    text = issue.text
+    for heading in ("BUT WHY THO? — The week's best reviews", "FROM THE EDITOR", "REVIEW OF THE WEEK",
+                    "TOP-SCORED THIS WEEK", "TRENDING NOW"):
+        assert f"{heading}\n" in text
+    card = "2. ‘The Four Seasons’ Is As Relatable As It Is Messy\n   TV · 9/10 · by Kate Sánchez · May 14\n"
+    assert card in text
+    assert "Read the review: https://butwhytho.example/2025/05/15/review-2/?utm_source=" in text
+    assert "   Why: +41 comments · #2 on the site\n" in text
+    assert all(len(line) <= 72 or "https://" in line for line in text.splitlines())
+    assert "<" not in text.replace("<%", "")  # no markup in the text part
+
+
+def test_quiet_and_trending_only_weeks_render(config: Config) -> None:
+    quiet = render_issue(config, minimal_selection())
+    assert quiet.subject == "‘Quiet Week’ (5.5/10)" and "#b35900" in quiet.html
+    assert "Top-scored this week" not in quiet.html and "Trending now" not in quiet.html
+    trending_only = replace(realistic_selection(), top=())
+    rendered = render_issue(config, trending_only)
+    assert rendered.subject == "What's trending at But Why Tho?, May 12–18, 2025"
+    assert rendered.preheader.startswith("Trending this week: ‘The Eternaut’")
+
+
+def test_http_images_are_dropped_when_upgrading_is_off(tmp_path: Path) -> None:
+    config = email_config(tmp_path, upgrade_http=False)
+    rendered = render_issue(config, hostile_selection())
+    assert "<img" not in rendered.html
+    assert "plain-http" not in rendered.html  # the http review link fell back to the site
+
+
+def test_golden_files(issue: RenderedIssue) -> None:
+    """The whole output, byte for byte: set DIGEST_UPDATE_GOLDEN=1 to accept a deliberate change."""
+    for name, actual in (("realistic.html", issue.html), ("realistic.txt", issue.text)):
+        path = GOLDEN / name
+        if os.environ.get("DIGEST_UPDATE_GOLDEN"):
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+        assert actual == path.read_text(encoding="utf-8"), f"{name} changed; see {path}"
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://butwhytho.example/a b/?q=x y#top", "https://butwhytho.example/a%20b/?q=x%20y#top"),
+    ("HTTP://butwhytho.example", "https://butwhytho.example/"),
+    ("https://bücher.example/ä", "https://xn--bcher-kva.example/%C3%A4"),
+    ("https://butwhytho.example:8443/x", "https://butwhytho.example:8443/x"),
+    ('https://butwhytho.example/x"><script>', "https://butwhytho.example/x%22%3E%3Cscript%3E"),
+    ("https://butwhytho.example/{{x}}|*", "https://butwhytho.example/%7B%7Bx%7D%7D%7C*"),
+    ("https://butwhytho.example:99999/", None),
+    ("https://user:pw@evil.example/", None),
+    ("//evil.example/x", None),
+    ("ftp://butwhytho.example/", None),
+    ("https://butwhytho.example/\x00", None),
+    ("", None),
+])
+def test_link_policy_keeps_only_clean_https(config: Config, url: str, expected: str | None) -> None:
+    from digest.render import link_policy
+
+    assert link_policy(config, "2025-W20").clean(url) == expected
+
+
+def test_a_logo_replaces_the_wordmark(tmp_path: Path) -> None:
+    config = email_config(tmp_path, logo_url="https://butwhytho.example/logo.png", logo_width=160,
+                          logo_height=40)
+    root = dom(render_issue(config, realistic_selection()).html)
+    logo = root.xpath("//img[contains(@class, 'logo')]")[0]
+    assert (logo.get("src"), logo.get("width"), logo.get("height"), logo.get("alt")) == (
+        "https://butwhytho.example/logo.png", "160", "40", "But Why Tho?")
+    assert not root.xpath("//a[contains(@class, 'site-name')]")
+
+
+def test_a_missing_include_is_named(tmp_path: Path) -> None:
+    (tmp_path / "config" / "t").mkdir(parents=True)
+    (tmp_path / "config" / "t" / "issue.html").write_text('{% include "partials/nope.html" %}',
+                                                          encoding="utf-8")
+    config = email_config(tmp_path / "config", templates_dir="t")
+    with pytest.raises(TemplateError, match=r"template 'partials/nope.html' \(for issue.html\) is in neither"):
+        render_issue(config, realistic_selection())

@@ -23,6 +23,8 @@ from digest.cli_base import (
     handles_errors,
     utcnow,
 )
+from digest.cli_email import lint, preview
+from digest.cli_job import run, schedule, send_test
 from digest.collect import run_collect
 from digest.config import DEFAULT_CONFIG, Config
 from digest.editor import EditorChoices, parse_pin
@@ -30,6 +32,7 @@ from digest.errors import DigestError
 from digest.manifest import build_manifest, format_manifest, load_manifest
 from digest.models import CollectReport, FeedOutcome
 from digest.reviews import ReviewRules, reviews_in_window
+from digest.schedule import describe_plan
 from digest.urls import canonical_url
 from digest.weeks import last_full_week, parse_now, parse_week
 
@@ -70,6 +73,9 @@ def check(obj: Context) -> None:
         click.echo(f"  - {feed.label}: {feed.url} (backfill {depth} pages)")
     for mirror in config.mirrors:
         click.echo(f"mirror: {mirror.host} answered from {config.resolve(mirror.root)}")
+    click.echo(f"delivery: {config.delivery.method}")
+    for line in describe_plan(config, utcnow(), count=2):
+        click.echo(line)
 
 
 @main.command()
@@ -265,3 +271,11 @@ def prune(obj: Context, days: int | None) -> None:
     with obj.store() as store:
         removed = store.prune_observations(utcnow() - timedelta(days=keep))
     click.echo(f"removed {removed} observations older than {keep} days")
+
+
+# Commands that live beside their stage: the email (lint, preview) and the weekly job.
+main.add_command(lint)
+main.add_command(preview)
+main.add_command(run)
+main.add_command(schedule)
+main.add_command(send_test)

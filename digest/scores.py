@@ -9,88 +9,47 @@ All functions are pure: strings in, frozen ``Score`` out.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
-from types import MappingProxyType
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Any
 
 from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from digest.extract import cleaned_copy, parse_html, text_lines
+from digest.score_model import (
+    DEFAULT_LETTER_SCALE,
+    END,
+    FRACTION,
+    NUM,
+    WHITESPACE,
+    Score,
+    Where,
+    make_score,
+    normalise,
+    scale_name,
+    to_decimal,
+)
+from digest.structured import only_one, structured_score
 
-Where = Literal["feed", "page"]
-
-
-@dataclass(frozen=True)
-class Score:
-    value: float  # normalised 0–10, one decimal (round half up)
-    raw: str  # the text as found, whitespace tidied, e.g. "Rating - 8/10", "Grade: B+"
-    scale: str  # "10", "5", "100", "letter", "stars" (or another best, e.g. "20")
-    source: str  # "feed-element", "feed-jsonld", ..., "page-selector", "page-text"
-
-
-DEFAULT_LETTER_SCALE: Mapping[str, float] = MappingProxyType(
-    {"A+": 10.0, "A": 9.5, "A-": 9.0, "B+": 8.5, "B": 8.0, "B-": 7.5, "C+": 7.0, "C": 6.5,
-     "C-": 6.0, "D+": 5.5, "D": 5.0, "D-": 4.5, "F": 0.0}
-)  # fmt: skip
-
-_MAX_JSONLD_CHARS = 1_000_000
-_MAX_JSON_NODES = 20_000
-_SKIP_KEYS = frozenset({"aggregateRating", "itemListElement"})
-_WS = re.compile(r"\s+")
-_TENTH = Decimal("0.1")
-
-
-def normalise(value: object, best: object, worst: object = None) -> float | None:
-    """``(value - worst) / (best - worst) * 10``, one decimal, half up; None if out of range.
-
-    ``worst`` defaults to 0 and is only subtracted when the source states it.
-    """
-    v, b, w = _dec(value), _dec(best), _dec(worst) if worst not in (None, "") else Decimal(0)
-    if v is None or b is None or w is None or b <= w or not w <= v <= b:
-        return None
-    scaled = (v - w) / (b - w) * 10
-    return float(min(max(scaled, Decimal(0)), Decimal(10)).quantize(_TENTH, ROUND_HALF_UP))
-
-
-def _dec(value: object) -> Decimal | None:
-    text = "" if isinstance(value, bool) or value is None else str(value).strip()
-    text = text.replace(",", ".")  # "7,5" is how half the world writes 7.5
-    return Decimal(text) if re.fullmatch(r"-?\d{1,4}(?:\.\d{1,4})?", text) else None
-
-
-def _scale(best: object) -> str:
-    number = _dec(best)
-    if number is None:
-        return str(best)
-    return str(int(number)) if number == number.to_integral_value() else str(number.normalize())
-
-
-def _make(v: object, best: object, raw: str, scale: str | None = None, worst: object = None,
-          source: str = "") -> Score | None:
-    value = normalise(v, best, worst)
-    raw = _WS.sub(" ", raw).strip()[:200]
-    return None if value is None else Score(value, raw, scale or _scale(best), source)
-
+__all__ = [
+    "DEFAULT_LETTER_SCALE", "Score", "compile_selector", "find_score", "normalise", "score_from_element",
+    "score_from_page", "score_from_structured", "score_from_text",
+]
 
 # --- score text ----------------------------------------------------------------------------
 
-_NUM = r"\d{1,3}(?:[.,]\d{1,2})?"
-_END = r"(?![.,]?\d)(?!\s*/\s*\d)(?![^\W\d_])"  # not 10/10/10, 05/02/2025, 10/9c, 7/10th
-_FRACTION = re.compile(rf"(?<![\w.,/])(?P<v>{_NUM})\s*/\s*(?P<b>\d{{1,3}}){_END}")
-_OUT_OF = re.compile(rf"(?<![\w.,/])(?P<v>{_NUM})\s+out\s+of\s+(?P<b>\d{{1,3}}){_END}", re.I)
+_OUT_OF = re.compile(rf"(?<![\w.,/])(?P<v>{NUM})\s+out\s+of\s+(?P<b>\d{{1,3}}){END}", re.I)
 _STARS_WORD = re.compile(r"\s*stars?\b", re.I)
-_PERCENT = re.compile(rf"(?<![\w.,/])(?P<v>{_NUM})\s*%")
-_N_STARS = re.compile(rf"(?<![\w.,/])(?P<v>{_NUM})\s+stars?\b", re.I)
+_PERCENT = re.compile(rf"(?<![\w.,/])(?P<v>{NUM})\s*%")
+_N_STARS = re.compile(rf"(?<![\w.,/])(?P<v>{NUM})\s+stars?\b", re.I)
 _GLYPHS = re.compile(r"[★⭐☆✩½⯪⯨](?:\s?[★⭐☆✩½⯪⯨]){0,11}")
 _GLYPH_ORDER = re.compile(r"(?P<full>[★⭐]*)(?P<half>[½⯪⯨]?)(?P<empty>[☆✩]*)")
 _LETTER = re.compile(r"(?P<g>[A-DF](?:[+\-−–](?![\w+\-−–])|(?![\w+\-−–])))")
-_BARE = re.compile(rf"(?<![\w.,/])(?P<v>{_NUM})(?![\w.,/%])")
+_BARE = re.compile(rf"(?<![\w.,/])(?P<v>{NUM})(?![\w.,/%])")
 
 _LABEL = re.compile(
     r"\b(?P<label>rating|score|grade|rated|(?:verdict|overall)(?=\s*[:\-–—|])"
@@ -143,11 +102,11 @@ def _expr(text: str, pos: int, *, bests: frozenset[int], labelled: bool, box: bo
     found = _glyphs(text, pos, labelled)
     if found:
         return found
-    for pattern in (_FRACTION, _OUT_OF):
+    for pattern in (FRACTION, _OUT_OF):
         match = pattern.match(text, pos)
         if match and int(match["b"]) in bests:
             stars = _STARS_WORD.match(text, match.end())
-            scale = "stars" if stars else _scale(match["b"])
+            scale = "stars" if stars else scale_name(match["b"])
             return _Found(match["v"], match["b"], scale, stars.end() if stars else match.end())
     if labelled or box:
         match = _PERCENT.match(text, pos)
@@ -200,7 +159,7 @@ def _labelled(line: str, nxt: str, letters: Mapping[str, float] | None
             continue
         words = re.fullmatch(r"\s*((?:[^\W\d_][\w'’]*\s+){1,3})", prefix)  # "Our final "
         start = match.start() - len(words[1]) if words else match.start()
-        score = _make(found.value, found.best, line[start : found.end], found.scale)
+        score = make_score(found.value, found.best, line[start : found.end], found.scale)
         if score is not None:
             result = (score, _OVERALL.search(prefix[-30:] + match["label"]) is not None)
     return result
@@ -216,7 +175,7 @@ def _standalone(line: str, prev: str, nxt: str, bests: frozenset[int], box: bool
     found = _expr(core, 0, bests=bests, labelled=False, box=box, letters=None)
     if found is None or core[found.end :].strip(_LINE_TRIM):
         return None
-    return _make(found.value, found.best, core[: found.end], found.scale)
+    return make_score(found.value, found.best, core[: found.end], found.scale)
 
 
 def _scan(lines: list[str], letters: Mapping[str, float] | None, box: bool = False
@@ -259,7 +218,7 @@ def _bare_in_box(el: etree._Element) -> Score | None:
             container = ancestor
     starry = any("star" in (d.get("class") or "").lower() for d in container.iter("*"))
     best = 5 if starry else 10
-    return _make(value, best, value, "stars" if starry else "10")
+    return make_score(value, best, value, "stars" if starry else "10")
 
 
 def _score_in_block(el: etree._Element, letters: Mapping[str, float] | None) -> Score | None:
@@ -267,140 +226,6 @@ def _score_in_block(el: etree._Element, letters: Mapping[str, float] | None) -> 
     if not lines or sum(map(len, lines)) > 2000:
         return None
     return _scan(lines, letters, box=True) or _bare_in_box(el)
-
-
-# --- structured data -----------------------------------------------------------------------
-
-
-def _types(node: Mapping[str, Any]) -> set[str]:
-    raw = node.get("@type")
-    items = raw if isinstance(raw, list) else [raw]
-    return {str(t).rsplit("/", 1)[-1].rsplit(":", 1)[-1] for t in items if t}
-
-
-def _rating(value: object, best: object, worst: object) -> Score | None:
-    """Rating fields as found. A missing best is schema.org's default 5, or 10 (then 100)
-    when the value is above it: a value of 8 cannot be out of 5."""
-    if isinstance(value, str) and "/" in value:
-        match = _FRACTION.search(value)
-        if match:
-            return _make(match["v"], match["b"], value)
-    number = _dec(value)
-    if number is None:
-        return None
-    if _dec(best) is None:
-        best = next((b for b in (5, 10, 100) if number <= b), None)
-    raw = f"{value}/{best}" + (f" (worst {worst})" if _dec(worst) else "")
-    return _make(number, best, raw, worst=worst)
-
-
-def _jsonld_nodes(root: etree._Element) -> Iterator[dict[str, Any]]:
-    for script in root.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
-            continue
-        text = (script.text or "")[:_MAX_JSONLD_CHARS].strip()
-        text = re.sub(r"^(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)$", "", text).strip()
-        try:
-            data = json.loads(text, strict=False)
-        except (ValueError, RecursionError):
-            continue  # broken JSON-LD is common; skip it, never fail the page
-        stack, seen = [data], 0
-        while stack and seen < _MAX_JSON_NODES:
-            node = stack.pop()
-            seen += 1
-            if isinstance(node, list):
-                stack.extend(reversed(node))
-            elif isinstance(node, dict):
-                yield node
-                # readers' votes, and lists of OTHER posts, are not this review's score
-                stack.extend(v for k, v in node.items() if k not in _SKIP_KEYS)
-
-
-def _from_jsonld(root: etree._Element) -> Score | None:
-    found: list[Score] = []
-    for node in _jsonld_nodes(root):
-        types = _types(node)
-        if not types & {"Review", "CriticReview"} or "UserReview" in types:
-            continue
-        rating = node.get("reviewRating")
-        rating = rating[0] if isinstance(rating, list) and rating else rating
-        if isinstance(rating, dict) and "AggregateRating" not in _types(rating):
-            get = rating.get
-            score = _rating(get("ratingValue"), get("bestRating"), get("worstRating"))
-            if score is not None:
-                found.append(score)
-    return _only(found)
-
-
-def _only(found: list[Score]) -> Score | None:
-    """One distinct value, or None: several reviews with different scores are ambiguous."""
-    return found[0] if found and len({s.value for s in found}) == 1 else None
-
-
-def _has(attr: str, name: str) -> str:
-    """XPath test: ``@attr`` holds the token ``name`` (RDFa may prefix it: "schema:name")."""
-    return f"contains(concat(' ', normalize-space(@{attr}), ' '), '{name} ')"
-
-
-def _value(el: etree._Element | None) -> str | None:
-    if el is None:
-        return None
-    attr = next((a for a in ("content", "value", "title") if el.get(a)), None)
-    return el.get(attr) if attr else " ".join(text_lines(el)) or None
-
-
-def _prop(el: etree._Element, name: str) -> str | None:
-    hits = el.xpath(f".//*[{_has('itemprop', ' ' + name)} or {_has('property', name)}]")
-    return _value(hits[0]) if hits else None
-
-
-def _from_microdata(root: etree._Element) -> Score | None:
-    found: list[Score] = []
-    for el in root.xpath(f"//*[{_has('itemprop', ' reviewRating')} or "
-                         f"{_has('property', 'reviewRating')}]"):
-        scopes = [el, *el.iterancestors()]
-        if any(re.search(r"AggregateRating|UserReview", s.get("itemtype") or "") for s in scopes):
-            continue
-        score = _rating(*(_prop(el, n) for n in ("ratingValue", "bestRating", "worstRating")))
-        if score is not None:
-            found.append(score)
-    return _only(found)
-
-
-def _cls(name: str) -> str:
-    return _has("class", " " + name)
-
-
-def _part(review: etree._Element, rating: etree._Element, name: str) -> str | None:
-    hits = rating.xpath(f".//*[{_cls(name)} or {_cls('p-' + name)}]")
-    hits = hits or review.xpath(f".//*[{_cls('p-' + name)}]")
-    return _value(hits[0]) if hits else None
-
-
-def _from_hreview(root: etree._Element) -> Score | None:
-    """Microformats hReview (``.hreview .rating``, default best 5) and h-review (``.p-rating``)."""
-    found: list[Score] = []
-    for review in root.xpath(f"//*[{_cls('hreview')} or {_cls('h-review')}]"):
-        ratings = review.xpath(f".//*[{_cls('rating')} or {_cls('p-rating')}]")
-        if not ratings:
-            continue
-        value = _part(review, ratings[0], "value") or _value(ratings[0])
-        best, worst = _part(review, ratings[0], "best"), _part(review, ratings[0], "worst")
-        score = _rating(value, best, worst)
-        if score is not None:
-            found.append(score)
-    return _only(found)
-
-
-def _structured(raw: etree._Element, cleaned: etree._Element, where: Where) -> Score | None:
-    """JSON-LD reads the whole page (it lives in <head>); the others read it cleaned."""
-    for kind, finder, tree in (("jsonld", _from_jsonld, raw),
-                               ("microdata", _from_microdata, cleaned),
-                               ("hreview", _from_hreview, cleaned)):
-        found = finder(tree)
-        if found is not None:
-            return replace(found, source=f"{where}-{kind}")
-    return None
 
 
 def _text(cleaned: etree._Element, where: Where, letters: Mapping[str, float] | None
@@ -421,15 +246,15 @@ def score_from_element(text: str, best: str | None = None) -> Score | None:
     Takes "7.5" (with ``best``), "7.5/10", "4 out of 5", "85%" or "★★★★☆". A number without
     ``best`` is read as out of 10 (the scale of the sites we serve) when it is at most 10.
     """
-    core = _WS.sub(" ", text or "").strip()[:100]
+    core = WHITESPACE.sub(" ", text or "").strip()[:100]
     found = _expr(core, 0, bests=_LABELLED_BESTS, labelled=True, box=True, letters=None)
     if found is not None and not core[found.end :].strip():
-        return _make(found.value, found.best, core, found.scale, source="feed-element")
-    number = _dec(core)
+        return make_score(found.value, found.best, core, found.scale, source="feed-element")
+    number = to_decimal(core)
     if number is None:
         return None
-    limit = best if _dec(best) is not None else (10 if number <= 10 else None)
-    return _make(number, limit, core, source="feed-element") if limit is not None else None
+    limit = best if to_decimal(best) is not None else (10 if number <= 10 else None)
+    return make_score(number, limit, core, source="feed-element") if limit is not None else None
 
 
 def score_from_structured(html: str, where: Where) -> Score | None:
@@ -437,7 +262,7 @@ def score_from_structured(html: str, where: Where) -> Score | None:
     Movie's ``review``), microdata/RDFa ``reviewRating``, or hReview. ``aggregateRating``
     (readers' votes) and ``UserReview`` are ignored; several different scores give None."""
     root = parse_html(html)
-    return _structured(root, cleaned_copy(root), where) if root is not None else None
+    return structured_score(root, cleaned_copy(root), where) if root is not None else None
 
 
 def score_from_text(html: str, where: Where, letter_scale: Mapping[str, float] | None = None
@@ -498,13 +323,13 @@ def score_from_page(html: str, selector: str | None = None,
             score = _score_in_block(el, letter_scale)
             if score is not None:
                 return replace(score, source="page-selector")
-    score = _structured(root, cleaned, "page")
+    score = structured_score(root, cleaned, "page")
     if score is not None:
         return score
     for group in _BOX_GROUPS:
         boxes = [box for box in group(cleaned)[:20] if not _in_user_box(box)]
         found = [s for s in (_score_in_block(box, letter_scale) for box in boxes) if s]
-        if _only(found) is not None:
+        if only_one(found) is not None:
             return replace(found[0], source="page-text")
     regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
     return _text(regions[0] if regions else cleaned, "page", letter_scale)
@@ -527,7 +352,7 @@ def find_score(entry_content: str, extras: Mapping[str, str], page_html: str | N
     root = parse_html(entry_content) if entry_content else None
     if root is not None:
         cleaned = cleaned_copy(root)
-        score = _structured(root, cleaned, "feed") or _text(cleaned, "feed", letter_scale)
+        score = structured_score(root, cleaned, "feed") or _text(cleaned, "feed", letter_scale)
         if score is not None:
             return score
     if page_html:

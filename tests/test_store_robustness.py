@@ -19,7 +19,8 @@ from helpers.wordpress import make_posts, rss
 
 from digest.errors import StoreError
 from digest.models import FeedEntry
-from digest.store import MIGRATIONS, Store
+from digest.schema import MIGRATIONS
+from digest.store import Store
 
 DIGEST = [sys.executable, "-c", "from digest.cli import main; main()"]
 FEEDS, ITEMS = 20, 60

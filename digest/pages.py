@@ -37,8 +37,8 @@ def pages_to_fetch(store: Store, entries: list[StoredEntry], rules: ReviewRules)
     for entry in entries:
         if not is_http(entry.link) or not rules.wants_page(entry):
             continue
-        cached = store.page(entry.link)
-        if cached is None or (not cached.ok and cached.attempts < rules.settings.page_attempts):
+        cached = store.page_attempt(entry.link)
+        if cached is None or (not cached[0] and cached[1] < rules.settings.page_attempts):
             wanted.append(entry)
     return wanted
 

@@ -52,12 +52,14 @@ def gather_candidates(
         seen = [count for when, count in store.comment_history(review.entry_id) if when <= as_of]
         return replace(review, comments=seen[-1]) if seen and seen[-1] != review.comments else review
 
-    def analysed(since: datetime, until: datetime) -> list[Review]:
-        found = (analyse(e, store.page(e.link), rules) for e in store.entries(since=since, until=until))
-        return [as_it_was(r) for r in found if r.is_review]
-
-    in_window = analysed(start, end)
-    pool = analysed(lookback, as_of)
+    # The window and the trending look-back overlap: read and analyse each entry once.
+    found = (
+        analyse(e, store.page(e.link), rules)
+        for e in store.entries(since=min(start, lookback), until=max(end, as_of))
+    )
+    reviews = [as_it_was(r) for r in found if r.is_review]
+    in_window = [r for r in reviews if start <= r.published < end]
+    pool = [r for r in reviews if lookback <= r.published < as_of]
     pinned: dict[str, Review] = {}
     for pin in choices.pins if choices else ():
         entry = store.entry_by_link(pin.url)

@@ -332,6 +332,11 @@ class Store:
             body=row["body"], error=row["error"],
         )
 
+    def page_attempt(self, url: str) -> tuple[bool, int] | None:
+        """``(ok, attempts)`` for a cached page, without reading its body."""
+        row = self.db.execute("SELECT ok, attempts FROM pages WHERE url = ?", (url,)).fetchone()
+        return (bool(row[0]), int(row[1])) if row else None
+
     def save_page(self, url: str, now: datetime, *, body: str | None = None, error: str | None = None,
                   etag: str | None = None, last_modified: str | None = None) -> None:
         """Cache a fetched page, or count a failed attempt (keeping an older good copy)."""

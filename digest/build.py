@@ -51,7 +51,7 @@ def build_issue(
 
     selection = choose(config, store, now, week, overrides)
     rendered = render_issue(config, selection)
-    manifest = build_manifest(selection, rendered.subject, config.site.tz)
+    manifest = build_manifest(selection, rendered.subject, config.site.tz, rendered.preheader)
     out_dir = config.resolve(config.output_dir) / selection.issue_id
     files = write_issue(config, out_dir, selection, rendered, manifest, now)
     store.record_issue(

@@ -53,13 +53,16 @@ def _miss(miss: NearMiss, tz: ZoneInfo | None) -> dict[str, Any]:
     return {**_review(miss.review, tz), "reason": miss.reason}
 
 
-def build_manifest(selection: Selection, subject: str, tz: ZoneInfo | None = None) -> dict[str, Any]:
+def build_manifest(
+    selection: Selection, subject: str, tz: ZoneInfo | None = None, preheader: str | None = None
+) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "issue": selection.issue_id,
         "window": {"start": _when(selection.window_start, tz), "end": _when(selection.window_end, tz)},
         "now": _when(selection.now, tz),
         "subject": subject,
+        "preheader": preheader,
         "scored_reviews": selection.scored_reviews,
         "signals_available": list(selection.signals_available),
         "note": selection.note_markdown,

@@ -23,7 +23,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
+from email.utils import getaddresses, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +34,7 @@ from digest.config import USER_AGENT, Config
 from digest.errors import DeliveryError
 from digest.job_settings import SmtpSettings, WebhookSettings
 from digest.models import RenderedIssue
+from digest.output import build_eml
 from digest.store import IssueRecord, Store
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,6 @@ class BuiltIssue:
     subject: str
     html: str
     text: str
-    eml: bytes
     manifest: dict[str, Any]
 
 
@@ -69,8 +69,7 @@ def load_built(record: IssueRecord) -> BuiltIssue:
             issue_id=record.id, built_at=record.built_at, out_dir=out_dir,
             subject=str(manifest.get("subject") or record.subject),
             html=(out_dir / "digest.html").read_text(encoding="utf-8"),
-            text=(out_dir / "digest.txt").read_text(encoding="utf-8"),
-            eml=(out_dir / "digest.eml").read_bytes(), manifest=manifest,
+            text=(out_dir / "digest.txt").read_text(encoding="utf-8"), manifest=manifest,
         )
     except (OSError, ValueError) as exc:
         raise DeliveryError(f"cannot read the built files of {record.id} in {out_dir}: {exc}") from None
@@ -139,22 +138,14 @@ def email_message(
     config: Config, settings: SmtpSettings, built: BuiltIssue, now: datetime, *, to: list[str],
     subject_prefix: str = "", message_id: str | None = None,
 ) -> EmailMessage:
-    """The built email addressed for this send: To, From, Date, Message-ID and subject prefix."""
-    try:
-        from digest.output import build_eml
-    except ImportError:  # the output stage is optional here: fall back to the .eml it wrote
-        raw = built.eml
-    else:
-        rendered = RenderedIssue(built.issue_id, built.subject, str(built.manifest.get("preheader", "")),
-                                 built.html, built.text)
-        raw = build_eml(config, rendered, now, to=", ".join(to), subject_prefix=subject_prefix)
+    """The built email addressed for this send: To, Date and subject prefix come from
+    ``build_eml``; From and Message-ID are the relay's sender and this send's id."""
+    rendered = RenderedIssue(built.issue_id, built.subject, str(built.manifest.get("preheader", "")),
+                             built.html, built.text)
+    raw = build_eml(config, rendered, now, to=", ".join(to), subject_prefix=subject_prefix)
     message = email.message_from_bytes(raw, policy=email.policy.SMTP)
     assert isinstance(message, EmailMessage)
-    subject = str(message.get("Subject", built.subject))
-    if subject_prefix and not subject.startswith(subject_prefix):
-        subject = subject_prefix + subject
-    for name, value in (("Subject", subject), ("To", ", ".join(to)), ("From", settings.sender),
-                        ("Date", format_datetime(now)),
+    for name, value in (("From", settings.sender),
                         ("Message-ID", message_id or make_msgid("digest", _domain(settings.sender)))):
         del message[name]
         message[name] = value

@@ -15,34 +15,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
+from digest.build import BuildResult, build_issue
 from digest.collect import run_collect
 from digest.config import Config
 from digest.deliver import deliver_issue
 from digest.errors import DeliveryError, LockError
 from digest.lock import StoreLock
-from digest.models import CollectReport, RenderedIssue, Selection
+from digest.models import CollectReport
 from digest.store import Store
 from digest.weeks import Week, last_full_week
 
 Clock = Callable[[], datetime]
 
 
-class Built(Protocol):
-    """What the build stage returns (``digest.build.BuildResult``), as far as a job needs it."""
-
-    @property
-    def issue_id(self) -> str: ...
-    @property
-    def out_dir(self) -> Path: ...
-    @property
-    def selection(self) -> Selection: ...
-    @property
-    def rendered(self) -> RenderedIssue: ...
-
-
-Builder = Callable[[Config, Store, datetime, Week], Built]
+Builder = Callable[[Config, Store, datetime, Week], BuildResult]
 
 
 @dataclass(frozen=True)
@@ -86,9 +73,7 @@ def collect_summary(report: CollectReport) -> str:
     return f"collected {len(report.outcomes)} feeds{failed}, {new} new entries"
 
 
-def default_builder(config: Config, store: Store, now: datetime, week: Week) -> Built:
-    from digest.build import build_issue  # lazy: the render stages pull in templates and premailer
-
+def default_builder(config: Config, store: Store, now: datetime, week: Week) -> BuildResult:
     return build_issue(config, store, now, week)
 
 

@@ -13,7 +13,6 @@ import json
 import socket
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -24,6 +23,7 @@ from zoneinfo import ZoneInfo
 from helpers.configfile import config_text
 from helpers.wordpress import WordPressSite, make_posts
 
+from digest.build import BuildResult
 from digest.config import Config, load_config
 from digest.models import Pick, RenderedIssue, Review, Selection
 from digest.store import Store
@@ -104,14 +104,6 @@ def _review(n: int) -> Review:
     )
 
 
-@dataclass(frozen=True)
-class FakeBuilt:
-    issue_id: str
-    out_dir: Path
-    selection: Selection
-    rendered: RenderedIssue
-
-
 class FakeBuilder:
     """Stands in for ``build_issue``: writes the out dir and records the issue, counting calls."""
 
@@ -120,7 +112,7 @@ class FakeBuilder:
         self.block = block
         self.started = started
 
-    def __call__(self, config: Config, store: Store, now: datetime, week: Week) -> FakeBuilt:
+    def __call__(self, config: Config, store: Store, now: datetime, week: Week) -> BuildResult:
         if self.started is not None:
             self.started.set()
         if self.block is not None:
@@ -136,7 +128,7 @@ class FakeBuilder:
         rendered = RenderedIssue(week.id, SUBJECT, "preheader", HTML, TEXT)
         store.record_issue(week.id, now, (start, end), SUBJECT, str(out_dir),
                            [(p.review.uid, p.review.link, p.kind, p.position) for p in selection.picks])
-        return FakeBuilt(week.id, out_dir, selection, rendered)
+        return BuildResult(week.id, out_dir, selection, rendered, files=())
 
     @property
     def built(self) -> list[str]:

@@ -22,6 +22,7 @@ from digest.models import CollectReport, FeedEntry, FeedOutcome, FetchResult
 from digest.pages import fetch_pages, pages_to_fetch, snapshot_trending
 from digest.reviews import ReviewRules
 from digest.store import Store
+from digest.urls import is_http
 
 ProgressCallback = Callable[[FeedOutcome], None]
 Clock = Callable[[], datetime]
@@ -156,7 +157,7 @@ async def _gather(
     reached_age_limit = _reaches_back_past(parsed.entries, oldest_wanted)
     # Backfill only while pages keep bringing posts the store has never seen, and
     # not beyond a page that already reaches back past the age limit.
-    while depth > 0 and pages <= depth and new_uids and not reached_age_limit and _is_pageable(feed.url):
+    while depth > 0 and pages <= depth and new_uids and not reached_age_limit and is_http(feed.url):
         page_url = paged_url(feed.url, pages + 1)
         try:
             result = await fetcher.fetch(page_url)
@@ -185,6 +186,3 @@ def _reaches_back_past(entries: tuple[FeedEntry, ...], oldest_wanted: datetime) 
     """
     return any(e.published is not None and e.published < oldest_wanted for e in entries)
 
-
-def _is_pageable(url: str) -> bool:
-    return urlsplit(url).scheme in ("http", "https")

@@ -25,6 +25,7 @@ import httpx
 from digest.config import CollectSettings
 from digest.errors import FetchError
 from digest.models import FetchResult
+from digest.urls import is_http
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -89,7 +90,7 @@ class Fetcher:
     ) -> FetchResult:
         """Fetch ``url``; a 304 comes back as ``status == 304`` with no content."""
         limit = max_bytes or self.settings.max_bytes
-        if not _is_http(url):
+        if not is_http(url):
             return read_local(self._local_path(url), url, last_modified, limit)
         _check_url(url)
         host = urlsplit(url).netloc.lower()
@@ -153,10 +154,6 @@ class Fetcher:
     def _local_path(self, url: str) -> Path:
         path = Path(unquote(urlsplit(url).path)) if url.startswith("file:") else Path(url)
         return path if path.is_absolute() else self.base_dir / path
-
-
-def _is_http(url: str) -> bool:
-    return urlsplit(url).scheme in ("http", "https")
 
 
 def _result(

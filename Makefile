@@ -24,6 +24,7 @@ run: $(BIN)/digest
 test: $(VENV)/.test-deps
 	$(BIN)/ruff check digest tests bench
 	$(BIN)/mypy digest
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 bench: $(BIN)/digest

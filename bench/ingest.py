@@ -3,10 +3,10 @@
 Run ``.venv/bin/python bench/ingest.py`` (or ``make bench``); ``--quick`` is a small smoke run.
 It reports, in one run and on the same bytes:
 
-* ingest: a real ``digest collect`` (``digest.collect.run_collect``) against a local HTTP
+* ingest: a real ``digest collect`` (``digest.collect.collector.run_collect``) against a local HTTP
   server, from opening a fresh store to the last committed feed (fetch, parse, store), once as
   it runs (worker processes) and once parsing on a thread, as before the pool;
-* parse_feed: ``digest.feeds.parse_feed`` on each document in turn, in this process (one core);
+* parse_feed: ``digest.collect.feeds.parse_feed`` on each document in turn, in this process (one core);
 * feedparser default: plain ``feedparser.parse(bytes)`` with its defaults (one core);
 * feedparser tuned: ``feedparser.parse`` with sanitising and URI resolution off (one core);
 * lxml: ``lxml.etree.fromstring`` on the same bytes (one core; a ceiling, not a feed parser).
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 if TYPE_CHECKING:
-    from digest.config import Config
+    from digest.settings.config import Config
 
 GOAL_RATIO = 3.0
 SEED = 20240601
@@ -352,23 +352,23 @@ class Measure:
 
 def _ingest(config: Config, store_dir: Path, expected: int, on_thread: bool = False) -> Callable[[], None]:
     """One real collect into a fresh store, timed from opening the store to its last commit."""
-    import digest.feeds
-    from digest.collect import run_collect
-    from digest.store import Store
+    import digest.collect.feeds
+    from digest.collect.collector import run_collect
+    from digest.store.database import Store
 
     runs = iter(range(1_000_000))
 
     def run() -> None:
         path = store_dir / f"ingest-{next(runs)}.sqlite"
-        workers = digest.feeds.parse_workers
+        workers = digest.collect.feeds.parse_workers
         if on_thread:
-            digest.feeds.parse_workers = lambda feeds: 0  # type: ignore[assignment]
+            digest.collect.feeds.parse_workers = lambda feeds: 0  # type: ignore[assignment]
         try:
             with Store.open(path) as store:
                 report = run_collect(config, store, lambda: datetime.now(UTC))
                 stored = store.count("entries")
         finally:
-            digest.feeds.parse_workers = workers  # type: ignore[assignment]
+            digest.collect.feeds.parse_workers = workers  # type: ignore[assignment]
         if report.failed:
             raise RuntimeError(f"collect failed: {[(o.name, o.error) for o in report.failed]}")
         if stored != expected:
@@ -386,8 +386,8 @@ def measure(corpus: dict[str, bytes], repeats: int, workdir: Path, content_type:
     import feedparser
     from lxml import etree
 
-    from digest.config import CollectSettings, Config, FeedSettings, SiteSettings
-    from digest.feeds import parse_feed
+    from digest.collect.feeds import parse_feed
+    from digest.settings.config import CollectSettings, Config, FeedSettings, SiteSettings
 
     docs = list(corpus.values())
     size = sum(len(d) for d in docs)
@@ -471,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         for path, body in corpus.items():
             (args.dump / (path.strip("/").replace("/", "-") + ".xml")).write_bytes(body)
     size = sum(len(b) for b in corpus.values())
-    from digest.feeds import parse_workers
+    from digest.collect.feeds import parse_workers
 
     # ParsePool forks workers only from a process with a single thread, as this one is.
     workers = parse_workers(len(corpus)) if threading.active_count() == 1 else 0

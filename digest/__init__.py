@@ -2,7 +2,7 @@
 
 The pipeline, one module per stage: collect → reviews → select → render →
 inline → output. The public surface is the error tree and the records that
-pass between stages; the CLI (``digest.cli``) is a thin layer over it.
+pass between stages; the CLI (``digest.cli.main``) is a thin layer over it.
 """
 
 from digest.errors import (

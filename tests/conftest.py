@@ -7,7 +7,7 @@ import pytest
 from helpers.configfile import Clock
 from helpers.server import FeedServer
 
-from digest.store import Store
+from digest.store.database import Store
 
 REAL_FEEDS = Path(__file__).resolve().parents[2] / "shared" / "feeds" / "real"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "feeds"
@@ -33,5 +33,5 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def real_feeds() -> Path:
     if not REAL_FEEDS.is_dir() or not any(REAL_FEEDS.glob("*.xml")):
-        pytest.skip(f"real captured feeds not found at {REAL_FEEDS} (the shared folder is missing)")
+        pytest.fail(f"real captured feeds not found at {REAL_FEEDS} (the shared folder is missing)")
     return REAL_FEEDS

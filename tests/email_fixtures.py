@@ -16,8 +16,8 @@ from typing import Any
 
 from helpers.configfile import config_text
 
-from digest.config import Config, load_config
 from digest.models import ImageHint, NearMiss, Pick, Review, ScoreInfo, Selection, Signal
+from digest.settings.config import Config, load_config
 
 SITE = "https://butwhytho.example"
 UPLOADS = f"{SITE}/wp-content/uploads/2025/05"

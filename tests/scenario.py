@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from digest.build import choose
-from digest.config import Config
-from digest.editor import EditorChoices
+from digest.job.build import choose
 from digest.models import FeedEntry, Selection
-from digest.store import Store
+from digest.select.editor import EditorChoices
+from digest.settings.config import Config
+from digest.store.database import Store
 from digest.weeks import Week
 
 SITE = "https://site.example"

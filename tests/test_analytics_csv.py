@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.analytics import read_analytics
 from digest.errors import ConfigError
+from digest.select.analytics import read_analytics
 
 SITE = "https://site.example/"
 WITCH = "https://site.example/2025/05/06/review-witch-watch-episode-5-cat-scout/"

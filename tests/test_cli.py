@@ -13,8 +13,8 @@ from helpers.configfile import write_config
 from helpers.server import FeedServer, Reply
 from helpers.wordpress import make_posts, rss
 
-from digest.cli import main
-from digest.config import USER_AGENT
+from digest.cli.main import main
+from digest.settings.config import USER_AGENT
 
 NOW_TEXT = "2024-05-20T07:00"  # local time in the config's America/Chicago
 NOW = datetime(2024, 5, 20, 11, 0, tzinfo=UTC)

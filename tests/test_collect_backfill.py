@@ -11,9 +11,9 @@ from helpers.configfile import Clock, make_config
 from helpers.server import FeedServer, Reply, serve_wordpress
 from helpers.wordpress import Post, WordPressSite, make_posts
 
-from digest.collect import run_collect
+from digest.collect.collector import run_collect
 from digest.models import FeedOutcome
-from digest.store import Store
+from digest.store.database import Store
 
 
 def site_of(count: int, clock: Clock, *, every: timedelta = timedelta(days=1)) -> WordPressSite:

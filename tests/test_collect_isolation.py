@@ -10,8 +10,8 @@ from helpers.configfile import Clock, make_config
 from helpers.server import RSS_TYPE, FeedServer, Reply, unused_port
 from helpers.wordpress import SITE, Post, make_posts, rss
 
-from digest.collect import run_collect
-from digest.store import Store
+from digest.collect.collector import run_collect
+from digest.store.database import Store
 
 HOSTILE_ITEM = Post(9001, "A post whose link is not a URL", None)
 

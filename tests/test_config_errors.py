@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from helpers.configfile import config_text
 
-from digest.config import load_config
 from digest.errors import ConfigError
+from digest.settings.config import load_config
 
 GOOD = """\
 # Example Reviews newsletter
@@ -151,7 +151,7 @@ def test_cli_reports_a_bad_config_without_a_traceback(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(GOOD.replace("read_timeout = 15", "read_timout = 15"), encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-c", "from digest.cli import main; main()", "--config", str(path), "collect"],
+        [sys.executable, "-c", "from digest.cli.main import main; main()", "--config", str(path), "collect"],
         capture_output=True, text=True, timeout=60, cwd=tmp_path,
     )
     assert result.returncode == 2

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from test_jobs_support import FakeBuilder, job_config, local
 
-from digest.deliver import deliver_issue
 from digest.errors import ConfigError, DeliveryError
-from digest.job_settings import DeliverySettings, ScheduleSettings, SmtpSettings
-from digest.store import Store
+from digest.job.deliver import deliver_issue
+from digest.settings.job import DeliverySettings, ScheduleSettings, SmtpSettings
+from digest.store.database import Store
 from digest.weeks import parse_week
 
 SMTP = {"host": "smtp.example.com", "from": "digest@secondscreen.example", "to": "import@lists.example"}

@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from digest.collect import run_collect
-from digest.config import load_config
-from digest.fetch import MirrorTransport
-from digest.reviews import ReviewRules, reviews_in_window
-from digest.store import Store
+from digest.collect.collector import run_collect
+from digest.collect.fetch import MirrorTransport
+from digest.reviews.rules import ReviewRules, reviews_in_window
+from digest.settings.config import load_config
+from digest.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "config" / "demo"

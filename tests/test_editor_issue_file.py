@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from scenario import Scenario, local, make_config
 
-from digest.editor import EditorChoices, PinRequest, issue_file, load_editor_choices, parse_pin
 from digest.errors import ConfigError
+from digest.select.editor import EditorChoices, PinRequest, issue_file, load_editor_choices, parse_pin
 
 NOW = local(2025, 5, 12, 8)
 

@@ -9,8 +9,8 @@ from typing import Any
 import feedparser
 import pytest
 
-from digest.extract import cut, lead_image, plain_text, strip_noise, text_lines, tldr
 from digest.models import ImageHint
+from digest.reviews.extract import cut, lead_image, plain_text, strip_noise, text_lines, tldr
 
 HERE = Path(__file__).resolve().parent
 REAL = Path(__file__).resolve().parents[2] / "shared" / "feeds" / "real"
@@ -20,7 +20,7 @@ PAGES = HERE / "fixtures" / "pages"
 def _feed(name: str) -> Any:
     path = REAL / name
     if not path.is_file():
-        pytest.skip(f"real feed not found: {path} (expected under /work/shared/feeds/real)")
+        pytest.fail(f"real feed not found: {path} (expected under ../shared/feeds/real)")
     return feedparser.parse(path.read_bytes(), sanitize_html=False, resolve_relative_uris=False)
 
 
@@ -44,7 +44,7 @@ def test_text_lines_keep_blocks_apart_and_inline_together() -> None:
 
 
 def _root(html: str) -> Any:
-    from digest.extract import parse_html
+    from digest.reviews.extract import parse_html
 
     root = parse_html(html)
     assert root is not None

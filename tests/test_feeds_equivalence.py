@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
+from digest.collect.feeds import parse_feed
 from digest.errors import FeedParseError
-from digest.feeds import parse_feed
 from digest.models import FeedEntry, ParsedFeed
 
 RECORD = Path(__file__).resolve().parent / "fixtures" / "parse_feed_expected.json"
@@ -129,7 +129,7 @@ def describe(body: bytes, headers: dict[str, str]) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def record() -> dict[str, Any]:
     if not REAL_FEEDS.is_dir():
-        pytest.skip(f"real captured feeds not found at {REAL_FEEDS} (the shared folder is missing)")
+        pytest.fail(f"real captured feeds not found at {REAL_FEEDS} (the shared folder is missing)")
     data: dict[str, Any] = json.loads(RECORD.read_text(encoding="utf-8"))
     return data
 

@@ -16,12 +16,12 @@ from helpers.server import RSS_TYPE, FeedServer, Reply, Seen, unused_port
 from helpers.wordpress import make_posts, rss
 from pytest_httpserver import HTTPServer
 
-from digest.collect import run_collect
-from digest.config import USER_AGENT, CollectSettings
+from digest.collect.collector import run_collect
+from digest.collect.fetch import Fetcher
 from digest.errors import FetchError
-from digest.fetch import Fetcher
 from digest.models import FeedOutcome, FetchResult
-from digest.store import Store
+from digest.settings.config import USER_AGENT, CollectSettings
+from digest.store.database import Store
 
 NOW = datetime(2024, 5, 20, 12, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""Each premailer pitfall, shown with premailer's defaults and avoided by digest.inline."""
+"""Each premailer pitfall, shown with premailer's defaults and avoided by digest.mail.inline."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import cssutils
 from helpers.server import FeedServer, Reply
 from premailer import Premailer
 
-from digest.inline import inline_css
+from digest.mail.inline import inline_css
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

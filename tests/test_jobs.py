@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from test_jobs_support import FakeBuilder, FixedClock, job_config, local
 
-from digest.cli_base import EXIT_LOCKED, EXIT_USER, Context
-from digest.cli_job import run
-from digest.config import Config
+from digest.cli.base import EXIT_LOCKED, EXIT_USER, Context
+from digest.cli.job import run
 from digest.errors import LockError
-from digest.jobs import locked_store, run_once
-from digest.store import Store
+from digest.job.run import locked_store, run_once
+from digest.settings.config import Config
+from digest.store.database import Store
 from digest.weeks import parse_week
 
 HOOK = "/hooks/digest"

@@ -1,7 +1,6 @@
 """End to end on the bundled demo: ``digest run --now 2025-05-19T08:00`` builds 2025-W20 once.
 
-Runs the real collect, select, render and output stages; skipped only while those
-stages are not in the package yet.
+Runs the real collect, select, render and output stages.
 """
 
 from __future__ import annotations
@@ -12,18 +11,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from test_jobs_support import FixedClock, local
 
-from digest.cli_base import Context
-from digest.cli_job import run
-from digest.config import load_config
-from digest.schedule import DigestScheduler
-
-pytest.importorskip("digest.render", reason="the render stage (digest.render) is not written yet")
-pytest.importorskip("digest.output", reason="the output stage (digest.output) is not written yet")
+from digest.cli.base import Context
+from digest.cli.job import run
+from digest.job.schedule import DigestScheduler
+from digest.settings.config import load_config
 
 DEMO = Path(__file__).resolve().parents[1] / "config" / "demo.toml"
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 from helpers.configfile import config_text
 from helpers.wordpress import WordPressSite, make_posts
 
-from digest.build import BuildResult
-from digest.config import Config, load_config
+from digest.job.build import BuildResult
 from digest.models import Pick, RenderedIssue, Review, Selection
-from digest.store import Store
+from digest.settings.config import Config, load_config
+from digest.store.database import Store
 from digest.weeks import Week
 
 TZ = ZoneInfo("America/Chicago")

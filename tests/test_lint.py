@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.lint import RULES, SIZE_LIMIT, SIZE_WARN, STYLE_LIMIT, Finding, css_blocks, lint_html
+from digest.mail.lint import RULES, SIZE_LIMIT, SIZE_WARN, STYLE_LIMIT, Finding, css_blocks, lint_html
 
 HEAD_CSS = """
 :root { color-scheme: light dark !important; }

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 from email_fixtures import BRANDED, email_config_text, realistic_selection
 
-from digest.cli_base import Context
-from digest.cli_email import lint
-from digest.render import render_issue
+from digest.cli.base import Context
+from digest.cli.mail import lint
+from digest.mail.render import render_issue
 
 
 @pytest.fixture

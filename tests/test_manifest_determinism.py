@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from scenario import SITE, TRENDING_PAGE, TZ, Scenario, local, make_config
 
-from digest.build import choose
-from digest.editor import EditorChoices
-from digest.manifest import build_manifest, dumps, format_manifest, load_manifest
+from digest.job.build import choose
+from digest.mail.manifest import build_manifest, dumps, format_manifest, load_manifest
+from digest.select.editor import EditorChoices
 from digest.weeks import parse_week
 
 NOW = local(2025, 5, 12, 8)

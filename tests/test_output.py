@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from email_fixtures import BRANDED, NOW, email_config, realistic_selection
 
-import digest.output as output
-from digest.config import Config
+import digest.mail.output as output
 from digest.errors import DigestError
-from digest.manifest import build_manifest
+from digest.mail.manifest import build_manifest
+from digest.mail.output import FILES, build_eml, write_issue
+from digest.mail.render import render_issue
 from digest.models import RenderedIssue
-from digest.output import FILES, build_eml, write_issue
-from digest.render import render_issue
+from digest.settings.config import Config
 
 
 @pytest.fixture

@@ -14,14 +14,14 @@ import pytest
 from click.testing import CliRunner
 from email_fixtures import BRANDED, NOW, email_config, email_config_text, realistic_selection
 
-from digest.cli_base import Context
-from digest.cli_email import preview, rebuild_latest
-from digest.config import Config
+from digest.cli.base import Context
+from digest.cli.mail import preview, rebuild_latest
 from digest.errors import DigestError
-from digest.manifest import build_manifest
-from digest.output import write_issue
-from digest.preview import PreviewServer, Watcher, latest_issue_dir, make_server
-from digest.render import render_issue
+from digest.mail.manifest import build_manifest
+from digest.mail.output import write_issue
+from digest.mail.preview import PreviewServer, Watcher, latest_issue_dir, make_server
+from digest.mail.render import render_issue
+from digest.settings.config import Config
 
 
 @pytest.fixture

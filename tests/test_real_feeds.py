@@ -12,9 +12,9 @@ from conftest import REAL_FEEDS
 from helpers.configfile import Clock, make_config
 from helpers.server import FeedServer
 
-from digest.collect import run_collect
+from digest.collect.collector import run_collect
 from digest.models import FeedOutcome
-from digest.store import Store, StoredEntry
+from digest.store.database import Store, StoredEntry
 
 FEEDBURNER = "p1_wordpress_feedburner_ridingwiththewindowdown_movie_ratings_2012.xml"
 GDSTAR = "p1_wordpress_gdstarrating_plugin_markup_de_2012.xml"

@@ -18,12 +18,12 @@ from email_fixtures import (
 )
 from lxml import etree
 
-from digest.config import Config
-from digest.email_settings import MAILER_TAGS
 from digest.errors import LintError
-from digest.lint import lint_html
+from digest.mail.lint import lint_html
+from digest.mail.render import TemplateError, render_issue
+from digest.mailers import MAILER_TAGS
 from digest.models import RenderedIssue
-from digest.render import TemplateError, render_issue
+from digest.settings.config import Config
 
 GOLDEN = Path(__file__).parent / "golden"
 ADDRESS = "But Why Tho? Media LLC, 1234 Main St, Springfield, IL 62701, USA"
@@ -259,7 +259,7 @@ def test_golden_files(issue: RenderedIssue) -> None:
     ("", None),
 ])
 def test_link_policy_keeps_only_clean_https(config: Config, url: str, expected: str | None) -> None:
-    from digest.render import link_policy
+    from digest.mail.render import link_policy
 
     assert link_policy(config, "2025-W20").clean(url) == expected
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from email_fixtures import email_config
 
-from digest.email_settings import EmailSettings
 from digest.errors import ConfigError
+from digest.settings.email import EmailSettings
 
 
 def refused(tmp_path: Path, **email: Any) -> str:

@@ -12,20 +12,14 @@ import pytest
 from click.testing import CliRunner
 from test_jobs_support import TZ, FakeBuilder, FixedClock, job_config, local
 
-from digest.cli_base import Context
-from digest.cli_job import schedule
+from digest.cli.base import Context
+from digest.cli.job import schedule
+from digest.cron import cron_trigger, crontab_weekdays, fire_times, last_fire_time
 from digest.errors import ConfigError, LockError, ThinWeekError
-from digest.lock import StoreLock
-from digest.schedule import (
-    DigestScheduler,
-    cron_trigger,
-    crontab_weekdays,
-    describe_plan,
-    due_work,
-    fire_times,
-    last_fire_time,
-)
-from digest.store import Store
+from digest.job.plan import describe_plan
+from digest.job.schedule import DigestScheduler, due_work
+from digest.store.database import Store
+from digest.store.lock import StoreLock
 
 
 def _wall(times: list[datetime]) -> list[str]:
@@ -213,7 +207,7 @@ def test_a_job_skips_cleanly_while_a_manual_run_holds_the_store(
     config = job_config(tmp_path, schedule={"lock_wait": 0})
     builder = FakeBuilder()
     scheduler = DigestScheduler(config, clock=FixedClock(local(2025, 5, 19, 8)), builder=builder, triggers={})
-    with StoreLock(config.store_path), caplog.at_level(logging.INFO, logger="digest.schedule"):
+    with StoreLock(config.store_path), caplog.at_level(logging.INFO, logger="digest.job.schedule"):
         line = scheduler.tick("build")
     assert line.startswith("build: skipped: another digest run (pid ")
     assert builder.built == [] and caplog.records[-1].levelno == logging.WARNING

@@ -18,13 +18,13 @@ from helpers.server import FeedServer, Reply
 from helpers.wordpress import WordPressSite, make_posts
 from test_jobs_support import FixedClock, job_config, local
 
-from digest.cli_base import EXIT_LOCKED
+from digest.cli.base import EXIT_LOCKED
 from digest.errors import LockError
-from digest.schedule import DigestScheduler
+from digest.job.schedule import DigestScheduler
 
 LAUNCH = (
-    "import sys; from pathlib import Path; from digest.cli_base import Context; "
-    "from digest.cli_job import schedule; "
+    "import sys; from pathlib import Path; from digest.cli.base import Context; "
+    "from digest.cli.job import schedule; "
     "schedule.main(sys.argv[2:], obj=Context(Path(sys.argv[1])), prog_name='digest schedule')"
 )
 QUIET = {"collect": "0 0 1 1 *", "build": "0 0 1 1 *", "misfire_grace_time": 1}  # nothing fires or is due

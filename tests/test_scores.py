@@ -15,7 +15,7 @@ from typing import Any
 import feedparser
 import pytest
 
-from digest.scores import (
+from digest.reviews.scores import (
     DEFAULT_LETTER_SCALE,
     Score,
     compile_selector,
@@ -433,7 +433,7 @@ class Tally:
 
 def _real_feeds() -> dict[str, Any]:
     if not REAL.is_dir():
-        pytest.skip(f"real feeds not found at {REAL} (expected /work/shared/feeds/real)")
+        pytest.fail(f"real feeds not found at {REAL} (expected ../shared/feeds/real)")
     parsed = {}
     for path in sorted(REAL.glob("*.xml")):
         data = path.read_bytes()
@@ -491,7 +491,7 @@ def _reference_page(drop: tuple[str, ...] = ()) -> str:
     """/work/shared/reference/review-page.txt, one <p> per line: no telling classes at all."""
     path = REAL.parents[1] / "reference" / "review-page.txt"
     if not path.is_file():
-        pytest.skip(f"reference page not found at {path}")
+        pytest.fail(f"reference page not found at {path}")
     lines = [line.strip() for line in path.read_text().splitlines()]
     body = "".join(f"<p>{escape(line)}</p>" for line in lines if line and line not in drop)
     return f"<html><body>{body}</body></html>"

@@ -1,7 +1,7 @@
 """Top-scored selection, caps, minimum score, thin weeks, pins, drops and memory, over real stores.
 
 Every store is written through the collect path (``save_entries`` at several moments, cached
-article pages) and read back through ``digest.build.choose``. 2025-W19 is Monday 5 May to
+article pages) and read back through ``digest.job.build.choose``. 2025-W19 is Monday 5 May to
 Sunday 11 May 2025, Chicago time; the issue is built on Monday 12 May at 08:00.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from scenario import TZ, Scenario, local, make_config, reason_of
 
-from digest.editor import EditorChoices, PinRequest
 from digest.errors import ThinWeekError
-from digest.select import gather_candidates, select_issue
+from digest.select.editor import EditorChoices, PinRequest
+from digest.select.selection import gather_candidates, select_issue
 from digest.weeks import parse_week
 
 W19 = parse_week("2025-W19")

@@ -21,13 +21,13 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from click.testing import CliRunner
 from test_jobs_support import HTML, SUBJECT, TEXT, FakeBuilder, FixedClock, free_port, job_config, local
 
-from digest.cli_base import Context
-from digest.cli_job import send_test
-from digest.config import Config
-from digest.deliver import deliver_issue
+from digest.cli.base import Context
+from digest.cli.job import send_test
 from digest.errors import DeliveryError
-from digest.jobs import run_once
-from digest.store import Store
+from digest.job.deliver import deliver_issue
+from digest.job.run import run_once
+from digest.settings.config import Config
+from digest.store.database import Store
 from digest.weeks import parse_week
 
 PASSWORD = "s3cret-Pa55word!"

@@ -19,10 +19,10 @@ from helpers.wordpress import make_posts, rss
 
 from digest.errors import StoreError
 from digest.models import FeedEntry
-from digest.schema import MIGRATIONS
-from digest.store import Store
+from digest.store.database import Store
+from digest.store.schema import MIGRATIONS
 
-DIGEST = [sys.executable, "-c", "from digest.cli import main; main()"]
+DIGEST = [sys.executable, "-c", "from digest.cli.main import main; main()"]
 FEEDS, ITEMS = 20, 60
 NOW_TEXT = "2024-05-20T07:00"  # --now, in the config's America/Chicago
 NOW = datetime(2024, 5, 20, 12, 0, tzinfo=UTC)

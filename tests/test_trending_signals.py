@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from scenario import SITE, TRENDING_PAGE, Scenario, local, make_config, utc
 
-from digest.config import TrendingSettings
-from digest.select import gather_candidates
-from digest.trending import TrendInputs, comment_growth, trends
+from digest.select.selection import gather_candidates
+from digest.select.trending import TrendInputs, comment_growth, trends
+from digest.settings.config import TrendingSettings
 from digest.weeks import parse_week
 
 W19 = parse_week("2025-W19")

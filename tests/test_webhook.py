@@ -14,11 +14,11 @@ from pytest_httpserver import HTTPServer
 from test_jobs_support import HTML, SUBJECT, TEXT, FakeBuilder, FixedClock, job_config, local
 from werkzeug import Request, Response
 
-from digest.config import Config
-from digest.deliver import deliver_issue
 from digest.errors import DeliveryError
-from digest.jobs import run_once
-from digest.store import Store
+from digest.job.deliver import deliver_issue
+from digest.job.run import run_once
+from digest.settings.config import Config
+from digest.store.database import Store
 from digest.weeks import parse_week
 
 SECRET = "whsec-0123456789abcdef"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from digest.config import Config, load_config
+from digest.settings.config import Config, load_config
 
 # Quick timeouts and no politeness pause unless a test asks for them.
 FAST_COLLECT: dict[str, Any] = {

@@ -1,0 +1,126 @@
+"""The weekly-job commands: ``run`` (once, for cron/CI/editors), ``schedule`` (a service), ``send-test``.
+
+Standalone click commands, registered on the ``digest`` group in ``digest.cli.main``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from digest.cli.base import Context, handles_errors, utcnow
+from digest.errors import ConfigError, DeliveryError
+
+if TYPE_CHECKING:
+    from digest.job.run import RunOutcome
+
+
+@click.command()
+@click.option("--now", "now_text", default=None,
+              help="Pretend it is this site-local time, e.g. 2025-05-19T08:00 (collect and build).")
+@click.option("--week", default=None, help="ISO week like 2025-W20 (default: the week that just ended).")
+@click.option("--force", is_flag=True,
+              help="Rebuild even if this issue was built (a delivered issue is not sent again).")
+@click.option("--no-deliver", is_flag=True, help="Collect and build only; a later run delivers.")
+@click.pass_obj
+@handles_errors
+def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_deliver: bool) -> None:
+    """Collect, build this week's issue unless built, then deliver it once (for cron or CI)."""
+    from digest.job.run import run_once
+    from digest.weeks import parse_now, parse_week
+
+    config = obj.config
+    fixed = parse_now(now_text, config.site.tz) if now_text else None
+    chosen = parse_week(week) if week else None
+
+    def clock() -> datetime:
+        return fixed or utcnow()
+
+    with obj.store() as store:
+        outcome = run_once(config, store, clock, week=chosen, force=force, deliver=not no_deliver)
+    for line in describe_outcome(obj, outcome):
+        click.echo(line)
+    if outcome.delivery_error:
+        raise DeliveryError(outcome.delivery_error)
+
+
+def describe_outcome(obj: Context, outcome: RunOutcome) -> list[str]:
+    """The human version of ``RunOutcome.line()``: what happened, where the files are, what is next."""
+    from digest.job.run import collect_summary
+
+    config = obj.config
+    tz = config.site.tz
+    lines = []
+    if outcome.action == "already built":
+        when = outcome.built_at.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z") if outcome.built_at else "?"
+        lines.append(f"{outcome.issue_id} was already built on {when} ({outcome.out_dir}); "
+                     "not building it again (use --force to rebuild)")
+    else:
+        if outcome.collect is not None:
+            lines.append(collect_summary(outcome.collect))
+            lines.extend(f"  feed failed: {o.name}: {o.error}" for o in outcome.collect.failed)
+        lines.append(f"{outcome.action} {outcome.issue_id}: {outcome.subject}")
+        lines.append(f"  {outcome.picks} picks ({outcome.top} top, {outcome.trending} trending), "
+                     f"{outcome.html_bytes / 1024:.0f} KB html, {len(outcome.warnings)} warnings, "
+                     f"{outcome.seconds:.1f}s")
+        lines.append(f"  files: {outcome.out_dir}")
+        lines.extend(f"  warning: {w}" for w in outcome.warnings)
+    method = config.delivery.method
+    if outcome.delivery:
+        lines.append(outcome.delivery)
+    elif method == "files":
+        lines.append("hand-off: the files above (delivery.method = \"files\")")
+    elif not outcome.delivery_error:
+        lines.append(f"not delivered (--no-deliver); the next `digest run` delivers it by {method}")
+    return lines
+
+
+@click.command()
+@click.option("--show", is_flag=True, help="Print each job's next run times and what is due now, then exit.")
+@click.option("--verbose", "-v", is_flag=True, help="Also log the scheduler's own messages.")
+@click.pass_obj
+@handles_errors
+def schedule(obj: Context, show: bool, verbose: bool) -> None:
+    """Run as a service: collect often, build weekly, deliver after the build (SIGTERM stops cleanly)."""
+    from digest.job.plan import describe_plan
+    from digest.job.schedule import DigestScheduler, due_work
+
+    config = obj.config
+    if show:
+        for line in describe_plan(config, utcnow()):
+            click.echo(line)
+        with obj.store(lock=False) as store:
+            click.echo(f"due now: {due_work(config, store, utcnow()).reason}")
+        return
+    if config.schedule.collect is None and config.schedule.build is None:
+        raise ConfigError(f"{obj.config_path}: [schedule] has neither collect nor build; nothing to run")
+    _log_to_stderr(verbose)
+    DigestScheduler(config).serve()
+
+
+@click.command("send-test")
+@click.option("--to", "address", required=True, help="The one address to send the test to.")
+@click.option("--week", default=None, help="Send this built issue instead of the latest one.")
+@click.pass_obj
+@handles_errors
+def send_test(obj: Context, address: str, week: str | None) -> None:
+    """Email the latest built issue to one address with [TEST] in the subject (not a delivery)."""
+    from digest.job import deliver
+    from digest.weeks import parse_week
+
+    issue_id = parse_week(week).id if week else None
+    with obj.store(lock=False) as store:
+        sent, detail = deliver.send_test(obj.config, store, address, utcnow(), issue_id)
+    click.echo(f"sent {sent} as a test ({detail}); not recorded as delivered")
+
+
+def _log_to_stderr(verbose: bool) -> None:
+    """One line per event to stderr (journald or the cron mail); library chatter only with -v."""
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("apscheduler", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)

@@ -1,0 +1,121 @@
+"""Fetch the article pages of reviews, once each, into the store's page cache.
+
+The big review plugins draw their score box only on the article page, so a
+review's page is the last place to look for its score. Pages are fetched
+with the collect's fetcher (same politeness and limits, a smaller size cap),
+cached with their validators, and retried a few times when they fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import lxml.html
+from lxml.cssselect import CSSSelector
+
+from digest.collect.fetch import PAGE_ACCEPT, Fetcher
+from digest.errors import FetchError
+from digest.reviews.rules import ReviewRules
+from digest.settings.config import Config
+from digest.store.database import Store, StoredEntry
+from digest.urls import canonical_url, is_http
+
+
+@dataclass(frozen=True)
+class PageReport:
+    fetched: int = 0
+    failed: int = 0
+    failures: tuple[tuple[str, str], ...] = ()  # (url, reason)
+
+
+def pages_to_fetch(store: Store, entries: list[StoredEntry], rules: ReviewRules) -> list[StoredEntry]:
+    """Reviews with no cached page, or whose earlier attempts failed (up to the limit)."""
+    wanted = []
+    for entry in entries:
+        if not is_http(entry.link) or not rules.wants_page(entry):
+            continue
+        cached = store.page_attempt(entry.link)
+        if cached is None or (not cached[0] and cached[1] < rules.settings.page_attempts):
+            wanted.append(entry)
+    return wanted
+
+
+async def fetch_pages(
+    config: Config, store: Store, fetcher: Fetcher, entries: list[StoredEntry],
+    now: Callable[[], datetime],
+) -> PageReport:
+    limit = config.reviews.page_max_bytes
+
+    async def one(entry: StoredEntry) -> tuple[str, str | None]:
+        try:
+            result = await fetcher.fetch(entry.link, accept=PAGE_ACCEPT, max_bytes=limit)
+        except FetchError as exc:
+            store.save_page(entry.link, now(), error=str(exc))
+            return entry.link, str(exc)
+        kind = result.headers.get("content-type", "text/html").split(";")[0].strip().lower()
+        if kind not in ("text/html", "application/xhtml+xml", ""):
+            error = f"not an HTML page (Content-Type {kind})"
+            store.save_page(entry.link, now(), error=error)
+            return entry.link, error
+        body = result.content.decode(_charset(result.headers.get("content-type", "")), errors="replace")
+        store.save_page(entry.link, now(), body=body, etag=result.etag, last_modified=result.last_modified)
+        return entry.link, None
+
+    results = await asyncio.gather(*(one(e) for e in entries))
+    failures = tuple((url, error) for url, error in results if error)
+    return PageReport(fetched=len(results) - len(failures), failed=len(failures), failures=failures)
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            candidate = value.strip().strip('"')
+            try:
+                "".encode(candidate)
+            except LookupError:
+                break
+            return candidate
+    return "utf-8"
+
+
+async def snapshot_trending(
+    config: Config, store: Store, fetcher: Fetcher, now: datetime
+) -> tuple[int, str | None]:
+    """Read the site's own trending list (``trending.site_page`` + selector) into the store.
+
+    Returns (links found, error). A failure is reported, never fatal: the
+    trending pick then falls back to the other signals.
+    """
+    page_url = config.trending.site_page
+    if not page_url:
+        return 0, None
+    try:
+        result = await fetcher.fetch(page_url, accept=PAGE_ACCEPT, max_bytes=config.reviews.page_max_bytes)
+    except FetchError as exc:
+        return 0, f"trending list {page_url}: {exc}"
+    html = result.content.decode(_charset(result.headers.get("content-type", "")), errors="replace")
+    links = trending_links(html, config.trending.site_selector, result.final_url)
+    if not links:
+        return 0, f"trending list {page_url}: no links match {config.trending.site_selector!r}"
+    store.save_trending_snapshot(page_url, now, links)
+    return len(links), None
+
+
+def trending_links(html: str, selector: str, base_url: str) -> list[str]:
+    """Canonical http(s) links matched by ``selector``, in page order, without repeats."""
+    if not html.strip():
+        return []
+    document = lxml.html.fromstring(html[:3_000_000])
+    found: list[str] = []
+    for element in CSSSelector(selector)(document):
+        anchor = element if element.tag == "a" else next(iter(element.iter("a")), None)
+        href = anchor.get("href") if anchor is not None else None
+        if href:
+            url = canonical_url(href, base_url)
+            if is_http(url) and url not in found:
+                found.append(url)
+    return found

@@ -1,0 +1,62 @@
+"""The exception tree. Every error a user can cause derives from DigestError.
+
+The CLI catches DigestError and prints ``str(error)``: the message is written
+for an editor, not a developer, and must name what failed and why.
+
+    DigestError
+    ├── ConfigError        bad or missing config (file, key, line)
+    ├── StoreError         the SQLite store cannot be opened or migrated
+    ├── LockError          another run holds the store
+    ├── ThinWeekError      too few scored reviews to make a good issue
+    ├── LintError          the built email breaks a rule mail clients need
+    ├── DeliveryError      the hand-off to the mailing service failed
+    └── SourceError        one feed or page could not be used
+        ├── FetchError     HTTP/network/file problem (timeout, 404, too big ...)
+        └── FeedParseError the bytes are not a usable feed
+"""
+
+from __future__ import annotations
+
+
+class DigestError(Exception):
+    """Root of every user-facing error; the message is shown as is."""
+
+
+class ConfigError(DigestError):
+    """The config file is missing, is not TOML, or holds a bad value."""
+
+
+class StoreError(DigestError):
+    """The store cannot be opened, migrated or written."""
+
+
+class LockError(DigestError):
+    """Another digest process is working on the same store."""
+
+
+class ThinWeekError(DigestError):
+    """Too few scored reviews this week; the build stops instead of sending a sad email."""
+
+
+class LintError(DigestError):
+    """The built email breaks a rule (size, links, images ...); nothing is written."""
+
+
+class DeliveryError(DigestError):
+    """Sending or posting the issue failed; it stays built but undelivered."""
+
+
+class SourceError(DigestError):
+    """A feed or page could not be used. ``kind`` is a short machine tag."""
+
+    def __init__(self, message: str, *, kind: str = "error") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class FetchError(SourceError):
+    """Fetching failed: network, HTTP status, size or time limit."""
+
+
+class FeedParseError(SourceError):
+    """The fetched bytes are not a feed we can read (HTML page, garbage ...)."""

@@ -1,0 +1,61 @@
+"""Build one issue: gather everything, then render (Pelican's two phases).
+
+select → render (templates) → inline (premailer) → lint → output (atomic
+files) → remember the issue and its picks in the store. Nothing is written
+unless every step succeeded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from digest.mail.manifest import build_manifest
+from digest.models import RenderedIssue, Selection
+from digest.select.editor import EditorChoices, load_editor_choices
+from digest.select.selection import gather_candidates, select_issue
+from digest.settings.config import Config
+from digest.store.database import Store
+from digest.weeks import Week, last_full_week
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    issue_id: str
+    out_dir: Path
+    selection: Selection
+    rendered: RenderedIssue
+    files: tuple[Path, ...]
+
+
+def choose(
+    config: Config, store: Store, now: datetime, week: Week | None = None,
+    overrides: EditorChoices | None = None,
+) -> Selection:
+    """The select stage with its inputs read from the store and the issue file."""
+    week = week or last_full_week(now, config.site.tz)
+    choices = load_editor_choices(config, week.id)
+    if overrides is not None:
+        choices = choices.merged(overrides)
+    candidates = gather_candidates(config, store, week, now, choices)
+    return select_issue(config, candidates, choices, now)
+
+
+def build_issue(
+    config: Config, store: Store, now: datetime, week: Week | None = None,
+    overrides: EditorChoices | None = None,
+) -> BuildResult:
+    from digest.mail.output import write_issue  # the email stages import templates lazily
+    from digest.mail.render import render_issue
+
+    selection = choose(config, store, now, week, overrides)
+    rendered = render_issue(config, selection)
+    manifest = build_manifest(selection, rendered.subject, config.site.tz, rendered.preheader)
+    out_dir = config.resolve(config.output_dir) / selection.issue_id
+    files = write_issue(config, out_dir, selection, rendered, manifest, now)
+    store.record_issue(
+        selection.issue_id, now, (selection.window_start, selection.window_end), rendered.subject,
+        str(out_dir), [(p.review.uid, p.review.link, p.kind, p.position) for p in selection.picks],
+    )
+    return BuildResult(selection.issue_id, out_dir, selection, rendered, tuple(files))

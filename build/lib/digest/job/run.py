@@ -1,0 +1,157 @@
+"""One run of the weekly job: collect, then build the issue, then deliver it.
+
+Used by ``digest run`` (cron, CI, an editor) and by every scheduler tick. The
+caller holds the store lock, so the "already built?" check and the build that
+follows it cannot interleave with another process: an issue is built once
+(unless forced) and delivered once, whoever gets there first.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from digest.collect.collector import run_collect
+from digest.errors import DeliveryError, LockError
+from digest.job.build import BuildResult, build_issue
+from digest.job.deliver import deliver_issue
+from digest.models import CollectReport
+from digest.settings.config import Config
+from digest.store.database import Store
+from digest.store.lock import StoreLock
+from digest.weeks import Week, last_full_week
+
+Clock = Callable[[], datetime]
+
+
+Builder = Callable[[Config, Store, datetime, Week], BuildResult]
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one run did; ``line()`` is the one-line log/console summary."""
+
+    issue_id: str
+    action: str  # "built", "rebuilt" or "already built"
+    seconds: float
+    collect: CollectReport | None = None
+    built_at: datetime | None = None
+    out_dir: Path | None = None
+    subject: str = ""
+    picks: int = 0
+    top: int = 0
+    trending: int = 0
+    html_bytes: int = 0
+    warnings: tuple[str, ...] = ()
+    delivery: str | None = None  # what the hand-off did, None when there was none to do
+    delivery_error: str | None = None
+
+    def line(self) -> str:
+        parts = [f"{self.issue_id}: {self.action}"]
+        if self.action in ("built", "rebuilt"):
+            parts.append(f"{self.picks} picks ({self.top} top, {self.trending} trending), "
+                         f"{self.html_bytes / 1024:.0f} KB html, {len(self.warnings)} warnings")
+        elif self.built_at is not None:
+            parts[0] += f" at {self.built_at.isoformat(timespec='minutes')}"
+        if self.collect is not None:
+            parts.append(collect_summary(self.collect))
+        if self.delivery_error:
+            parts.append(f"NOT DELIVERED: {self.delivery_error}")
+        elif self.delivery:
+            parts.append(self.delivery)
+        return "; ".join(parts) + f"; {self.seconds:.1f}s"
+
+
+def collect_summary(report: CollectReport) -> str:
+    new = sum(o.new for o in report.outcomes)
+    failed = f", {len(report.failed)} failed" if report.failed else ""
+    return f"collected {len(report.outcomes)} feeds{failed}, {new} new entries"
+
+
+def default_builder(config: Config, store: Store, now: datetime, week: Week) -> BuildResult:
+    return build_issue(config, store, now, week)
+
+
+def run_once(
+    config: Config, store: Store, clock: Clock, *, week: Week | None = None, force: bool = False,
+    collect: bool = True, deliver: bool = True, builder: Builder | None = None,
+) -> RunOutcome:
+    """Collect, build ``week`` (default: the week that just ended) unless built, then deliver once.
+
+    The caller holds the store lock. A delivery failure does not raise: the issue stays
+    built, ``delivery_error`` says why, and the next run retries. Build errors (a thin
+    week, a lint failure) raise as they would from ``build_issue``.
+    """
+    started = time.monotonic()
+    now = clock()
+    week = week or last_full_week(now, config.site.tz)
+    existing = store.issue(week.id)
+    if existing is not None and not force:
+        outcome = RunOutcome(week.id, "already built", 0.0, out_dir=Path(existing.out_dir),
+                             built_at=existing.built_at.astimezone(config.site.tz), subject=existing.subject)
+    else:
+        report = run_collect(config, store, clock) if collect else None
+        result = (builder or default_builder)(config, store, clock(), week)
+        selection, rendered = result.selection, result.rendered
+        warnings = list(selection.warnings) + list(rendered.lint_warnings)
+        if report is not None and report.failed:
+            warnings.insert(0, f"{len(report.failed)} of {len(report.outcomes)} feeds failed to collect; "
+                               "the issue was built from what the store already had")
+        outcome = RunOutcome(
+            week.id, "rebuilt" if existing is not None else "built", 0.0, collect=report,
+            out_dir=result.out_dir, subject=rendered.subject, picks=len(selection.picks),
+            top=len(selection.top), trending=len(selection.trending),
+            html_bytes=len(rendered.html.encode("utf-8")), warnings=tuple(warnings),
+        )
+    delivery, error = deliver_pending(config, store, week.id, clock()) if deliver else (None, None)
+    return replace(outcome, delivery=delivery, delivery_error=error, seconds=time.monotonic() - started)
+
+
+def deliver_pending(
+    config: Config, store: Store, issue_id: str, now: datetime,
+) -> tuple[str | None, str | None]:
+    """Deliver a built issue unless it already was: ``(what happened, why it failed)``."""
+    method = config.delivery.method
+    if method == "files":
+        return None, None
+    delivered = store.delivered_at(issue_id, method)
+    if delivered is not None:
+        when = delivered.astimezone(config.site.tz).isoformat(timespec="minutes")
+        return f"already delivered by {method} at {when}", None
+    try:
+        detail = deliver_issue(config, store, issue_id, now)
+    except DeliveryError as exc:
+        return None, str(exc)
+    return f"delivered by {method} {detail}", None
+
+
+@contextmanager
+def locked_store(config: Config, *, wait: float = 0.0, stop: threading.Event | None = None,
+                 poll: float = 0.5) -> Iterator[Store]:
+    """Hold ``StoreLock`` for one job, waiting up to ``wait`` seconds for another run to finish.
+
+    The wait ends early when ``stop`` is set (the scheduler is shutting down).
+    """
+    lock = StoreLock(config.store_path)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            lock.acquire()
+            break
+        except LockError:
+            if time.monotonic() >= deadline or (stop is not None and stop.is_set()):
+                raise
+            if stop is not None:
+                stop.wait(poll)
+            else:
+                time.sleep(poll)
+    try:
+        with Store.open(config.store_path) as store:
+            yield store
+    finally:
+        lock.release()

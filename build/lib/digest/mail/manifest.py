@@ -1,0 +1,113 @@
+"""The issue's manifest: every pick and near-miss with its reasons, as stable JSON.
+
+Only facts derived from the store and ``now`` go in (no build timestamps, no
+paths), with sorted keys, so the same store and ``now`` give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from digest.errors import DigestError
+from digest.models import NearMiss, Pick, Review, Selection
+
+SCHEMA = 1
+
+
+def _when(moment: datetime, tz: ZoneInfo | None) -> str:
+    """One instant, one text: the same ``now`` given in another zone must not change the bytes."""
+    return moment.astimezone(tz or UTC).isoformat()
+
+
+def _review(review: Review, tz: ZoneInfo | None) -> dict[str, Any]:
+    return {
+        "title": review.title,
+        "url": review.link,
+        "section": review.section,
+        "author": review.author,
+        "published": _when(review.published, tz),
+        "comments": review.comments,
+        "score": review.score.value if review.score else None,
+        "score_raw": review.score.raw if review.score else None,
+        "score_source": review.score.source if review.score else None,
+    }
+
+
+def _pick(pick: Pick, tz: ZoneInfo | None) -> dict[str, Any]:
+    data = {"kind": pick.kind, "position": pick.position, **_review(pick.review, tz),
+            "tldr": pick.review.tldr, "reasons": list(pick.reasons)}
+    if pick.kind == "trending":
+        data["trend_score"] = pick.trend_score
+        data["signals"] = [
+            {"name": s.name, "raw": s.raw, "normalised": s.normalised, "detail": s.detail}
+            for s in pick.signals
+        ]
+    return data
+
+
+def _miss(miss: NearMiss, tz: ZoneInfo | None) -> dict[str, Any]:
+    return {**_review(miss.review, tz), "reason": miss.reason}
+
+
+def build_manifest(
+    selection: Selection, subject: str, tz: ZoneInfo | None = None, preheader: str | None = None
+) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "issue": selection.issue_id,
+        "window": {"start": _when(selection.window_start, tz), "end": _when(selection.window_end, tz)},
+        "now": _when(selection.now, tz),
+        "subject": subject,
+        "preheader": preheader,
+        "scored_reviews": selection.scored_reviews,
+        "signals_available": list(selection.signals_available),
+        "note": selection.note_markdown,
+        "picks": [_pick(p, tz) for p in selection.picks],
+        "near_misses": [_miss(m, tz) for m in selection.near_misses],
+        "warnings": list(selection.warnings),
+    }
+
+
+def dumps(manifest: dict[str, Any]) -> str:
+    return json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def load_manifest(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DigestError(f"{path}: no manifest (build the issue first: digest build)") from None
+    except (OSError, ValueError) as exc:
+        raise DigestError(f"{path}: cannot read the manifest: {exc}") from None
+    if not isinstance(data, dict) or "picks" not in data:
+        raise DigestError(f"{path}: not a digest manifest")
+    return data
+
+
+def format_manifest(manifest: dict[str, Any]) -> str:
+    """The manifest as the table ``digest explain`` prints."""
+    lines = [f"{manifest['issue']}  {manifest['window']['start'][:10]} .. {manifest['window']['end'][:10]}"
+             f"  subject: {manifest['subject']}",
+             f"signals available: {', '.join(manifest['signals_available']) or 'none'}; "
+             f"{manifest['scored_reviews']} scored reviews in the window", ""]
+    lines.append(f"{'#':>2}  {'kind':<8} {'score':>5}  {'section':<11}  title")
+    for pick in manifest["picks"]:
+        score = f"{pick['score']:.1f}" if pick["score"] is not None else "-"
+        lines.append(f"{pick['position']:>2}  {pick['kind']:<8} {score:>5}  {pick['section'][:11]:<11}  "
+                     f"{pick['title'][:72]}")
+        for reason in pick["reasons"]:
+            lines.append(f"{'':>30}- {reason}")
+    if manifest["near_misses"]:
+        lines += ["", "near misses:"]
+        for miss in manifest["near_misses"]:
+            score = f"{miss['score']:.1f}" if miss["score"] is not None else "-"
+            lines.append(
+                f"    {score:>5}  {miss['section'][:11]:<11}  {miss['title'][:60]}  <- {miss['reason']}"
+            )
+    for warning in manifest.get("warnings", []):
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)

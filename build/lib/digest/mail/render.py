@@ -1,0 +1,396 @@
+"""Render stage: Selection → subject, preheader, inlined HTML and plain text.
+
+Templates are Jinja2 (autoescaped HTML, StrictUndefined so a typo fails the
+build instead of mailing a blank). An editor's ``[email] templates_dir``
+overrides any built-in template by name. Feed data is untrusted: only
+http(s) links and images survive (``LinkPolicy``), and the mailer's merge
+tags travel as opaque placeholders through premailer and lxml (which would
+percent-encode or entity-escape them) and are put back byte for byte last.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import textwrap
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import quote, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+import jinja2
+from markupsafe import Markup
+
+from digest.errors import DigestError, LintError
+from digest.mail.inline import inline_css
+from digest.mail.lint import Finding, format_finding, lint_html
+from digest.mail.markdown import render_note_html, render_note_text
+from digest.models import Pick, RenderedIssue, Selection
+from digest.settings.config import Config
+
+BUILTIN_TEMPLATES = Path(str(resources.files("digest.templates")))
+HTML_TEMPLATE, TEXT_TEMPLATE = "issue.html", "issue.txt"
+SUBJECT_TEMPLATE, PREHEADER_TEMPLATE, INLINE_CSS = "subject.txt", "preheader.txt", "styles/inline.css"
+HERO_WIDTH, CARD_WIDTH = 600, 180
+# Badge colours by score (white text on each passes WCAG AA for bold text).
+SCORE_COLOURS = ((8.5, "#1a7f37"), (7.0, "#0b7285"), (5.0, "#b35900"), (0.0, "#c0282d"))
+_PREFIX = re.compile(r"^\s*(?:REVIEW|RECAP|FIRST LOOK|REVIEW & RECAP)\s*[:\-–—]\s*")
+# Merge-tag and template delimiters in feed text are broken with a zero-width space, so a title
+# like "{{ subscriber.email }}" or "*|UNSUB|*" is shown, never executed by the mailing service.
+_DELIMITERS = re.compile(r"(\{(?=[{%#])|%(?=})|\*(?=\|)|\|(?=\*)|\}(?=}))")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # RFC 3986 reserved + "%": everything else gets percent-encoded
+
+
+class TemplateError(DigestError):
+    """A template could not be loaded or rendered; the message names the file and line."""
+
+
+# -- what templates see ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    width: int
+    height: int | None
+    alt: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """One review as the templates show it; every URL in it is already safe."""
+
+    kind: str  # "top", "pinned", "trending"
+    position: int
+    label: str  # "Editor's pick", "#2 trending" ...
+    title: str  # without the "REVIEW:" prefix
+    full_title: str
+    url: str
+    section: str
+    score: float | None
+    score_text: str  # "8.5" ("" when unscored)
+    score_colour: str
+    tldr: str
+    author: str | None
+    date: str  # "May 14", site timezone
+    date_iso: str
+    image: Image | None
+    why: str  # trending: "+14 comments · #2 on the site"
+
+
+@dataclass(frozen=True)
+class Links:
+    unsubscribe: str
+    view_online: str | None
+    address: str
+
+
+@dataclass(frozen=True)
+class IssueDates:
+    id: str
+    range: str  # "May 12–18, 2025"
+    start: datetime
+    end: datetime
+    year: int
+
+
+# -- links -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkPolicy:
+    """Which URLs may appear, and how site links are tagged for analytics."""
+
+    site_host: str
+    upgrade_http: bool
+    utm: tuple[tuple[str, str], ...]
+    fallback: str
+
+    def clean(self, url: str | None) -> str | None:
+        """An absolute https URL, or None (http is upgraded when allowed; all else is dropped)."""
+        url = (url or "").strip()
+        if not url or _CONTROL.search(url):
+            return None
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "http" and self.upgrade_http:
+            scheme = "https"
+        if scheme != "https" or not parts.hostname or "@" in parts.netloc:
+            return None
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")  # ünïcode.example -> xn--...
+            netloc = f"{host}:{parts.port}" if parts.port else host
+        except (UnicodeError, ValueError):  # a bad IDN label or port
+            return None
+        path, query, fragment = (quote(p, safe=_URL_SAFE) for p in (parts.path, parts.query, parts.fragment))
+        return urlunsplit((scheme, netloc, path or "/", query, fragment))
+
+    def site_link(self, url: str | None) -> str | None:
+        """A safe link, with UTM parameters when it points at the site."""
+        clean = self.clean(url)
+        if clean is None or not self.utm or _bare(urlsplit(clean).hostname) != self.site_host:
+            return clean
+        parts = urlsplit(clean)
+        present = {pair.split("=", 1)[0] for pair in parts.query.split("&") if pair}
+        extra = "&".join(f"{k}={v}" for k, v in self.utm if k not in present)
+        query = "&".join(q for q in (parts.query, extra) if q)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+    def review_link(self, url: str) -> str:
+        return self.site_link(url) or self.fallback
+
+    def note_link(self, url: str) -> str | None:
+        url = url.strip()
+        if urlsplit(url).scheme.lower() == "mailto":
+            return None if _CONTROL.search(url) else quote(url, safe=_URL_SAFE)
+        return self.site_link(url)
+
+
+def _bare(host: str | None) -> str:
+    host = (host or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def link_policy(config: Config, issue_id: str) -> LinkPolicy:
+    settings = config.email
+    utm: tuple[tuple[str, str], ...] = ()
+    if settings.utm_source:
+        utm = (("utm_source", settings.utm_source), ("utm_medium", settings.utm_medium),
+               ("utm_campaign", issue_id))
+    policy = LinkPolicy(_bare(urlsplit(config.site.url).hostname), settings.upgrade_http, utm, config.site.url)
+    return replace(policy, fallback=policy.site_link(config.site.url) or config.site.url)
+
+
+# -- cards -----------------------------------------------------------------------------------------
+
+
+def neutral(text: str | None) -> str:
+    """Feed text made inert for Jinja and every mailer's merge syntax (and free of control chars)."""
+    return _DELIMITERS.sub("\\1\u200b", _CONTROL.sub(" ", text or "")).strip()
+
+
+def score_colour(value: float) -> str:
+    return next(colour for floor, colour in SCORE_COLOURS if value >= floor)
+
+
+def display_title(title: str) -> str:
+    """Drop the site's "REVIEW:" prefix: the newsletter's sections already say so."""
+    stripped = _PREFIX.sub("", title).strip()
+    return stripped or title.strip()
+
+
+def _image(pick: Pick, width: int, policy: LinkPolicy, alt: str) -> Image | None:
+    hint = pick.review.image
+    if hint is None:
+        return None
+    src = policy.clean(hint.url)
+    if src is None or urlsplit(src).path.lower().endswith((".svg", ".svgz")):
+        return None
+    height = round(width * hint.height / hint.width) if hint.width and hint.height else None
+    return Image(src, width, height, alt)
+
+
+def trend_why(pick: Pick) -> str:
+    """A few words on why a review trends, from its signals (the strongest first)."""
+    words = []
+    for signal in sorted(pick.signals, key=lambda s: -s.normalised):
+        detail = signal.detail
+        if signal.name == "comments" and (m := re.match(r"\+?([\d,]+) comments?", detail)):
+            words.append(f"+{m.group(1)} comments")
+        elif signal.name == "site" and (m := re.match(r"#(\d+)", detail)):
+            words.append(f"#{m.group(1)} on the site")
+        elif signal.name == "analytics" and (m := re.match(r"([\d,.]+\w?) page views", detail)):
+            words.append(f"{m.group(1)} views")
+        elif detail:
+            words.append(detail)
+    if not words and pick.reasons:
+        words.append(pick.reasons[0])
+    return " · ".join(words[:3])
+
+
+def _label(pick: Pick) -> str:
+    if pick.kind == "pinned":
+        return "Editor's pick"
+    if pick.kind == "trending":
+        return f"#{pick.position} trending"
+    return "Review of the week" if pick.position == 1 else f"#{pick.position} by score"
+
+
+def _card(pick: Pick, policy: LinkPolicy, tz: ZoneInfo, image_width: int) -> Card:
+    review = pick.review
+    title = neutral(display_title(review.title)) or "Untitled review"
+    published = review.published.astimezone(tz)
+    score = review.score.value if review.score else None
+    return Card(
+        kind=pick.kind, position=pick.position, label=_label(pick), title=title,
+        full_title=neutral(review.title), url=policy.review_link(review.link), section=neutral(review.section),
+        score=score, score_text=f"{score:g}" if score is not None else "",
+        score_colour=score_colour(score) if score is not None else "",
+        tldr=neutral(review.tldr), author=neutral(review.author) or None,
+        date=f"{published:%b} {published.day}", date_iso=published.date().isoformat(),
+        image=_image(pick, image_width, policy, title),
+        why=neutral(trend_why(pick)) if pick.kind == "trending" else "",
+    )
+
+
+def build_cards(config: Config, selection: Selection, policy: LinkPolicy
+                ) -> tuple[Card | None, list[Card], list[Card]]:
+    """The hero (the week's first top pick), the other top picks, the trending list."""
+    tz = config.site.tz
+    top = [_card(p, policy, tz, HERO_WIDTH if i == 0 else CARD_WIDTH) for i, p in enumerate(selection.top)]
+    trending = [_card(p, policy, tz, CARD_WIDTH) for p in selection.trending]
+    return (top[0] if top else None), top[1:], trending
+
+
+def issue_dates(selection: Selection, tz: ZoneInfo) -> IssueDates:
+    first = selection.window_start.astimezone(tz)
+    last = (selection.window_end - timedelta(seconds=1)).astimezone(tz)
+    if first.year != last.year:
+        text = f"{first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year}"
+    elif first.month != last.month:
+        text = f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
+    else:
+        text = f"{first:%b} {first.day}–{last.day}, {last.year}"
+    return IssueDates(selection.issue_id, text, first, last, last.year)
+
+
+def mix(colour: str, other: str = "#ffffff", amount: float = 0.5) -> str:
+    """A Jinja filter: ``colour`` moved ``amount`` of the way to ``other`` (tints for backgrounds)."""
+    a, b = (tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in (colour, other))
+    return "#" + "".join(f"{round(x + (y - x) * amount):02x}" for x, y in zip(a, b, strict=True))
+
+
+def wrap_text(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
+    """A Jinja filter for the plain-text email: wrap at ``width``, never breaking a URL."""
+    lines = textwrap.wrap(" ".join(str(text).split()), width, initial_indent=indent if first is None else first,
+                          subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines)
+
+
+# -- templates -------------------------------------------------------------------------------------
+
+
+def template_dirs(config: Config) -> list[Path]:
+    """The editor's folder first (when configured), then the built-ins."""
+    dirs = []
+    if config.email.templates_dir is not None:
+        folder = config.resolve(config.email.templates_dir)
+        if not folder.is_dir():
+            raise TemplateError(f"email.templates_dir: {folder} is not a folder")
+        dirs.append(folder)
+    return dirs + [BUILTIN_TEMPLATES]
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs(config)])
+    env = jinja2.Environment(
+        loader=loader, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm"), default_for_string=False),
+    )
+    env.filters["wrap"] = wrap_text
+    env.filters["mix"] = mix
+    return env
+
+
+def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
+    """Render one template; any template mistake becomes a TemplateError naming file and line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name or name}, line {exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template {exc.name!r} (for {name}) is in neither [email] templates_dir "
+                            "nor the built-in templates") from None
+    except jinja2.UndefinedError as exc:
+        _raise_located(exc, name, f"{exc.message} (a typo, or a value this template does not get?)")
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        _raise_located(exc, name, str(exc) or type(exc).__name__, bug_if_unlocated=True)
+
+
+def _raise_located(exc: Exception, name: str, message: str, *, bug_if_unlocated: bool = False) -> NoReturn:
+    """Name the innermost template frame (Jinja maps its frames to template files and lines)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if not frame.filename.endswith(".py") and not frame.filename.startswith("<"):
+            raise TemplateError(f"{frame.filename}, line {frame.lineno}: {message}") from None
+    if bug_if_unlocated:
+        raise exc
+    raise TemplateError(f"template {name}: {message}") from None
+
+
+def build_context(config: Config, selection: Selection, links: Links) -> dict[str, Any]:
+    """Everything the templates may use (listed in templates/README.md)."""
+    settings = config.email
+    policy = link_policy(config, selection.issue_id)
+    hero, top, trending = build_cards(config, selection, policy)
+    note = (selection.note_markdown or "").strip()
+    return {
+        "site": {"name": config.site.name, "url": policy.fallback},
+        "email": settings, "brand": settings.brand_color, "accent": settings.accent_color,
+        "issue": issue_dates(selection, config.site.tz),
+        "hero": hero, "top": top, "trending": trending,
+        "note_html": Markup(render_note_html(note, policy.note_link)) if note else None,
+        "note_text": render_note_text(note, 72, policy.note_link) if note else None,
+        "links": links,
+        "social": [(s.name, policy.site_link(s.url) or s.url) for s in settings.social],
+    }
+
+
+def _placeholders(values: Mapping[str, str | None], tags: tuple[str, ...]) -> tuple[Links, dict[str, str]]:
+    """Each merge tag swapped for a random token no HTML tool rewrites, and the way back."""
+    nonce = secrets.token_hex(6)
+    back: dict[str, str] = {}
+    out: dict[str, str | None] = {}
+    for index, (key, value) in enumerate(values.items()):
+        if value is not None and value in tags:
+            token = f"dgmt{nonce}x{index}"
+            out[key] = token
+            back[token] = value
+        else:
+            out[key] = value
+    return Links(out["unsubscribe"] or "", out["view_online"], out["address"] or ""), back
+
+
+def _one_line(text: str) -> str:
+    """Subjects and preheaders are single lines (a newline in a header is an injection)."""
+    return " ".join(text.split())
+
+
+def render_issue(config: Config, selection: Selection) -> RenderedIssue:
+    """Templates → premailer → merge tags back → lint; raise LintError listing every error."""
+    settings = config.email
+    env = make_environment(config)
+    real = {"unsubscribe": settings.unsubscribe, "view_online": settings.view_online,
+            "address": settings.address}
+    html_links, back = _placeholders(real, settings.merge_tags)
+    text_links = Links(real["unsubscribe"] or "", real["view_online"], real["address"] or "")
+    context = build_context(config, selection, text_links)
+    subject = _one_line(render_template(env, SUBJECT_TEMPLATE, context))
+    preheader = _one_line(render_template(env, PREHEADER_TEMPLATE, context))
+    if not subject:
+        raise TemplateError(f"{SUBJECT_TEMPLATE} rendered an empty subject")
+    context.update(subject=subject, preheader=preheader)
+    text = render_template(env, TEXT_TEMPLATE, context).strip() + "\n"
+
+    context["links"] = html_links
+    html = inline_css(render_template(env, HTML_TEMPLATE, context), render_template(env, INLINE_CSS, context))
+    for token, tag in back.items():
+        html = html.replace(token, tag)
+
+    findings = lint_html(html, settings.merge_tags)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise LintError(lint_message(selection.issue_id, errors))
+    warnings = tuple(format_finding(f) for f in findings if f.severity == "warning")
+    return RenderedIssue(selection.issue_id, subject, preheader, html, text, warnings)
+
+
+def lint_message(issue_id: str, errors: list[Finding]) -> str:
+    count = f"{len(errors)} rule{'s' if len(errors) > 1 else ''}"
+    return "\n".join([f"the {issue_id} email breaks {count} (nothing was written):"]
+                     + ["  " + format_finding(f) for f in errors])

@@ -1,0 +1,192 @@
+"""Typed, frozen records passed between pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One HTTP (or file) response, after redirects and size checks."""
+
+    url: str
+    final_url: str
+    status: int  # 200, or 304 when the validators matched
+    content: bytes
+    headers: dict[str, str]  # lower-cased names
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class ImageHint:
+    """A candidate lead image seen in the feed; the reviews stage picks one."""
+
+    url: str
+    source: str  # media:content, media:thumbnail, enclosure, content
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One post as one feed describes it, normalised.
+
+    ``summary`` and ``content`` are the feed's raw HTML: never rendered as
+    markup, only read by later stages. ``extras`` keeps namespaced elements
+    feedparser does not know (e.g. a plugin's ``review:score``) as text.
+    """
+
+    uid: str
+    link: str
+    title: str
+    author: str | None
+    categories: tuple[str, ...]
+    published: datetime | None  # timezone-aware UTC; None when the feed has none
+    summary: str
+    content: str
+    comments: int | None
+    images: tuple[ImageHint, ...] = ()
+    extras: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str
+    link: str | None
+    entries: tuple[FeedEntry, ...]
+    warning: str | None = None  # a tolerated problem, e.g. recovered malformed XML
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    """What one collect did with one configured feed."""
+
+    name: str
+    url: str
+    status: str  # "ok", "not-modified", "failed"
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    pages: int = 0
+    error: str | None = None
+    warning: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+@dataclass(frozen=True)
+class CollectReport:
+    started: datetime
+    finished: datetime
+    outcomes: tuple[FeedOutcome, ...] = field(default_factory=tuple)
+    pages_fetched: int = 0
+    page_failures: tuple[tuple[str, str], ...] = ()  # (article URL, reason)
+    trending_links: int = 0  # links read from the site's trending list
+    trending_error: str | None = None
+
+    @property
+    def failed(self) -> tuple[FeedOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.failed)
+
+    @property
+    def all_failed(self) -> bool:
+        return bool(self.outcomes) and len(self.failed) == len(self.outcomes)
+
+
+@dataclass(frozen=True)
+class ScoreInfo:
+    """A review's score normalised to 0–10, with the text and place it came from."""
+
+    value: float
+    raw: str
+    scale: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """An entry as the reviews stage sees it: review or not, section, score, TL;DR, image."""
+
+    entry_id: int
+    uid: str
+    link: str
+    title: str
+    author: str | None
+    published: datetime
+    section: str
+    categories: tuple[str, ...]
+    is_review: bool
+    score: ScoreInfo | None
+    unscored_reason: str | None
+    tldr: str
+    image: ImageHint | None
+    comments: int | None
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One trending signal for one review: its raw measure and its 0–1 share."""
+
+    name: str  # "comments", "site", "analytics"
+    raw: float
+    normalised: float
+    detail: str  # e.g. "+14 comments in 48h", "#2 on the site's trending list"
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A review chosen for the issue, and why."""
+
+    kind: str  # "top", "trending", "pinned"
+    position: int  # 1-based within its kind
+    review: Review
+    reasons: tuple[str, ...]
+    signals: tuple[Signal, ...] = ()
+    trend_score: float | None = None
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    review: Review
+    reason: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Everything the render stage needs, decided by the select stage."""
+
+    issue_id: str  # "2025-W19"
+    window_start: datetime  # UTC
+    window_end: datetime  # UTC
+    now: datetime
+    top: tuple[Pick, ...]
+    trending: tuple[Pick, ...]
+    near_misses: tuple[NearMiss, ...]
+    note_markdown: str | None  # the editor's note, Markdown, untrusted-safe rendering required
+    signals_available: tuple[str, ...]
+    scored_reviews: int
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def picks(self) -> tuple[Pick, ...]:
+        return self.top + self.trending
+
+
+@dataclass(frozen=True)
+class RenderedIssue:
+    """The email in every form the output stage writes."""
+
+    issue_id: str
+    subject: str
+    preheader: str
+    html: str  # final, inlined
+    text: str
+    lint_warnings: tuple[str, ...] = ()

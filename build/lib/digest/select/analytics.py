@@ -1,0 +1,80 @@
+"""Read an analytics export (CSV of page URL and views) that editors already have.
+
+Column names vary by tool, so the first column whose header looks like a URL
+or page path and the first that looks like a view count are used. Paths are
+resolved against the site URL and canonicalised to match stored links.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from digest.errors import ConfigError
+from digest.urls import canonical_url
+
+_URL_HEADERS = ("url", "page", "page path", "page location", "landing page", "path", "pagepath",
+                "page path and screen class", "page_url", "address")
+_VIEW_HEADERS = ("views", "pageviews", "page views", "screenpageviews", "unique pageviews", "visits",
+                 "sessions", "hits", "count")
+
+
+def read_analytics(path: Path, site_url: str) -> dict[str, float]:
+    """``canonical URL -> views``; rows for the same URL are added up."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: analytics file not found (trending.analytics_csv)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the analytics file: {exc}") from None
+    # Exports often hold several tables, each after comment lines (GA4 writes "# ----" blocks and
+    # may put its "Nth day" chart data first; UA appends a "Day Index" table): read the first
+    # table whose header names a URL column and a views column, up to the blank line ending it.
+    tables: list[list[tuple[int, str]]] = [[]]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            if tables[-1]:
+                tables.append([])
+            continue
+        tables[-1].append((number, line))
+    headers: list[str] = []
+    for table in tables:
+        if not table:
+            continue
+        try:
+            header = next(csv.reader([table[0][1]]))
+            names = [h.strip().lower() for h in header]
+            url_col = next((i for i, n in enumerate(names) if n in _URL_HEADERS), None)
+            view_col = next((i for i, n in enumerate(names) if n in _VIEW_HEADERS), None)
+            if url_col is None or view_col is None:
+                headers.append(f"line {table[0][0]}: {', '.join(header)}")
+                continue
+            return _views(path, site_url, table, url_col, view_col)
+        except csv.Error as exc:
+            raise ConfigError(f"{path}: line {table[0][0]}: not a CSV table: {exc}") from None
+    if not headers:
+        raise ConfigError(f"{path}: the analytics file is empty")
+    raise ConfigError(
+        f"{path}: need a URL column ({', '.join(_URL_HEADERS[:3])} ...) and a views column "
+        f"({', '.join(_VIEW_HEADERS[:3])} ...); found {'; '.join(headers)}"
+    )
+
+
+def _views(path: Path, site_url: str, table: list[tuple[int, str]], url_col: int, view_col: int
+           ) -> dict[str, float]:
+    views: dict[str, float] = {}
+    for number, line in table[1:]:
+        try:
+            row = next(csv.reader([line]), [])
+        except csv.Error as exc:
+            raise ConfigError(f"{path}: line {number}: {exc}") from None
+        if len(row) <= max(url_col, view_col) or not row[url_col].strip():
+            continue
+        raw = row[view_col].strip().replace(",", "").replace("_", "")
+        try:
+            count = float(raw)
+        except ValueError:
+            raise ConfigError(f"{path}: line {number}: {row[view_col]!r} is not a number of views") from None
+        url = canonical_url(row[url_col].strip(), site_url)
+        views[url] = views.get(url, 0.0) + count
+    return views

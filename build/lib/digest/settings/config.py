@@ -1,0 +1,336 @@
+"""Load and validate the TOML config.
+
+A bad value gets one message naming the file, the key and the line, e.g.
+``config/digest.toml: collect.read_timeout (line 14): Input should be greater than 0``.
+Relative paths in the config are relative to the config file's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from digest.errors import ConfigError
+from digest.settings.email import EmailSettings
+from digest.settings.job import DeliverySettings, ScheduleSettings
+
+USER_AGENT = "digest/0.1 (newsletter digest builder; +https://github.com/digest-newsletter/digest)"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteSettings(_Strict):
+    name: str = Field(min_length=1)
+    url: str
+    timezone: str = "UTC"
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return _check_http_url(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name like 'America/Chicago')") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class StoreSettings(_Strict):
+    path: Path = Path("var/digest.sqlite")
+    observation_retention_days: int = Field(default=180, gt=0)
+
+
+class CollectSettings(_Strict):
+    user_agent: str = USER_AGENT
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=20.0, gt=0)
+    deadline: float = Field(default=60.0, gt=0, description="overall seconds per request")
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    max_bytes: int = Field(default=10_000_000, gt=0)
+    concurrency: int = Field(default=4, ge=1, le=64)
+    per_host_concurrency: int = Field(default=2, ge=1, le=16)
+    per_host_delay: float = Field(default=0.5, ge=0, description="seconds between requests to one host")
+    backfill_pages: int = Field(default=0, ge=0, le=100)
+    backfill_max_age_days: int = Field(default=14, gt=0)
+
+
+class FeedSettings(_Strict):
+    url: str
+    name: str = ""
+    backfill_pages: int | None = Field(default=None, ge=0, le=100)
+
+    @field_validator("url")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        if urlsplit(value).scheme in ("http", "https"):
+            return _check_http_url(value)
+        if value.startswith("file:") or "://" not in value:
+            return value  # a local file; resolved against the config folder
+        raise ValueError(f"{value!r} is neither an http(s) URL nor a local file")
+
+    @property
+    def label(self) -> str:
+        return self.name or self.url
+
+
+class ReviewSettings(_Strict):
+    """What counts as a review, and where to look for its score."""
+
+    categories: list[str] = ["Reviews"]
+    title_patterns: list[str] = [r"^\s*REVIEW\s*[:\-–—]"]
+    recaps_are_reviews: bool = False
+    recap_pattern: str = r"^\s*RECAP\s*[:\-–—]"
+    url_patterns: list[str] = []
+    score_elements: list[str] = ["review_score"]
+    score_selector: str | None = None
+    letter_grades: bool = False
+    tldr_max_chars: int = Field(default=220, ge=40, le=2000)
+    fetch_pages: Literal["always", "unscored", "never"] = "always"
+    page_max_bytes: int = Field(default=3_000_000, gt=0)
+    page_attempts: int = Field(default=3, ge=1, le=20)
+    page_max_age_days: int = Field(default=21, gt=0, description="fetch pages of reviews this recent")
+    default_section: str = "Other"
+
+    @field_validator("title_patterns", "url_patterns")
+    @classmethod
+    def _patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _check_regex(value)
+        return values
+
+    @field_validator("recap_pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        return _check_regex(value)
+
+    @field_validator("score_selector")
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        if value is not None:
+            from lxml.cssselect import CSSSelector, SelectorError
+
+            try:
+                CSSSelector(value)
+            except SelectorError as exc:
+                raise ValueError(f"not a valid CSS selector: {exc}") from None
+        return value
+
+
+class SectionSettings(_Strict):
+    """A newsletter section: the categories (or tags) and category feeds that mean it.
+
+    A ``feeds`` item matches a feed URL that contains it, so ``/category/anime/``
+    works for any host.
+    """
+
+    name: str = Field(min_length=1)
+    categories: list[str] = []
+    feeds: list[str] = []
+
+
+# Order is priority: the first section whose categories match wins, so the more
+# specific desks come first (an anime film is Anime; a TV adaptation of a game is TV).
+DEFAULT_SECTIONS = [
+    SectionSettings(name="Anime", categories=["Anime"], feeds=["/category/anime/"]),
+    SectionSettings(name="Comics", categories=["Comics", "Comic Books", "Manga"], feeds=["/category/comics/"]),
+    SectionSettings(name="TV", categories=["TV", "Television", "K-Dramas"], feeds=["/category/tv/"]),
+    SectionSettings(name="Film", categories=["Film", "Movies", "Movie"], feeds=["/category/film/"]),
+    SectionSettings(name="Video Games",
+                    categories=["Video Games", "Games", "Gaming", "PC", "PS5", "PS4", "Xbox Series X/S",
+                                "Xbox One", "Nintendo Switch", "Switch 2", "Tabletop"],
+                    feeds=["/category/video-games/"]),
+]
+
+
+class SelectSettings(_Strict):
+    """How the issue is chosen: counts, caps, memory, the thin-week guard."""
+
+    top_count: int = Field(default=5, ge=0, le=50)
+    trending_count: int = Field(default=4, ge=0, le=50)
+    min_score: float | None = Field(default=None, ge=0, le=10)
+    max_per_section: int | None = Field(default=None, ge=1)
+    section_caps: dict[str, int] = {}
+    repeat_weeks: int = Field(default=4, ge=0, le=520)
+    min_scored_reviews: int = Field(default=3, ge=0)
+    build_thin_week: bool = False
+    near_misses: int = Field(default=8, ge=0, le=100)
+
+
+class TrendingSettings(_Strict):
+    """Signals for "trending", each normalised to 0–1, weighted, with time decay."""
+
+    lookback_days: int = Field(default=14, ge=1, le=90)
+    half_life_hours: float = Field(default=48.0, gt=0)
+    comments_weight: float = Field(default=1.0, ge=0)
+    site_weight: float = Field(default=1.0, ge=0)
+    analytics_weight: float = Field(default=1.0, ge=0)
+    site_page: str | None = None
+    site_selector: str = ".trending-posts a"
+    analytics_csv: Path | None = None
+
+    @field_validator("site_page")
+    @classmethod
+    def _page(cls, value: str | None) -> str | None:
+        return _check_http_url(value) if value is not None else None
+
+
+class MirrorSettings(_Strict):
+    """Answer requests for ``host`` from files under ``root`` (offline demo)."""
+
+    host: str
+    root: Path
+
+
+class Config(_Strict):
+    site: SiteSettings
+    store: StoreSettings = StoreSettings()
+    collect: CollectSettings = CollectSettings()
+    feeds: list[FeedSettings] = Field(min_length=1)
+    mirrors: list[MirrorSettings] = []
+    reviews: ReviewSettings = ReviewSettings()
+    sections: list[SectionSettings] = Field(default_factory=lambda: list(DEFAULT_SECTIONS))
+    select: SelectSettings = SelectSettings()
+    trending: TrendingSettings = TrendingSettings()
+    email: EmailSettings = EmailSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    output_dir: Path = Path("../out")
+    issues_dir: Path = Path("issues")
+    # Folder of the config file; relative paths resolve against it.
+    base_dir: Path = Path(".")
+
+    def resolve(self, path: Path | str) -> Path:
+        path = Path(path)
+        return path if path.is_absolute() else Path(os.path.normpath(self.base_dir / path))
+
+    @property
+    def store_path(self) -> Path:
+        return self.resolve(self.store.path)
+
+
+def _check_http_url(value: str) -> str:
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # reading it checks the range
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a usable URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
+def load_config(path: Path | str) -> Config:
+    """Read, parse and validate ``path``; raise ConfigError with file/key/line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    raw["base_dir"] = path.resolve().parent
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(path, text, exc)) from None
+
+
+def describe_validation_error(path: Path, text: str, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = _dotted(loc)
+        line = _line_of(text, loc)
+        where = f"{key} (line {line})" if line else key
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling)"
+        elif err["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"{path}: {where}: {message}")
+    return "\n".join(lines)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line number of the key at ``loc`` in the TOML text.
+
+    Walks the location: ``[table]`` and ``[[array]]`` headers (the n-th one for
+    an index), else the ``key =`` line that holds the value (an inline table or
+    a list of values), so every message can point at a line.
+    """
+    lines = text.splitlines()
+    start, table, found = 0, [], None
+    parts = list(loc)
+    while parts:
+        name = str(parts.pop(0))
+        index = parts.pop(0) if parts and isinstance(parts[0], int) else None
+        table.append(name)
+        header = _find_header(lines, start, ".".join(table), index)
+        if header is not None:
+            start, found = header + 1, header + 1
+            if index is not None:
+                table = []  # keys inside an array of tables restart
+            continue
+        key = _find_key(lines, start, name)
+        if key is not None:
+            return key  # the value (scalar, list or inline table) sits on this line
+        return found
+    return found
+
+
+def _find_header(lines: list[str], start: int, dotted: str, index: int | None) -> int | None:
+    pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(dotted)}\s*\]\]?\s*(#.*)?$")
+    seen = -1
+    for number in range(start, len(lines)):
+        if pattern.match(lines[number]):
+            seen += 1
+            if index is None or seen == index:
+                return number
+    return None
+
+
+def _find_key(lines: list[str], start: int, name: str) -> int | None:
+    """The ``name =`` line in the table that starts at ``start`` (before the next header)."""
+    key = re.compile(rf"^\s*\"?{re.escape(name)}\"?\s*=")
+    for number in range(start, len(lines)):
+        if number > start and start and lines[number].lstrip().startswith("["):
+            break
+        if key.match(lines[number]):
+            return number + 1
+    return None

@@ -1,0 +1,151 @@
+"""Config for the email: branding, templates, mailer merge tags, links. (``[email]``)
+
+Each mailing service substitutes its own merge tags for the per-subscriber links
+(unsubscribe, view online) and for the sender's postal address. The tables below
+are the tags each service documents for hand-coded HTML; they must reach the
+service byte for byte, so the render stage treats them as opaque strings.
+"""
+
+from __future__ import annotations
+
+import re
+from email.utils import parseaddr
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from digest.mailers import MAILER_TAGS, TAG_MARKS, Mailer, MailerTags
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class SocialLink(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=40)
+    url: str
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        return _https_url(value)
+
+
+class EmailSettings(BaseModel):
+    """Everything the email stages read; colours and links are checked at load time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    templates_dir: Path | None = None
+    mailer: Mailer = "mailchimp"
+    # An https URL or a merge tag; overrides the mailer's own tag.
+    unsubscribe_url: str | None = None
+    view_online_url: str | None = None
+    postal_address: str | None = Field(default=None, max_length=300)
+    from_address: str | None = None
+    from_name: str | None = None
+    reply_to: str | None = None
+    list_unsubscribe_mailto: str | None = None
+    lang: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    brand_color: str = "#1d2433"
+    accent_color: str = "#d6452b"
+    logo_url: str | None = None
+    logo_width: int = Field(default=200, ge=16, le=600)
+    logo_height: int | None = Field(default=None, ge=8, le=400)
+    tagline: str = Field(default="The week's best reviews", max_length=120)
+    note_title: str = Field(default="From the editor", max_length=60)
+    button_text: str = Field(default="Read the review", min_length=1, max_length=40)
+    footer_text: str | None = Field(default=None, max_length=500)
+    social: list[SocialLink] = []
+    utm_source: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]+$")
+    utm_medium: str = Field(default="email", pattern=r"^[A-Za-z0-9_.\-]+$")
+    upgrade_http: bool = Field(default=True, description="rewrite http links/images from feeds to https")
+
+    @field_validator("brand_color", "accent_color")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        if not _HEX.match(value):
+            raise ValueError(f"{value!r} is not a six-digit hex colour like \"#1d2433\"")
+        return value.lower()
+
+    @field_validator("logo_url")
+    @classmethod
+    def _logo(cls, value: str | None) -> str | None:
+        return _https_url(value) if value is not None else None
+
+    @field_validator("unsubscribe_url", "view_online_url")
+    @classmethod
+    def _link_or_tag(cls, value: str | None) -> str | None:
+        return check_link_or_tag(value) if value is not None else None
+
+    @field_validator("postal_address", "from_name", "footer_text")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or any(ord(c) < 32 for c in value)):
+            raise ValueError("must be one non-empty line of text")
+        return value
+
+    @field_validator("from_address", "reply_to", "list_unsubscribe_mailto")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        _, addr = parseaddr(value)
+        if addr != value.strip() or "@" not in addr or addr.startswith("@") or addr.endswith("@"):
+            raise ValueError(f"{value!r} is not a bare email address like news@example.com")
+        return addr
+
+    @model_validator(mode="after")
+    def _complete(self) -> EmailSettings:
+        if self.unsubscribe is None:
+            raise ValueError(f'mailer "{self.mailer}" has no unsubscribe tag: set unsubscribe_url '
+                             "(an https URL or your service's merge tag)")
+        if self.address is None:
+            raise ValueError(f'mailer "{self.mailer}" has no postal-address tag: set postal_address '
+                             "(anti-spam laws require it in every newsletter)")
+        return self
+
+    @property
+    def tags(self) -> MailerTags:
+        return MAILER_TAGS[self.mailer]
+
+    @property
+    def unsubscribe(self) -> str | None:
+        return self.unsubscribe_url or self.tags.unsubscribe
+
+    @property
+    def view_online(self) -> str | None:
+        return self.view_online_url or self.tags.view_online
+
+    @property
+    def address(self) -> str | None:
+        return self.postal_address or self.tags.address
+
+    @property
+    def merge_tags(self) -> tuple[str, ...]:
+        """The strings the service substitutes: allowed in hrefs and text, exempt from escaping."""
+        values = (self.unsubscribe, self.view_online, self.tags.address if not self.postal_address else None)
+        return tuple(v for v in dict.fromkeys(values) if v and is_merge_tag(v))
+
+
+def is_merge_tag(value: str) -> bool:
+    return urlsplit(value).scheme not in ("http", "https", "mailto") and any(m in value for m in TAG_MARKS)
+
+
+def check_link_or_tag(value: str) -> str:
+    if not value.strip() or any(ord(c) < 32 for c in value) or '"' in value:
+        raise ValueError("must be one line without double quotes")
+    scheme = urlsplit(value).scheme
+    if scheme in ("http", "https"):
+        return _https_url(value)
+    if scheme == "mailto" or is_merge_tag(value):
+        return value
+    raise ValueError(f"{value!r} is neither an https URL, a mailto: link nor a merge tag like *|UNSUB|*")
+
+
+def _https_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.netloc or any(c in value for c in " \"<>\\"):
+        raise ValueError(f"{value!r} is not an https URL (mail clients block other images and links)")
+    return value

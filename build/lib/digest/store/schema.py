@@ -1,0 +1,107 @@
+"""The store's schema as ordered migrations; ``PRAGMA user_version`` counts those applied.
+
+Append a new migration for every change; never edit one that has shipped, since
+stores in the field have already applied it.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: feeds, entries, provenance, comment observations
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        name TEXT NOT NULL DEFAULT '',
+        etag TEXT,
+        last_modified TEXT,
+        last_attempt TEXT,
+        last_success TEXT,
+        last_error TEXT,
+        last_error_at TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        link TEXT NOT NULL,
+        title TEXT NOT NULL,
+        author TEXT,
+        published TEXT NOT NULL,
+        published_from_feed INTEGER NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        content TEXT NOT NULL,
+        comments INTEGER,
+        images TEXT NOT NULL DEFAULT '[]',
+        extras TEXT NOT NULL DEFAULT '{}',
+        fingerprint TEXT NOT NULL
+    );
+    CREATE INDEX entries_published ON entries(published);
+    CREATE INDEX entries_link ON entries(link);
+    CREATE TABLE entry_feeds (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        feed_url TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        PRIMARY KEY (entry_id, feed_url)
+    );
+    CREATE TABLE entry_categories (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        category TEXT NOT NULL,
+        PRIMARY KEY (entry_id, category)
+    );
+    CREATE TABLE comment_observations (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        observed_at TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (entry_id, observed_at)
+    );
+    CREATE INDEX observations_time ON comment_observations(observed_at);
+    """,
+    # 2: article pages, fetched once per review and cached
+    """
+    CREATE TABLE pages (
+        url TEXT PRIMARY KEY,
+        fetched_at TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        etag TEXT,
+        last_modified TEXT,
+        body TEXT,
+        error TEXT
+    );
+    """,
+    # 3: built issues, their picks, deliveries, the site's trending list
+    """
+    CREATE TABLE issues (
+        id TEXT PRIMARY KEY,
+        built_at TEXT NOT NULL,
+        window_start TEXT NOT NULL,
+        window_end TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        out_dir TEXT NOT NULL
+    );
+    CREATE TABLE issue_picks (
+        issue_id TEXT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        uid TEXT NOT NULL,
+        link TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (issue_id, uid)
+    );
+    CREATE TABLE deliveries (
+        issue_id TEXT NOT NULL,
+        method TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (issue_id, method)
+    );
+    CREATE TABLE trending_snapshots (
+        observed_at TEXT NOT NULL,
+        page_url TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        link TEXT NOT NULL,
+        PRIMARY KEY (observed_at, page_url, rank)
+    );
+    """,
+)

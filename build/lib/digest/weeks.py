@@ -1,0 +1,81 @@
+"""ISO weeks in the site's timezone: an issue is ``2025-W19``, Monday to Monday local time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from digest.errors import DigestError
+
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
+
+
+@dataclass(frozen=True)
+class Week:
+    year: int
+    number: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.year}-W{self.number:02d}"
+
+    def __str__(self) -> str:
+        return self.id
+
+    @property
+    def monday(self) -> date:
+        return date.fromisocalendar(self.year, self.number, 1)
+
+    def window(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        """[start, end) in UTC: local Monday 00:00 to the next local Monday 00:00.
+
+        Built from local midnights, so a week across a DST change is 167 or 169 hours.
+        """
+        start = datetime.combine(self.monday, time(0), tzinfo=tz)
+        end = datetime.combine(self.monday + timedelta(days=7), time(0), tzinfo=tz)
+        return start.astimezone(UTC), end.astimezone(UTC)
+
+    def previous(self) -> Week:
+        return week_of(datetime.combine(self.monday - timedelta(days=7), time(12)))
+
+    def next(self) -> Week:
+        return week_of(datetime.combine(self.monday + timedelta(days=7), time(12)))
+
+
+def week_of(moment: datetime | date, tz: ZoneInfo | None = None) -> Week:
+    """The ISO week holding ``moment`` (converted to ``tz`` first when aware)."""
+    if isinstance(moment, datetime) and moment.tzinfo is not None and tz is not None:
+        moment = moment.astimezone(tz)
+    day = moment.date() if isinstance(moment, datetime) else moment
+    year, number, _ = day.isocalendar()
+    return Week(year, number)
+
+
+def last_full_week(now: datetime, tz: ZoneInfo) -> Week:
+    """The week that most recently ended at ``now`` (the default issue)."""
+    return week_of(now, tz).previous()
+
+
+def parse_week(text: str) -> Week:
+    match = _WEEK.match(text.strip())
+    if not match:
+        raise DigestError(f"{text!r} is not an ISO week; write it like 2025-W19")
+    year, number = int(match.group(1)), int(match.group(2))
+    try:
+        date.fromisocalendar(year, number, 1)
+    except ValueError:
+        raise DigestError(f"{text!r}: {year} has no week {number}") from None
+    return Week(year, number)
+
+
+def parse_now(text: str, tz: ZoneInfo) -> datetime:
+    """``--now 2025-05-12T08:00``: naive times are the site's local time."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise DigestError(f"{text!r} is not a date-time; write it like 2025-05-12T08:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(UTC)

@@ -1,0 +1,39 @@
+"""The ``digest`` group: the global ``--config`` option and the commands, one module per group.
+
+Exit codes (documented in README): 0 all fine; 1 an unexpected bug;
+2 bad config or usage, or every feed failed; 3 some feeds failed;
+4 another run holds the store; 5 a thin week (too few scored reviews).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from digest.cli.base import Context
+from digest.cli.collect import check, collect, feeds, prune
+from digest.cli.job import run, schedule, send_test
+from digest.cli.mail import lint, preview
+from digest.cli.select import build, explain, reviews
+
+DEFAULT_CONFIG = Path("config/digest.toml")
+
+
+@click.group()
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    default=lambda: os.environ.get("DIGEST_CONFIG", str(DEFAULT_CONFIG)),
+    show_default="config/digest.toml or $DIGEST_CONFIG",
+    help="The TOML config file.",
+)
+@click.version_option(package_name="digest")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path) -> None:
+    """Build a review site's weekly newsletter from its feeds."""
+    ctx.obj = Context(config_path)
+
+
+for command in (check, collect, feeds, prune, reviews, build, explain, lint, preview, run, schedule, send_test):
+    main.add_command(command)

@@ -1,0 +1,188 @@
+"""Collect: fetch every configured feed, parse it, and store what came in.
+
+Feeds are fetched concurrently; one feed's failure never stops the others.
+Each feed (its first page plus any backfill pages) is written in a single
+transaction together with its new validators, so a kill mid-run leaves the
+store as it was before that feed, and the next run picks up cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from digest.collect.feeds import ParsePool
+from digest.collect.fetch import Fetcher
+from digest.collect.pages import fetch_pages, pages_to_fetch, snapshot_trending
+from digest.errors import FetchError, SourceError
+from digest.models import CollectReport, FeedEntry, FeedOutcome, FetchResult
+from digest.reviews.rules import ReviewRules
+from digest.settings.config import Config, FeedSettings
+from digest.store.database import Store
+from digest.urls import is_http
+
+ProgressCallback = Callable[[FeedOutcome], None]
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class _Gathered:
+    """What one feed produced before anything is written."""
+
+    feed: FeedSettings
+    first: FetchResult | None
+    entries: tuple[FeedEntry, ...]
+    pages: int
+    warning: str | None
+
+
+def paged_url(url: str, page: int) -> str:
+    """WordPress's paged feed: ``/feed/?paged=2``."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "paged"]
+    query.append(("paged", str(page)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def run_collect(
+    config: Config,
+    store: Store,
+    now: Clock,
+    *,
+    backfill_pages: int | None = None,
+    on_feed: ProgressCallback | None = None,
+) -> CollectReport:
+    """Synchronous entry point; see :func:`collect`."""
+    return asyncio.run(collect(config, store, now, backfill_pages=backfill_pages, on_feed=on_feed))
+
+
+async def collect(
+    config: Config,
+    store: Store,
+    now: Clock,
+    *,
+    backfill_pages: int | None = None,
+    on_feed: ProgressCallback | None = None,
+) -> CollectReport:
+    started = now()
+    mirrors = {m.host.lower(): config.resolve(m.root) for m in config.mirrors}
+    outcomes: list[FeedOutcome] = []
+    async with Fetcher(config.collect, mirrors=mirrors, base_dir=config.base_dir) as fetcher:
+
+        async def one(feed: FeedSettings, parser: ParsePool) -> FeedOutcome:
+            outcome = await _collect_feed(config, store, fetcher, parser, feed, now, backfill_pages)
+            if on_feed is not None:
+                on_feed(outcome)
+            return outcome
+
+        # Parsing is CPU-bound pure Python: worker processes, one per core, when there are several feeds.
+        with ParsePool.for_feeds(len(config.feeds)) as parser:
+            outcomes = list(await asyncio.gather(*(one(f, parser) for f in config.feeds)))
+        # Second pass: article pages of recent reviews, for scores the feed lacks.
+        rules = ReviewRules.from_config(config)
+        recent = store.entries(since=now() - timedelta(days=config.reviews.page_max_age_days))
+        pages = await fetch_pages(config, store, fetcher, pages_to_fetch(store, recent, rules), now)
+        trending_count, trending_error = await snapshot_trending(config, store, fetcher, now())
+    return CollectReport(
+        started=started, finished=now(), outcomes=tuple(outcomes),
+        pages_fetched=pages.fetched, page_failures=pages.failures,
+        trending_links=trending_count, trending_error=trending_error,
+    )
+
+
+async def _collect_feed(
+    config: Config,
+    store: Store,
+    fetcher: Fetcher,
+    parser: ParsePool,
+    feed: FeedSettings,
+    now: Clock,
+    backfill_pages: int | None,
+) -> FeedOutcome:
+    depth = backfill_pages if backfill_pages is not None else feed.backfill_pages
+    if depth is None:
+        depth = config.collect.backfill_pages
+    try:
+        gathered = await _gather(config, store, fetcher, parser, feed, depth, now)
+    except SourceError as exc:
+        message = str(exc)
+        store.record_failure(feed.url, feed.name, now(), message)
+        return FeedOutcome(feed.label, feed.url, "failed", error=message)
+    except Exception as exc:  # a bug on one feed's input must not sink the others
+        # e.g. a hostile <link> makes urlsplit raise ValueError inside parse_feed; left to
+        # asyncio.gather it aborted the whole collect and lost every other feed's outcome.
+        message = f"unexpected error reading this feed ({type(exc).__name__}: {exc}); please report it"
+        store.record_failure(feed.url, feed.name, now(), message)
+        return FeedOutcome(feed.label, feed.url, "failed", error=message)
+    moment = now()
+    first = gathered.first
+    with store.transaction():
+        if first is None or first.not_modified:
+            state = store.feed_state(feed.url)
+            store.record_success(
+                feed.url, feed.name, moment,
+                state.etag if state else None, state.last_modified if state else None,
+            )
+            return FeedOutcome(feed.label, feed.url, "not-modified", pages=0)
+        counts = store.save_entries(feed.url, gathered.entries, moment)
+        store.record_success(feed.url, feed.name, moment, first.etag, first.last_modified)
+    return FeedOutcome(
+        feed.label, feed.url, "ok",
+        new=counts.new, updated=counts.updated, unchanged=counts.unchanged,
+        pages=gathered.pages, warning=gathered.warning,
+    )
+
+
+async def _gather(
+    config: Config, store: Store, fetcher: Fetcher, parser: ParsePool, feed: FeedSettings, depth: int,
+    now: Clock,
+) -> _Gathered:
+    state = store.feed_state(feed.url)
+    first = await fetcher.fetch(
+        feed.url,
+        etag=state.etag if state else None,
+        last_modified=state.last_modified if state else None,
+    )
+    if first.not_modified:
+        return _Gathered(feed, first, (), 0, None)
+    parsed = await parser.parse(first.content, first.headers, first.final_url)
+    entries: dict[str, FeedEntry] = {e.uid: e for e in parsed.entries}
+    warnings = [parsed.warning] if parsed.warning else []
+    pages = 1
+    new_uids = set(entries) - store.known_uids(entries)
+    oldest_wanted = now() - timedelta(days=config.collect.backfill_max_age_days)
+    reached_age_limit = _reaches_back_past(parsed.entries, oldest_wanted)
+    # Backfill only while pages keep bringing posts the store has never seen, and
+    # not beyond a page that already reaches back past the age limit.
+    while depth > 0 and pages <= depth and new_uids and not reached_age_limit and is_http(feed.url):
+        page_url = paged_url(feed.url, pages + 1)
+        try:
+            result = await fetcher.fetch(page_url)
+            page = await parser.parse(result.content, result.headers, result.final_url)
+        except FetchError as exc:
+            if exc.kind != "http-404":
+                warnings.append(f"backfill stopped at page {pages + 1}: {exc}")
+            break
+        except SourceError as exc:
+            warnings.append(f"backfill stopped at page {pages + 1}: {exc}")
+            break
+        fresh = [e for e in page.entries if e.uid not in entries]
+        new_uids = {e.uid for e in fresh} - store.known_uids(e.uid for e in fresh)
+        for entry in fresh:
+            entries[entry.uid] = entry
+        pages += 1
+        reached_age_limit = _reaches_back_past(page.entries, oldest_wanted)
+    return _Gathered(feed, first, tuple(entries.values()), pages, "; ".join(warnings) or None)
+
+
+def _reaches_back_past(entries: tuple[FeedEntry, ...], oldest_wanted: datetime) -> bool:
+    """Does this page hold a post older than the backfill age limit?
+
+    Feed pages run newest first, so every page after such a page is older still:
+    reading it would fetch and store only posts outside the backfill window.
+    """
+    return any(e.published is not None and e.published < oldest_wanted for e in entries)
+

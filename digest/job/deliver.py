@@ -1,0 +1,324 @@
+"""Hand a built issue to the mailing service: files (no-op), SMTP, or a webhook.
+
+An issue is delivered once per method: the store records the delivery only
+after the server accepted it, so a failure leaves the issue built but
+undelivered and the next run retries. Every failure is a DeliveryError whose
+message says, in an editor's words, what the server did (refused, timed out,
+rejected the login, answered HTTP 500 ...). Secrets come from environment
+variables named in the config and never appear in messages or logs.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import hmac
+import json
+import logging
+import os
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import getaddresses, make_msgid, parseaddr
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from digest.errors import DeliveryError
+from digest.mail.output import build_eml
+from digest.models import RenderedIssue
+from digest.settings.config import USER_AGENT, Config
+from digest.settings.job import SmtpSettings, WebhookSettings
+from digest.store.database import IssueRecord, Store
+
+log = logging.getLogger(__name__)
+FILES = ("digest.html", "digest.txt", "digest.eml", "manifest.json")
+
+
+@dataclass(frozen=True)
+class BuiltIssue:
+    """A built issue as the output stage left it on disk."""
+
+    issue_id: str
+    built_at: datetime
+    out_dir: Path
+    subject: str
+    html: str
+    text: str
+    manifest: dict[str, Any]
+
+
+def load_built(record: IssueRecord) -> BuiltIssue:
+    """Read the issue's files; delivery sends exactly what the build wrote."""
+    out_dir = Path(record.out_dir)
+    missing = [name for name in FILES if not (out_dir / name).is_file()]
+    if missing:
+        raise DeliveryError(
+            f"the files of {record.id} are missing from {out_dir} ({', '.join(missing)}); "
+            f"rebuild it with: digest run --week {record.id} --force"
+        )
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        return BuiltIssue(
+            issue_id=record.id, built_at=record.built_at, out_dir=out_dir,
+            subject=str(manifest.get("subject") or record.subject),
+            html=(out_dir / "digest.html").read_text(encoding="utf-8"),
+            text=(out_dir / "digest.txt").read_text(encoding="utf-8"), manifest=manifest,
+        )
+    except (OSError, ValueError) as exc:
+        raise DeliveryError(f"cannot read the built files of {record.id} in {out_dir}: {exc}") from None
+
+
+def deliver_issue(config: Config, store: Store, issue_id: str, now: datetime) -> str | None:
+    """Deliver ``issue_id`` by the configured method unless already done; return what happened.
+
+    Returns None for "files" (the out dir is the hand-off) and the stored detail otherwise.
+    """
+    method = config.delivery.method
+    if method == "files":
+        return None
+    record = store.issue(issue_id)
+    if record is None:
+        raise DeliveryError(f"{issue_id} has not been built yet, so it cannot be delivered")
+    delivered = store.delivered_at(issue_id, method)
+    if delivered is not None:
+        return f"already delivered at {delivered.isoformat()}"
+    built = load_built(record)
+    try:
+        if method == "smtp":
+            assert config.delivery.smtp is not None  # the settings validator guarantees it
+            settings = config.delivery.smtp
+            detail = send_smtp(config, settings, built, now, message_id=_stable_id(built, settings.sender))
+        else:
+            assert config.delivery.webhook is not None
+            detail = post_webhook(config.delivery.webhook, built)
+    except DeliveryError as exc:
+        raise DeliveryError(
+            f"delivery of {issue_id} by {method} failed: {exc}. The issue stays built; "
+            "the next run will try again"
+        ) from None
+    store.record_delivery(issue_id, method, now, detail)
+    log.info("delivered %s by %s: %s", issue_id, method, detail)
+    return detail
+
+
+def send_test(
+    config: Config, store: Store, to: str, now: datetime, issue_id: str | None = None,
+) -> tuple[str, str]:
+    """Send the latest (or a given) built issue to one address with [TEST] in the subject; not recorded.
+
+    Returns ``(issue id, detail)``.
+    """
+    settings = config.delivery.smtp
+    if settings is None:
+        raise DeliveryError("send-test sends by SMTP, but the config has no [delivery.smtp] table")
+    _check_address(to)
+    record = store.issue(issue_id) if issue_id else store.latest_issue()
+    if record is None:
+        raise DeliveryError(f"{issue_id} has not been built" if issue_id
+                            else "no issue has been built yet; run `digest run` first")
+    built = load_built(record)
+    try:
+        detail = send_smtp(config, settings, built, now, to=[to], subject_prefix="[TEST] ")
+    except DeliveryError as exc:
+        raise DeliveryError(f"test send of {record.id} failed: {exc}") from None
+    return record.id, detail
+
+
+# -- SMTP ----------------------------------------------------------------------
+
+
+def email_message(
+    config: Config, settings: SmtpSettings, built: BuiltIssue, now: datetime, *, to: list[str],
+    subject_prefix: str = "", message_id: str | None = None,
+) -> EmailMessage:
+    """The built email addressed for this send: To, Date and subject prefix come from
+    ``build_eml``; From and Message-ID are the relay's sender and this send's id."""
+    rendered = RenderedIssue(built.issue_id, built.subject, str(built.manifest.get("preheader", "")),
+                             built.html, built.text)
+    raw = build_eml(config, rendered, now, to=", ".join(to), subject_prefix=subject_prefix)
+    message = email.message_from_bytes(raw, policy=email.policy.SMTP)
+    assert isinstance(message, EmailMessage)
+    for name, value in (("From", settings.sender),
+                        ("Message-ID", message_id or make_msgid("digest", _domain(settings.sender)))):
+        del message[name]
+        message[name] = value
+    return message
+
+
+def send_smtp(
+    config: Config, settings: SmtpSettings, built: BuiltIssue, now: datetime, *,
+    to: list[str] | None = None, subject_prefix: str = "", message_id: str | None = None,
+) -> str:
+    """Send one message; return "to ...; <message-id>" or raise DeliveryError in plain words."""
+    recipients = to or settings.to
+    password = _secret(settings.password_env, "delivery.smtp.password_env") if settings.username else None
+    message = email_message(config, settings, built, now, to=recipients, subject_prefix=subject_prefix,
+                            message_id=message_id)
+    envelope_from = parseaddr(settings.sender)[1]
+    envelope_to = [addr for _, addr in getaddresses(recipients)]
+    server = f"the mail server {settings.host}:{settings.effective_port}"
+    try:
+        refused = _smtp_send(settings, password, message, envelope_from, envelope_to)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(_redact(_smtp_reason(exc, server, settings), password)) from None
+    detail = f"to {', '.join(envelope_to)}; {message['Message-ID']}"
+    if refused:
+        refusals = "; ".join(f"{addr} ({code} {_text(msg)})" for addr, (code, msg) in refused.items())
+        log.warning("%s refused some recipients: %s", server, _redact(refusals, password))
+        detail += f"; refused: {_redact(refusals, password)}"
+    return detail
+
+
+def _smtp_send(settings: SmtpSettings, password: str | None, message: EmailMessage, sender: str,
+               recipients: list[str]) -> dict[str, tuple[int, bytes]]:
+    context = ssl.create_default_context()
+    client: smtplib.SMTP
+    if settings.security == "tls":
+        client = smtplib.SMTP_SSL(settings.host, settings.effective_port, timeout=settings.timeout,
+                                  context=context)
+    else:
+        client = smtplib.SMTP(settings.host, settings.effective_port, timeout=settings.timeout)
+    with client:
+        client.ehlo()
+        if settings.security == "starttls":
+            client.starttls(context=context)
+            client.ehlo()
+        if settings.username and password is not None:
+            client.login(settings.username, password)
+        return client.send_message(message, from_addr=sender, to_addrs=recipients)
+
+
+def _smtp_reason(exc: BaseException, server: str, settings: SmtpSettings) -> str:
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return (f"{server} rejected the login for {settings.username!r} ({exc.smtp_code} "
+                f"{_text(exc.smtp_error)}); check the password in ${settings.password_env}")
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(f"{addr} ({code} {_text(msg)})" for addr, (code, msg) in exc.recipients.items())
+        return f"{server} refused every recipient: {refused}"
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return f"{server} refused the sender {exc.sender} ({exc.smtp_code} {_text(exc.smtp_error)})"
+    if isinstance(exc, smtplib.SMTPDataError):
+        return f"{server} refused the message ({exc.smtp_code} {_text(exc.smtp_error)})"
+    if isinstance(exc, smtplib.SMTPConnectError):
+        return f"{server} refused the connection ({exc.smtp_code} {_text(exc.smtp_error)})"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{server} answered {exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        hint = ' (set security = "tls" or "none")' if "STARTTLS" in str(exc) else ""
+        return f"{server} does not support what we asked: {exc}{hint}"
+    if isinstance(exc, TimeoutError) or (
+        # smtplib reports a read timeout as "Connection unexpectedly closed: timed out"
+        isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, TimeoutError)
+    ):
+        return f"{server} did not answer within {settings.timeout:g} seconds"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"{server} closed the connection before it accepted the message"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"{server} refused the connection (is the host and port right, and is the server running?)"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot find the mail server {settings.host!r} (the name does not resolve)"
+    if isinstance(exc, ssl.SSLError):
+        return f"the TLS handshake with {server} failed ({exc.reason or exc}); check security and port"
+    if isinstance(exc, OSError):
+        return f"cannot talk to {server}: {exc.strerror or exc}"
+    return f"{server}: {exc}"
+
+
+# -- webhook -------------------------------------------------------------------
+
+
+def webhook_body(built: BuiltIssue) -> bytes:
+    """The JSON the webhook receives: ``{issue, subject, html, text, manifest}``."""
+    payload = {"issue": built.issue_id, "subject": built.subject, "html": built.html, "text": built.text,
+               "manifest": built.manifest}
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+def signature(secret: str, body: bytes) -> str:
+    """``X-Digest-Signature``: HMAC-SHA256 of the exact body bytes, GitHub style."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def post_webhook(settings: WebhookSettings, built: BuiltIssue) -> str:
+    """POST the issue; return "HTTP 200 from <origin>" or raise DeliveryError in plain words."""
+    secret = _secret(settings.secret_env, "delivery.webhook.secret_env") if settings.secret_env else None
+    body = webhook_body(built)
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        "X-Digest-Issue": built.issue_id,
+        # Same key for every retry of the same build, so a receiver can drop a duplicate
+        # when our earlier attempt timed out after it had already been processed.
+        "Idempotency-Key": f"{built.issue_id}-{built.built_at:%Y%m%dT%H%M%S}",
+    }
+    if secret is not None:
+        if settings.auth == "bearer":
+            headers["Authorization"] = f"Bearer {secret}"
+        else:
+            headers["X-Digest-Signature"] = signature(secret, body)
+    parts = urlsplit(settings.url)
+    where = f"the webhook at {parts.scheme}://{parts.netloc}"  # never the path: it is often a secret
+    try:
+        with httpx.Client(timeout=settings.timeout, follow_redirects=False) as client:
+            response = client.post(settings.url, content=body, headers=headers)
+    except httpx.TimeoutException:
+        raise DeliveryError(f"{where} did not answer within {settings.timeout:g} seconds") from None
+    except httpx.ConnectError as exc:
+        raise DeliveryError(f"could not connect to {where}: {_redact(str(exc), secret)}") from None
+    except httpx.HTTPError as exc:
+        raise DeliveryError(f"the request to {where} failed: {_redact(str(exc), secret)}") from None
+    status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+    if response.is_success:
+        return f"{status} from {parts.scheme}://{parts.netloc}"
+    said = _redact(" ".join(response.text.split())[:200], secret)
+    said = f": {said}" if said else ""
+    if response.is_redirect:
+        raise DeliveryError(f"{where} redirected ({status}) to {response.headers.get('location', '?')}; "
+                            "set delivery.webhook.url to the final address")
+    if response.status_code in (401, 403):
+        hint = f"check the secret in ${settings.secret_env}" if settings.secret_env else "it may need a secret"
+        raise DeliveryError(f"{where} refused the issue: {status}{said} ({hint})")
+    if response.status_code >= 500:
+        raise DeliveryError(f"{where} failed with {status}{said}")
+    raise DeliveryError(f"{where} refused the issue: {status}{said}")
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _secret(env_name: str | None, key: str) -> str:
+    value = os.environ.get(env_name or "", "")
+    if not value:
+        raise DeliveryError(f"the environment variable {env_name} (named by {key}) is not set; "
+                            "set it to the secret before running digest")
+    return value
+
+
+def _redact(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret else text
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _domain(address: str) -> str:
+    return parseaddr(address)[1].rpartition("@")[2] or "localhost"
+
+
+def _stable_id(built: BuiltIssue, sender: str) -> str:
+    """One Message-ID per build, so a retried send of the same issue is recognisably the same mail."""
+    return f"<digest.{built.issue_id}.{built.built_at:%Y%m%dT%H%M%S}@{_domain(sender)}>"
+
+
+def _check_address(value: str) -> None:
+    _, addr = parseaddr(value)
+    if "@" not in addr or addr.startswith("@") or addr.endswith("@"):
+        raise DeliveryError(f"{value!r} is not an email address")

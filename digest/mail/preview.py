@@ -1,0 +1,226 @@
+"""``digest preview``: the latest built issue on 127.0.0.1, rebuilt as templates change.
+
+The page shows the email at desktop (600 px) and phone (375 px) widths side by
+side, the plain-text part, and the lint's findings. A watcher thread polls the
+mtimes of the template folders and the config file and calls the ``rebuild``
+callback it was given; a failed rebuild (a template typo, a lint error) is shown
+on the page instead of stopping the server. ``make_server`` returns the server
+unstarted so tests drive it on a free port.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from digest.errors import DigestError
+from digest.mail.lint import format_finding, lint_html
+from digest.mail.output import HTML, MANIFEST, TEXT
+
+Rebuild = Callable[[], None]
+
+
+def latest_issue_dir(out_root: Path) -> Path | None:
+    """The issue folder whose digest.html was written last (a rebuilt old week counts as latest)."""
+    if not out_root.is_dir():
+        return None
+    built = [p for p in out_root.glob(f"*/{HTML}") if not p.parent.name.startswith(".")]
+    return max(built, key=lambda p: p.stat().st_mtime_ns).parent if built else None
+
+
+@dataclass
+class Watcher:
+    """Polls file mtimes; on a change calls ``rebuild`` and records the outcome."""
+
+    paths: Sequence[Path]
+    rebuild: Rebuild | None
+    interval: float = 1.0
+    error: str | None = None
+    rebuilds: int = 0
+    _seen: dict[Path, int] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def snapshot(self) -> dict[Path, int]:
+        seen: dict[Path, int] = {}
+        for root in self.paths:
+            files = [p for p in root.rglob("*") if p.is_file()] if root.is_dir() else [root]
+            for path in files:
+                try:
+                    seen[path] = path.stat().st_mtime_ns
+                except OSError:
+                    continue
+        return seen
+
+    def check(self) -> bool:
+        """One poll: True when something changed (and a rebuild was attempted)."""
+        current = self.snapshot()
+        if not self._seen:
+            self._seen = current
+            return False
+        if current == self._seen:
+            return False
+        self._seen = current
+        if self.rebuild is not None:
+            try:
+                self.rebuild()
+            except DigestError as exc:
+                self.error = str(exc)
+            except Exception as exc:  # noqa: BLE001 - a preview must survive any rebuild failure
+                self.error = f"rebuild failed: {type(exc).__name__}: {exc}"
+            else:
+                self.error = None
+            self.rebuilds += 1
+        return True
+
+    def run(self) -> None:
+        self.check()
+        while not self._stop.wait(self.interval):
+            self.check()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], out_root: Path, watcher: Watcher | None,
+                 merge_tags: Iterable[str] = ()) -> None:
+        self.out_root = out_root
+        self.watcher = watcher
+        self.merge_tags = tuple(merge_tags)
+        self._thread: threading.Thread | None = None
+        super().__init__(address, PreviewHandler)  # binds last: a busy port calls server_close()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    def start_watching(self) -> None:
+        if self.watcher is not None and self._thread is None:
+            self._thread = threading.Thread(target=self.watcher.run, name="digest-preview-watch", daemon=True)
+            self._thread.start()
+
+    def server_close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        super().server_close()
+
+    def state(self) -> dict[str, object]:
+        folder = latest_issue_dir(self.out_root)
+        stamp = (folder / HTML).stat().st_mtime_ns if folder else 0
+        return {"issue": folder.name if folder else None, "version": stamp,
+                "error": self.watcher.error if self.watcher else None}
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass  # quiet: the terminal shows rebuilds, not every poll
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        path = self.path.split("?", 1)[0]
+        folder = latest_issue_dir(self.server.out_root)
+        if path == "/state.json":
+            self._send(json.dumps(self.server.state()).encode(), "application/json")
+        elif path == "/":
+            self._send(render_page(folder, self.server.state(), self.server.merge_tags).encode(),
+                       "text/html; charset=utf-8")
+        elif path in ("/email.html", "/digest.txt") and folder is not None:
+            name, kind = (HTML, "text/html") if path == "/email.html" else (TEXT, "text/plain")
+            self._send((folder / name).read_bytes(), f"{kind}; charset=utf-8")
+        else:
+            self.send_error(HTTPStatus.NOT_FOUND, "no such page (or no issue built yet)")
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        if kind.startswith("text/html") and self.path.startswith("/email"):
+            self.send_header("Content-Security-Policy", "script-src 'none'")  # the email never runs code
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def make_server(out_root: Path, *, host: str = "127.0.0.1", port: int = 8025, rebuild: Rebuild | None = None,
+                watch: Sequence[Path] = (), interval: float = 1.0, merge_tags: Iterable[str] = ()
+                ) -> PreviewServer:
+    """A server for ``out_root``'s latest issue; call ``start_watching()`` and ``serve_forever()``."""
+    watcher = Watcher(list(watch), rebuild, interval) if watch else None
+    if watcher is not None:
+        watcher.check()  # the first snapshot: changes are measured from now
+    try:
+        return PreviewServer((host, port), out_root, watcher, merge_tags)
+    except OSError as exc:
+        raise DigestError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try --port)") from None
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ margin: 0; font: 14px/1.45 system-ui, sans-serif; background: #e9ebef; color: #1d2433; }}
+header {{ padding: 14px 24px; background: #1d2433; color: #fff; }}
+header h1 {{ margin: 0; font-size: 16px; }} header p {{ margin: 4px 0 0; color: #c5cad3; }}
+.panes {{ display: flex; gap: 24px; padding: 20px 24px; align-items: flex-start; overflow-x: auto; }}
+.pane h2 {{ margin: 0 0 8px; font-size: 12px; text-transform: uppercase; letter-spacing: 1px; color: #5b6270; }}
+iframe {{ border: 0; background: #fff; height: 82vh; box-shadow: 0 2px 12px rgba(0,0,0,.15); }}
+pre {{ width: 600px; height: 82vh; margin: 0; overflow: auto; padding: 16px; background: #fff;
+       white-space: pre-wrap; box-shadow: 0 2px 12px rgba(0,0,0,.15); }}
+.banner {{ margin: 16px 24px 0; padding: 12px 16px; background: #fdecea; color: #8a1c13;
+           white-space: pre-wrap; }}
+.lint {{ margin: 16px 24px 0; padding: 10px 16px; background: #fff7e0; }}
+</style></head><body>
+<header><h1>{title}</h1><p>{details}</p></header>
+{banner}{lint}
+<div class="panes">
+<div class="pane"><h2>Desktop · 600 px</h2><iframe src="/email.html" width="600" title="desktop"></iframe></div>
+<div class="pane"><h2>Phone · 375 px</h2><iframe src="/email.html" width="375" title="phone"></iframe></div>
+<div class="pane"><h2>Plain text</h2><pre>{text}</pre></div>
+</div>
+<script>
+let seen = {version};
+setInterval(async () => {{
+  try {{
+    const state = await (await fetch("/state.json")).json();
+    if (state.version !== seen || (state.error || "") !== {error_js}) location.reload();
+  }} catch (e) {{}}
+}}, 1000);
+</script>
+</body></html>
+"""
+
+
+def render_page(folder: Path | None, state: dict[str, object], merge_tags: Sequence[str]) -> str:
+    """The preview page: the two widths, the text part, rebuild errors and lint findings."""
+    error = state.get("error")
+    banner = f'<div class="banner">{html.escape(str(error))}</div>' if error else ""
+    common = {"banner": banner, "version": json.dumps(state["version"]), "error_js": json.dumps(error or "")}
+    if folder is None:
+        return _PAGE.format(title="digest preview: no issue built yet", details="run digest build", lint="",
+                            text="", **common)
+    page_html = (folder / HTML).read_text(encoding="utf-8")
+    subject = ""
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        try:
+            subject = str(json.loads(manifest.read_text(encoding="utf-8")).get("subject", ""))
+        except ValueError:
+            subject = "(unreadable manifest)"
+    findings = lint_html(page_html, merge_tags)
+    lint = ""
+    if findings:
+        items = "".join(f"<li>{f.severity}: {html.escape(format_finding(f))}</li>" for f in findings)
+        lint = f'<div class="lint"><strong>Lint</strong><ul>{items}</ul></div>'
+    size = len(page_html.encode("utf-8")) / 1024
+    details = f"{html.escape(subject)} · {size:.1f} KB · {html.escape(str(folder))}"
+    return _PAGE.format(title=f"digest preview: {html.escape(folder.name)}", details=details, lint=lint,
+                        text=html.escape((folder / TEXT).read_text(encoding="utf-8")), **common)

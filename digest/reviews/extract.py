@@ -1,0 +1,452 @@
+"""Pure helpers that read a review's HTML: plain text, the TL;DR line, the lead image.
+
+Everything here takes strings and returns values; nothing touches the network or disk.
+Feed and page HTML is hostile: input is capped at ``MAX_HTML_CHARS``, parsed by lxml
+(never evaluated), and walked iteratively so deep nesting cannot blow the stack.
+``digest.reviews.scores`` reuses the tree helpers (``parse_html``, ``text_lines``, ``strip_noise``).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator, Sequence
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from digest.models import ImageHint
+
+MAX_HTML_CHARS = 2_000_000  # ~2 MB of text: beyond that, a "page" is not a review page
+MAX_URL_CHARS = 2048
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WS = re.compile(r"\s+")
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "iframe", "object", "head", "select"}
+)
+_BLOCK_TAGS = frozenset(
+    """p div li ul ol h1 h2 h3 h4 h5 h6 br tr td th table thead tbody section article header
+    footer aside nav blockquote pre figure figcaption dt dd dl hr form main details summary
+    address center caption body html""".split()
+)
+
+# Blocks that list OTHER posts or site chrome: their scores and dates must never be read as
+# this review's. Removed before any heuristic text search and before looking for a TL;DR.
+# One Python pass over the tree (forty CSS selectors cost forty tree walks on a 2 MB page).
+_NOISE_TAGS = frozenset({"aside", "nav", "footer", "form"})
+_NOISE_CLASS = re.compile(
+    r"(?:^|\s)(?:widget|widget-area|sidebar|related|related-posts|jp-relatedposts|yarpp-related"
+    r"|crp_related|rp4wp-related-posts|td-related|jeg_postblock|popular-posts|wpp-list"
+    r"|comments-area|comment-list|commentlist|post-navigation|nav-links|sharedaddy|sd-sharing"
+    r"|menu|site-header)(?=\s|$)|related-|trending|you-may-also|more-stories|newsletter",
+    re.IGNORECASE,
+)
+_NOISE_ID = re.compile(r"^(?:sidebar|secondary|comments|masthead)$|related|trending", re.I)
+# Never removed as noise, nor any block holding one: the article body, its title, a review
+# box (some themes put it in an <aside>). Cards in a sidebar are <article>s too, so
+# "article" alone does not protect.
+_KEEP_TAGS = frozenset({"main", "h1"})
+_KEEP_CLASS = re.compile(
+    r"(?:^|\s)(?:entry-content|post-content|jeg_review_wrap)(?=\s|$)"
+    r"|review-total|review-box|review-wrapper|lets-review|rwp-review",
+    re.IGNORECASE,
+)
+_KEEP_PROPS = frozenset({"reviewBody", "articleBody"})
+
+
+def _is_noise(el: etree._Element) -> bool:
+    tag = el.tag
+    if tag in _NOISE_TAGS:
+        return True
+    if tag == "header":
+        parent = el.getparent()
+        return parent is not None and parent.tag == "body"
+    return bool(
+        _NOISE_CLASS.search(el.get("class") or "") or _NOISE_ID.search(el.get("id") or "")
+    )
+
+
+def _is_kept(el: etree._Element) -> bool:
+    return (
+        el.tag in _KEEP_TAGS
+        or el.get("itemprop") in _KEEP_PROPS
+        or _KEEP_CLASS.search(el.get("class") or "") is not None
+    )
+
+
+_NOISE_HEADING = re.compile(
+    r"(?:related|trending)(?:\s+(?:posts?|articles?|reviews?|stories|now|news|content))?"
+    r"|(?:popular|recommended|latest|recent|more)\s+(?:posts?|articles?|reviews?|stories|news"
+    r"|for you|reading|from [\w .'’-]{1,30})|recommended"
+    r"|you (?:may|might) (?:also )?(?:like|enjoy)|read next|also read|further reading"
+    r"|more like this|don'?t miss",
+    re.IGNORECASE,
+)
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_HEADINGISH_TAGS = frozenset(_HEADING_TAGS) | {"p", "div", "span", "strong", "b", "header"}
+_STOP_CLIMB = frozenset({"body", "html", "article", "main"})
+
+
+def _clip(html: str) -> str:
+    return _CONTROL.sub("", html[:MAX_HTML_CHARS])
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement | None:
+    """Parse a page or a fragment into a full document tree; ``None`` when there is nothing.
+
+    Bytes plus an explicit UTF-8 parser sidestep lxml's refusal of ``str`` input that carries
+    an XML encoding declaration; comments and processing instructions are dropped on parse.
+    """
+    if not html or not html.strip():
+        return None
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
+    )
+    try:
+        root = lxml.html.document_fromstring(_clip(html).encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError, TypeError):
+        return None
+    return root if isinstance(root, lxml.html.HtmlElement) else None
+
+
+def text_lines(root: etree._Element, spaced: bool = False) -> list[str]:
+    """The visible text as lines: one per block element or ``<br>``, whitespace tidied.
+
+    Inline markup is joined, so ``Rating: 7.2/<strong>10</strong>`` stays one line, while
+    a heading and the score box under it stay apart (``Episode 12`` / ``8/10``). With
+    ``spaced``, every element boundary is a space (``<span>7.8</span><span>Score</span>``).
+    """
+    parts: list[str] = []
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if event == "start":
+            if tag is None or tag in _SKIP_TAGS:
+                walker.skip_subtree()
+                continue
+            if tag in _BLOCK_TAGS or spaced:
+                parts.append("\n" if tag in _BLOCK_TAGS else " ")
+            if el.text:
+                parts.append(el.text)
+        else:
+            if tag in _BLOCK_TAGS or spaced:
+                parts.append("\n" if tag in _BLOCK_TAGS else " ")
+            if el.tail and el is not root:
+                parts.append(el.tail)
+    text = "".join(parts)[:MAX_HTML_CHARS]
+    lines = (_WS.sub(" ", line).strip() for line in text.split("\n"))
+    return [line for line in lines if line]
+
+
+def plain_text(html: str) -> str:
+    """HTML (or a fragment) as one line of plain text: tags dropped, entities decoded."""
+    root = parse_html(html)
+    if root is None:
+        return ""
+    return " ".join(text_lines(root))
+
+
+def _remove(el: etree._Element) -> None:
+    """Drop an element but keep its tail text attached to the previous node."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail and el.tail.strip():
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + " " + el.tail
+        else:
+            parent.text = (parent.text or "") + " " + el.tail
+    parent.remove(el)
+
+
+def _short_text(el: etree._Element, limit: int = 240) -> str | None:
+    """The element's text if it is short, reading no more than ``limit`` characters."""
+    parts, size = [], 0
+    for piece in el.itertext():
+        size += len(piece)
+        if size > limit:
+            return None
+        parts.append(piece)
+    return _WS.sub(" ", "".join(parts)).strip()
+
+
+_HEADING_HINT = re.compile(
+    r"relat|trend|popul|recomm|latest|recent|more|like|enjoy|read|miss", re.I
+)
+
+
+def _is_heading(el: etree._Element) -> bool:
+    """A short block whose whole text is "Related Posts", "TRENDING POSTS", "You May Also Like"."""
+    if el.tag not in _HEADINGISH_TAGS or len(el) > 4:
+        return False
+    text = el.text or "" if len(el) == 0 else _short_text(el)
+    if not text or len(text) > 240 or not _HEADING_HINT.search(text):
+        return False
+    text = _WS.sub(" ", text).strip().rstrip(" :»›→")
+    return len(text) <= 60 and _NOISE_HEADING.fullmatch(text) is not None
+
+
+def _has_heading(el: etree._Element) -> bool:
+    return isinstance(el.tag, str) and next(el.iter(*_HEADING_TAGS), None) is not None
+
+
+def strip_noise(root: etree._Element) -> etree._Element:
+    """Remove related/trending/popular lists, sidebars, widgets, nav, footer and comments.
+
+    Works in place and returns ``root``. A heading such as "Related Posts" or "TRENDING
+    POSTS" goes with the siblings that follow it, up to the next heading or review box.
+    Nothing that holds the article body, its ``h1`` or a review box is removed.
+    """
+    keep: set[etree._Element] = set()
+    noise: list[etree._Element] = []
+    headings: list[etree._Element] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("body", "html"):
+            continue
+        if _is_kept(el):
+            keep.add(el)
+            keep.update(el.iterancestors())
+        elif _is_noise(el):
+            noise.append(el)
+        elif _is_heading(el):
+            headings.append(el)
+    for el in noise:
+        if el not in keep:
+            _remove(el)
+    for heading in headings:
+        if heading in keep or heading.getparent() is None:
+            continue
+        node = heading
+        while node.getnext() is None:
+            parent = node.getparent()
+            if parent is None or parent.tag in _STOP_CLIMB or parent in keep:
+                break
+            node = parent
+        # A real heading (h2-h6) owns everything up to the next heading; a bold line or a
+        # <p> ("<p>Related</p><ul>…</ul>") only the block right after it.
+        budget = 10_000 if heading.tag in _HEADING_TAGS else 1
+        sibling = node.getnext()
+        while budget and sibling is not None and sibling not in keep and not _has_heading(sibling):
+            following = sibling.getnext()
+            _remove(sibling)
+            sibling, budget = following, budget - 1
+        _remove(node if node not in keep else heading)
+    return root
+
+
+def cleaned_copy(root: etree._Element) -> etree._Element:
+    """A deep copy of ``root`` with noise stripped, leaving the original untouched."""
+    return strip_noise(copy.deepcopy(root))
+
+
+# --- TL;DR ---------------------------------------------------------------------------------
+
+# After the label skip separators only: a TL;DR may open with a quoted title (‘Witch Watch’…).
+_TLDR = re.compile(r"^\W{0,3}(?:TL\s*[;:,]?\s*DR|TLDR)\b[\s:;,.\-–—]*(.*)$", re.IGNORECASE)
+_MIN_TLDR = 15
+_TAIL_LINE = re.compile(  # whole lines WordPress, Medium and themes append to descriptions
+    r"^The post .{1,400} appeared first on .{1,300}$"
+    r"|\bwas originally published in\b.{1,300}\bon Medium\b"
+    r"|^(?:Continue reading|Read more)\b.{0,120}$",
+    re.IGNORECASE,
+)
+_APPEARED = re.compile(r"The post .{1,400}? appeared first on [^.]{1,300}\.?\s*", re.DOTALL)
+_READ_ON = re.compile(r"\s*(?:Continue reading|Read more)\b[^.!?]{0,120}$", re.IGNORECASE)
+_ELLIPSIS_TAIL = re.compile(r"\s*[\[(](?:…|\.\.\.|&hellip;|&#8230;)[\])]\s*$")
+
+
+def _tldr_in(root: etree._Element | None) -> str:
+    if root is None:
+        return ""
+    lines = text_lines(strip_noise(root))
+    for i, line in enumerate(lines):
+        match = _TLDR.match(line)
+        if not match:
+            continue
+        rest = match.group(1).strip()
+        if len(rest) >= _MIN_TLDR:
+            return rest
+        if i + 1 < len(lines) and len(lines[i + 1]) >= _MIN_TLDR:
+            return lines[i + 1]
+    return ""
+
+
+def _clean_summary(lines: list[str]) -> str:
+    """Description lines as one string, without the tails feeds append; "[…]" becomes "…"."""
+    lines = list(lines)
+    while lines and _TAIL_LINE.search(lines[-1]):
+        lines.pop()
+    text = " ".join(lines).strip()
+    start = text.rfind("The post ")  # the same tail run into the last paragraph
+    if start >= 0 and _APPEARED.fullmatch(text, start):
+        text = text[:start].rstrip()
+    text = text[:-200] + _READ_ON.sub("", text[-200:])
+    if _ELLIPSIS_TAIL.search(text):
+        text = _ELLIPSIS_TAIL.sub("", text).rstrip(" ,;:-–—") + "…"
+    return text if text != "…" else ""
+
+
+def _first_paragraph(root: etree._Element | None) -> str:
+    if root is None:
+        return ""
+    cleaned = strip_noise(root)
+    for p in cleaned.iter("p"):
+        text = " ".join(text_lines(p))
+        if len(text) >= 40 and len(text.split()) >= 6:
+            return _clean_summary([text])
+    lines = [line for line in text_lines(cleaned) if len(line) >= 20]
+    return _clean_summary(lines[:1])
+
+
+def cut(text: str, max_chars: int) -> str:
+    """Cut ``text`` at a word boundary so that the result, with "…", fits ``max_chars``."""
+    text = _WS.sub(" ", text).strip()
+    if len(text) <= max_chars:
+        return text
+    if max_chars <= 1:
+        return "…"[:max_chars]
+    head = text[: max_chars - 1]
+    space = head.rfind(" ")
+    if space >= max_chars // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:-–—([{\"'“‘") + "…"
+
+
+def tldr(content_html: str, summary_html: str, page_html: str | None, max_chars: int = 200) -> str:
+    """The review's one-line summary for the email, plain text, at most ``max_chars``.
+
+    Order: the review's own TL;DR (content, then page, related lists removed first), the
+    feed description (WordPress's "[…]" becomes "…", "The post X appeared first on Y." and
+    Medium's "originally published" tail are dropped), then the first real paragraph (40+
+    characters, six+ words) of the content, or of the page when the feed has none.
+    """
+    for html in (content_html, page_html):
+        found = _tldr_in(parse_html(html)) if html else ""
+        if found:
+            return cut(found, max_chars)
+    root = parse_html(summary_html) if summary_html else None
+    summary = _clean_summary(text_lines(root)) if root is not None else ""
+    if summary:
+        return cut(summary, max_chars)
+    first = _first_paragraph(parse_html(content_html)) if content_html else ""
+    if not first and page_html:
+        first = _first_paragraph(parse_html(page_html))
+    return cut(first, max_chars)
+
+
+# --- lead image ----------------------------------------------------------------------------
+
+_FEED_SOURCES = ("media:content", "media:thumbnail", "enclosure")
+_TRACKER = re.compile(
+    r"feedburner\.com|feedproxy\.google\.com|feeds\.wordpress\.com|stats\.wordpress\.com"
+    r"|pixel\.wp\.com|gravatar\.com|/images/core/emoji/|/wp-includes/images/smilies/"
+    r"|doubleclick\.net|google-analytics\.com|/_/stat\b|/stat\?|/pixel\b|/beacon\b"
+    r"|\b(?:blank|spacer|transparent)\.gif|gd-star-rating/gfx",
+    re.IGNORECASE,
+)
+_MIN_SIDE = 50  # known width or height below this: an icon, a star, a button
+_LAZY_ATTRS = ("src", "data-src", "data-lazy-src", "data-original", "data-orig-file")
+
+
+def _https_url(raw: str, base_url: str) -> str | None:
+    """Resolve ``raw`` against ``base_url`` and keep it only if it is a clean https URL.
+
+    We never upgrade ``http://`` (the host may not serve TLS, and mail clients block mixed
+    content); ``data:`` URIs are dropped (many mail clients refuse them). A protocol-relative
+    ``//host/x`` is taken as https: it names no scheme, so https is as valid as the page's.
+    """
+    raw = raw.strip()
+    if not raw or len(raw) > MAX_URL_CHARS or raw.lower().startswith("data:"):
+        return None
+    url = "https:" + raw if raw.startswith("//") else urljoin(base_url or "", raw)
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or _WS.search(url):
+        return None
+    return url
+
+
+def _dim(value: object) -> int | None:
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d{1,5})(?:px)?\s*", value)
+        if match and int(match.group(1)) > 0:
+            return int(match.group(1))
+    return None
+
+
+def _usable(hint: ImageHint, base_url: str) -> ImageHint | None:
+    url = _https_url(hint.url, base_url)
+    if url is None or _TRACKER.search(url):
+        return None
+    sides = [side for side in (hint.width, hint.height) if side is not None]
+    if any(side < _MIN_SIDE for side in sides):
+        return None
+    return ImageHint(url=url, source=hint.source, width=hint.width, height=hint.height)
+
+
+def _og_image(page_html: str | None, base_url: str) -> ImageHint | None:
+    root = parse_html(page_html) if page_html else None
+    if root is None:
+        return None
+    meta: dict[str, str] = {}
+    for el in root.iter("meta"):
+        key = (el.get("property") or el.get("name") or "").strip().lower()
+        if key and key not in meta and el.get("content"):
+            meta[key] = el.get("content", "")
+    for key in ("og:image:secure_url", "og:image", "og:image:url", "twitter:image"):
+        if key in meta:
+            hint = ImageHint(
+                url=meta[key],
+                source="og:image",
+                width=_dim(meta.get("og:image:width")) if key != "twitter:image" else None,
+                height=_dim(meta.get("og:image:height")) if key != "twitter:image" else None,
+            )
+            found = _usable(hint, base_url)
+            if found is not None:
+                return found
+    return None
+
+
+def _content_images(content_html: str) -> Iterator[ImageHint]:
+    root = parse_html(content_html) if content_html else None
+    if root is None:
+        return
+    for img in root.iter("img"):
+        for attr in _LAZY_ATTRS:
+            src = (img.get(attr) or "").strip()
+            if src and not src.lower().startswith("data:"):
+                yield ImageHint(
+                    url=src,
+                    source="content",
+                    width=_dim(img.get("width")),
+                    height=_dim(img.get("height")),
+                )
+                break
+
+
+def lead_image(
+    images: Sequence[ImageHint], content_html: str, page_html: str | None, base_url: str
+) -> ImageHint | None:
+    """Pick the image to show next to a review, as an absolute https URL.
+
+    Order: the feed's media:content / media:thumbnail / image enclosure hints (the largest
+    known width wins, ties keep feed order), then the page's ``og:image`` with its declared
+    size, then the first content ``<img>``. Tracking pixels, avatars, emoji and icons under
+    50 px are skipped; http and data: URLs are dropped (see ``_https_url``).
+    """
+    feed = [h for h in (_usable(h, base_url) for h in images if h.source in _FEED_SOURCES) if h]
+    if feed:
+        return max(feed, key=lambda h: h.width or 0)  # max() keeps the first of equal widths
+    og = _og_image(page_html, base_url)
+    if og is not None:
+        return og
+    others = [h for h in images if h.source not in _FEED_SOURCES]
+    for hint in list(_content_images(content_html)) + others:
+        found = _usable(hint, base_url)
+        if found is not None:
+            return found
+    return None

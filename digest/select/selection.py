@@ -1,0 +1,283 @@
+"""Select: the week's top-scored and trending reviews, the way an editor would, with reasons.
+
+:func:`gather_candidates` reads what it needs from the store (the only I/O);
+:func:`select_issue` is a pure function of those candidates, the editor's
+choices and ``now``, so the same store and the same ``now`` give the same issue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from digest.errors import ConfigError, ThinWeekError
+from digest.models import NearMiss, Pick, Review, Selection
+from digest.reviews.rules import ReviewRules, analyse
+from digest.select.analytics import read_analytics
+from digest.select.editor import EditorChoices
+from digest.select.trending import TrendInputs, trends
+from digest.settings.config import Config
+from digest.store.database import Store
+from digest.weeks import Week, parse_week
+
+
+@dataclass(frozen=True)
+class Candidates:
+    week: Week
+    window: tuple[datetime, datetime]
+    reviews: tuple[Review, ...]  # reviews published in the window
+    trend_pool: tuple[Review, ...]  # reviews published in the trending look-back
+    pinned: Mapping[str, Review]  # link -> review, for pins outside the window
+    featured: Mapping[str, str]  # uid -> the recent issue that featured it
+    trend_inputs: TrendInputs
+    warnings: tuple[str, ...] = ()
+
+
+def trend_moment(now: datetime, window_end: datetime) -> datetime:
+    """Trending is measured "now", but an old week rebuilt later is measured as it was."""
+    return min(now, window_end + timedelta(days=1))
+
+
+def gather_candidates(
+    config: Config, store: Store, week: Week, now: datetime, choices: EditorChoices | None = None
+) -> Candidates:
+    rules = ReviewRules.from_config(config)
+    start, end = week.window(config.site.tz)
+    as_of = trend_moment(now, end)
+    lookback = as_of - timedelta(days=config.trending.lookback_days)
+
+    def as_it_was(review: Review) -> Review:
+        """Comments as counted at ``as_of``, not today: a rebuild with the same --now ranks ties the same."""
+        seen = [count for when, count in store.comment_history(review.entry_id) if when <= as_of]
+        return replace(review, comments=seen[-1]) if seen and seen[-1] != review.comments else review
+
+    # The window and the trending look-back overlap: read and analyse each entry once.
+    found = (
+        analyse(e, store.page(e.link), rules)
+        for e in store.entries(since=min(start, lookback), until=max(end, as_of))
+    )
+    reviews = [as_it_was(r) for r in found if r.is_review]
+    in_window = [r for r in reviews if start <= r.published < end]
+    pool = [r for r in reviews if lookback <= r.published < as_of]
+    pinned: dict[str, Review] = {}
+    for pin in choices.pins if choices else ():
+        entry = store.entry_by_link(pin.url)
+        if entry is not None:
+            pinned[pin.url] = as_it_was(analyse(entry, store.page(entry.link), rules))
+    first = week
+    for _ in range(config.select.repeat_weeks):
+        first = first.previous()
+    featured = store.featured_between(first.id, week.id) if config.select.repeat_weeks else {}
+    warnings: list[str] = []
+    site_list: tuple[datetime, tuple[str, ...]] | None = None
+    if config.trending.site_page:
+        snapshot = store.trending_snapshot(config.trending.site_page, as_of)
+        if snapshot is None:
+            warnings.append("no snapshot of the site's trending list yet (collect fetches it)")
+        else:
+            site_list = (snapshot[0], tuple(snapshot[1]))
+    analytics = None
+    if config.trending.analytics_csv is not None:
+        try:
+            analytics = read_analytics(config.resolve(config.trending.analytics_csv), config.site.url)
+        except ConfigError as exc:
+            warnings.append(f"analytics signal left out: {exc}")
+    history = {r.entry_id: tuple(store.comment_history(r.entry_id)) for r in pool}
+    return Candidates(
+        week=week, window=(start, end), reviews=tuple(in_window), trend_pool=tuple(pool),
+        pinned=pinned, featured=featured,
+        trend_inputs=TrendInputs(as_of, history, site_list, analytics),
+        warnings=tuple(warnings),
+    )
+
+
+def _rank_key(review: Review) -> tuple[float, int, float, str]:
+    """Higher score, then more comments, then newer; the uid makes it total."""
+    score = review.score.value if review.score else -1.0
+    return (-score, -(review.comments or 0), -review.published.timestamp(), review.uid)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def select_issue(
+    config: Config, candidates: Candidates, choices: EditorChoices, now: datetime
+) -> Selection:
+    settings = config.select
+    scored = [r for r in candidates.reviews if r.score is not None]
+    warnings = list(candidates.warnings)
+    misses: list[NearMiss] = []
+    rules = _Exclusions(set(choices.drops), candidates.featured, settings.repeat_weeks)
+    pinned = _pins(choices, candidates, rules.dropped, warnings)
+    # The message below offers pinning as a way out, so scored pins from outside the window count.
+    window_uids = {r.uid for r in scored}
+    extra = sum(1 for _, r in pinned if r.score is not None and r.uid not in window_uids)
+    if len(scored) + extra < settings.min_scored_reviews and not settings.build_thin_week:
+        pins_note = f" and {extra} pinned from other weeks" if extra else ""
+        raise ThinWeekError(
+            f"{candidates.week}: only {len(scored)} scored review{'s' if len(scored) != 1 else ''} this week"
+            f"{pins_note} (at least {settings.min_scored_reviews} needed). Set select.build_thin_week = true, "
+            "lower select.min_scored_reviews, or pin reviews, to build anyway."
+        )
+    top = _choose_top(config, scored, pinned, rules, misses)
+    chosen = {p.review.uid for p in top}
+    trending, available = _choose_trending(config, candidates, chosen, rules, misses)
+    chosen |= {p.review.uid for p in trending}
+    for review in candidates.reviews:
+        if review.score is None and review.uid not in chosen:
+            misses.append(NearMiss(review, f"unscored: {review.unscored_reason or 'no score found'}"))
+    start, end = candidates.window
+    return Selection(
+        issue_id=candidates.week.id, window_start=start, window_end=end, now=now,
+        top=top, trending=trending,
+        near_misses=tuple(m for m in _dedupe(misses) if m.review.uid not in chosen)[: settings.near_misses],
+        note_markdown=choices.note, signals_available=available,
+        scored_reviews=len(scored), warnings=tuple(warnings),
+    )
+
+
+@dataclass(frozen=True)
+class _Exclusions:
+    dropped: set[str]
+    featured: Mapping[str, str]
+    repeat_weeks: int
+
+    def reason(self, review: Review) -> str | None:
+        if review.link in self.dropped or review.uid in self.dropped:
+            return "dropped by the editor"
+        issue = self.featured.get(review.uid)
+        if issue is not None:
+            return f"featured in {issue} (not repeated for {self.repeat_weeks} weeks)"
+        return None
+
+
+def _pins(
+    choices: EditorChoices, candidates: Candidates, dropped: set[str], warnings: list[str]
+) -> list[tuple[int | None, Review]]:
+    pinned: list[tuple[int | None, Review]] = []
+    for pin in choices.pins:
+        review = candidates.pinned.get(pin.url)
+        if review is None:
+            warnings.append(f"pinned URL is not in the store: {pin.url}")
+        elif pin.url in dropped or review.link in dropped or review.uid in dropped:
+            warnings.append(f"pinned and dropped: {pin.url}; the drop wins")
+        elif any(r.uid == review.uid for _, r in pinned):
+            warnings.append(f"pinned twice: {pin.url}; the first pin counts")
+        else:
+            pinned.append((pin.position, review))
+    return pinned
+
+
+def _choose_top(
+    config: Config, scored: list[Review], pinned: list[tuple[int | None, Review]],
+    rules: _Exclusions, misses: list[NearMiss],
+) -> tuple[Pick, ...]:
+    """The N best scores, section caps with backfill from the next best, pins forced in."""
+    settings = config.select
+    pinned_uids = {r.uid for _, r in pinned}
+    ranked = sorted(scored, key=_rank_key)
+    chosen: list[tuple[Review, list[str]]] = []
+    per_section: dict[str, int] = {}
+    slots = max(settings.top_count - len(pinned), 0)
+    for rank, review in enumerate(ranked, 1):
+        assert review.score is not None
+        if review.uid in pinned_uids:
+            continue
+        why_not = rules.reason(review)
+        if why_not is None and settings.min_score is not None and review.score.value < settings.min_score:
+            why_not = f"score {review.score.value:g} is under the minimum {settings.min_score:g}"
+        cap = settings.section_caps.get(review.section, settings.max_per_section)
+        full = cap is not None and per_section.get(review.section, 0) >= cap
+        if why_not is None and len(chosen) < slots and full:
+            why_not = f"section cap: already {cap} from {review.section}"
+        if why_not is None and len(chosen) >= slots:
+            why_not = f"below the cut: {_ordinal(rank)} by score ({review.score.value:g}/10)"
+        if why_not is not None:
+            misses.append(NearMiss(review, why_not))
+            continue
+        per_section[review.section] = per_section.get(review.section, 0) + 1
+        chosen.append((review, _top_reasons(review, rank, ranked)))
+    ordered: list[tuple[str, Review, list[str]]] = [("top", r, why) for r, why in chosen]
+    # Pins without a position lead the list (in the order given); then each positioned pin is
+    # inserted at its slot in ascending order, so no later insert can push it off its position.
+    unplaced = [r for position, r in pinned if position is None]
+    placed = sorted(((p, r) for p, r in pinned if p is not None), key=lambda p: p[0])
+    for index, review in enumerate(unplaced):
+        ordered.insert(index, ("pinned", review, _pin_reasons(review, None)))
+    last = -1
+    for position, review in placed:
+        last = min(max(position - 1, last + 1), len(ordered))
+        ordered.insert(last, ("pinned", review, _pin_reasons(review, position)))
+    return tuple(
+        Pick(kind, position, review, tuple(reasons))
+        for position, (kind, review, reasons) in enumerate(ordered, 1)
+    )
+
+
+def _pin_reasons(review: Review, position: int | None) -> list[str]:
+    reasons = ["pinned by the editor" + (f" at position {position}" if position else "")]
+    if review.score is not None:
+        reasons.append(f"score {review.score.value:g}/10")
+    return reasons
+
+
+def _choose_trending(
+    config: Config, candidates: Candidates, chosen: set[str], rules: _Exclusions, misses: list[NearMiss]
+) -> tuple[tuple[Pick, ...], tuple[str, ...]]:
+    """The M most talked-about reviews not already in the top list."""
+    count = config.select.trending_count
+    trend_by_id, available = trends(candidates.trend_pool, candidates.trend_inputs, config.trending)
+    pool = [r for r in candidates.trend_pool if r.uid not in chosen]
+    pool.sort(key=lambda r: (-trend_by_id[r.entry_id].score, -r.published.timestamp(), r.uid))
+    missing = [name for name in ("comments", "site", "analytics") if name not in available]
+    trending: list[Pick] = []
+    for review in pool:
+        trend = trend_by_id[review.entry_id]
+        if trend.score <= 0:
+            continue
+        why_not = rules.reason(review)
+        if why_not is not None:
+            misses.append(NearMiss(review, f"trending, but {why_not}"))
+            continue
+        if len(trending) >= count:
+            misses.append(NearMiss(review, f"trending below the cut (trend score {trend.score:.2f})"))
+            continue
+        rank = len(trending) + 1
+        reasons = [f"{_ordinal(rank)} most talked-about (trend score {trend.score:.2f})"]
+        reasons += [s.detail for s in trend.signals]
+        if missing:
+            reasons.append("signals not available: " + ", ".join(missing))
+        trending.append(Pick("trending", rank, review, tuple(reasons), trend.signals, trend.score))
+    return tuple(trending), available
+
+
+def _top_reasons(review: Review, rank: int, ranked: list[Review]) -> list[str]:
+    assert review.score is not None
+    value = review.score.value
+    reasons = [
+        "highest score of the week" if rank == 1 else f"{_ordinal(rank)} highest score of the week",
+        f"scored {value:g}/10 (\u201c{review.score.raw}\u201d, found in {review.score.source})",
+    ]
+    tied = [r for r in ranked if r is not review and r.score is not None and r.score.value == value]
+    if tied:
+        reasons.append(
+            f"tied at {value:g} with {len(tied)} other{'s' if len(tied) > 1 else ''}; "
+            f"ties go to more comments ({review.comments or 0}), then the newer review"
+        )
+    return reasons
+
+
+def _dedupe(misses: list[NearMiss]) -> list[NearMiss]:
+    seen: set[str] = set()
+    out = []
+    for miss in misses:
+        if miss.review.uid not in seen:
+            seen.add(miss.review.uid)
+            out.append(miss)
+    return out
+
+
+__all__ = ["Candidates", "gather_candidates", "parse_week", "select_issue", "trend_moment"]

@@ -1,0 +1,164 @@
+"""Config for the weekly job: the schedule and the hand-off. (``[schedule]``, ``[delivery]``)
+
+Secrets never live in the config file: SMTP passwords and webhook secrets are
+read from environment variables whose *names* are configured here.
+"""
+
+from __future__ import annotations
+
+import re
+from email.utils import parseaddr
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_OFF = ("", "off", "none", "never")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _cron(value: str | None) -> str | None:
+    """Validate a 5-field crontab expression now, so a typo fails at load time with its line."""
+    if value is None or value.strip().lower() in _OFF:
+        return None
+    from digest.cron import cron_trigger  # lazy: apscheduler's trigger only when a cron string is set
+
+    try:
+        cron_trigger(value, "UTC")
+    except ValueError as exc:
+        raise ValueError(f"not a cron expression ({exc}); write it like \"0 8 * * mon\"") from None
+    return " ".join(value.split())
+
+
+def _env_name(value: str | None) -> str | None:
+    if value is not None and not _ENV_NAME.match(value):
+        # Never echo the value: it may be the secret itself, pasted by mistake.
+        raise ValueError("must be the NAME of an environment variable (like DIGEST_SMTP_PASSWORD), "
+                         "not the secret itself")
+    return value
+
+
+def _address(value: str) -> str:
+    _, addr = parseaddr(value)
+    if "@" not in addr or addr.startswith("@") or addr.endswith("@"):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+def _no_plain_secrets(data: Any, key: str, env_key: str) -> Any:
+    if isinstance(data, dict) and key in data:
+        raise ValueError(f"do not put the {key} in the config file; set {env_key} to the name of an "
+                         "environment variable that holds it")
+    return data
+
+
+class ScheduleSettings(_Strict):
+    """``digest schedule``: cron expressions in the site's timezone ("" or "off" disables a job)."""
+
+    collect: str | None = "0 */3 * * *"
+    build: str | None = "0 8 * * mon"
+    deliver_after_build: bool = True
+    misfire_grace_time: int = Field(default=43_200, ge=1, description="seconds a missed run may be late")
+    lock_wait: int = Field(default=600, ge=0, description="seconds a job waits for a manual run to finish")
+
+    @field_validator("collect", "build")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        return _cron(value)
+
+
+class SmtpSettings(_Strict):
+    """Send the built email to one or more addresses (a list's import address, an approval list)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    host: str = Field(min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    sender: str = Field(alias="from")
+    to: list[str] = Field(min_length=1)
+    timeout: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data: Any) -> Any:
+        return _no_plain_secrets(data, "password", "password_env")
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("to")
+    @classmethod
+    def _addresses(cls, values: list[str]) -> list[str]:
+        return [_address(v) for v in values]
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        return _address(value)
+
+    @field_validator("password_env")
+    @classmethod
+    def _password_env(cls, value: str | None) -> str | None:
+        return _env_name(value)
+
+    @model_validator(mode="after")
+    def _auth_pair(self) -> SmtpSettings:
+        if (self.username is None) != (self.password_env is None):
+            raise ValueError("set both username and password_env to log in, or neither")
+        return self
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or {"starttls": 587, "tls": 465, "none": 25}[self.security]
+
+
+class WebhookSettings(_Strict):
+    """POST the issue as JSON; ``secret_env`` signs it (HMAC) or is sent as a bearer token."""
+
+    url: str
+    timeout: float = Field(default=30.0, gt=0)
+    secret_env: str | None = None
+    auth: Literal["hmac", "bearer"] = "hmac"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secret(cls, data: Any) -> Any:
+        return _no_plain_secrets(data, "secret", "secret_env")
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("secret_env")
+    @classmethod
+    def _secret_env(cls, value: str | None) -> str | None:
+        return _env_name(value)
+
+
+class DeliverySettings(_Strict):
+    """How a built issue is handed to the mailing service; "files" means the out dir is the hand-off."""
+
+    method: Literal["files", "smtp", "webhook"] = "files"
+    smtp: SmtpSettings | None = None
+    webhook: WebhookSettings | None = None
+
+    @model_validator(mode="after")
+    def _method_has_settings(self) -> DeliverySettings:
+        if self.method == "smtp" and self.smtp is None:
+            raise ValueError('method is "smtp" but there is no [delivery.smtp] table')
+        if self.method == "webhook" and self.webhook is None:
+            raise ValueError('method is "webhook" but there is no [delivery.webhook] table')
+        return self

@@ -16,8 +16,7 @@ __all__ = ["WallClockCronTrigger", "cron_trigger", "crontab_weekdays", "fire_tim
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
-
-class WallClockCronTrigger(CronTrigger):
+class WallClockCronTrigger(CronTrigger):  # type: ignore[misc]  # APScheduler 3 ships no types
     """A cron trigger that, like cron, runs a fixed-hour job once when autumn repeats that hour.
 
     APScheduler 3 fires ``30 1 * * *`` at both 01:30s of a fall-back night; jobs whose
@@ -25,7 +24,7 @@ class WallClockCronTrigger(CronTrigger):
     """
 
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
-        fire = super().get_next_fire_time(previous_fire_time, now)
+        fire: datetime | None = super().get_next_fire_time(previous_fire_time, now)
         while fire is not None and self._repeated_wall_time(fire):
             fire = super().get_next_fire_time(fire, fire)
         return fire

@@ -75,5 +75,5 @@ def inline_css(html: str, css: str) -> str:
     """Apply ``css`` as inline styles; the document's own ``<style>`` is kept as written."""
     with _cssutils_prefs(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # premailer warns on unknown data-premailer values only
-        out = Premailer(html, **premailer_options(css)).transform(pretty_print=False)  # type: ignore[arg-type]
+        out = Premailer(html, **premailer_options(css)).transform(pretty_print=False)
     return str(out).strip() + "\n"

@@ -114,7 +114,22 @@ def send_test(obj: Context, address: str, week: str | None) -> None:
 
     issue_id = parse_week(week).id if week else None
     with obj.store(lock=False) as store:
-        sent, detail = deliver.send_test(obj.config, store, address, utcnow(), issue_id)
+        method = obj.config.delivery.method
+        if obj.config.delivery.is_service:
+            from digest.job.services.campaign import SERVICES, send_test_campaign
+        if obj.config.delivery.is_service and SERVICES[method].has_test_send:
+            # The service's own test send, so the test is what subscribers will get.
+
+            record = store.issue(issue_id) if issue_id else store.latest_issue()
+            if record is None:
+                raise DeliveryError(f"{issue_id} has not been built" if issue_id
+                                    else "no issue has been built yet; run `digest run` first")
+            sent, detail = record.id, send_test_campaign(obj.config, store, deliver.load_built(record), address)
+        else:
+            if obj.config.delivery.is_service and obj.config.delivery.smtp is None:
+                raise DeliveryError(f"{method} has no test send in its API; add a [delivery.smtp] table to "
+                                    "send tests by SMTP, or use the service's preview")
+            sent, detail = deliver.send_test(obj.config, store, address, utcnow(), issue_id)
     click.echo(f"sent {sent} as a test ({detail}); not recorded as delivered")
 
 

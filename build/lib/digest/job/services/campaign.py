@@ -1,0 +1,163 @@
+"""Put a built issue into the mailing service as a draft campaign, exactly once per issue.
+
+The store row for (issue, service) is written the moment the service says "created", so:
+a run that dies after that completes the same draft next time; a re-run with the draft ready
+and the issue unchanged asks nothing of the service; a rebuilt issue (``--force``) updates the
+same draft; a campaign the service reports sent or scheduled is never touched again. Nothing
+here sends to the list: the only send is the service's test send to listed addresses.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from digest.errors import DeliveryError
+from digest.job.services.base import Content, Service
+from digest.job.services.brevo import Brevo
+from digest.job.services.buttondown import Buttondown
+from digest.job.services.client import ServiceError
+from digest.job.services.kit import Kit
+from digest.job.services.listmonk import Listmonk
+from digest.job.services.mailchimp import Mailchimp
+from digest.job.services.mailerlite import Mailerlite
+from digest.job.services.notify import notify_ready
+from digest.settings.config import Config
+from digest.settings.services import (
+    AnyServiceSettings,
+    BrevoSettings,
+    ButtondownSettings,
+    KitSettings,
+    ListmonkSettings,
+    MailchimpSettings,
+    MailerliteSettings,
+)
+from digest.store import campaigns
+from digest.store.database import Store
+
+if TYPE_CHECKING:
+    from digest.job.deliver import BuiltIssue
+
+log = logging.getLogger(__name__)
+
+
+def api_key(settings: AnyServiceSettings, service: str) -> str:
+    value = os.environ.get(settings.api_key_env, "")
+    if not value:
+        raise DeliveryError(f"{service}: the environment variable {settings.api_key_env} (named by "
+                            f"delivery.{service}.api_key_env) is not set; set it to the API key")
+    return value
+
+
+def make_service(config: Config) -> Service:
+    """The adapter for the configured method, with its key from the environment."""
+    settings, email = config.delivery.service, config.email
+    if settings is None:
+        raise DeliveryError(f'delivery.method "{config.delivery.method}" is not a mailing service')
+    key = api_key(settings, config.delivery.method)
+    sender_name = settings.from_name or email.from_name or config.site.name
+    sender = settings.from_email or email.from_address
+    reply_to = settings.reply_to or email.reply_to
+    if isinstance(settings, MailchimpSettings):
+        return Mailchimp(settings, key, sender_name, reply_to or sender)
+    if isinstance(settings, ButtondownSettings):
+        return Buttondown(settings, key)
+    if isinstance(settings, KitSettings):
+        return Kit(settings, key)
+    if isinstance(settings, ListmonkSettings):
+        return Listmonk(settings, key, f"{sender_name} <{sender}>" if sender else None)
+    if sender is None:  # the config validator requires one; kept for the type checker
+        raise DeliveryError(f"{config.delivery.method}: set from_email (or [email] from_address)")
+    if isinstance(settings, BrevoSettings):
+        return Brevo(settings, key, sender_name, sender, reply_to)
+    assert isinstance(settings, MailerliteSettings)
+    return Mailerlite(settings, key, sender_name, sender)
+
+
+def campaign_content(config: Config, built: BuiltIssue) -> Content:
+    return Content(built.issue_id, f"{config.site.name} {built.issue_id}", built.subject,
+                   str(built.manifest.get("preheader") or ""), built.html, built.text)
+
+
+def _failed(service: str, issue_id: str, exc: ServiceError, created: bool) -> DeliveryError:
+    then = ("the draft exists and the next run completes it, without making a second" if created
+            else "nothing was created; the next run tries again")
+    return DeliveryError(f"{service}: {issue_id}: {exc.step} failed: {exc.reason} ({then})")
+
+
+def deliver_campaign(config: Config, store: Store, built: BuiltIssue, now: datetime, *,
+                     force: bool = False, service: Service | None = None) -> str:
+    """Create or complete the issue's draft; return the line saying where to approve it."""
+    name = config.delivery.method
+    issue_id = built.issue_id
+    record = campaigns.campaign(store, issue_id, name)
+    if record is not None and record.state == "final":
+        return (f"{name} campaign {record.campaign_id} is {record.remote_status or 'sent or scheduled'} in "
+                f"{name}; digest leaves it alone ({record.web_url})")
+    if record is not None and record.state == "ready" and record.content_built_at == built.built_at and not force:
+        _notify(config, store, built, record.campaign_id, record.web_url, (), now)
+        return f"{name} draft {record.campaign_id} is ready to approve: {record.web_url}"
+    adapter = service or make_service(config)
+    content = campaign_content(config, built)
+    try:
+        if record is None:
+            remote = adapter.create(content)
+            record = campaigns.record_created(store, issue_id, name, remote.id, remote.url, remote.status, now)
+            log.info("%s: created campaign %s for %s", name, remote.id, issue_id)
+            adapter.fill(remote.id, content)
+        else:
+            remote = adapter.status(record.campaign_id)
+            if remote.status not in adapter.drafts:
+                campaigns.record_state(store, issue_id, name, "final", remote.status, now)
+                store.record_delivery(issue_id, name, now, f"{remote.status} in {name}: {record.web_url}")
+                return (f"{name} campaign {record.campaign_id} is {remote.status} in {name}; digest leaves it "
+                        f"alone ({record.web_url})")
+            adapter.update(record.campaign_id, content)
+        findings = adapter.check(record.campaign_id)
+        test_to = config.delivery.service.test_to if config.delivery.service else []
+        if test_to and adapter.has_test_send:
+            adapter.send_test(record.campaign_id, content, test_to)
+    except ServiceError as exc:
+        raise _failed(name, issue_id, exc, record is not None) from None
+    campaigns.record_state(store, issue_id, name, "ready", "draft", now, content_built_at=built.built_at)
+    detail = f"{name} draft {record.campaign_id} is ready to approve: {record.web_url}"
+    if findings:
+        detail += f" ({len(findings)} findings: {'; '.join(findings)})"
+    store.record_delivery(issue_id, name, now, detail)
+    _notify(config, store, built, record.campaign_id, record.web_url, findings, now, again=True)
+    return detail
+
+
+def _notify(config: Config, store: Store, built: BuiltIssue, campaign_id: str, url: str,
+            findings: tuple[str, ...], now: datetime, *, again: bool = False) -> None:
+    """Tell the editors once per filled draft; a failed notice is retried by the next run."""
+    settings = config.delivery.notify
+    if settings is None or (not again and store.delivered_at(built.issue_id, "notify") is not None):
+        return
+    try:
+        detail = notify_ready(config, settings, built, campaign_id, url, findings, now)
+    except DeliveryError as exc:
+        raise DeliveryError(f"{config.delivery.method}: the draft {campaign_id} for {built.issue_id} is ready at "
+                            f"{url}, but the draft-ready notice failed: {exc}; the next run sends it") from None
+    store.record_delivery(built.issue_id, "notify", now, detail)
+
+
+SERVICES: dict[str, type[Service]] = {s.name: s for s in (Mailchimp, Buttondown, Kit, Listmonk, Brevo, Mailerlite)}
+
+
+def send_test_campaign(config: Config, store: Store, built: BuiltIssue, to: str) -> str:
+    """The service's own test send of the issue's draft to one address; never a delivery.
+
+    """
+    name = config.delivery.method
+    record = campaigns.campaign(store, built.issue_id, name)
+    if record is None:
+        raise DeliveryError(f"{name} has no draft for {built.issue_id} yet; run `digest run` first to create it")
+    adapter = make_service(config)
+    try:
+        adapter.send_test(record.campaign_id, campaign_content(config, built), [to])
+    except ServiceError as exc:
+        raise DeliveryError(f"{name}: {exc.step} failed: {exc.reason}") from None
+    return f"{name}'s own test send of draft {record.campaign_id} to {to}"

@@ -1,0 +1,154 @@
+"""The HTTP client every service adapter shares: auth headers, JSON, errors in one line, bounded waits.
+
+A call names its *step* ("create the campaign", "set its content" ...). Any failure becomes a
+ServiceError whose text names the step and the reason in an editor's words: a refused key
+(401/403), something not found (404, with what to check), the service's own validation message
+quoted (400/422), a rate limit (429: waited out when ``Retry-After`` is within the configured
+bound, else reported), a server error or a timeout (the next run retries). The API key is
+redacted from every message, whatever the service echoes back.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from digest.settings.config import USER_AGENT
+
+MessageOf = Callable[[Any], str]
+RATE_LIMIT_RETRIES = 2
+
+
+class ServiceError(Exception):
+    """One failed step; ``str()`` is the reason. ``retry`` says the next run may well succeed."""
+
+    def __init__(self, step: str, reason: str, *, retry: bool = False) -> None:
+        super().__init__(reason)
+        self.step = step
+        self.reason = reason
+        self.retry = retry
+
+
+@dataclass
+class Api:
+    """One service's base URL, auth headers and error format."""
+
+    service: str
+    base_url: str
+    headers: Mapping[str, str]
+    secret: str
+    key_env: str
+    message_of: MessageOf
+    timeout: float = 30.0
+    max_wait: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+    waited: list[float] = field(default_factory=list)
+
+    def call(self, step: str, method: str, path: str, *, body: Any = None, params: Mapping[str, Any] | None = None,
+             not_found: str = "") -> Any:
+        """Send one request; return the parsed JSON (None for an empty body) or raise ServiceError."""
+        url = self.base_url + path
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **self.headers}
+        content = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            content = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            response = self._send(step, method, url, headers, content, params)
+            if response.status_code != 429:
+                break
+            wait = retry_after(response.headers.get("retry-after"), datetime.now(UTC))
+            if attempt == RATE_LIMIT_RETRIES or wait is None or wait > self.max_wait:
+                asked = f"asks to wait {wait:g}s" if wait is not None else "gives no Retry-After"
+                raise ServiceError(step, f"rate limited (HTTP 429; the service {asked}, digest waits at most "
+                                         f"{self.max_wait:g}s); the next run tries again", retry=True)
+            self.waited.append(wait)
+            self.sleep(wait)
+        if response.is_success:
+            if not response.content.strip():
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                raise ServiceError(step, f"the answer is not JSON (HTTP {response.status_code})",
+                                   retry=True) from None
+        raise ServiceError(step, self._reason(response, not_found), retry=response.status_code >= 500)
+
+    def _send(self, step: str, method: str, url: str, headers: dict[str, str], content: bytes | None,
+              params: Mapping[str, Any] | None) -> httpx.Response:
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        try:
+            with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
+                return client.request(method, url, headers=headers, content=content, params=params)
+        except httpx.TimeoutException:
+            raise ServiceError(step, f"{origin} did not answer within {self.timeout:g} seconds; "
+                                     "the next run tries again", retry=True) from None
+        except httpx.HTTPError as exc:
+            raise ServiceError(step, f"cannot reach {origin}: {self.redact(str(exc)) or type(exc).__name__}; "
+                                     "the next run tries again", retry=True) from None
+
+    def _reason(self, response: httpx.Response, not_found: str) -> str:
+        code = response.status_code
+        status = f"HTTP {code}"
+        said = self.redact(self._said(response))
+        quoted = f' "{said}"' if said else ""
+        if code in (401, 403):
+            return f"the service refused the API key ({status}{quoted}); check the key in ${self.key_env}"
+        if code == 404:
+            return f"not found ({status}{quoted})" + (f"; check {not_found}" if not_found else "")
+        if code in (400, 409, 422):
+            return f"the service rejected it ({status}):{quoted or ' (no message)'}"
+        if code >= 500:
+            return f"the service failed ({status}{quoted}); the next run tries again"
+        if response.is_redirect:
+            return f"redirected ({status}) to {response.headers.get('location', '?')}; check base_url"
+        return f"unexpected answer ({status}{quoted})"
+
+    def _said(self, response: httpx.Response) -> str:
+        try:
+            data = response.json()
+        except ValueError:
+            return " ".join(response.text.split())[:200]
+        try:
+            text = self.message_of(data)
+        except (AttributeError, KeyError, TypeError, IndexError):
+            text = ""
+        return " ".join((text or json.dumps(data, ensure_ascii=False)).split())[:300]
+
+    def redact(self, text: str) -> str:
+        return text.replace(self.secret, "***") if self.secret else text
+
+
+def retry_after(value: str | None, now: datetime) -> float | None:
+    """``Retry-After`` in seconds: delta-seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def join(parts: Any) -> str:
+    """Flatten a service's error list/dict into one line of text."""
+    if isinstance(parts, str):
+        return parts
+    if isinstance(parts, Mapping):
+        return "; ".join(f"{k}: {join(v)}" for k, v in parts.items())
+    if isinstance(parts, list | tuple):
+        return "; ".join(join(p) for p in parts)
+    return "" if parts is None else str(parts)

@@ -1,0 +1,69 @@
+"""What ``digest check`` says about the hand-off: per method, what will happen and what is missing.
+
+Reads the config and the environment only (no network, no heavy imports), so a check is instant
+and safe to run anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+
+from digest.settings.config import Config
+from digest.settings.services import SERVICE_METHODS
+
+_WHAT = {
+    "files": "the files in the issue's out folder are the hand-off; nothing is sent",
+    "smtp": "the built email is sent once by SMTP to the configured addresses",
+    "webhook": "the issue is posted once as JSON to the webhook",
+    "mailchimp": "a regular campaign is created as a draft for the audience; content, checklist read back",
+    "buttondown": 'an email is created with status "draft"',
+    "kit": "a broadcast is created with send_at null (a draft)",
+    "listmonk": "a campaign is created as a draft for the lists",
+    "brevo": "an email campaign is created as a draft for the lists",
+    "mailerlite": "a regular campaign is created as a draft for the groups",
+}
+
+
+def _env_needed(config: Config) -> list[tuple[str, str]]:
+    """``(variable, what it is for)`` for every secret the delivery will read."""
+    delivery = config.delivery
+    needed: list[tuple[str, str]] = []
+    service = delivery.service
+    if service is not None:
+        needed.append((service.api_key_env, f"the {delivery.method} API key"))
+    if delivery.method == "smtp" and delivery.smtp and delivery.smtp.password_env:
+        needed.append((delivery.smtp.password_env, "the SMTP password"))
+    if delivery.method == "webhook" and delivery.webhook and delivery.webhook.secret_env:
+        needed.append((delivery.webhook.secret_env, "the webhook secret"))
+    notify = delivery.notify
+    if notify is not None and notify.smtp is not None and notify.smtp.password_env:
+        needed.append((notify.smtp.password_env, "the notify mail's SMTP password"))
+    if notify is not None and notify.webhook is not None and notify.webhook.secret_env:
+        needed.append((notify.webhook.secret_env, "the notify webhook's secret"))
+    return needed
+
+
+def describe_delivery(config: Config) -> list[str]:
+    """Lines for ``digest check``: the method, what it does, schedules, notices, missing variables."""
+    delivery = config.delivery
+    method = delivery.method
+    lines = [f"delivery: {method}: {_WHAT[method]}"]
+    service = delivery.service
+    if service is not None:
+        when = getattr(service, "schedule_at", None)
+        lines.append(f"  never sends to the list; {'SCHEDULES the send for ' + when.isoformat() if when else 'an editor approves and sends it in ' + method}")
+        lines.append(f"  merge tags: [email] mailer = {config.email.mailer}"
+                     + ("" if config.email.mailer == method else f" (not {method}'s own tags: check this is meant)"))
+        if service.test_to:
+            lines.append(f"  test send after each draft to: {', '.join(service.test_to)}")
+    if delivery.notify is not None:
+        routes = [r for r, on in (("mail to " + ", ".join(delivery.notify.smtp.to) if delivery.notify.smtp else "",
+                                   delivery.notify.smtp),
+                                  ("a webhook post", delivery.notify.webhook)) if on]
+        lines.append(f"  notify: a draft-ready note by {' and '.join(routes)}")
+    elif method in SERVICE_METHODS:
+        lines.append("  notify: off (add [delivery.notify] to tell the editors when a draft is ready)")
+    for name, what in _env_needed(config):
+        state = "set" if os.environ.get(name) else "MISSING"
+        lines.append(f"  environment: {name} ({what}): {state}")
+    return lines

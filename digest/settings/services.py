@@ -1,0 +1,153 @@
+"""Config for handing the issue to a mailing service as a draft campaign. (``[delivery.<service>]``)
+
+One model per service, each holding only what that service's campaign API asks for (audience or
+list ids, segment or tags, sender) plus what every service shares: the *name* of the environment
+variable holding the API key (never the key), an optional base URL (self-hosted listmonk, or a
+test server), timeouts and the bound on a rate limit's ``Retry-After`` wait. Nothing here sends:
+a time to schedule at is set only when the editor writes one.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SERVICE_METHODS = ("mailchimp", "buttondown", "kit", "listmonk", "brevo", "mailerlite")
+ServiceMethod = Literal["mailchimp", "buttondown", "kit", "listmonk", "brevo", "mailerlite"]
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_BARE_ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
+
+
+def env_name(value: str | None) -> str | None:
+    if value is not None and not _ENV_NAME.match(value):
+        # Never echo the value: it may be the secret itself, pasted by mistake.
+        raise ValueError("must be the NAME of an environment variable (like DIGEST_MAILCHIMP_API_KEY), "
+                         "not the secret itself")
+    return value
+
+
+def bare_address(value: str | None) -> str | None:
+    if value is not None and not _BARE_ADDRESS.match(value):
+        raise ValueError(f"{value!r} is not a bare email address like news@example.com")
+    return value
+
+
+class ServiceSettings(BaseModel):
+    """What every service shares."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    api_key_env: str
+    base_url: str | None = None
+    approve_url: str | None = Field(default=None, description="the editor's page for a draft; {id} is replaced")
+    from_name: str | None = None
+    from_email: str | None = None
+    reply_to: str | None = None
+    test_to: list[str] = Field(default=[], description="addresses the service's own test send goes to")
+    timeout: float = Field(default=30.0, gt=0)
+    max_retry_wait: float = Field(default=60.0, ge=0, description="longest Retry-After digest waits out")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_key(cls, data: Any) -> Any:
+        if isinstance(data, dict) and {"api_key", "key", "token", "password"} & set(data):
+            raise ValueError("do not put the API key in the config file; set api_key_env to the name of "
+                             "an environment variable that holds it")
+        return data
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _env(cls, value: str) -> str:
+        return env_name(value) or value
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("from_email", "reply_to")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        return bare_address(value)
+
+    @field_validator("test_to", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("test_to")
+    @classmethod
+    def _tests(cls, values: list[str]) -> list[str]:
+        return [bare_address(v) or v for v in values]
+
+
+class MailchimpSettings(ServiceSettings):
+    """Marketing API 3.0: a regular campaign for one audience, optionally one segment or tag."""
+
+    api_key_env: str = "DIGEST_MAILCHIMP_API_KEY"
+    list_id: str = Field(min_length=1, description="the audience id")
+    segment_id: int | None = Field(default=None, description="a saved segment's or a tag's id")
+    server_prefix: str | None = Field(default=None, pattern=r"^[a-z]+[0-9]+$",
+                                      description="like us6; default: the API key's suffix")
+
+
+class ButtondownSettings(ServiceSettings):
+    """Buttondown API v1: an email with status "draft"."""
+
+    api_key_env: str = "DIGEST_BUTTONDOWN_API_KEY"
+    schedule_at: datetime | None = Field(default=None, description="schedule instead of draft (aware time)")
+
+
+class KitSettings(ServiceSettings):
+    """Kit API v4: a broadcast with ``send_at`` null, for everyone or some segments/tags."""
+
+    api_key_env: str = "DIGEST_KIT_API_KEY"
+    segment_ids: list[int] = []
+    tag_ids: list[int] = []
+    email_template_id: int | None = None
+    public: bool = Field(default=False, description="also publish the broadcast to the web archive")
+    schedule_at: datetime | None = None
+
+
+class ListmonkSettings(ServiceSettings):
+    """listmonk (self-hosted): a draft campaign for some lists; ``base_url`` is required."""
+
+    api_key_env: str = "DIGEST_LISTMONK_TOKEN"
+    base_url: str
+    username: str = Field(min_length=1, description="the API user the token belongs to")
+    list_ids: list[int] = Field(min_length=1)
+    template_id: int | None = None
+
+
+class BrevoSettings(ServiceSettings):
+    """Brevo API v3: an email campaign for some lists, from a verified sender."""
+
+    api_key_env: str = "DIGEST_BREVO_API_KEY"
+    list_ids: list[int] = Field(min_length=1)
+    schedule_at: datetime | None = None
+
+
+class MailerliteSettings(ServiceSettings):
+    """MailerLite (connect.mailerlite.com): a regular draft campaign for some groups."""
+
+    api_key_env: str = "DIGEST_MAILERLITE_API_KEY"
+    group_ids: list[str] = []
+
+
+AnyServiceSettings = (MailchimpSettings | ButtondownSettings | KitSettings | ListmonkSettings
+                      | BrevoSettings | MailerliteSettings)
+
+
+def check_schedule(settings: BaseModel) -> None:
+    when = getattr(settings, "schedule_at", None)
+    if when is not None and when.tzinfo is None:
+        raise ValueError("schedule_at needs a timezone offset, like 2025-05-19T09:00:00-05:00")

@@ -36,8 +36,15 @@ from digest.weeks import Week, parse_week
 
 SERVICES = sorted(FAKES)
 PREHEADER = "Five reviews, one 9/10, and what you argued about"
-PICKS = [{"kind": "top", "position": 1, "title": "REVIEW: Sunderfolk", "url": "https://reviews.example/1/",
-          "score": 9.0}]
+PICKS = [
+    {
+        "kind": "top",
+        "position": 1,
+        "title": "REVIEW: Sunderfolk",
+        "url": "https://reviews.example/1/",
+        "score": 9.0,
+    }
+]
 TAKES_TEXT = {"mailchimp", "listmonk"}
 TAKES_PREHEADER = {"mailchimp", "buttondown", "kit", "brevo"}
 MONDAY = local(2025, 5, 19, 8)
@@ -45,10 +52,14 @@ MONDAY = local(2025, 5, 19, 8)
 
 def write_config(folder: Path, fake: Fake, *, notify: dict[str, Any] | None = None, **service: Any) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "feed.xml").write_bytes(WordPressSite(make_posts(3, newest=datetime(2025, 5, 16, 14, tzinfo=UTC))).page(1) or b"")
+    (folder / "feed.xml").write_bytes(
+        WordPressSite(make_posts(3, newest=datetime(2025, 5, 16, 14, tzinfo=UTC))).page(1) or b""
+    )
     text = 'output_dir = "out"\n' + config_text(["feed.xml"])
     text += table("email", {"postal_address": "1 Main St, Springfield"})
-    text += table("delivery", {"method": fake.name}) + table(f"delivery.{fake.name}", {**fake.settings(), **service})
+    text += table("delivery", {"method": fake.name}) + table(
+        f"delivery.{fake.name}", {**fake.settings(), **service}
+    )
     text += table("delivery.notify.smtp", notify)
     path = folder / "digest.toml"
     path.write_text(text, encoding="utf-8")
@@ -70,15 +81,26 @@ class Builder:
         (out_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         store.record_issue(week.id, now, (start, end), self.subject, str(out_dir), [])
         selection = Selection(week.id, start, end, now, (), (), (), None, (), 3)
-        return BuildResult(week.id, out_dir, selection, RenderedIssue(week.id, self.subject, PREHEADER,
-                                                                      self.html, TEXT), files=())
+        return BuildResult(
+            week.id,
+            out_dir,
+            selection,
+            RenderedIssue(week.id, self.subject, PREHEADER, self.html, TEXT),
+            files=(),
+        )
 
 
 @pytest.fixture(params=SERVICES)
 def fake(request: pytest.FixtureRequest, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Fake:
     made = FAKES[request.param](httpserver)
-    for name in ("DIGEST_MAILCHIMP_API_KEY", "DIGEST_BUTTONDOWN_API_KEY", "DIGEST_KIT_API_KEY",
-                 "DIGEST_LISTMONK_TOKEN", "DIGEST_BREVO_API_KEY", "DIGEST_MAILERLITE_API_KEY"):
+    for name in (
+        "DIGEST_MAILCHIMP_API_KEY",
+        "DIGEST_BUTTONDOWN_API_KEY",
+        "DIGEST_KIT_API_KEY",
+        "DIGEST_LISTMONK_TOKEN",
+        "DIGEST_BREVO_API_KEY",
+        "DIGEST_MAILERLITE_API_KEY",
+    ):
         monkeypatch.setenv(name, KEY)
     return made
 
@@ -100,10 +122,15 @@ def test_the_first_run_makes_one_draft_and_the_second_asks_nothing(tmp_path: Pat
     campaign = fake.only
     assert record is not None and record.state == "ready" and record.campaign_id == campaign["id"]
     assert first.delivery_error is None and first.delivery is not None
-    assert first.delivery.startswith(f"{fake.name} draft {campaign['id']} is ready to approve: {record.web_url}")
+    assert first.delivery.startswith(
+        f"{fake.name} draft {campaign['id']} is ready to approve: {record.web_url}"
+    )
     assert record.web_url.startswith(("http://", "https://"))
-    assert (campaign["subject"], campaign["html"], campaign["status"]) == (SUBJECT, HTML, "draft" if
-                                                                           fake.name != "mailchimp" else "save")
+    assert (campaign["subject"], campaign["html"], campaign["status"]) == (
+        SUBJECT,
+        HTML,
+        "draft" if fake.name != "mailchimp" else "save",
+    )
     if fake.name in TAKES_PREHEADER:
         assert campaign["preheader"] == PREHEADER
     if fake.name in TAKES_TEXT:
@@ -119,7 +146,9 @@ def test_force_rebuilds_the_content_of_the_same_draft(tmp_path: Path, fake: Fake
     new_html = HTML.replace("Sunderfolk", "Sunderfolk (updated)")
     with Store.open(config.store_path) as store:
         run(config, store)
-        outcome = run(config, store, at=local(2025, 5, 19, 9), force=True, builder=Builder("New subject", new_html))
+        outcome = run(
+            config, store, at=local(2025, 5, 19, 9), force=True, builder=Builder("New subject", new_html)
+        )
     assert outcome.action == "rebuilt" and outcome.delivery_error is None
     assert fake.count("create") == 1 and fake.count("update") == 1
     assert (fake.only["subject"], fake.only["html"]) == ("New subject", new_html)
@@ -131,14 +160,18 @@ def test_a_campaign_the_service_reports_sent_is_never_touched_again(tmp_path: Pa
     with Store.open(config.store_path) as store:
         run(config, store)
         fake.mark_sent()
-        outcome = run(config, store, at=local(2025, 5, 19, 9), force=True, builder=Builder("Changed", HTML + " "))
+        outcome = run(
+            config, store, at=local(2025, 5, 19, 9), force=True, builder=Builder("Changed", HTML + " ")
+        )
         asked = len(fake.requests)
         later = run(config, store, at=local(2025, 5, 19, 10), force=True, builder=Builder("Again", HTML + "  "))
         record = campaigns.campaign(store, "2025-W20", fake.name)
     cid = fake.only["id"]
     assert outcome.delivery is not None and later.delivery == outcome.delivery
-    assert f"{fake.name} campaign {cid} is {fake.sent_status} in {fake.name}; digest leaves it alone" \
+    assert (
+        f"{fake.name} campaign {cid} is {fake.sent_status} in {fake.name}; digest leaves it alone"
         in outcome.delivery
+    )
     assert fake.count("update") == 0 and fake.only["subject"] == SUBJECT
     assert len(fake.requests) == asked and record is not None and record.state == "final"
 
@@ -147,13 +180,17 @@ def failure_for(fake: Fake, case: str) -> tuple[Failure, str]:
     if case == "404":
         return Failure(404, "The requested resource could not be found."), "not found (HTTP 404"
     if case == "422":
-        return (Failure(fake.validation_status, "Subject line is too long"),
-                f"the service rejected it (HTTP {fake.validation_status}):")
+        return (
+            Failure(fake.validation_status, "Subject line is too long"),
+            f"the service rejected it (HTTP {fake.validation_status}):",
+        )
     return Failure(503, "Service Unavailable"), "the service failed (HTTP 503"
 
 
 @pytest.mark.parametrize("case", ["404", "422", "503"])
-def test_a_failed_create_is_one_line_and_the_next_run_makes_the_draft(tmp_path: Path, fake: Fake, case: str) -> None:
+def test_a_failed_create_is_one_line_and_the_next_run_makes_the_draft(
+    tmp_path: Path, fake: Fake, case: str
+) -> None:
     config = load_config(write_config(tmp_path, fake))
     failure, says = failure_for(fake, case)
     fake.inject("create", failure)
@@ -172,7 +209,9 @@ def test_a_failed_create_is_one_line_and_the_next_run_makes_the_draft(tmp_path: 
 
 
 def test_a_wrong_key_is_named_by_its_variable_and_never_shown(
-    tmp_path: Path, fake: Fake, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    fake: Fake,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     config = load_config(write_config(tmp_path, fake))
     env = config.delivery.service.api_key_env if config.delivery.service else ""
@@ -186,8 +225,10 @@ def test_a_wrong_key_is_named_by_its_variable_and_never_shown(
     monkeypatch.delenv(env)
     with Store.open(config.store_path) as store:
         missing = run(config, store)
-    assert missing.delivery_error == (f"{fake.name}: the environment variable {env} (named by "
-                                      f"delivery.{fake.name}.api_key_env) is not set; set it to the API key")
+    assert missing.delivery_error == (
+        f"{fake.name}: the environment variable {env} (named by "
+        f"delivery.{fake.name}.api_key_env) is not set; set it to the API key"
+    )
 
 
 def test_a_rate_limit_is_waited_out_as_retry_after_says_within_the_bound(tmp_path: Path, fake: Fake) -> None:
@@ -209,7 +250,9 @@ def test_a_rate_limit_is_waited_out_as_retry_after_says_within_the_bound(tmp_pat
 
 
 @pytest.mark.parametrize("trouble", ["500", "timeout"])
-def test_a_draft_whose_next_step_failed_is_completed_not_duplicated(tmp_path: Path, fake: Fake, trouble: str) -> None:
+def test_a_draft_whose_next_step_failed_is_completed_not_duplicated(
+    tmp_path: Path, fake: Fake, trouble: str
+) -> None:
     config = load_config(write_config(tmp_path, fake, timeout=1))
     step = AFTER_CREATE[fake.name]
     fake.inject(step, Failure(500, "Internal Server Error") if trouble == "500" else Failure(stall=2.0))
@@ -226,13 +269,23 @@ def test_a_draft_whose_next_step_failed_is_completed_not_duplicated(tmp_path: Pa
     assert fake.count("create") == 1 and fake.only["html"] == HTML and fake.violations == []
 
 
-def test_a_run_killed_between_create_and_content_is_completed_by_the_next_run(tmp_path: Path, fake: Fake) -> None:
+def test_a_run_killed_between_create_and_content_is_completed_by_the_next_run(
+    tmp_path: Path, fake: Fake
+) -> None:
     path = write_config(tmp_path, fake)
     config = load_config(path)
     with Store.open(config.store_path) as store:
         Builder()(config, store, MONDAY, parse_week("2025-W20"))
-    digest = [sys.executable, "-c", "from digest.cli import main; main()", "--config", str(path),
-              "run", "--week", "2025-W20"]
+    digest = [
+        sys.executable,
+        "-c",
+        "from digest.cli import main; main()",
+        "--config",
+        str(path),
+        "run",
+        "--week",
+        "2025-W20",
+    ]
     holder: dict[str, subprocess.Popen[bytes]] = {}
     fake.inject(AFTER_CREATE[fake.name], Failure(action=lambda: os.kill(holder["run"].pid, signal.SIGKILL)))
     holder["run"] = subprocess.Popen(digest, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -249,7 +302,9 @@ def test_a_run_killed_between_create_and_content_is_completed_by_the_next_run(tm
 
 
 def test_check_says_what_will_happen_and_which_variable_is_missing(
-    tmp_path: Path, fake: Fake, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    fake: Fake,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = write_config(tmp_path, fake)
     env = load_config(path).delivery.service.api_key_env  # type: ignore[union-attr]

@@ -33,18 +33,28 @@ class CampaignRecord:
 
 
 def campaign(store: Store, issue_id: str, service: str) -> CampaignRecord | None:
-    row = store.db.execute("SELECT * FROM campaigns WHERE issue_id = ? AND service = ?",
-                           (issue_id, service)).fetchone()
+    row = store.db.execute(
+        "SELECT * FROM campaigns WHERE issue_id = ? AND service = ?", (issue_id, service)
+    ).fetchone()
     if row is None:
         return None
     built = row["content_built_at"]
-    return CampaignRecord(row["issue_id"], row["service"], row["campaign_id"], row["web_url"], row["state"],
-                          row["remote_status"], from_iso(row["created_at"]), from_iso(row["updated_at"]),
-                          from_iso(built) if built else None)
+    return CampaignRecord(
+        row["issue_id"],
+        row["service"],
+        row["campaign_id"],
+        row["web_url"],
+        row["state"],
+        row["remote_status"],
+        from_iso(row["created_at"]),
+        from_iso(row["updated_at"]),
+        from_iso(built) if built else None,
+    )
 
 
-def record_created(store: Store, issue_id: str, service: str, campaign_id: str, web_url: str,
-                   remote_status: str, now: datetime) -> CampaignRecord:
+def record_created(
+    store: Store, issue_id: str, service: str, campaign_id: str, web_url: str, remote_status: str, now: datetime
+) -> CampaignRecord:
     """Remember a campaign the service just created (its content may not be set yet)."""
     with store.transaction():
         store.db.execute(
@@ -57,13 +67,27 @@ def record_created(store: Store, issue_id: str, service: str, campaign_id: str, 
     return record
 
 
-def record_state(store: Store, issue_id: str, service: str, state: State, remote_status: str, now: datetime,
-                 *, content_built_at: datetime | None = None) -> None:
+def record_state(
+    store: Store,
+    issue_id: str,
+    service: str,
+    state: State,
+    remote_status: str,
+    now: datetime,
+    *,
+    content_built_at: datetime | None = None,
+) -> None:
     """Move a campaign to ``state``; ``content_built_at`` says which build its content came from."""
     with store.transaction():
         store.db.execute(
             "UPDATE campaigns SET state = ?, remote_status = ?, updated_at = ?,"
             " content_built_at = COALESCE(?, content_built_at) WHERE issue_id = ? AND service = ?",
-            (state, remote_status, iso(now), iso(content_built_at) if content_built_at else None,
-             issue_id, service),
+            (
+                state,
+                remote_status,
+                iso(now),
+                iso(content_built_at) if content_built_at else None,
+                issue_id,
+                service,
+            ),
         )

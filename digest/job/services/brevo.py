@@ -27,19 +27,33 @@ class Brevo(Service):
     docs = "Brevo API v3"
     has_test_send = True
 
-    def __init__(self, settings: BrevoSettings, key: str, sender_name: str | None, sender: str,
-                 reply_to: str | None) -> None:
-        api = Api("brevo", settings.base_url or "https://api.brevo.com/v3", {"api-key": key}, key,
-                  settings.api_key_env, message, settings.timeout, settings.max_retry_wait)
+    def __init__(
+        self, settings: BrevoSettings, key: str, sender_name: str | None, sender: str, reply_to: str | None
+    ) -> None:
+        api = Api(
+            "brevo",
+            settings.base_url or "https://api.brevo.com/v3",
+            {"api-key": key},
+            key,
+            settings.api_key_env,
+            message,
+            settings.timeout,
+            settings.max_retry_wait,
+        )
         super().__init__(api, settings.approve_url)
         self.settings = settings
         self.sender = {"email": sender, **({"name": sender_name} if sender_name else {})}
         self.reply_to = reply_to
 
     def _body(self, content: Content) -> dict[str, Any]:
-        body: dict[str, Any] = {"name": content.name, "subject": content.subject, "previewText": content.preheader,
-                                "sender": self.sender, "htmlContent": content.html,
-                                "recipients": {"listIds": self.settings.list_ids}}
+        body: dict[str, Any] = {
+            "name": content.name,
+            "subject": content.subject,
+            "previewText": content.preheader,
+            "sender": self.sender,
+            "htmlContent": content.html,
+            "recipients": {"listIds": self.settings.list_ids},
+        }
         if self.reply_to:
             body["replyTo"] = self.reply_to
         if self.settings.schedule_at is not None:
@@ -50,20 +64,38 @@ class Brevo(Service):
         return self.web_url(cid, f"https://app.brevo.com/marketing-campaign/edit/{cid}")
 
     def create(self, content: Content) -> Remote:
-        data = self.api.call("create the campaign", "POST", "/emailCampaigns", body=self._body(content),
-                             not_found=f"the list ids {self.settings.list_ids}")
+        data = self.api.call(
+            "create the campaign",
+            "POST",
+            "/emailCampaigns",
+            body=self._body(content),
+            not_found=f"the list ids {self.settings.list_ids}",
+        )
         cid = str(data["id"])
         return Remote(cid, "draft", self._url(cid))
 
     def status(self, campaign_id: str) -> Remote:
-        data = self.api.call(f"read campaign {campaign_id}", "GET", f"/emailCampaigns/{campaign_id}",
-                             not_found="whether the draft was deleted in Brevo")
+        data = self.api.call(
+            f"read campaign {campaign_id}",
+            "GET",
+            f"/emailCampaigns/{campaign_id}",
+            not_found="whether the draft was deleted in Brevo",
+        )
         return Remote(campaign_id, str(data.get("status", "")), self._url(campaign_id))
 
     def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(f"update campaign {campaign_id}", "PUT", f"/emailCampaigns/{campaign_id}",
-                      body=self._body(content), not_found=f"the campaign and the list ids {self.settings.list_ids}")
+        self.api.call(
+            f"update campaign {campaign_id}",
+            "PUT",
+            f"/emailCampaigns/{campaign_id}",
+            body=self._body(content),
+            not_found=f"the campaign and the list ids {self.settings.list_ids}",
+        )
 
     def send_test(self, campaign_id: str, content: Content, to: list[str]) -> None:
-        self.api.call(f"send a test of campaign {campaign_id}", "POST", f"/emailCampaigns/{campaign_id}/sendTest",
-                      body={"emailTo": to})
+        self.api.call(
+            f"send a test of campaign {campaign_id}",
+            "POST",
+            f"/emailCampaigns/{campaign_id}/sendTest",
+            body={"emailTo": to},
+        )

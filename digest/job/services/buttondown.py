@@ -32,15 +32,27 @@ class Buttondown(Service):
     has_test_send = True
 
     def __init__(self, settings: ButtondownSettings, key: str) -> None:
-        api = Api("buttondown", settings.base_url or "https://api.buttondown.com/v1",
-                  {"Authorization": f"Token {key}"}, key, settings.api_key_env, message,
-                  settings.timeout, settings.max_retry_wait)
+        api = Api(
+            "buttondown",
+            settings.base_url or "https://api.buttondown.com/v1",
+            {"Authorization": f"Token {key}"},
+            key,
+            settings.api_key_env,
+            message,
+            settings.timeout,
+            settings.max_retry_wait,
+        )
         super().__init__(api, settings.approve_url)
         self.settings = settings
 
     def _body(self, content: Content) -> dict[str, Any]:
-        body: dict[str, Any] = {"subject": content.subject, "body": content.html, "description": content.preheader,
-                                "metadata": {"digest_issue": content.issue_id}, "status": "draft"}
+        body: dict[str, Any] = {
+            "subject": content.subject,
+            "body": content.html,
+            "description": content.preheader,
+            "metadata": {"digest_issue": content.issue_id},
+            "status": "draft",
+        }
         if self.settings.schedule_at is not None:
             body["status"] = "scheduled"
             body["publish_date"] = self.settings.schedule_at.isoformat()
@@ -48,19 +60,36 @@ class Buttondown(Service):
 
     def _remote(self, data: Any) -> Remote:
         cid = str(data["id"])
-        return Remote(cid, str(data.get("status", "")), self.web_url(cid, f"https://buttondown.com/emails/{cid}"))
+        return Remote(
+            cid, str(data.get("status", "")), self.web_url(cid, f"https://buttondown.com/emails/{cid}")
+        )
 
     def create(self, content: Content) -> Remote:
         return self._remote(self.api.call("create the email", "POST", "/emails", body=self._body(content)))
 
     def status(self, campaign_id: str) -> Remote:
-        return self._remote(self.api.call(f"read email {campaign_id}", "GET", f"/emails/{campaign_id}",
-                                          not_found="whether the draft was deleted in Buttondown"))
+        return self._remote(
+            self.api.call(
+                f"read email {campaign_id}",
+                "GET",
+                f"/emails/{campaign_id}",
+                not_found="whether the draft was deleted in Buttondown",
+            )
+        )
 
     def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(f"update email {campaign_id}", "PATCH", f"/emails/{campaign_id}", body=self._body(content),
-                      not_found="whether the draft was deleted in Buttondown")
+        self.api.call(
+            f"update email {campaign_id}",
+            "PATCH",
+            f"/emails/{campaign_id}",
+            body=self._body(content),
+            not_found="whether the draft was deleted in Buttondown",
+        )
 
     def send_test(self, campaign_id: str, content: Content, to: list[str]) -> None:
-        self.api.call(f"send a test of email {campaign_id}", "POST", f"/emails/{campaign_id}/send-draft",
-                      body={"recipients": to})
+        self.api.call(
+            f"send a test of email {campaign_id}",
+            "POST",
+            f"/emails/{campaign_id}/send-draft",
+            body={"recipients": to},
+        )

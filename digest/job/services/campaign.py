@@ -46,8 +46,10 @@ log = logging.getLogger(__name__)
 def api_key(settings: AnyServiceSettings, service: str) -> str:
     value = os.environ.get(settings.api_key_env, "")
     if not value:
-        raise DeliveryError(f"{service}: the environment variable {settings.api_key_env} (named by "
-                            f"delivery.{service}.api_key_env) is not set; set it to the API key")
+        raise DeliveryError(
+            f"{service}: the environment variable {settings.api_key_env} (named by "
+            f"delivery.{service}.api_key_env) is not set; set it to the API key"
+        )
     return value
 
 
@@ -77,26 +79,49 @@ def make_service(config: Config) -> Service:
 
 
 def campaign_content(config: Config, built: BuiltIssue) -> Content:
-    return Content(built.issue_id, f"{config.site.name} {built.issue_id}", built.subject,
-                   str(built.manifest.get("preheader") or ""), built.html, built.text)
+    return Content(
+        built.issue_id,
+        f"{config.site.name} {built.issue_id}",
+        built.subject,
+        str(built.manifest.get("preheader") or ""),
+        built.html,
+        built.text,
+    )
 
 
 def _failed(service: str, issue_id: str, exc: ServiceError, created: bool) -> DeliveryError:
-    then = ("the draft exists and the next run completes it, without making a second" if created
-            else "nothing was created; the next run tries again")
+    then = (
+        "the draft exists and the next run completes it, without making a second"
+        if created
+        else "nothing was created; the next run tries again"
+    )
     return DeliveryError(f"{service}: {issue_id}: {exc.step} failed: {exc.reason} ({then})")
 
 
-def deliver_campaign(config: Config, store: Store, built: BuiltIssue, now: datetime, *,
-                     force: bool = False, service: Service | None = None) -> str:
+def deliver_campaign(
+    config: Config,
+    store: Store,
+    built: BuiltIssue,
+    now: datetime,
+    *,
+    force: bool = False,
+    service: Service | None = None,
+) -> str:
     """Create or complete the issue's draft; return the line saying where to approve it."""
     name = config.delivery.method
     issue_id = built.issue_id
     record = campaigns.campaign(store, issue_id, name)
     if record is not None and record.state == "final":
-        return (f"{name} campaign {record.campaign_id} is {record.remote_status or 'sent or scheduled'} in "
-                f"{name}; digest leaves it alone ({record.web_url})")
-    if record is not None and record.state == "ready" and record.content_built_at == built.built_at and not force:
+        return (
+            f"{name} campaign {record.campaign_id} is {record.remote_status or 'sent or scheduled'} in "
+            f"{name}; digest leaves it alone ({record.web_url})"
+        )
+    if (
+        record is not None
+        and record.state == "ready"
+        and record.content_built_at == built.built_at
+        and not force
+    ):
         _notify(config, store, built, record.campaign_id, record.web_url, (), now)
         return f"{name} draft {record.campaign_id} is ready to approve: {record.web_url}"
     adapter = service or make_service(config)
@@ -112,8 +137,10 @@ def deliver_campaign(config: Config, store: Store, built: BuiltIssue, now: datet
             if remote.status not in adapter.drafts:
                 campaigns.record_state(store, issue_id, name, "final", remote.status, now)
                 store.record_delivery(issue_id, name, now, f"{remote.status} in {name}: {record.web_url}")
-                return (f"{name} campaign {record.campaign_id} is {remote.status} in {name}; digest leaves it "
-                        f"alone ({record.web_url})")
+                return (
+                    f"{name} campaign {record.campaign_id} is {remote.status} in {name}; digest leaves it "
+                    f"alone ({record.web_url})"
+                )
             adapter.update(record.campaign_id, content)
         findings = adapter.check(record.campaign_id)
         test_to = config.delivery.service.test_to if config.delivery.service else []
@@ -130,8 +157,17 @@ def deliver_campaign(config: Config, store: Store, built: BuiltIssue, now: datet
     return detail
 
 
-def _notify(config: Config, store: Store, built: BuiltIssue, campaign_id: str, url: str,
-            findings: tuple[str, ...], now: datetime, *, again: bool = False) -> None:
+def _notify(
+    config: Config,
+    store: Store,
+    built: BuiltIssue,
+    campaign_id: str,
+    url: str,
+    findings: tuple[str, ...],
+    now: datetime,
+    *,
+    again: bool = False,
+) -> None:
     """Tell the editors once per filled draft; a failed notice is retried by the next run."""
     settings = config.delivery.notify
     if settings is None or (not again and store.delivered_at(built.issue_id, "notify") is not None):
@@ -139,22 +175,26 @@ def _notify(config: Config, store: Store, built: BuiltIssue, campaign_id: str, u
     try:
         detail = notify_ready(config, settings, built, campaign_id, url, findings, now)
     except DeliveryError as exc:
-        raise DeliveryError(f"{config.delivery.method}: the draft {campaign_id} for {built.issue_id} is ready at "
-                            f"{url}, but the draft-ready notice failed: {exc}; the next run sends it") from None
+        raise DeliveryError(
+            f"{config.delivery.method}: the draft {campaign_id} for {built.issue_id} is ready at "
+            f"{url}, but the draft-ready notice failed: {exc}; the next run sends it"
+        ) from None
     store.record_delivery(built.issue_id, "notify", now, detail)
 
 
-SERVICES: dict[str, type[Service]] = {s.name: s for s in (Mailchimp, Buttondown, Kit, Listmonk, Brevo, Mailerlite)}
+SERVICES: dict[str, type[Service]] = {
+    s.name: s for s in (Mailchimp, Buttondown, Kit, Listmonk, Brevo, Mailerlite)
+}
 
 
 def send_test_campaign(config: Config, store: Store, built: BuiltIssue, to: str) -> str:
-    """The service's own test send of the issue's draft to one address; never a delivery.
-
-    """
+    """The service's own test send of the issue's draft to one address; never a delivery."""
     name = config.delivery.method
     record = campaigns.campaign(store, built.issue_id, name)
     if record is None:
-        raise DeliveryError(f"{name} has no draft for {built.issue_id} yet; run `digest run` first to create it")
+        raise DeliveryError(
+            f"{name} has no draft for {built.issue_id} yet; run `digest run` first to create it"
+        )
     adapter = make_service(config)
     try:
         adapter.send_test(record.campaign_id, campaign_content(config, built), [to])

@@ -26,17 +26,30 @@ class Kit(Service):
     docs = "Kit API v4"
 
     def __init__(self, settings: KitSettings, key: str) -> None:
-        api = Api("kit", settings.base_url or "https://api.kit.com", {"X-Kit-Api-Key": key}, key,
-                  settings.api_key_env, message, settings.timeout, settings.max_retry_wait)
+        api = Api(
+            "kit",
+            settings.base_url or "https://api.kit.com",
+            {"X-Kit-Api-Key": key},
+            key,
+            settings.api_key_env,
+            message,
+            settings.timeout,
+            settings.max_retry_wait,
+        )
         super().__init__(api, settings.approve_url)
         self.settings = settings
 
     def _body(self, content: Content) -> dict[str, Any]:
         s = self.settings
-        groups = [{"type": kind, "ids": ids} for kind, ids in (("segment", s.segment_ids), ("tag", s.tag_ids)) if ids]
+        groups = [
+            {"type": kind, "ids": ids} for kind, ids in (("segment", s.segment_ids), ("tag", s.tag_ids)) if ids
+        ]
         body: dict[str, Any] = {
-            "subject": content.subject, "preview_text": content.preheader, "content": content.html,
-            "description": content.name, "public": s.public,
+            "subject": content.subject,
+            "preview_text": content.preheader,
+            "content": content.html,
+            "description": content.name,
+            "public": s.public,
             "send_at": s.schedule_at.isoformat() if s.schedule_at else None,
             "subscriber_filter": [{"any": groups}] if groups else [{"all": [{"type": "all_subscribers"}]}],
         }
@@ -51,13 +64,31 @@ class Kit(Service):
         return Remote(cid, status, self.web_url(cid, f"https://app.kit.com/campaigns/{cid}/draft"))
 
     def create(self, content: Content) -> Remote:
-        return self._remote(self.api.call("create the broadcast", "POST", "/v4/broadcasts",
-                                          body=self._body(content), not_found="the segment_ids and tag_ids"))
+        return self._remote(
+            self.api.call(
+                "create the broadcast",
+                "POST",
+                "/v4/broadcasts",
+                body=self._body(content),
+                not_found="the segment_ids and tag_ids",
+            )
+        )
 
     def status(self, campaign_id: str) -> Remote:
-        return self._remote(self.api.call(f"read broadcast {campaign_id}", "GET", f"/v4/broadcasts/{campaign_id}",
-                                          not_found="whether the draft was deleted in Kit"))
+        return self._remote(
+            self.api.call(
+                f"read broadcast {campaign_id}",
+                "GET",
+                f"/v4/broadcasts/{campaign_id}",
+                not_found="whether the draft was deleted in Kit",
+            )
+        )
 
     def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(f"update broadcast {campaign_id}", "PUT", f"/v4/broadcasts/{campaign_id}",
-                      body=self._body(content), not_found="whether the draft was deleted in Kit")
+        self.api.call(
+            f"update broadcast {campaign_id}",
+            "PUT",
+            f"/v4/broadcasts/{campaign_id}",
+            body=self._body(content),
+            not_found="whether the draft was deleted in Kit",
+        )

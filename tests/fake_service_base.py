@@ -1,0 +1,138 @@
+"""Local stand-ins for the six mailing services' campaign APIs (no tests here).
+
+Each fake answers its service's documented endpoints on a real pytest-httpserver socket and
+checks every request the way that service documents it: method, path, the auth header's exact
+shape, JSON content type, required fields and their types. A wrong request gets the service's
+own documented error shape and is recorded in ``violations``; a test asserts there are none.
+State is kept like the service keeps it: ids, status, subject, preview text, HTML, plain text.
+
+``inject(step, ...)`` makes the next request of a step fail: an HTTP error in the service's
+shape (with headers such as ``Retry-After``), a stall longer than the client's timeout, or a
+callback (the crash test kills the ``digest run`` process from inside the request).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+KEY = "k3y-0123456789abcdef-us6"
+LIST = "a1b2c3d4e5"
+
+
+@dataclass
+class Failure:
+    status: int = 500
+    message: str = "Internal error"
+    headers: dict[str, str] = field(default_factory=dict)
+    stall: float = 0.0
+    action: Callable[[], None] | None = None
+
+
+class Fake:
+    """Shared machinery; subclasses define the routes, validation and error shapes."""
+
+    name = ""
+    validation_status = 422
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.server = server
+        self.campaigns: dict[str, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str, str]] = []  # (step, method, path)
+        self.violations: list[str] = []
+        self.failures: dict[str, list[Failure]] = {}
+        self.ids = itertools.count(101)
+        self.install()
+
+    # -- harness -----------------------------------------------------------------
+
+    def inject(self, step: str, failure: Failure) -> None:
+        self.failures.setdefault(step, []).append(failure)
+
+    def route(
+        self, method: str, pattern: str, step: str, handler: Callable[[Request, list[str]], Response]
+    ) -> None:
+        regex = re.compile(pattern)
+
+        def answer(request: Request) -> Response:
+            self.requests.append((step, request.method, request.path))
+            pending = self.failures.get(step)
+            if pending:
+                failure = pending.pop(0)
+                if failure.action is not None:
+                    failure.action()
+                if failure.stall:
+                    time.sleep(failure.stall)
+                return self.error(failure.status, failure.message, failure.headers)
+            if not self.authorised(request):
+                return self.unauthorised()
+            if request.method in ("POST", "PUT", "PATCH"):
+                if request.mimetype != "application/json":
+                    return self.invalid(
+                        f"{step}: Content-Type is {request.content_type!r}, not application/json"
+                    )
+                try:
+                    json.loads(request.get_data())
+                except ValueError:
+                    return self.invalid(f"{step}: the body is not JSON")
+            match = regex.match(request.path)
+            assert match is not None
+            return handler(request, list(match.groups()))
+
+        self.server.expect_request(regex, method=method).respond_with_handler(answer)
+
+    def invalid(self, reason: str) -> Response:
+        self.violations.append(reason)
+        return self.error(self.validation_status, reason)
+
+    def need(self, body: dict[str, Any], field_name: str, kind: type | tuple[type, ...], step: str) -> bool:
+        value = body.get(field_name)
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            self.violations.append(f"{step}: {field_name} should be {kind}, got {value!r}")
+            return False
+        return True
+
+    def json(self, data: Any, status: int = 200, content_type: str = "application/json") -> Response:
+        return Response(json.dumps(data), status=status, content_type=content_type)
+
+    def count(self, step: str) -> int:
+        return sum(1 for s, _, _ in self.requests if s == step)
+
+    @property
+    def only(self) -> dict[str, Any]:
+        assert len(self.campaigns) == 1, self.campaigns
+        return next(iter(self.campaigns.values()))
+
+    def mark_sent(self) -> None:
+        for campaign in self.campaigns.values():
+            campaign["status"] = self.sent_status
+
+    # -- per service -----------------------------------------------------------------
+
+    sent_status = "sent"
+
+    def install(self) -> None:
+        raise NotImplementedError
+
+    def authorised(self, request: Request) -> bool:
+        raise NotImplementedError
+
+    def unauthorised(self) -> Response:
+        return self.error(401, "Unauthorized")
+
+    def error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        raise NotImplementedError
+
+    def base_url(self) -> str:
+        return self.server.url_for("").rstrip("/")
+
+    def settings(self) -> dict[str, Any]:
+        raise NotImplementedError

@@ -81,8 +81,8 @@ def test_a_failed_notice_leaves_the_draft_and_is_sent_by_the_next_run(tmp_path: 
             controller.stop()
     assert record is not None and record.state == "ready"
     error = failed.delivery_error or ""
-    assert error.startswith(f"mailchimp: the draft {record.campaign_id} for 2025-W20 is ready at {record.web_url}, "
-                            "but the draft-ready notice failed: the mail server 127.0.0.1:")
+    assert error.startswith(f"mailchimp: the draft {record.campaign_id} for 2025-W20 is ready at "
+                            f"{record.web_url}, but the draft-ready notice failed: the mail server 127.0.0.1:")
     assert error.endswith("; the next run sends it") and "\n" not in error
     assert retried.delivery_error is None and again.delivery_error is None
     assert len(inbox.messages) == 1 and mailchimp.count("create") == 1
@@ -168,12 +168,14 @@ def test_the_mailer_follows_the_service_unless_the_editor_chose_one(tmp_path: Pa
     settings = EmailSettings(mailer="mailerlite", postal_address="1 Main St")
     assert (settings.unsubscribe, settings.view_online) == ("{$unsubscribe}", "{$url}")
     html = ('<!DOCTYPE html><html lang="en"><body><table role="presentation" width="600"><tr><td>'
-            '<a href="{$unsubscribe}">Unsubscribe</a> <a href="{$url}">View online</a></td></tr></table></body></html>')
+            '<a href="{$unsubscribe}">Unsubscribe</a> <a href="{$url}">View online</a>'
+            "</td></tr></table></body></html>")
     assert not [f for f in lint_html(html, settings.merge_tags) if f.rule == "link-href"]
     explicit = job_config(tmp_path / "b")
     text = (tmp_path / "b" / "digest.toml").read_text()
     (tmp_path / "b" / "digest.toml").write_text(
-        text + '\n[email]\nmailer = "custom"\nunsubscribe_url = "https://reviews.example/u"\npostal_address = "x"\n'
+        text + '\n[email]\nmailer = "custom"\nunsubscribe_url = "https://reviews.example/u"\n'
+        'postal_address = "x"\n'
         '\n[delivery]\nmethod = "buttondown"\n\n[delivery.buttondown]\n')
     assert explicit is not None and load_config(tmp_path / "b" / "digest.toml").email.mailer == "custom"
     assert MONDAY.tzinfo is not None

@@ -35,6 +35,7 @@ class Failure:
     headers: dict[str, str] = field(default_factory=dict)
     stall: float = 0.0
     action: Callable[[], None] | None = None
+    after: bool = False  # do the work first, then stall or act: the request took effect, the answer is lost
 
 
 class Fake:
@@ -50,6 +51,7 @@ class Fake:
         self.violations: list[str] = []
         self.failures: dict[str, list[Failure]] = {}
         self.ids = itertools.count(101)
+        self.inflight = 0
         self.install()
 
     # -- harness -----------------------------------------------------------------
@@ -63,15 +65,30 @@ class Fake:
         regex = re.compile(pattern)
 
         def answer(request: Request) -> Response:
+            self.inflight += 1
+            try:
+                return attempt(request)
+            finally:
+                self.inflight -= 1
+
+        def attempt(request: Request) -> Response:
             self.requests.append((step, request.method, request.path))
             pending = self.failures.get(step)
-            if pending:
-                failure = pending.pop(0)
+            failure = pending.pop(0) if pending else None
+            if failure is not None and not failure.after:
                 if failure.action is not None:
                     failure.action()
                 if failure.stall:
                     time.sleep(failure.stall)
                 return self.error(failure.status, failure.message, failure.headers)
+            response = handle(request)
+            if failure is not None:
+                if failure.action is not None:
+                    failure.action()
+                time.sleep(failure.stall)
+            return response
+
+        def handle(request: Request) -> Response:
             if not self.authorised(request):
                 return self.unauthorised()
             if request.method in ("POST", "PUT", "PATCH"):
@@ -88,6 +105,12 @@ class Fake:
             return handler(request, list(match.groups()))
 
         self.server.expect_request(regex, method=method).respond_with_handler(answer)
+
+    def settled(self) -> None:
+        """Wait until a stalled request has finished (the server answers one request at a time)."""
+        deadline = time.monotonic() + 30
+        while self.inflight and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def invalid(self, reason: str) -> Response:
         self.violations.append(reason)

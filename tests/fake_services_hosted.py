@@ -53,6 +53,7 @@ class MailchimpFake(Fake):
 
     def install(self) -> None:
         self.route("POST", r"^/3\.0/campaigns$", "create", self.create)
+        self.route("GET", r"^/3\.0/campaigns$", "list", self.list)
         self.route("PUT", r"^/3\.0/campaigns/([^/]+)/content$", "fill", self.content)
         self.route("GET", r"^/3\.0/campaigns/([^/]+)/send-checklist$", "check", self.checklist)
         self.route("POST", r"^/3\.0/campaigns/([^/]+)/actions/test$", "test", self.test)
@@ -86,8 +87,30 @@ class MailchimpFake(Fake):
             "text": None,
             "from_name": s.get("from_name"),
             "reply_to": s.get("reply_to"),
+            "name": s["title"],
         }
         return self.json(self._view(cid))
+
+    def list(self, request: Request, _: list[str]) -> Response:
+        if request.args.get("list_id") != LIST:
+            self.violations.append(f"list: list_id filter {request.args.get('list_id')!r}")
+        status = request.args.get("status")
+        found = [cid for cid, c in self.campaigns.items() if status in (None, c["status"])]
+        return self.json(
+            {
+                "campaigns": [
+                    {
+                        **self._view(cid),
+                        "settings": {
+                            "title": self.campaigns[cid]["name"],
+                            "subject_line": self.campaigns[cid]["subject"],
+                        },
+                    }
+                    for cid in found
+                ],
+                "total_items": len(found),
+            }
+        )
 
     def _view(self, cid: str) -> dict[str, Any]:
         c = self.campaigns[cid]
@@ -168,6 +191,7 @@ class ButtondownFake(Fake):
 
     def install(self) -> None:
         self.route("POST", r"^/v1/emails$", "create", self.create)
+        self.route("GET", r"^/v1/emails$", "list", self.list)
         self.route("POST", r"^/v1/emails/([^/]+)/send-draft$", "test", self.test)
         self.route("GET", r"^/v1/emails/([^/]+)$", "get", self.get)
         self.route("PATCH", r"^/v1/emails/([^/]+)$", "update", self.patch)
@@ -194,10 +218,16 @@ class ButtondownFake(Fake):
             return failed
         return self.json(self._view(cid), 201)
 
+    def list(self, request: Request, _: list[str]) -> Response:
+        status = request.args.get("status")
+        found = [self._view(cid) for cid, c in self.campaigns.items() if status in (None, c["status"])]
+        return self.json({"results": found, "count": len(found), "next": None, "previous": None})
+
     def _view(self, cid: str) -> dict[str, Any]:
         c = self.campaigns[cid]
         return {
             "id": cid,
+            "metadata": c.get("metadata"),
             "status": c["status"],
             "subject": c["subject"],
             "body": c["html"],
@@ -244,6 +274,7 @@ class KitFake(Fake):
 
     def install(self) -> None:
         self.route("POST", r"^/v4/broadcasts$", "create", self.create)
+        self.route("GET", r"^/v4/broadcasts$", "list", self.list)
         self.route("GET", r"^/v4/broadcasts/([^/]+)$", "get", self.get)
         self.route("PUT", r"^/v4/broadcasts/([^/]+)$", "update", self.put)
 
@@ -261,8 +292,15 @@ class KitFake(Fake):
             preheader=body["preview_text"],
             html=body["content"],
             filter=body["subscriber_filter"],
+            name=body.get("description"),
         )
         return None
+
+    def list(self, _: Request, __: list[str]) -> Response:
+        items = [
+            {**self._view(cid)["broadcast"], "description": c.get("name")} for cid, c in self.campaigns.items()
+        ]
+        return self.json({"broadcasts": items, "pagination": {"has_next_page": False}})
 
     def create(self, request: Request, _: list[str]) -> Response:
         cid = str(next(self.ids))

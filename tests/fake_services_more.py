@@ -37,6 +37,7 @@ class ListmonkFake(Fake):
 
     def install(self) -> None:
         self.route("POST", r"^/api/campaigns$", "create", self.create)
+        self.route("GET", r"^/api/campaigns$", "list", self.list)
         self.route("POST", r"^/api/campaigns/(\d+)/test$", "test", self.test)
         self.route("GET", r"^/api/campaigns/(\d+)$", "get", self.get)
         self.route("PUT", r"^/api/campaigns/(\d+)$", "update", self.put)
@@ -54,6 +55,7 @@ class ListmonkFake(Fake):
             text=body["altbody"],
             preheader=None,
             template_id=body.get("template_id"),
+            name=body["name"],
         )
         return None
 
@@ -68,7 +70,24 @@ class ListmonkFake(Fake):
 
     def _view(self, cid: str) -> dict[str, Any]:
         c = self.campaigns[cid]
-        return {"data": {"id": int(cid), "status": c["status"], "subject": c["subject"], "body": c["html"]}}
+        return {
+            "data": {
+                "id": int(cid),
+                "status": c["status"],
+                "subject": c["subject"],
+                "body": c["html"],
+                "name": c["name"],
+            }
+        }
+
+    def list(self, request: Request, _: list[str]) -> Response:
+        query, status = request.args.get("query", ""), request.args.get("status")
+        found = [
+            self._view(cid)["data"]
+            for cid, c in self.campaigns.items()
+            if query in c["name"] and status in (None, c["status"])
+        ]
+        return self.json({"data": {"results": found, "total": len(found), "page": 1, "per_page": len(found)}})
 
     def get(self, _: Request, groups: list[str]) -> Response:
         if groups[0] not in self.campaigns:
@@ -115,6 +134,7 @@ class BrevoFake(Fake):
 
     def install(self) -> None:
         self.route("POST", r"^/v3/emailCampaigns$", "create", self.create)
+        self.route("GET", r"^/v3/emailCampaigns$", "list", self.list)
         self.route("POST", r"^/v3/emailCampaigns/(\d+)/sendTest$", "test", self.test)
         self.route("GET", r"^/v3/emailCampaigns/(\d+)$", "get", self.get)
         self.route("PUT", r"^/v3/emailCampaigns/(\d+)$", "update", self.put)
@@ -131,7 +151,11 @@ class BrevoFake(Fake):
         if not isinstance(lists, list) or not all(isinstance(i, int) for i in lists):
             return self.invalid(f"{step}: recipients.listIds must be integers")
         self.campaigns[cid].update(
-            subject=body["subject"], preheader=body["previewText"], html=body["htmlContent"], sender=sender
+            subject=body["subject"],
+            preheader=body["previewText"],
+            html=body["htmlContent"],
+            sender=sender,
+            name=body["name"],
         )
         return None
 
@@ -143,6 +167,21 @@ class BrevoFake(Fake):
             del self.campaigns[cid]
             return failed
         return self.json({"id": int(cid)}, 201)
+
+    def list(self, request: Request, _: list[str]) -> Response:
+        status = request.args.get("status")
+        found = [
+            {
+                "id": int(cid),
+                "name": c["name"],
+                "subject": c["subject"],
+                "type": "classic",
+                "status": c["status"],
+            }
+            for cid, c in self.campaigns.items()
+            if status in (None, c["status"])
+        ]
+        return self.json({"campaigns": found, "count": len(found)})
 
     def get(self, _: Request, groups: list[str]) -> Response:
         c = self.campaigns.get(groups[0])
@@ -199,8 +238,14 @@ class MailerliteFake(Fake):
 
     def install(self) -> None:
         self.route("POST", r"^/api/campaigns$", "create", self.create)
+        self.route("GET", r"^/api/campaigns$", "list", self.list)
         self.route("GET", r"^/api/campaigns/(\d+)$", "get", self.get)
         self.route("PUT", r"^/api/campaigns/(\d+)$", "update", self.put)
+
+    def list(self, request: Request, _: list[str]) -> Response:
+        status = request.args.get("filter[status]")
+        found = [self._view(cid)["data"] for cid, c in self.campaigns.items() if status in (None, c["status"])]
+        return self.json({"data": found, "meta": {"total": len(found)}})
 
     def _store(self, cid: str, body: dict[str, Any], step: str) -> Response | None:
         emails = body.get("emails")
@@ -214,7 +259,11 @@ class MailerliteFake(Fake):
         if not all(self.need(email, f, str, step) for f in ("subject", "from_name", "from", "content")):
             return self.error(422, "The emails.0.subject field is required.")
         self.campaigns[cid].update(
-            subject=email["subject"], html=email["content"], preheader=None, groups=body.get("groups")
+            subject=email["subject"],
+            html=email["content"],
+            preheader=None,
+            groups=body.get("groups"),
+            name=body["name"],
         )
         return None
 
@@ -229,7 +278,7 @@ class MailerliteFake(Fake):
 
     def _view(self, cid: str) -> dict[str, Any]:
         c = self.campaigns[cid]
-        return {"data": {"id": cid, "status": c["status"], "name": "x", "type": "regular"}}
+        return {"data": {"id": cid, "status": c["status"], "name": c["name"], "type": "regular"}}
 
     def get(self, _: Request, groups: list[str]) -> Response:
         if groups[0] not in self.campaigns:

@@ -4,8 +4,10 @@ The row is written the moment the service answers "created", before anything els
 it, so a run that dies right after still knows the campaign and the next run completes that
 same draft instead of making a second. ``issue_id`` is the issue's id as text, whatever its form.
 
-States: ``created`` (exists; content may be missing), ``ready`` (content set and checked),
-``final`` (the service reports it sent or scheduled: never touched again).
+States: ``creating`` (asked the service to create one and had no answer yet: a timeout or a
+crash there may have left a campaign behind, so the next run looks for it before creating),
+``created`` (exists; content may be missing), ``ready`` (content set and checked), ``final``
+(the service reports it sent or scheduled: never touched again).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Literal
 
 from digest.store.database import Store, from_iso, iso
 
-State = Literal["created", "ready", "final"]
+State = Literal["creating", "created", "ready", "final"]
 
 
 @dataclass(frozen=True)
@@ -52,14 +54,31 @@ def campaign(store: Store, issue_id: str, service: str) -> CampaignRecord | None
     )
 
 
+def record_creating(store: Store, issue_id: str, service: str, now: datetime) -> None:
+    """Mark that a create request is about to be sent (no campaign id yet)."""
+    with store.transaction():
+        store.db.execute(
+            "INSERT OR IGNORE INTO campaigns(issue_id, service, campaign_id, state, created_at, updated_at)"
+            " VALUES(?,?,'','creating',?,?)",
+            (issue_id, service, iso(now), iso(now)),
+        )
+
+
+def forget_creating(store: Store, issue_id: str, service: str) -> None:
+    """The service answered the create with a refusal: no campaign exists, drop the marker."""
+    with store.transaction():
+        store.db.execute("DELETE FROM campaigns WHERE issue_id = ? AND service = ? AND state = 'creating'",
+                         (issue_id, service))
+
+
 def record_created(
     store: Store, issue_id: str, service: str, campaign_id: str, web_url: str, remote_status: str, now: datetime
 ) -> CampaignRecord:
     """Remember a campaign the service just created (its content may not be set yet)."""
     with store.transaction():
         store.db.execute(
-            "INSERT INTO campaigns(issue_id, service, campaign_id, web_url, state, remote_status, created_at,"
-            " updated_at) VALUES(?,?,?,?,'created',?,?,?)",
+            "INSERT OR REPLACE INTO campaigns(issue_id, service, campaign_id, web_url, state, remote_status,"
+            " created_at, updated_at) VALUES(?,?,?,?,'created',?,?,?)",
             (issue_id, service, campaign_id, web_url, remote_status, iso(now), iso(now)),
         )
     record = campaign(store, issue_id, service)

@@ -5,7 +5,8 @@ Steps: ``POST /v3/emailCampaigns`` with ``name``, ``subject``, ``previewText``, 
 ``scheduledAt`` unless ``schedule_at`` is set. ``PUT /v3/emailCampaigns/{id}`` updates it (204),
 ``GET /v3/emailCampaigns/{id}`` reads its status (``draft``; ``queued``, ``in_process``, ``sent``,
 ``suspended``, ``archive`` are not), and ``POST /v3/emailCampaigns/{id}/sendTest`` with
-``emailTo`` is the test send. Brevo takes no plain-text part. Auth: ``api-key: <key>``.
+``emailTo`` is the test send; ``GET /v3/emailCampaigns?status=draft`` finds a draft by name after a
+create that got no answer. Brevo takes no plain-text part. Auth: ``api-key: <key>``.
 Errors: ``{"code": "...", "message": "..."}``.
 """
 
@@ -73,6 +74,15 @@ class Brevo(Service):
         )
         cid = str(data["id"])
         return Remote(cid, "draft", self._url(cid))
+
+    def find(self, content: Content) -> Remote | None:
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/emailCampaigns",
+                             params={"type": "classic", "status": "draft", "limit": 100, "sort": "desc"})
+        for item in (data or {}).get("campaigns") or []:
+            if item.get("name") == content.name:
+                cid = str(item["id"])
+                return Remote(cid, str(item.get("status", "draft")), self._url(cid))
+        return None
 
     def status(self, campaign_id: str) -> Remote:
         data = self.api.call(

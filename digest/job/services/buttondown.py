@@ -5,7 +5,8 @@ text), ``metadata`` and ``status: "draft"`` always, since an email created witho
 may go out; ``"scheduled"`` with ``publish_date`` only when ``schedule_at`` is set.
 ``PATCH /emails/{id}`` updates it, ``GET /emails/{id}`` reads its status (``draft``; ``scheduled``,
 ``about_to_send``, ``in_flight``, ``sent`` ... are not drafts) and
-``POST /emails/{id}/send-draft`` with ``recipients`` is the test send. Auth:
+``POST /emails/{id}/send-draft`` with ``recipients`` is the test send; ``GET /emails?status=draft``
+finds a draft by its ``metadata`` after a create that got no answer. Auth:
 ``Authorization: Token <key>``. Errors: ``{"code", "detail"}``, or on 422 ``detail`` as a list of
 ``{"loc", "msg"}``.
 """
@@ -66,6 +67,14 @@ class Buttondown(Service):
 
     def create(self, content: Content) -> Remote:
         return self._remote(self.api.call("create the email", "POST", "/emails", body=self._body(content)))
+
+    def find(self, content: Content) -> Remote | None:
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/emails",
+                             params={"status": "draft"})
+        for item in (data or {}).get("results") or []:
+            if (item.get("metadata") or {}).get("digest_issue") == content.issue_id:
+                return self._remote(item)
+        return None
 
     def status(self, campaign_id: str) -> Remote:
         return self._remote(

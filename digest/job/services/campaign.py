@@ -35,6 +35,7 @@ from digest.settings.services import (
     MailerliteSettings,
 )
 from digest.store import campaigns
+from digest.store.campaigns import CampaignRecord
 from digest.store.database import Store
 
 if TYPE_CHECKING:
@@ -89,13 +90,27 @@ def campaign_content(config: Config, built: BuiltIssue) -> Content:
     )
 
 
-def _failed(service: str, issue_id: str, exc: ServiceError, created: bool) -> DeliveryError:
-    then = (
-        "the draft exists and the next run completes it, without making a second"
-        if created
-        else "nothing was created; the next run tries again"
-    )
+def _failed(service: str, issue_id: str, exc: ServiceError, record: CampaignRecord | None) -> DeliveryError:
+    if record is None:
+        then = "nothing was created; the next run tries again"
+    elif record.state == "creating":
+        then = "the service may have made it; the next run looks for it before making another"
+    else:
+        then = "the draft exists and the next run completes it, without making a second"
     return DeliveryError(f"{service}: {issue_id}: {exc.step} failed: {exc.reason} ({then})")
+
+
+def _create(store: Store, adapter: Service, content: Content, name: str, now: datetime) -> CampaignRecord:
+    """Create the campaign, marking the attempt first so an unanswered create is looked for, not repeated."""
+    campaigns.record_creating(store, content.issue_id, name, now)
+    try:
+        remote = adapter.create(content)
+    except ServiceError as exc:
+        if exc.status is not None and exc.status < 500:
+            campaigns.forget_creating(store, content.issue_id, name)  # refused: nothing exists
+        raise
+    log.info("%s: created campaign %s for %s", name, remote.id, content.issue_id)
+    return campaigns.record_created(store, content.issue_id, name, remote.id, remote.url, remote.status, now)
 
 
 def deliver_campaign(
@@ -127,11 +142,15 @@ def deliver_campaign(
     adapter = service or make_service(config)
     content = campaign_content(config, built)
     try:
-        if record is None:
-            remote = adapter.create(content)
-            record = campaigns.record_created(store, issue_id, name, remote.id, remote.url, remote.status, now)
-            log.info("%s: created campaign %s for %s", name, remote.id, issue_id)
-            adapter.fill(remote.id, content)
+        if record is not None and record.state == "creating":
+            # The last create got no answer: the service may have made it. Adopt it if so.
+            found = adapter.find(content)
+            if found is not None:
+                record = campaigns.record_created(store, issue_id, name, found.id, found.url, found.status, now)
+                log.info("%s: found campaign %s for %s from an unanswered create", name, found.id, issue_id)
+        if record is None or record.state == "creating":
+            record = _create(store, adapter, content, name, now)
+            adapter.fill(record.campaign_id, content)
         else:
             remote = adapter.status(record.campaign_id)
             if remote.status not in adapter.drafts:
@@ -147,7 +166,7 @@ def deliver_campaign(
         if test_to and adapter.has_test_send:
             adapter.send_test(record.campaign_id, content, test_to)
     except ServiceError as exc:
-        raise _failed(name, issue_id, exc, record is not None) from None
+        raise _failed(name, issue_id, exc, campaigns.campaign(store, issue_id, name)) from None
     campaigns.record_state(store, issue_id, name, "ready", "draft", now, content_built_at=built.built_at)
     detail = f"{name} draft {record.campaign_id} is ready to approve: {record.web_url}"
     if findings:

@@ -28,13 +28,18 @@ RATE_LIMIT_RETRIES = 2
 
 
 class ServiceError(Exception):
-    """One failed step; ``str()`` is the reason. ``retry`` says the next run may well succeed."""
+    """One failed step; ``str()`` is the reason. ``retry`` says the next run may well succeed.
 
-    def __init__(self, step: str, reason: str, *, retry: bool = False) -> None:
+    ``status`` is the HTTP status the service answered, None when no answer came (a timeout,
+    a dropped connection): then the request may or may not have taken effect.
+    """
+
+    def __init__(self, step: str, reason: str, *, retry: bool = False, status: int | None = None) -> None:
         super().__init__(reason)
         self.step = step
         self.reason = reason
         self.retry = retry
+        self.status = status
 
 
 @dataclass
@@ -80,6 +85,7 @@ class Api:
                     step,
                     f"rate limited (HTTP 429; the service {asked}, digest waits at most "
                     f"{self.max_wait:g}s); the next run tries again",
+                    status=429,
                     retry=True,
                 )
             self.waited.append(wait)
@@ -93,7 +99,8 @@ class Api:
                 raise ServiceError(
                     step, f"the answer is not JSON (HTTP {response.status_code})", retry=True
                 ) from None
-        raise ServiceError(step, self._reason(response, not_found), retry=response.status_code >= 500)
+        raise ServiceError(step, self._reason(response, not_found), retry=response.status_code >= 500,
+                           status=response.status_code)
 
     def _send(
         self,

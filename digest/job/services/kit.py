@@ -5,7 +5,8 @@ Steps: ``POST /v4/broadcasts`` with ``subject``, ``preview_text``, ``content`` (
 which is what makes it a draft (a timestamp there schedules the send, so it is set only from
 ``schedule_at``); ``PUT /v4/broadcasts/{id}`` updates it; ``GET /v4/broadcasts/{id}`` reads it
 back: a broadcast with a ``send_at`` (or a ``status`` other than ``draft``) is scheduled or sent.
-Kit has no test-send endpoint. Auth: ``X-Kit-Api-Key: <key>``. Errors: ``{"errors": [...]}``.
+``GET /v4/broadcasts`` finds a draft by its ``description`` after a create that got no answer. Kit
+has no test-send endpoint. Auth: ``X-Kit-Api-Key: <key>``. Errors: ``{"errors": [...]}``.
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ class Kit(Service):
                 not_found="the segment_ids and tag_ids",
             )
         )
+
+    def find(self, content: Content) -> Remote | None:
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/v4/broadcasts",
+                             params={"per_page": 100})
+        for item in (data or {}).get("broadcasts") or []:
+            if item.get("description") == content.name and item.get("subject") == content.subject:
+                return self._remote({"broadcast": item})
+        return None
 
     def status(self, campaign_id: str) -> Remote:
         return self._remote(

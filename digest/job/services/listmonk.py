@@ -6,7 +6,8 @@ Steps: ``POST /api/campaigns`` with ``name``, ``subject``, ``lists`` (ids), ``ty
 ``draft``. ``PUT /api/campaigns/{id}`` updates it, ``GET /api/campaigns/{id}`` reads its status
 (``draft``; ``scheduled``, ``running``, ``paused``, ``finished``, ``cancelled`` are not), and
 ``POST /api/campaigns/{id}/test`` with the campaign and ``subscribers`` (addresses) is the test
-send. listmonk is self-hosted: ``base_url`` is the instance. Auth:
+send; ``GET /api/campaigns?query=&status=draft`` finds a draft by name after a create that got no
+answer. listmonk is self-hosted: ``base_url`` is the instance. Auth:
 ``Authorization: token <api user>:<token>``. Errors: ``{"message": "..."}``.
 """
 
@@ -77,6 +78,14 @@ class Listmonk(Service):
                 not_found="base_url (it should be the instance, without /api)",
             )
         )
+
+    def find(self, content: Content) -> Remote | None:
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/api/campaigns",
+                             params={"query": content.name, "status": "draft", "per_page": "all"})
+        for item in ((data or {}).get("data") or {}).get("results") or []:
+            if item.get("name") == content.name:
+                return self._remote({"data": item})
+        return None
 
     def status(self, campaign_id: str) -> Remote:
         return self._remote(

@@ -6,7 +6,8 @@ Steps: ``POST /campaigns`` (type ``regular``; recipients ``list_id`` and optiona
 ``PATCH /campaigns/{id}`` to update the settings, ``GET /campaigns/{id}`` for the status
 (``save`` is a draft; ``schedule``, ``sending``, ``sent`` ... are not),
 ``GET /campaigns/{id}/send-checklist`` (``is_ready`` and its items), and
-``POST /campaigns/{id}/actions/test`` (``test_emails``, ``send_type``). Auth is HTTP Basic with
+``POST /campaigns/{id}/actions/test`` (``test_emails``, ``send_type``); after a create that got no
+answer, ``GET /campaigns?list_id=&status=save`` finds the draft by its ``title``. Auth is HTTP Basic with
 any user name and the API key; the data centre is the key's suffix (``...-us6``) unless
 ``server_prefix`` says otherwise. Errors are problem+json: ``title``, ``detail``, ``errors``.
 """
@@ -90,6 +91,15 @@ class Mailchimp(Service):
             not_found=f"the audience list_id = {self.settings.list_id!r}",
         )
         return self._remote(data)
+
+    def find(self, content: Content) -> Remote | None:
+        params = {"list_id": self.settings.list_id, "status": "save", "count": 100, "sort_field": "create_time",
+                  "sort_dir": "DESC"}
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/campaigns", params=params)
+        for item in (data or {}).get("campaigns") or []:
+            if (item.get("settings") or {}).get("title") == content.name:
+                return self._remote(item)
+        return None
 
     def fill(self, campaign_id: str, content: Content) -> None:
         self.api.call(

@@ -4,7 +4,8 @@ Base ``https://connect.mailerlite.com/api``. Steps: ``POST /campaigns`` with ``n
 ``type: "regular"``, ``emails: [{subject, from_name, from, content}]`` (custom HTML content
 needs a plan that allows it) and ``groups``; a campaign stays a ``draft`` until a separate
 schedule call, which digest never makes. ``PUT /campaigns/{id}`` updates it and
-``GET /campaigns/{id}`` reads its status (``draft``; ``ready``, ``sent`` are not). MailerLite
+``GET /campaigns/{id}`` reads its status (``draft``; ``ready``, ``sent`` are not);
+``GET /campaigns?filter[status]=draft`` finds a draft by name after a create that got no answer. MailerLite
 has no test-send endpoint and takes no plain-text part. Auth: ``Authorization: Bearer <key>``.
 Errors: ``{"message": "...", "errors": {"field": ["..."]}}``.
 """
@@ -74,6 +75,14 @@ class Mailerlite(Service):
                 not_found=f"the group ids {self.settings.group_ids}",
             )
         )
+
+    def find(self, content: Content) -> Remote | None:
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/campaigns",
+                             params={"filter[status]": "draft", "limit": 100})
+        for item in (data or {}).get("data") or []:
+            if item.get("name") == content.name:
+                return self._remote({"data": item})
+        return None
 
     def status(self, campaign_id: str) -> Remote:
         return self._remote(

@@ -342,3 +342,22 @@ def test_check_says_what_will_happen_and_which_variable_is_missing(
     assert f"environment: {env} (the {fake.name} API key): MISSING" in missing.output
     assert f"environment: {env} (the {fake.name} API key): set" in present.output
     assert KEY not in present.output and fake.requests == []
+
+
+def test_a_draft_deleted_in_the_service_is_replaced_only_when_forced(tmp_path: Path, fake: Fake) -> None:
+    config = load_config(write_config(tmp_path, fake))
+    fake.inject(AFTER_CREATE[fake.name], Failure(503, "Service Unavailable"))
+    with Store.open(config.store_path) as store:
+        run(config, store)  # the draft exists, unfinished
+        gone = next(iter(fake.campaigns))
+        fake.campaigns.clear()  # an editor deleted it in the service
+        refused = run(config, store, at=local(2025, 5, 19, 11))
+        forced = run(config, store, at=local(2025, 5, 19, 12), force=True, builder=Builder("Again"))
+        record = campaigns.campaign(store, "2025-W20", fake.name)
+    assert refused.delivery_error == (
+        f"{fake.name}: 2025-W20: the draft {gone} is gone from {fake.name} (deleted there?); "
+        "`digest run --week 2025-W20 --force` makes a new one"
+    )
+    assert forced.delivery_error is None and record is not None and record.state == "ready"
+    assert record.campaign_id == fake.only["id"] != gone and fake.only["subject"] == "Again"
+    assert fake.count("create") == 2 and fake.violations == []

@@ -67,8 +67,16 @@ def record_creating(store: Store, issue_id: str, service: str, now: datetime) ->
 def forget_creating(store: Store, issue_id: str, service: str) -> None:
     """The service answered the create with a refusal: no campaign exists, drop the marker."""
     with store.transaction():
-        store.db.execute("DELETE FROM campaigns WHERE issue_id = ? AND service = ? AND state = 'creating'",
-                         (issue_id, service))
+        store.db.execute(
+            "DELETE FROM campaigns WHERE issue_id = ? AND service = ? AND state = 'creating'",
+            (issue_id, service),
+        )
+
+
+def forget(store: Store, issue_id: str, service: str) -> None:
+    """The campaign was deleted in the service: drop the row so a new draft can be made (``--force``)."""
+    with store.transaction():
+        store.db.execute("DELETE FROM campaigns WHERE issue_id = ? AND service = ?", (issue_id, service))
 
 
 def record_created(

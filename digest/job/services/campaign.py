@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from digest.errors import DeliveryError
-from digest.job.services.base import Content, Service
+from digest.job.services.base import Content, Remote, Service
 from digest.job.services.brevo import Brevo
 from digest.job.services.buttondown import Buttondown
 from digest.job.services.client import ServiceError
@@ -113,6 +113,27 @@ def _create(store: Store, adapter: Service, content: Content, name: str, now: da
     return campaigns.record_created(store, content.issue_id, name, remote.id, remote.url, remote.status, now)
 
 
+def _current(
+    store: Store, adapter: Service, record: CampaignRecord, force: bool, now: datetime
+) -> Remote | None:
+    """The stored draft as the service sees it; None when it is gone there and ``force`` allows a new one."""
+    try:
+        return adapter.status(record.campaign_id)
+    except ServiceError as exc:
+        if exc.status != 404:
+            raise
+    if not force:
+        raise DeliveryError(
+            f"{record.service}: {record.issue_id}: the draft {record.campaign_id} is gone from "
+            f"{record.service} (deleted there?); `digest run --week {record.issue_id} --force` makes a new one"
+        )
+    log.warning(
+        "%s: draft %s of %s is gone; making a new one", record.service, record.campaign_id, record.issue_id
+    )
+    campaigns.forget(store, record.issue_id, record.service)
+    return None
+
+
 def deliver_campaign(
     config: Config,
     store: Store,
@@ -152,15 +173,19 @@ def deliver_campaign(
             record = _create(store, adapter, content, name, now)
             adapter.fill(record.campaign_id, content)
         else:
-            remote = adapter.status(record.campaign_id)
-            if remote.status not in adapter.drafts:
+            remote = _current(store, adapter, record, force, now)
+            if remote is None:  # gone from the service; --force made a new draft in its place
+                record = _create(store, adapter, content, name, now)
+                adapter.fill(record.campaign_id, content)
+            elif remote.status not in adapter.drafts:
                 campaigns.record_state(store, issue_id, name, "final", remote.status, now)
                 store.record_delivery(issue_id, name, now, f"{remote.status} in {name}: {record.web_url}")
                 return (
                     f"{name} campaign {record.campaign_id} is {remote.status} in {name}; digest leaves it "
                     f"alone ({record.web_url})"
                 )
-            adapter.update(record.campaign_id, content)
+            else:
+                adapter.update(record.campaign_id, content)
         findings = adapter.check(record.campaign_id)
         test_to = config.delivery.service.test_to if config.delivery.service else []
         if test_to and adapter.has_test_send:

@@ -50,7 +50,10 @@ TAKES_PREHEADER = {"mailchimp", "buttondown", "kit", "brevo"}
 MONDAY = local(2025, 5, 19, 8)
 
 
-def write_config(folder: Path, fake: Fake, *, notify: dict[str, Any] | None = None, **service: Any) -> Path:
+def write_config(
+    folder: Path, fake: Fake, *, notify: dict[str, Any] | None = None, hook: dict[str, Any] | None = None,
+    **service: Any,
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "feed.xml").write_bytes(
         WordPressSite(make_posts(3, newest=datetime(2025, 5, 16, 14, tzinfo=UTC))).page(1) or b""
@@ -60,7 +63,7 @@ def write_config(folder: Path, fake: Fake, *, notify: dict[str, Any] | None = No
     text += table("delivery", {"method": fake.name}) + table(
         f"delivery.{fake.name}", {**fake.settings(), **service}
     )
-    text += table("delivery.notify.smtp", notify)
+    text += table("delivery.notify.smtp", notify) + table("delivery.notify.webhook", hook)
     path = folder / "digest.toml"
     path.write_text(text, encoding="utf-8")
     return path

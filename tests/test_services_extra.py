@@ -179,3 +179,26 @@ def test_the_mailer_follows_the_service_unless_the_editor_chose_one(tmp_path: Pa
         '\n[delivery]\nmethod = "buttondown"\n\n[delivery.buttondown]\n')
     assert explicit is not None and load_config(tmp_path / "b" / "digest.toml").email.mailer == "custom"
     assert MONDAY.tzinfo is not None
+
+
+def test_the_notice_can_be_a_webhook_post_with_the_link_picks_and_findings(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DIGEST_BUTTONDOWN_API_KEY", KEY)
+    monkeypatch.setenv("DIGEST_NOTIFY_TOKEN", "n0tify-t0ken")
+    fake = FAKES["buttondown"](httpserver)
+    httpserver.expect_request("/hooks/editors", method="POST").respond_with_json({"ok": True})
+    hook = {"url": httpserver.url_for("/hooks/editors"), "secret_env": "DIGEST_NOTIFY_TOKEN", "auth": "bearer"}
+    config = load_config(write_config(tmp_path, fake, hook=hook))
+    with Store.open(config.store_path) as store:
+        outcome = run(config, store)
+        run(config, store, at=local(2025, 5, 19, 11))
+        record = campaigns.campaign(store, "2025-W20", "buttondown")
+    posts = [request for request, _ in httpserver.log if request.path == "/hooks/editors"]
+    assert outcome.delivery_error is None and record is not None and len(posts) == 1
+    assert posts[0].headers["Authorization"] == "Bearer n0tify-t0ken"
+    payload = posts[0].get_json()
+    assert (payload["event"], payload["service"], payload["campaign_id"], payload["url"]) == (
+        "draft_ready", "buttondown", record.campaign_id, record.web_url)
+    assert payload["subject"] == SUBJECT and payload["picks"][0]["title"] == PICKS[0]["title"]
+    assert "only 3 scored reviews" in payload["findings"]

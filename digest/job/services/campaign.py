@@ -141,7 +141,6 @@ def deliver_campaign(
     now: datetime,
     *,
     force: bool = False,
-    service: Service | None = None,
 ) -> str:
     """Create or complete the issue's draft; return the line saying where to approve it."""
     name = config.delivery.method
@@ -160,7 +159,7 @@ def deliver_campaign(
     ):
         _notify(config, store, built, record.campaign_id, record.web_url, (), now)
         return f"{name} draft {record.campaign_id} is ready to approve: {record.web_url}"
-    adapter = service or make_service(config)
+    adapter = make_service(config)
     content = campaign_content(config, built)
     try:
         if record is not None and record.state == "creating":

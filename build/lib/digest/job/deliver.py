@@ -75,7 +75,9 @@ def load_built(record: IssueRecord) -> BuiltIssue:
         raise DeliveryError(f"cannot read the built files of {record.id} in {out_dir}: {exc}") from None
 
 
-def deliver_issue(config: Config, store: Store, issue_id: str, now: datetime, *, force: bool = False) -> str | None:
+def deliver_issue(
+    config: Config, store: Store, issue_id: str, now: datetime, *, force: bool = False,
+) -> str | None:
     """Deliver ``issue_id`` by the configured method unless already done; return what happened.
 
     Returns None for "files" (the out dir is the hand-off) and the stored detail otherwise. A

@@ -225,8 +225,9 @@ class Config(_Strict):
             return data
         delivery, email = data.get("delivery"), data.get("email")
         method = delivery.get("method") if isinstance(delivery, dict) else None
-        if method in SERVICE_METHODS and (email is None or isinstance(email, dict)) and "mailer" not in (email or {}):
-            data = {**data, "email": {**(email or {}), "mailer": method}}
+        email = {} if email is None else email
+        if method in SERVICE_METHODS and isinstance(email, dict) and "mailer" not in email:
+            data = {**data, "email": {**email, "mailer": method}}
         return data
 
     @model_validator(mode="after")

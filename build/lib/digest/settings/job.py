@@ -169,7 +169,8 @@ class NotifySettings(_Strict):
     @model_validator(mode="after")
     def _somewhere(self) -> NotifySettings:
         if self.smtp is None and self.webhook is None:
-            raise ValueError("[delivery.notify] needs a [delivery.notify.smtp] or [delivery.notify.webhook] table")
+            raise ValueError("[delivery.notify] needs a [delivery.notify.smtp] or a [delivery.notify.webhook] "
+                             "table")
         return self
 
 

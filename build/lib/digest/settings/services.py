@@ -25,8 +25,9 @@ _BARE_ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
 def env_name(value: str | None) -> str | None:
     if value is not None and not _ENV_NAME.match(value):
         # Never echo the value: it may be the secret itself, pasted by mistake.
-        raise ValueError("must be the NAME of an environment variable (like DIGEST_MAILCHIMP_API_KEY), "
-                         "not the secret itself")
+        raise ValueError(
+            "must be the NAME of an environment variable (like DIGEST_MAILCHIMP_API_KEY), not the secret itself"
+        )
     return value
 
 
@@ -55,8 +56,10 @@ class ServiceSettings(BaseModel):
     @classmethod
     def _no_key(cls, data: Any) -> Any:
         if isinstance(data, dict) and {"api_key", "key", "token", "password"} & set(data):
-            raise ValueError("do not put the API key in the config file; set api_key_env to the name of "
-                             "an environment variable that holds it")
+            raise ValueError(
+                "do not put the API key in the config file; set api_key_env to the name of "
+                "an environment variable that holds it"
+            )
         return data
 
     @field_validator("api_key_env")
@@ -96,8 +99,9 @@ class MailchimpSettings(ServiceSettings):
     api_key_env: str = "DIGEST_MAILCHIMP_API_KEY"
     list_id: str = Field(min_length=1, description="the audience id")
     segment_id: int | None = Field(default=None, description="a saved segment's or a tag's id")
-    server_prefix: str | None = Field(default=None, pattern=r"^[a-z]+[0-9]+$",
-                                      description="like us6; default: the API key's suffix")
+    server_prefix: str | None = Field(
+        default=None, pattern=r"^[a-z]+[0-9]+$", description="like us6; default: the API key's suffix"
+    )
 
 
 class ButtondownSettings(ServiceSettings):
@@ -143,8 +147,9 @@ class MailerliteSettings(ServiceSettings):
     group_ids: list[str] = []
 
 
-AnyServiceSettings = (MailchimpSettings | ButtondownSettings | KitSettings | ListmonkSettings
-                      | BrevoSettings | MailerliteSettings)
+AnyServiceSettings = (
+    MailchimpSettings | ButtondownSettings | KitSettings | ListmonkSettings | BrevoSettings | MailerliteSettings
+)
 
 
 def check_schedule(settings: BaseModel) -> None:

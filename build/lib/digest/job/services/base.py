@@ -49,6 +49,10 @@ class Service:
     def create(self, content: Content) -> Remote:
         raise NotImplementedError
 
+    def find(self, content: Content) -> Remote | None:
+        """An existing draft of this issue (by its name or marker), after a create that got no answer."""
+        return None
+
     def fill(self, campaign_id: str, content: Content) -> None:
         """Set the content of a just-created campaign (a no-op where ``create`` carries it)."""
 

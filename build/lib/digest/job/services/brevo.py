@@ -5,7 +5,8 @@ Steps: ``POST /v3/emailCampaigns`` with ``name``, ``subject``, ``previewText``, 
 ``scheduledAt`` unless ``schedule_at`` is set. ``PUT /v3/emailCampaigns/{id}`` updates it (204),
 ``GET /v3/emailCampaigns/{id}`` reads its status (``draft``; ``queued``, ``in_process``, ``sent``,
 ``suspended``, ``archive`` are not), and ``POST /v3/emailCampaigns/{id}/sendTest`` with
-``emailTo`` is the test send. Brevo takes no plain-text part. Auth: ``api-key: <key>``.
+``emailTo`` is the test send; ``GET /v3/emailCampaigns?status=draft`` finds a draft by name after a
+create that got no answer. Brevo takes no plain-text part. Auth: ``api-key: <key>``.
 Errors: ``{"code": "...", "message": "..."}``.
 """
 
@@ -27,19 +28,33 @@ class Brevo(Service):
     docs = "Brevo API v3"
     has_test_send = True
 
-    def __init__(self, settings: BrevoSettings, key: str, sender_name: str | None, sender: str,
-                 reply_to: str | None) -> None:
-        api = Api("brevo", settings.base_url or "https://api.brevo.com/v3", {"api-key": key}, key,
-                  settings.api_key_env, message, settings.timeout, settings.max_retry_wait)
+    def __init__(
+        self, settings: BrevoSettings, key: str, sender_name: str | None, sender: str, reply_to: str | None
+    ) -> None:
+        api = Api(
+            "brevo",
+            settings.base_url or "https://api.brevo.com/v3",
+            {"api-key": key},
+            key,
+            settings.api_key_env,
+            message,
+            settings.timeout,
+            settings.max_retry_wait,
+        )
         super().__init__(api, settings.approve_url)
         self.settings = settings
         self.sender = {"email": sender, **({"name": sender_name} if sender_name else {})}
         self.reply_to = reply_to
 
     def _body(self, content: Content) -> dict[str, Any]:
-        body: dict[str, Any] = {"name": content.name, "subject": content.subject, "previewText": content.preheader,
-                                "sender": self.sender, "htmlContent": content.html,
-                                "recipients": {"listIds": self.settings.list_ids}}
+        body: dict[str, Any] = {
+            "name": content.name,
+            "subject": content.subject,
+            "previewText": content.preheader,
+            "sender": self.sender,
+            "htmlContent": content.html,
+            "recipients": {"listIds": self.settings.list_ids},
+        }
         if self.reply_to:
             body["replyTo"] = self.reply_to
         if self.settings.schedule_at is not None:
@@ -50,20 +65,47 @@ class Brevo(Service):
         return self.web_url(cid, f"https://app.brevo.com/marketing-campaign/edit/{cid}")
 
     def create(self, content: Content) -> Remote:
-        data = self.api.call("create the campaign", "POST", "/emailCampaigns", body=self._body(content),
-                             not_found=f"the list ids {self.settings.list_ids}")
+        data = self.api.call(
+            "create the campaign",
+            "POST",
+            "/emailCampaigns",
+            body=self._body(content),
+            not_found=f"the list ids {self.settings.list_ids}",
+        )
         cid = str(data["id"])
         return Remote(cid, "draft", self._url(cid))
 
+    def find(self, content: Content) -> Remote | None:
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/emailCampaigns",
+                             params={"type": "classic", "status": "draft", "limit": 100, "sort": "desc"})
+        for item in (data or {}).get("campaigns") or []:
+            if item.get("name") == content.name:
+                cid = str(item["id"])
+                return Remote(cid, str(item.get("status", "draft")), self._url(cid))
+        return None
+
     def status(self, campaign_id: str) -> Remote:
-        data = self.api.call(f"read campaign {campaign_id}", "GET", f"/emailCampaigns/{campaign_id}",
-                             not_found="whether the draft was deleted in Brevo")
+        data = self.api.call(
+            f"read campaign {campaign_id}",
+            "GET",
+            f"/emailCampaigns/{campaign_id}",
+            not_found="whether the draft was deleted in Brevo",
+        )
         return Remote(campaign_id, str(data.get("status", "")), self._url(campaign_id))
 
     def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(f"update campaign {campaign_id}", "PUT", f"/emailCampaigns/{campaign_id}",
-                      body=self._body(content), not_found=f"the campaign and the list ids {self.settings.list_ids}")
+        self.api.call(
+            f"update campaign {campaign_id}",
+            "PUT",
+            f"/emailCampaigns/{campaign_id}",
+            body=self._body(content),
+            not_found=f"the campaign and the list ids {self.settings.list_ids}",
+        )
 
     def send_test(self, campaign_id: str, content: Content, to: list[str]) -> None:
-        self.api.call(f"send a test of campaign {campaign_id}", "POST", f"/emailCampaigns/{campaign_id}/sendTest",
-                      body={"emailTo": to})
+        self.api.call(
+            f"send a test of campaign {campaign_id}",
+            "POST",
+            f"/emailCampaigns/{campaign_id}/sendTest",
+            body={"emailTo": to},
+        )

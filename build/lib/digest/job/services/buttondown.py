@@ -5,7 +5,8 @@ text), ``metadata`` and ``status: "draft"`` always, since an email created witho
 may go out; ``"scheduled"`` with ``publish_date`` only when ``schedule_at`` is set.
 ``PATCH /emails/{id}`` updates it, ``GET /emails/{id}`` reads its status (``draft``; ``scheduled``,
 ``about_to_send``, ``in_flight``, ``sent`` ... are not drafts) and
-``POST /emails/{id}/send-draft`` with ``recipients`` is the test send. Auth:
+``POST /emails/{id}/send-draft`` with ``recipients`` is the test send; ``GET /emails?status=draft``
+finds a draft by its ``metadata`` after a create that got no answer. Auth:
 ``Authorization: Token <key>``. Errors: ``{"code", "detail"}``, or on 422 ``detail`` as a list of
 ``{"loc", "msg"}``.
 """
@@ -32,15 +33,27 @@ class Buttondown(Service):
     has_test_send = True
 
     def __init__(self, settings: ButtondownSettings, key: str) -> None:
-        api = Api("buttondown", settings.base_url or "https://api.buttondown.com/v1",
-                  {"Authorization": f"Token {key}"}, key, settings.api_key_env, message,
-                  settings.timeout, settings.max_retry_wait)
+        api = Api(
+            "buttondown",
+            settings.base_url or "https://api.buttondown.com/v1",
+            {"Authorization": f"Token {key}"},
+            key,
+            settings.api_key_env,
+            message,
+            settings.timeout,
+            settings.max_retry_wait,
+        )
         super().__init__(api, settings.approve_url)
         self.settings = settings
 
     def _body(self, content: Content) -> dict[str, Any]:
-        body: dict[str, Any] = {"subject": content.subject, "body": content.html, "description": content.preheader,
-                                "metadata": {"digest_issue": content.issue_id}, "status": "draft"}
+        body: dict[str, Any] = {
+            "subject": content.subject,
+            "body": content.html,
+            "description": content.preheader,
+            "metadata": {"digest_issue": content.issue_id},
+            "status": "draft",
+        }
         if self.settings.schedule_at is not None:
             body["status"] = "scheduled"
             body["publish_date"] = self.settings.schedule_at.isoformat()
@@ -48,19 +61,44 @@ class Buttondown(Service):
 
     def _remote(self, data: Any) -> Remote:
         cid = str(data["id"])
-        return Remote(cid, str(data.get("status", "")), self.web_url(cid, f"https://buttondown.com/emails/{cid}"))
+        return Remote(
+            cid, str(data.get("status", "")), self.web_url(cid, f"https://buttondown.com/emails/{cid}")
+        )
 
     def create(self, content: Content) -> Remote:
         return self._remote(self.api.call("create the email", "POST", "/emails", body=self._body(content)))
 
+    def find(self, content: Content) -> Remote | None:
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/emails",
+                             params={"status": "draft"})
+        for item in (data or {}).get("results") or []:
+            if (item.get("metadata") or {}).get("digest_issue") == content.issue_id:
+                return self._remote(item)
+        return None
+
     def status(self, campaign_id: str) -> Remote:
-        return self._remote(self.api.call(f"read email {campaign_id}", "GET", f"/emails/{campaign_id}",
-                                          not_found="whether the draft was deleted in Buttondown"))
+        return self._remote(
+            self.api.call(
+                f"read email {campaign_id}",
+                "GET",
+                f"/emails/{campaign_id}",
+                not_found="whether the draft was deleted in Buttondown",
+            )
+        )
 
     def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(f"update email {campaign_id}", "PATCH", f"/emails/{campaign_id}", body=self._body(content),
-                      not_found="whether the draft was deleted in Buttondown")
+        self.api.call(
+            f"update email {campaign_id}",
+            "PATCH",
+            f"/emails/{campaign_id}",
+            body=self._body(content),
+            not_found="whether the draft was deleted in Buttondown",
+        )
 
     def send_test(self, campaign_id: str, content: Content, to: list[str]) -> None:
-        self.api.call(f"send a test of email {campaign_id}", "POST", f"/emails/{campaign_id}/send-draft",
-                      body={"recipients": to})
+        self.api.call(
+            f"send a test of email {campaign_id}",
+            "POST",
+            f"/emails/{campaign_id}/send-draft",
+            body={"recipients": to},
+        )

@@ -28,13 +28,18 @@ RATE_LIMIT_RETRIES = 2
 
 
 class ServiceError(Exception):
-    """One failed step; ``str()`` is the reason. ``retry`` says the next run may well succeed."""
+    """One failed step; ``str()`` is the reason. ``retry`` says the next run may well succeed.
 
-    def __init__(self, step: str, reason: str, *, retry: bool = False) -> None:
+    ``status`` is the HTTP status the service answered, None when no answer came (a timeout,
+    a dropped connection): then the request may or may not have taken effect.
+    """
+
+    def __init__(self, step: str, reason: str, *, retry: bool = False, status: int | None = None) -> None:
         super().__init__(reason)
         self.step = step
         self.reason = reason
         self.retry = retry
+        self.status = status
 
 
 @dataclass
@@ -52,8 +57,16 @@ class Api:
     sleep: Callable[[float], None] = time.sleep
     waited: list[float] = field(default_factory=list)
 
-    def call(self, step: str, method: str, path: str, *, body: Any = None, params: Mapping[str, Any] | None = None,
-             not_found: str = "") -> Any:
+    def call(
+        self,
+        step: str,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        not_found: str = "",
+    ) -> Any:
         """Send one request; return the parsed JSON (None for an empty body) or raise ServiceError."""
         url = self.base_url + path
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **self.headers}
@@ -68,8 +81,13 @@ class Api:
             wait = retry_after(response.headers.get("retry-after"), datetime.now(UTC))
             if attempt == RATE_LIMIT_RETRIES or wait is None or wait > self.max_wait:
                 asked = f"asks to wait {wait:g}s" if wait is not None else "gives no Retry-After"
-                raise ServiceError(step, f"rate limited (HTTP 429; the service {asked}, digest waits at most "
-                                         f"{self.max_wait:g}s); the next run tries again", retry=True)
+                raise ServiceError(
+                    step,
+                    f"rate limited (HTTP 429; the service {asked}, digest waits at most "
+                    f"{self.max_wait:g}s); the next run tries again",
+                    status=429,
+                    retry=True,
+                )
             self.waited.append(wait)
             self.sleep(wait)
         if response.is_success:
@@ -78,22 +96,38 @@ class Api:
             try:
                 return response.json()
             except ValueError:
-                raise ServiceError(step, f"the answer is not JSON (HTTP {response.status_code})",
-                                   retry=True) from None
-        raise ServiceError(step, self._reason(response, not_found), retry=response.status_code >= 500)
+                raise ServiceError(
+                    step, f"the answer is not JSON (HTTP {response.status_code})", retry=True
+                ) from None
+        raise ServiceError(step, self._reason(response, not_found), retry=response.status_code >= 500,
+                           status=response.status_code)
 
-    def _send(self, step: str, method: str, url: str, headers: dict[str, str], content: bytes | None,
-              params: Mapping[str, Any] | None) -> httpx.Response:
+    def _send(
+        self,
+        step: str,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        params: Mapping[str, Any] | None,
+    ) -> httpx.Response:
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
         try:
             with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
                 return client.request(method, url, headers=headers, content=content, params=params)
         except httpx.TimeoutException:
-            raise ServiceError(step, f"{origin} did not answer within {self.timeout:g} seconds; "
-                                     "the next run tries again", retry=True) from None
+            raise ServiceError(
+                step,
+                f"{origin} did not answer within {self.timeout:g} seconds; the next run tries again",
+                retry=True,
+            ) from None
         except httpx.HTTPError as exc:
-            raise ServiceError(step, f"cannot reach {origin}: {self.redact(str(exc)) or type(exc).__name__}; "
-                                     "the next run tries again", retry=True) from None
+            raise ServiceError(
+                step,
+                f"cannot reach {origin}: {self.redact(str(exc)) or type(exc).__name__}; "
+                "the next run tries again",
+                retry=True,
+            ) from None
 
     def _reason(self, response: httpx.Response, not_found: str) -> str:
         code = response.status_code

@@ -51,15 +51,18 @@ def describe_delivery(config: Config) -> list[str]:
     service = delivery.service
     if service is not None:
         when = getattr(service, "schedule_at", None)
-        lines.append(f"  never sends to the list; {'SCHEDULES the send for ' + when.isoformat() if when else 'an editor approves and sends it in ' + method}")
+        then = (f"SCHEDULES the send for {when.isoformat()}" if when
+                else f"an editor approves and sends it in {method}")
+        lines.append(f"  never sends to the list itself; {then}")
+        own = config.email.mailer == method
         lines.append(f"  merge tags: [email] mailer = {config.email.mailer}"
-                     + ("" if config.email.mailer == method else f" (not {method}'s own tags: check this is meant)"))
+                     + ("" if own else f" (not {method}'s own tags: check this is meant)"))
         if service.test_to:
             lines.append(f"  test send after each draft to: {', '.join(service.test_to)}")
-    if delivery.notify is not None:
-        routes = [r for r, on in (("mail to " + ", ".join(delivery.notify.smtp.to) if delivery.notify.smtp else "",
-                                   delivery.notify.smtp),
-                                  ("a webhook post", delivery.notify.webhook)) if on]
+    notify = delivery.notify
+    if notify is not None:
+        routes = ([f"mail to {', '.join(notify.smtp.to)}"] if notify.smtp else []) + (
+            ["a webhook post"] if notify.webhook else [])
         lines.append(f"  notify: a draft-ready note by {' and '.join(routes)}")
     elif method in SERVICE_METHODS:
         lines.append("  notify: off (add [delivery.notify] to tell the editors when a draft is ready)")

@@ -5,7 +5,8 @@ Steps: ``POST /v4/broadcasts`` with ``subject``, ``preview_text``, ``content`` (
 which is what makes it a draft (a timestamp there schedules the send, so it is set only from
 ``schedule_at``); ``PUT /v4/broadcasts/{id}`` updates it; ``GET /v4/broadcasts/{id}`` reads it
 back: a broadcast with a ``send_at`` (or a ``status`` other than ``draft``) is scheduled or sent.
-Kit has no test-send endpoint. Auth: ``X-Kit-Api-Key: <key>``. Errors: ``{"errors": [...]}``.
+``GET /v4/broadcasts`` finds a draft by its ``description`` after a create that got no answer. Kit
+has no test-send endpoint. Auth: ``X-Kit-Api-Key: <key>``. Errors: ``{"errors": [...]}``.
 """
 
 from __future__ import annotations
@@ -26,17 +27,30 @@ class Kit(Service):
     docs = "Kit API v4"
 
     def __init__(self, settings: KitSettings, key: str) -> None:
-        api = Api("kit", settings.base_url or "https://api.kit.com", {"X-Kit-Api-Key": key}, key,
-                  settings.api_key_env, message, settings.timeout, settings.max_retry_wait)
+        api = Api(
+            "kit",
+            settings.base_url or "https://api.kit.com",
+            {"X-Kit-Api-Key": key},
+            key,
+            settings.api_key_env,
+            message,
+            settings.timeout,
+            settings.max_retry_wait,
+        )
         super().__init__(api, settings.approve_url)
         self.settings = settings
 
     def _body(self, content: Content) -> dict[str, Any]:
         s = self.settings
-        groups = [{"type": kind, "ids": ids} for kind, ids in (("segment", s.segment_ids), ("tag", s.tag_ids)) if ids]
+        groups = [
+            {"type": kind, "ids": ids} for kind, ids in (("segment", s.segment_ids), ("tag", s.tag_ids)) if ids
+        ]
         body: dict[str, Any] = {
-            "subject": content.subject, "preview_text": content.preheader, "content": content.html,
-            "description": content.name, "public": s.public,
+            "subject": content.subject,
+            "preview_text": content.preheader,
+            "content": content.html,
+            "description": content.name,
+            "public": s.public,
             "send_at": s.schedule_at.isoformat() if s.schedule_at else None,
             "subscriber_filter": [{"any": groups}] if groups else [{"all": [{"type": "all_subscribers"}]}],
         }
@@ -51,13 +65,39 @@ class Kit(Service):
         return Remote(cid, status, self.web_url(cid, f"https://app.kit.com/campaigns/{cid}/draft"))
 
     def create(self, content: Content) -> Remote:
-        return self._remote(self.api.call("create the broadcast", "POST", "/v4/broadcasts",
-                                          body=self._body(content), not_found="the segment_ids and tag_ids"))
+        return self._remote(
+            self.api.call(
+                "create the broadcast",
+                "POST",
+                "/v4/broadcasts",
+                body=self._body(content),
+                not_found="the segment_ids and tag_ids",
+            )
+        )
+
+    def find(self, content: Content) -> Remote | None:
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/v4/broadcasts",
+                             params={"per_page": 100})
+        for item in (data or {}).get("broadcasts") or []:
+            if item.get("description") == content.name and item.get("subject") == content.subject:
+                return self._remote({"broadcast": item})
+        return None
 
     def status(self, campaign_id: str) -> Remote:
-        return self._remote(self.api.call(f"read broadcast {campaign_id}", "GET", f"/v4/broadcasts/{campaign_id}",
-                                          not_found="whether the draft was deleted in Kit"))
+        return self._remote(
+            self.api.call(
+                f"read broadcast {campaign_id}",
+                "GET",
+                f"/v4/broadcasts/{campaign_id}",
+                not_found="whether the draft was deleted in Kit",
+            )
+        )
 
     def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(f"update broadcast {campaign_id}", "PUT", f"/v4/broadcasts/{campaign_id}",
-                      body=self._body(content), not_found="whether the draft was deleted in Kit")
+        self.api.call(
+            f"update broadcast {campaign_id}",
+            "PUT",
+            f"/v4/broadcasts/{campaign_id}",
+            body=self._body(content),
+            not_found="whether the draft was deleted in Kit",
+        )

@@ -6,7 +6,8 @@ Steps: ``POST /api/campaigns`` with ``name``, ``subject``, ``lists`` (ids), ``ty
 ``draft``. ``PUT /api/campaigns/{id}`` updates it, ``GET /api/campaigns/{id}`` reads its status
 (``draft``; ``scheduled``, ``running``, ``paused``, ``finished``, ``cancelled`` are not), and
 ``POST /api/campaigns/{id}/test`` with the campaign and ``subscribers`` (addresses) is the test
-send. listmonk is self-hosted: ``base_url`` is the instance. Auth:
+send; ``GET /api/campaigns?query=&status=draft`` finds a draft by name after a create that got no
+answer. listmonk is self-hosted: ``base_url`` is the instance. Auth:
 ``Authorization: token <api user>:<token>``. Errors: ``{"message": "..."}``.
 """
 
@@ -29,16 +30,31 @@ class Listmonk(Service):
     has_test_send = True
 
     def __init__(self, settings: ListmonkSettings, key: str, sender: str | None) -> None:
-        api = Api("listmonk", settings.base_url, {"Authorization": f"token {settings.username}:{key}"}, key,
-                  settings.api_key_env, message, settings.timeout, settings.max_retry_wait)
+        api = Api(
+            "listmonk",
+            settings.base_url,
+            {"Authorization": f"token {settings.username}:{key}"},
+            key,
+            settings.api_key_env,
+            message,
+            settings.timeout,
+            settings.max_retry_wait,
+        )
         super().__init__(api, settings.approve_url)
         self.settings = settings
         self.sender = sender
 
     def _body(self, content: Content) -> dict[str, Any]:
-        body: dict[str, Any] = {"name": content.name, "subject": content.subject, "lists": self.settings.list_ids,
-                                "type": "regular", "content_type": "html", "body": content.html,
-                                "altbody": content.text, "messenger": "email"}
+        body: dict[str, Any] = {
+            "name": content.name,
+            "subject": content.subject,
+            "lists": self.settings.list_ids,
+            "type": "regular",
+            "content_type": "html",
+            "body": content.html,
+            "altbody": content.text,
+            "messenger": "email",
+        }
         if self.sender:
             body["from_email"] = self.sender
         if self.settings.template_id is not None:
@@ -48,21 +64,52 @@ class Listmonk(Service):
     def _remote(self, data: Any) -> Remote:
         c = data["data"]
         cid = str(c["id"])
-        return Remote(cid, str(c.get("status", "")),
-                      self.web_url(cid, f"{self.settings.base_url}/admin/campaigns/{cid}"))
+        return Remote(
+            cid, str(c.get("status", "")), self.web_url(cid, f"{self.settings.base_url}/admin/campaigns/{cid}")
+        )
 
     def create(self, content: Content) -> Remote:
-        return self._remote(self.api.call("create the campaign", "POST", "/api/campaigns", body=self._body(content),
-                                          not_found="base_url (it should be the instance, without /api)"))
+        return self._remote(
+            self.api.call(
+                "create the campaign",
+                "POST",
+                "/api/campaigns",
+                body=self._body(content),
+                not_found="base_url (it should be the instance, without /api)",
+            )
+        )
+
+    def find(self, content: Content) -> Remote | None:
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/api/campaigns",
+                             params={"query": content.name, "status": "draft", "per_page": "all"})
+        for item in ((data or {}).get("data") or {}).get("results") or []:
+            if item.get("name") == content.name:
+                return self._remote({"data": item})
+        return None
 
     def status(self, campaign_id: str) -> Remote:
-        return self._remote(self.api.call(f"read campaign {campaign_id}", "GET", f"/api/campaigns/{campaign_id}",
-                                          not_found="whether the draft was deleted in listmonk"))
+        return self._remote(
+            self.api.call(
+                f"read campaign {campaign_id}",
+                "GET",
+                f"/api/campaigns/{campaign_id}",
+                not_found="whether the draft was deleted in listmonk",
+            )
+        )
 
     def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(f"update campaign {campaign_id}", "PUT", f"/api/campaigns/{campaign_id}",
-                      body=self._body(content), not_found="whether the draft was deleted in listmonk")
+        self.api.call(
+            f"update campaign {campaign_id}",
+            "PUT",
+            f"/api/campaigns/{campaign_id}",
+            body=self._body(content),
+            not_found="whether the draft was deleted in listmonk",
+        )
 
     def send_test(self, campaign_id: str, content: Content, to: list[str]) -> None:
-        self.api.call(f"send a test of campaign {campaign_id}", "POST", f"/api/campaigns/{campaign_id}/test",
-                      body={**self._body(content), "subscribers": to})
+        self.api.call(
+            f"send a test of campaign {campaign_id}",
+            "POST",
+            f"/api/campaigns/{campaign_id}/test",
+            body={**self._body(content), "subscribers": to},
+        )

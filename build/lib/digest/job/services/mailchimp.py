@@ -6,7 +6,8 @@ Steps: ``POST /campaigns`` (type ``regular``; recipients ``list_id`` and optiona
 ``PATCH /campaigns/{id}`` to update the settings, ``GET /campaigns/{id}`` for the status
 (``save`` is a draft; ``schedule``, ``sending``, ``sent`` ... are not),
 ``GET /campaigns/{id}/send-checklist`` (``is_ready`` and its items), and
-``POST /campaigns/{id}/actions/test`` (``test_emails``, ``send_type``). Auth is HTTP Basic with
+``POST /campaigns/{id}/actions/test`` (``test_emails``, ``send_type``); after a create that got no
+answer, ``GET /campaigns?list_id=&status=save`` finds the draft by its ``title``. Auth is HTTP Basic with
 any user name and the API key; the data centre is the key's suffix (``...-us6``) unless
 ``server_prefix`` says otherwise. Errors are problem+json: ``title``, ``detail``, ``errors``.
 """
@@ -37,13 +38,21 @@ class Mailchimp(Service):
     drafts = frozenset({"save", "paused"})
     has_test_send = True
 
-    def __init__(self, settings: MailchimpSettings, key: str, sender_name: str | None,
-                 reply_to: str | None) -> None:
+    def __init__(
+        self, settings: MailchimpSettings, key: str, sender_name: str | None, reply_to: str | None
+    ) -> None:
         dc = data_centre(settings, key)
         token = base64.b64encode(f"digest:{key}".encode()).decode("ascii")
-        api = Api("mailchimp", settings.base_url or f"https://{dc}.api.mailchimp.com/3.0",
-                  {"Authorization": f"Basic {token}"}, key, settings.api_key_env, message,
-                  settings.timeout, settings.max_retry_wait)
+        api = Api(
+            "mailchimp",
+            settings.base_url or f"https://{dc}.api.mailchimp.com/3.0",
+            {"Authorization": f"Basic {token}"},
+            key,
+            settings.api_key_env,
+            message,
+            settings.timeout,
+            settings.max_retry_wait,
+        )
         super().__init__(api, settings.approve_url)
         self.settings = settings
         self.dc = dc
@@ -51,8 +60,11 @@ class Mailchimp(Service):
         self.reply_to = settings.reply_to or reply_to
 
     def _settings(self, content: Content) -> dict[str, Any]:
-        values: dict[str, Any] = {"subject_line": content.subject, "preview_text": content.preheader,
-                                  "title": content.name}
+        values: dict[str, Any] = {
+            "subject_line": content.subject,
+            "preview_text": content.preheader,
+            "title": content.name,
+        }
         if self.sender_name:
             values["from_name"] = self.sender_name
         if self.reply_to:
@@ -71,32 +83,67 @@ class Mailchimp(Service):
 
     def create(self, content: Content) -> Remote:
         body = {"type": "regular", "recipients": self._recipients(), "settings": self._settings(content)}
-        data = self.api.call("create the campaign", "POST", "/campaigns", body=body,
-                             not_found=f"the audience list_id = {self.settings.list_id!r}")
+        data = self.api.call(
+            "create the campaign",
+            "POST",
+            "/campaigns",
+            body=body,
+            not_found=f"the audience list_id = {self.settings.list_id!r}",
+        )
         return self._remote(data)
 
+    def find(self, content: Content) -> Remote | None:
+        params = {"list_id": self.settings.list_id, "status": "save", "count": 100, "sort_field": "create_time",
+                  "sort_dir": "DESC"}
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/campaigns", params=params)
+        for item in (data or {}).get("campaigns") or []:
+            if (item.get("settings") or {}).get("title") == content.name:
+                return self._remote(item)
+        return None
+
     def fill(self, campaign_id: str, content: Content) -> None:
-        self.api.call(f"set the content of campaign {campaign_id}", "PUT", f"/campaigns/{campaign_id}/content",
-                      body={"html": content.html, "plain_text": content.text})
+        self.api.call(
+            f"set the content of campaign {campaign_id}",
+            "PUT",
+            f"/campaigns/{campaign_id}/content",
+            body={"html": content.html, "plain_text": content.text},
+        )
 
     def status(self, campaign_id: str) -> Remote:
-        data = self.api.call(f"read campaign {campaign_id}", "GET", f"/campaigns/{campaign_id}",
-                             not_found="whether the draft was deleted in Mailchimp")
+        data = self.api.call(
+            f"read campaign {campaign_id}",
+            "GET",
+            f"/campaigns/{campaign_id}",
+            not_found="whether the draft was deleted in Mailchimp",
+        )
         return self._remote(data)
 
     def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(f"update campaign {campaign_id}", "PATCH", f"/campaigns/{campaign_id}",
-                      body={"recipients": self._recipients(), "settings": self._settings(content)},
-                      not_found=f"the audience list_id = {self.settings.list_id!r}")
+        self.api.call(
+            f"update campaign {campaign_id}",
+            "PATCH",
+            f"/campaigns/{campaign_id}",
+            body={"recipients": self._recipients(), "settings": self._settings(content)},
+            not_found=f"the audience list_id = {self.settings.list_id!r}",
+        )
         self.fill(campaign_id, content)
 
     def check(self, campaign_id: str) -> tuple[str, ...]:
-        data = self.api.call(f"read the send checklist of campaign {campaign_id}", "GET",
-                             f"/campaigns/{campaign_id}/send-checklist")
+        data = self.api.call(
+            f"read the send checklist of campaign {campaign_id}",
+            "GET",
+            f"/campaigns/{campaign_id}/send-checklist",
+        )
         items = [i for i in (data or {}).get("items") or [] if i.get("type") in ("warning", "error")]
-        return tuple(f"mailchimp checklist {i.get('type')}: {i.get('heading', '')}: {i.get('details', '')}"
-                     for i in items)
+        return tuple(
+            f"mailchimp checklist {i.get('type')}: {i.get('heading', '')}: {i.get('details', '')}"
+            for i in items
+        )
 
     def send_test(self, campaign_id: str, content: Content, to: list[str]) -> None:
-        self.api.call(f"send a test of campaign {campaign_id}", "POST", f"/campaigns/{campaign_id}/actions/test",
-                      body={"test_emails": to, "send_type": "html"})
+        self.api.call(
+            f"send a test of campaign {campaign_id}",
+            "POST",
+            f"/campaigns/{campaign_id}/actions/test",
+            body={"test_emails": to, "send_type": "html"},
+        )

@@ -4,7 +4,8 @@ Base ``https://connect.mailerlite.com/api``. Steps: ``POST /campaigns`` with ``n
 ``type: "regular"``, ``emails: [{subject, from_name, from, content}]`` (custom HTML content
 needs a plan that allows it) and ``groups``; a campaign stays a ``draft`` until a separate
 schedule call, which digest never makes. ``PUT /campaigns/{id}`` updates it and
-``GET /campaigns/{id}`` reads its status (``draft``; ``ready``, ``sent`` are not). MailerLite
+``GET /campaigns/{id}`` reads its status (``draft``; ``ready``, ``sent`` are not);
+``GET /campaigns?filter[status]=draft`` finds a draft by name after a create that got no answer. MailerLite
 has no test-send endpoint and takes no plain-text part. Auth: ``Authorization: Bearer <key>``.
 Errors: ``{"message": "...", "errors": {"field": ["..."]}}``.
 """
@@ -28,17 +29,28 @@ class Mailerlite(Service):
     docs = "MailerLite API (connect.mailerlite.com)"
 
     def __init__(self, settings: MailerliteSettings, key: str, sender_name: str, sender: str) -> None:
-        api = Api("mailerlite", settings.base_url or "https://connect.mailerlite.com/api",
-                  {"Authorization": f"Bearer {key}"}, key, settings.api_key_env, message,
-                  settings.timeout, settings.max_retry_wait)
+        api = Api(
+            "mailerlite",
+            settings.base_url or "https://connect.mailerlite.com/api",
+            {"Authorization": f"Bearer {key}"},
+            key,
+            settings.api_key_env,
+            message,
+            settings.timeout,
+            settings.max_retry_wait,
+        )
         super().__init__(api, settings.approve_url)
         self.settings = settings
         self.sender_name = sender_name
         self.sender = sender
 
     def _body(self, content: Content) -> dict[str, Any]:
-        email = {"subject": content.subject, "from_name": self.sender_name, "from": self.sender,
-                 "content": content.html}
+        email = {
+            "subject": content.subject,
+            "from_name": self.sender_name,
+            "from": self.sender,
+            "content": content.html,
+        }
         body: dict[str, Any] = {"name": content.name, "type": "regular", "emails": [email]}
         if self.settings.group_ids:
             body["groups"] = self.settings.group_ids
@@ -47,17 +59,46 @@ class Mailerlite(Service):
     def _remote(self, data: Any) -> Remote:
         c = data["data"]
         cid = str(c["id"])
-        return Remote(cid, str(c.get("status", "")),
-                      self.web_url(cid, f"https://dashboard.mailerlite.com/campaigns/{cid}/edit"))
+        return Remote(
+            cid,
+            str(c.get("status", "")),
+            self.web_url(cid, f"https://dashboard.mailerlite.com/campaigns/{cid}/edit"),
+        )
 
     def create(self, content: Content) -> Remote:
-        return self._remote(self.api.call("create the campaign", "POST", "/campaigns", body=self._body(content),
-                                          not_found=f"the group ids {self.settings.group_ids}"))
+        return self._remote(
+            self.api.call(
+                "create the campaign",
+                "POST",
+                "/campaigns",
+                body=self._body(content),
+                not_found=f"the group ids {self.settings.group_ids}",
+            )
+        )
+
+    def find(self, content: Content) -> Remote | None:
+        data = self.api.call("look for a draft from an unanswered create", "GET", "/campaigns",
+                             params={"filter[status]": "draft", "limit": 100})
+        for item in (data or {}).get("data") or []:
+            if item.get("name") == content.name:
+                return self._remote({"data": item})
+        return None
 
     def status(self, campaign_id: str) -> Remote:
-        return self._remote(self.api.call(f"read campaign {campaign_id}", "GET", f"/campaigns/{campaign_id}",
-                                          not_found="whether the draft was deleted in MailerLite"))
+        return self._remote(
+            self.api.call(
+                f"read campaign {campaign_id}",
+                "GET",
+                f"/campaigns/{campaign_id}",
+                not_found="whether the draft was deleted in MailerLite",
+            )
+        )
 
     def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(f"update campaign {campaign_id}", "PUT", f"/campaigns/{campaign_id}",
-                      body=self._body(content), not_found="whether the draft was deleted in MailerLite")
+        self.api.call(
+            f"update campaign {campaign_id}",
+            "PUT",
+            f"/campaigns/{campaign_id}",
+            body=self._body(content),
+            not_found="whether the draft was deleted in MailerLite",
+        )

@@ -30,20 +30,30 @@ if TYPE_CHECKING:
 
 def findings_of(config: Config, built: BuiltIssue, service_findings: tuple[str, ...]) -> list[str]:
     """Everything worth a look before sending: build warnings, lint warnings, the service's checklist."""
-    lint = [format_finding(f) for f in lint_html(built.html, config.email.merge_tags) if f.severity == "warning"]
+    lint = [
+        format_finding(f) for f in lint_html(built.html, config.email.merge_tags) if f.severity == "warning"
+    ]
     return [str(w) for w in built.manifest.get("warnings") or []] + lint + list(service_findings)
 
 
 def note_text(config: Config, built: BuiltIssue, campaign_id: str, url: str, findings: list[str]) -> str:
     service = config.delivery.method
-    lines = [f"The {built.issue_id} issue of {config.site.name} is a draft in {service}, ready to approve.", "",
-             f"Subject: {built.subject}", f"Approve it: {url}", f"Campaign: {campaign_id}", "",
-             "Picks:"]
+    lines = [
+        f"The {built.issue_id} issue of {config.site.name} is a draft in {service}, ready to approve.",
+        "",
+        f"Subject: {built.subject}",
+        f"Approve it: {url}",
+        f"Campaign: {campaign_id}",
+        "",
+        "Picks:",
+    ]
     picks: list[dict[str, Any]] = list(built.manifest.get("picks") or [])
     for pick in picks:
         score = f" ({pick['score']:g}/10)" if isinstance(pick.get("score"), int | float) else ""
-        lines.append(f"  {pick.get('position', '?')}. [{pick.get('kind', '')}] {pick.get('title', '')}{score} "
-                     f"{pick.get('url', '')}")
+        lines.append(
+            f"  {pick.get('position', '?')}. [{pick.get('kind', '')}] {pick.get('title', '')}{score} "
+            f"{pick.get('url', '')}"
+        )
     if not picks:
         lines.append("  (none listed)")
     lines += ["", "Before sending, check:" if findings else "Nothing was flagged before sending."]
@@ -52,8 +62,15 @@ def note_text(config: Config, built: BuiltIssue, campaign_id: str, url: str, fin
     return "\n".join(lines) + "\n"
 
 
-def notify_ready(config: Config, settings: NotifySettings, built: BuiltIssue, campaign_id: str, url: str,
-                 service_findings: tuple[str, ...], now: datetime) -> str:
+def notify_ready(
+    config: Config,
+    settings: NotifySettings,
+    built: BuiltIssue,
+    campaign_id: str,
+    url: str,
+    service_findings: tuple[str, ...],
+    now: datetime,
+) -> str:
     """Send the note by every configured route; return what happened or raise DeliveryError."""
     findings = findings_of(config, built, service_findings)
     text = note_text(config, built, campaign_id, url, findings)
@@ -62,10 +79,19 @@ def notify_ready(config: Config, settings: NotifySettings, built: BuiltIssue, ca
     if settings.smtp is not None:
         done.append(_mail(settings.smtp, subject, text, now))
     if settings.webhook is not None:
-        payload = {"event": "draft_ready", "issue": built.issue_id, "service": config.delivery.method,
-                   "campaign_id": campaign_id, "url": url, "subject": built.subject, "findings": findings,
-                   "picks": [{k: p.get(k) for k in ("position", "kind", "title", "url", "score")}
-                             for p in built.manifest.get("picks") or []]}
+        payload = {
+            "event": "draft_ready",
+            "issue": built.issue_id,
+            "service": config.delivery.method,
+            "campaign_id": campaign_id,
+            "url": url,
+            "subject": built.subject,
+            "findings": findings,
+            "picks": [
+                {k: p.get(k) for k in ("position", "kind", "title", "url", "score")}
+                for p in built.manifest.get("picks") or []
+            ],
+        }
         done.append(_post(settings.webhook, payload))
     return "; ".join(done)
 
@@ -73,22 +99,28 @@ def notify_ready(config: Config, settings: NotifySettings, built: BuiltIssue, ca
 def _mail(settings: SmtpSettings, subject: str, text: str, now: datetime) -> str:
     password = os.environ.get(settings.password_env or "", "") if settings.username else None
     if settings.username and not password:
-        raise DeliveryError(f"the environment variable {settings.password_env} (named by "
-                            "delivery.notify.smtp.password_env) is not set")
+        raise DeliveryError(
+            f"the environment variable {settings.password_env} (named by "
+            "delivery.notify.smtp.password_env) is not set"
+        )
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = settings.sender
     message["To"] = ", ".join(settings.to)
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid("digest-notify", parseaddr(settings.sender)[1].rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(
+        "digest-notify", parseaddr(settings.sender)[1].rpartition("@")[2] or None
+    )
     message.set_content(text)
     server = f"the mail server {settings.host}:{settings.effective_port}"
     recipients = [addr for _, addr in getaddresses(settings.to)]
     try:
         context = ssl.create_default_context()
-        client = (smtplib.SMTP_SSL(settings.host, settings.effective_port, timeout=settings.timeout, context=context)
-                  if settings.security == "tls" else
-                  smtplib.SMTP(settings.host, settings.effective_port, timeout=settings.timeout))
+        client = (
+            smtplib.SMTP_SSL(settings.host, settings.effective_port, timeout=settings.timeout, context=context)
+            if settings.security == "tls"
+            else smtplib.SMTP(settings.host, settings.effective_port, timeout=settings.timeout)
+        )
         with client:
             if settings.security == "starttls":
                 client.starttls(context=context)
@@ -109,8 +141,9 @@ def _post(settings: WebhookSettings, payload: dict[str, Any]) -> str:
     origin = httpx.URL(settings.url).copy_with(path="/", query=None)  # never the path: it is often a secret
     try:
         with httpx.Client(timeout=settings.timeout, follow_redirects=False) as client:
-            response = client.post(settings.url, content=json.dumps(payload, ensure_ascii=False).encode(),
-                                   headers=headers)
+            response = client.post(
+                settings.url, content=json.dumps(payload, ensure_ascii=False).encode(), headers=headers
+            )
     except httpx.HTTPError as exc:
         raise DeliveryError(f"the notify webhook at {origin} failed: {type(exc).__name__}") from None
     if not response.is_success:

@@ -21,7 +21,6 @@ class MailchimpFake(Fake):
             "list_id": LIST,
             "base_url": self.server.url_for("/3.0"),
             "from_name": "Example Reviews",
-            "reply_to": "editor@reviews.example",
         }
 
     def authorised(self, request: Request) -> bool:
@@ -147,6 +146,7 @@ class MailchimpFake(Fake):
         if self.campaigns[cid]["status"] != "save":
             self.violations.append(f"updated a {self.campaigns[cid]['status']} campaign")
         self.campaigns[cid].update(
+            reply_to=body["settings"].get("reply_to"),
             subject=body["settings"]["subject_line"], preheader=body["settings"]["preview_text"]
         )
         return self.json(self._view(cid))
@@ -156,6 +156,9 @@ class MailchimpFake(Fake):
         items = [{"type": "success", "id": 1, "heading": "Subject", "details": "ok"}]
         if not c["html"]:
             items.append({"type": "error", "id": 2, "heading": "Content", "details": "no content yet"})
+        if not c["reply_to"]:
+            warning = {"type": "warning", "id": 3, "heading": "Reply-to", "details": "add a reply-to address"}
+            items.append(warning)
         return self.json({"is_ready": bool(c["html"]), "items": items})
 
     def test(self, request: Request, groups: list[str]) -> Response:

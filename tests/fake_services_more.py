@@ -140,8 +140,8 @@ class BrevoFake(Fake):
         self.route("PUT", r"^/v3/emailCampaigns/(\d+)$", "update", self.put)
 
     def _store(self, cid: str, body: dict[str, Any], step: str) -> Response | None:
-        if "scheduledAt" in body:
-            self.violations.append(f"{step}: scheduledAt sent for a draft")
+        if "scheduledAt" in body:  # Brevo queues a campaign with a send time: it is no longer a draft
+            self.campaigns[cid].update(status="queued", scheduledAt=body["scheduledAt"])
         sender = body.get("sender")
         if not isinstance(sender, dict) or not isinstance(sender.get("email"), str):
             return self.invalid(f"{step}: sender.email is required")

@@ -51,7 +51,8 @@ def test_the_editors_get_one_draft_ready_mail_with_the_link_picks_and_findings(
             record = campaigns.campaign(store, "2025-W20", "mailchimp")
     finally:
         controller.stop()
-    assert first.delivery_error is None and record is not None
+    assert first.delivery_error is None and record is not None and first.delivery is not None
+    assert first.delivery.endswith("(1 finding: mailchimp checklist warning: Reply-to: add a reply-to address)")
     assert len(inbox.messages) == 2  # once for the draft, once more after --force refilled it
     sender, recipients, _ = inbox.messages[0]
     assert (sender, recipients) == ("digest@reviews.example", [EDITORS])
@@ -61,6 +62,7 @@ def test_the_editors_get_one_draft_ready_mail_with_the_link_picks_and_findings(
     assert f"Approve it: {record.web_url}" in body and f"Campaign: {record.campaign_id}" in body
     assert f"1. [top] {PICKS[0]['title']} (9/10) {PICKS[0]['url']}" in body
     assert "  - only 3 scored reviews" in body  # the build's own warning is a pre-send finding
+    assert "  - mailchimp checklist warning: Reply-to: add a reply-to address" in body  # and the service's
     assert inbox.parsed(1)["Subject"] == "Draft ready to approve: Fixed subject"
     assert mailchimp.count("create") == 1
 
@@ -202,3 +204,21 @@ def test_the_notice_can_be_a_webhook_post_with_the_link_picks_and_findings(
         "draft_ready", "buttondown", record.campaign_id, record.web_url)
     assert payload["subject"] == SUBJECT and payload["picks"][0]["title"] == PICKS[0]["title"]
     assert "only 3 scored reviews" in payload["findings"]
+
+
+def test_brevo_schedules_only_when_a_time_is_set_and_then_digest_leaves_it(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DIGEST_BREVO_API_KEY", KEY)
+    fake = FAKES["brevo"](httpserver)
+    path = write_config(tmp_path, fake, schedule_at="2025-05-19T14:00:00+00:00")
+    config = load_config(path)
+    check = CliRunner().invoke(main, ["--config", str(path), "check"])
+    with Store.open(config.store_path) as store:
+        outcome = run(config, store)
+        later = run(config, store, at=local(2025, 5, 19, 9), force=True, builder=Builder("Changed"))
+    assert "never sends to the list itself; SCHEDULES the send for 2025-05-19T14:00:00+00:00" in check.output
+    assert fake.only["scheduledAt"] == "2025-05-19T14:00:00+00:00" and fake.only["status"] == "queued"
+    assert outcome.delivery is not None and "brevo reports status 'queued'" in outcome.delivery
+    assert later.delivery is not None and "is queued in brevo; digest leaves it alone" in later.delivery
+    assert fake.count("update") == 0 and fake.only["subject"] == SUBJECT

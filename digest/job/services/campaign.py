@@ -194,7 +194,7 @@ def deliver_campaign(
     campaigns.record_state(store, issue_id, name, "ready", "draft", now, content_built_at=built.built_at)
     detail = f"{name} draft {record.campaign_id} is ready to approve: {record.web_url}"
     if findings:
-        detail += f" ({len(findings)} findings: {'; '.join(findings)})"
+        detail += f" ({len(findings)} finding{'s' * (len(findings) != 1)}: {'; '.join(findings)})"
     store.record_delivery(issue_id, name, now, detail)
     _notify(config, store, built, record.campaign_id, record.web_url, findings, now, again=True)
     return detail

@@ -11,10 +11,9 @@ from typing import Literal
 
 __all__ = ["MAILER_TAGS", "TAG_MARKS", "Mailer", "MailerTags"]
 
-Mailer = Literal["mailchimp", "sendgrid", "mailgun", "brevo", "buttondown", "listmonk", "kit", "mailerlite",
-                 "custom"]
-# A merge tag is recognised by the delimiters services use: *|X|*, {{ x }}, %x%, <%x%>, [x], ::x::, {$x}
-TAG_MARKS = ("*|", "{{", "%", "<%", "[", "::", "{%", "{$")
+Mailer = Literal["mailchimp", "sendgrid", "mailgun", "brevo", "buttondown", "listmonk", "kit", "custom"]
+# A merge tag is recognised by the delimiters services use: *|X|*, {{ x }}, %x%, <%x%>, [x], ::x::
+TAG_MARKS = ("*|", "{{", "%", "<%", "[", "::", "{%")
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,5 @@ MAILER_TAGS: dict[str, MailerTags] = {
     "buttondown": MailerTags("{{ unsubscribe_url }}", "{{ email_url }}", None),
     "listmonk": MailerTags("{{ UnsubscribeURL }}", "{{ MessageURL }}", None),
     "kit": MailerTags("{{ unsubscribe_url }}", None, "{{ address }}"),
-    # MailerLite (the new app): {$unsubscribe} and the web version {$url}; no address tag.
-    "mailerlite": MailerTags("{$unsubscribe}", "{$url}", None),
     "custom": MailerTags(None, None, None),
 }

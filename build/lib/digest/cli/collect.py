@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 def check(obj: Context) -> None:
     """Validate the config and print what it will do."""
     from digest.job.plan import describe_plan
-    from digest.job.services.describe import describe_delivery
 
     config = obj.config
     click.echo(f"config: {obj.config_path} is valid")
@@ -38,8 +37,7 @@ def check(obj: Context) -> None:
         click.echo(f"  - {feed.label}: {feed.url} (backfill {depth} pages)")
     for mirror in config.mirrors:
         click.echo(f"mirror: {mirror.host} answered from {config.resolve(mirror.root)}")
-    for line in describe_delivery(config):
-        click.echo(line)
+    click.echo(f"delivery: {config.delivery.method}")
     for line in describe_plan(config, utcnow(), count=2):
         click.echo(line)
 

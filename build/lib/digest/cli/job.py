@@ -108,32 +108,13 @@ def schedule(obj: Context, show: bool, verbose: bool) -> None:
 @click.pass_obj
 @handles_errors
 def send_test(obj: Context, address: str, week: str | None) -> None:
-    """Email the latest built issue to one address with [TEST] in the subject (not a delivery).
-
-    With a mailing service as the method, its own test send of the issue's draft is used where it has one.
-    """
+    """Email the latest built issue to one address with [TEST] in the subject (not a delivery)."""
     from digest.job import deliver
     from digest.weeks import parse_week
 
     issue_id = parse_week(week).id if week else None
-    config = obj.config
-    own = False
-    if config.delivery.is_service:
-        from digest.job.services.campaign import SERVICES, send_test_campaign
-
-        own = SERVICES[config.delivery.method].has_test_send
-        if not own and config.delivery.smtp is None:
-            raise DeliveryError(f"{config.delivery.method} has no test send in its API; add a [delivery.smtp] "
-                                "table to send tests by SMTP, or use the service's preview")
     with obj.store(lock=False) as store:
-        if own:  # the service's own test send: the test is what subscribers will get
-            record = store.issue(issue_id) if issue_id else store.latest_issue()
-            if record is None:
-                raise DeliveryError(f"{issue_id} has not been built" if issue_id
-                                    else "no issue has been built yet; run `digest run` first")
-            sent, detail = record.id, send_test_campaign(config, store, deliver.load_built(record), address)
-        else:
-            sent, detail = deliver.send_test(config, store, address, utcnow(), issue_id)
+        sent, detail = deliver.send_test(obj.config, store, address, utcnow(), issue_id)
     click.echo(f"sent {sent} as a test ({detail}); not recorded as delivered")
 
 

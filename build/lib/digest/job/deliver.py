@@ -75,13 +75,10 @@ def load_built(record: IssueRecord) -> BuiltIssue:
         raise DeliveryError(f"cannot read the built files of {record.id} in {out_dir}: {exc}") from None
 
 
-def deliver_issue(
-    config: Config, store: Store, issue_id: str, now: datetime, *, force: bool = False,
-) -> str | None:
+def deliver_issue(config: Config, store: Store, issue_id: str, now: datetime) -> str | None:
     """Deliver ``issue_id`` by the configured method unless already done; return what happened.
 
-    Returns None for "files" (the out dir is the hand-off) and the stored detail otherwise. A
-    mailing service gets a draft campaign (digest.job.services); ``force`` updates that draft.
+    Returns None for "files" (the out dir is the hand-off) and the stored detail otherwise.
     """
     method = config.delivery.method
     if method == "files":
@@ -89,10 +86,6 @@ def deliver_issue(
     record = store.issue(issue_id)
     if record is None:
         raise DeliveryError(f"{issue_id} has not been built yet, so it cannot be delivered")
-    if config.delivery.is_service:
-        from digest.job.services.campaign import deliver_campaign  # imports deliver: load on use
-
-        return deliver_campaign(config, store, load_built(record), now, force=force)
     delivered = store.delivered_at(issue_id, method)
     if delivered is not None:
         return f"already delivered at {delivered.isoformat()}"

@@ -108,27 +108,17 @@ def run_once(
             top=len(selection.top), trending=len(selection.trending),
             html_bytes=len(rendered.html.encode("utf-8")), warnings=tuple(warnings),
         )
-    delivery, error = (deliver_pending(config, store, week.id, clock(), force=force and existing is not None)
-                       if deliver else (None, None))
+    delivery, error = deliver_pending(config, store, week.id, clock()) if deliver else (None, None)
     return replace(outcome, delivery=delivery, delivery_error=error, seconds=time.monotonic() - started)
 
 
 def deliver_pending(
-    config: Config, store: Store, issue_id: str, now: datetime, *, force: bool = False,
+    config: Config, store: Store, issue_id: str, now: datetime,
 ) -> tuple[str | None, str | None]:
-    """Deliver a built issue unless it already was: ``(what happened, why it failed)``.
-
-    A mailing service is always asked through its draft (the store row decides what, if
-    anything, to do): it completes a half-made draft, updates it after a rebuild, retries a notice.
-    """
+    """Deliver a built issue unless it already was: ``(what happened, why it failed)``."""
     method = config.delivery.method
     if method == "files":
         return None, None
-    if config.delivery.is_service:
-        try:
-            return deliver_issue(config, store, issue_id, now, force=force), None
-        except DeliveryError as exc:
-            return None, str(exc)
     delivered = store.delivered_at(issue_id, method)
     if delivered is not None:
         when = delivered.astimezone(config.site.tz).isoformat(timespec="minutes")

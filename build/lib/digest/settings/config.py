@@ -15,12 +15,11 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from digest.errors import ConfigError
 from digest.settings.email import EmailSettings
 from digest.settings.job import DeliverySettings, ScheduleSettings
-from digest.settings.services import SERVICE_METHODS
 
 USER_AGENT = "digest/0.1 (newsletter digest builder; +https://github.com/digest-newsletter/digest)"
 
@@ -216,29 +215,6 @@ class Config(_Strict):
     issues_dir: Path = Path("issues")
     # Folder of the config file; relative paths resolve against it.
     base_dir: Path = Path(".")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _mailer_follows_service(cls, data: Any) -> Any:
-        """Delivering to a mailing service makes its merge tags the default ``[email] mailer``."""
-        if not isinstance(data, dict):
-            return data
-        delivery, email = data.get("delivery"), data.get("email")
-        method = delivery.get("method") if isinstance(delivery, dict) else None
-        email = {} if email is None else email
-        if method in SERVICE_METHODS and isinstance(email, dict) and "mailer" not in email:
-            data = {**data, "email": {**email, "mailer": method}}
-        return data
-
-    @model_validator(mode="after")
-    def _service_has_sender(self) -> Config:
-        """Brevo and MailerLite refuse a campaign without a sender: say so at load, not on Monday."""
-        method, service = self.delivery.method, self.delivery.service
-        if method in ("brevo", "mailerlite") and service is not None:
-            if not (service.from_email or self.email.from_address):
-                raise ValueError(f"{method} needs a sender: set delivery.{method}.from_email "
-                                 "(or [email] from_address)")
-        return self
 
     def resolve(self, path: Path | str) -> Path:
         path = Path(path)

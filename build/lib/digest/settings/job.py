@@ -13,18 +13,6 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from digest.settings.services import (
-    SERVICE_METHODS,
-    AnyServiceSettings,
-    BrevoSettings,
-    ButtondownSettings,
-    KitSettings,
-    ListmonkSettings,
-    MailchimpSettings,
-    MailerliteSettings,
-    check_schedule,
-)
-
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _OFF = ("", "off", "none", "never")
 
@@ -160,54 +148,17 @@ class WebhookSettings(_Strict):
         return _env_name(value)
 
 
-class NotifySettings(_Strict):
-    """``[delivery.notify]``: tell the editors a draft is ready, by mail and/or a webhook post."""
-
-    smtp: SmtpSettings | None = None
-    webhook: WebhookSettings | None = None
-
-    @model_validator(mode="after")
-    def _somewhere(self) -> NotifySettings:
-        if self.smtp is None and self.webhook is None:
-            raise ValueError("[delivery.notify] needs a [delivery.notify.smtp] or a [delivery.notify.webhook] "
-                             "table")
-        return self
-
-
 class DeliverySettings(_Strict):
-    """How a built issue is handed to the mailing service; "files" means the out dir is the hand-off.
+    """How a built issue is handed to the mailing service; "files" means the out dir is the hand-off."""
 
-    A mailing service (``mailchimp``, ``buttondown``, ...) gets the issue as a draft campaign
-    to approve; its table is ``[delivery.<service>]``.
-    """
-
-    method: Literal["files", "smtp", "webhook", "mailchimp", "buttondown", "kit", "listmonk", "brevo",
-                    "mailerlite"] = "files"
+    method: Literal["files", "smtp", "webhook"] = "files"
     smtp: SmtpSettings | None = None
     webhook: WebhookSettings | None = None
-    mailchimp: MailchimpSettings | None = None
-    buttondown: ButtondownSettings | None = None
-    kit: KitSettings | None = None
-    listmonk: ListmonkSettings | None = None
-    brevo: BrevoSettings | None = None
-    mailerlite: MailerliteSettings | None = None
-    notify: NotifySettings | None = None
 
     @model_validator(mode="after")
     def _method_has_settings(self) -> DeliverySettings:
-        if self.method != "files" and getattr(self, self.method) is None:
-            raise ValueError(f'method is "{self.method}" but there is no [delivery.{self.method}] table')
-        for name in SERVICE_METHODS:
-            table = getattr(self, name)
-            if table is not None:
-                check_schedule(table)
+        if self.method == "smtp" and self.smtp is None:
+            raise ValueError('method is "smtp" but there is no [delivery.smtp] table')
+        if self.method == "webhook" and self.webhook is None:
+            raise ValueError('method is "webhook" but there is no [delivery.webhook] table')
         return self
-
-    @property
-    def is_service(self) -> bool:
-        return self.method in SERVICE_METHODS
-
-    @property
-    def service(self) -> AnyServiceSettings | None:
-        """The chosen service's table, when the method is a mailing service."""
-        return getattr(self, self.method) if self.is_service else None

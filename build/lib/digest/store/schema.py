@@ -104,19 +104,4 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (observed_at, page_url, rank)
     );
     """,
-    # 4: draft campaigns in mailing services, one per issue and service, recorded the moment one exists
-    """
-    CREATE TABLE campaigns (
-        issue_id TEXT NOT NULL,
-        service TEXT NOT NULL,
-        campaign_id TEXT NOT NULL,
-        web_url TEXT NOT NULL DEFAULT '',
-        state TEXT NOT NULL,
-        remote_status TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        content_built_at TEXT,
-        PRIMARY KEY (issue_id, service)
-    );
-    """,
 )

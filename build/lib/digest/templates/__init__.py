@@ -1,1 +1,0 @@
-"""The built-in email templates, shipped inside the package (the top-level ``templates/`` folder)."""

@@ -89,6 +89,8 @@ class CollectReport:
     outcomes: tuple[FeedOutcome, ...] = field(default_factory=tuple)
     pages_fetched: int = 0
     page_failures: tuple[tuple[str, str], ...] = ()  # (article URL, reason)
+    page_skipped: tuple[tuple[str, str], ...] = ()  # (article URL, why it was not fetched: off-site)
+    pages_deferred: int = 0  # article pages over the collect's budget, left for the next collect
     trending_links: int = 0  # links read from the site's trending list
     trending_error: str | None = None
 

@@ -186,7 +186,8 @@ def test_auth_uses_the_password_from_the_environment_and_never_shows_it(
     inbox = Inbox()
     caplog.set_level(logging.DEBUG)
     with smtp_server(inbox, authenticator=_authenticator, auth_require_tls=False, auth_required=True) as port:
-        config = smtp_config(tmp_path, port, username="digest", password_env="DIGEST_SMTP_PASSWORD")
+        config = smtp_config(tmp_path, port, username="digest", password_env="DIGEST_SMTP_PASSWORD",
+                             allow_plaintext_auth=True)
         clock = FixedClock(local(2025, 5, 19, 8))
         with Store.open(config.store_path) as store:
             monkeypatch.delenv("DIGEST_SMTP_PASSWORD", raising=False)

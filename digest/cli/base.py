@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,21 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_PARTIAL, EXIT_LOCKED, EXIT_THIN = 0, 1, 2, 3, 4, 5
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+# C0 controls but newline and tab, DEL, C1 controls (ESC and CSI start terminal escape sequences),
+# and the bidi controls that make a line read differently from what it holds.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text with nothing a terminal would act on: feed titles and server replies are printed."""
+    return _TERMINAL_UNSAFE.sub("", text)
+
+
+def echo(message: object = "", *, err: bool = False) -> None:
+    """``click.echo`` for lines that may hold untrusted text (titles, reasons, URLs)."""
+    click.echo(terminal_safe(str(message)), err=err)
 
 
 def utcnow() -> datetime:
@@ -44,13 +60,13 @@ def handles_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ThinWeekError as exc:
-            click.echo(f"stopped: {exc}", err=True)
+            echo(f"stopped: {exc}", err=True)
             sys.exit(EXIT_THIN)
         except LockError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             sys.exit(EXIT_LOCKED)
         except DigestError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USER)
 
     return wrapper  # type: ignore[return-value]

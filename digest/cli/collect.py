@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from digest.cli.base import EXIT_PARTIAL, EXIT_USER, Context, clock_from, handles_errors, utcnow
+from digest.cli.base import EXIT_PARTIAL, EXIT_USER, Context, clock_from, echo, handles_errors, utcnow
 
 if TYPE_CHECKING:
     from digest.models import CollectReport, FeedOutcome
@@ -22,11 +22,11 @@ def check(obj: Context) -> None:
     from digest.job.services.describe import describe_delivery
 
     config = obj.config
-    click.echo(f"config: {obj.config_path} is valid")
-    click.echo(f"site: {config.site.name} <{config.site.url}> (timezone {config.site.timezone})")
-    click.echo(f"store: {config.store_path}")
+    echo(f"config: {obj.config_path} is valid")
+    echo(f"site: {config.site.name} <{config.site.url}> (timezone {config.site.timezone})")
+    echo(f"store: {config.store_path}")
     c = config.collect
-    click.echo(
+    echo(
         f"collect: {len(config.feeds)} feeds, {c.concurrency} at a time "
         f"({c.per_host_concurrency} per host, {c.per_host_delay:g}s apart); timeouts "
         f"{c.connect_timeout:g}s connect / {c.read_timeout:g}s read / {c.deadline:g}s overall; "
@@ -35,13 +35,13 @@ def check(obj: Context) -> None:
     )
     for feed in config.feeds:
         depth = feed.backfill_pages if feed.backfill_pages is not None else c.backfill_pages
-        click.echo(f"  - {feed.label}: {feed.url} (backfill {depth} pages)")
+        echo(f"  - {feed.label}: {feed.url} (backfill {depth} pages)")
     for mirror in config.mirrors:
-        click.echo(f"mirror: {mirror.host} answered from {config.resolve(mirror.root)}")
+        echo(f"mirror: {mirror.host} answered from {config.resolve(mirror.root)}")
     for line in describe_delivery(config):
-        click.echo(line)
+        echo(line)
     for line in describe_plan(config, utcnow(), count=2):
-        click.echo(line)
+        echo(line)
 
 
 @click.command()
@@ -67,17 +67,28 @@ def collect(obj: Context, backfill: int | None, quiet: bool, now_text: str | Non
                                      on_feed=lambda _o: bar.update(1))
         else:
             report = run_collect(config, store, clock, backfill_pages=backfill)
-        click.echo(format_report(report, quiet=quiet, store_entries=store.count("entries")))
-        for url, reason in report.page_failures:
-            click.echo(f"article page failed (review left unscored for now): {url}: {reason}")
+        echo(format_report(report, quiet=quiet, store_entries=store.count("entries")))
+        for line in page_lines(report, config.collect.max_page_fetches):
+            echo(line)
         if report.trending_error:
-            click.echo(f"warning: {report.trending_error}")
+            echo(f"warning: {report.trending_error}")
         elif report.trending_links:
-            click.echo(f"site trending list: {report.trending_links} links")
+            echo(f"site trending list: {report.trending_links} links")
     if report.all_failed:
         sys.exit(EXIT_USER)
     if report.failed:
         sys.exit(EXIT_PARTIAL)
+
+
+def page_lines(report: CollectReport, budget: int) -> list[str]:
+    """What happened to article pages: failures, off-site links skipped, pages left for later."""
+    lines = [f"article page failed (review left unscored for now): {url}: {reason}"
+             for url, reason in report.page_failures]
+    lines += [f"article page {reason}: {url}" for url, reason in report.page_skipped]
+    if report.pages_deferred:
+        lines.append(f"{report.pages_deferred} article pages deferred to the next collect "
+                     f"(collect.max_page_fetches = {budget}; oldest fetched first)")
+    return lines
 
 
 def format_report(report: CollectReport, *, quiet: bool, store_entries: int) -> str:
@@ -119,13 +130,13 @@ def feeds(obj: Context) -> None:
     for feed in obj.config.feeds:
         state = states.get(feed.url)
         if state is None:
-            click.echo(f"{feed.label}: never collected")
+            echo(f"{feed.label}: never collected")
             continue
         ok = state.last_success.isoformat() if state.last_success else "never"
         line = f"{feed.label}: last success {ok}"
         if state.consecutive_failures:
             line += f"; {state.consecutive_failures} failures in a row, last: {state.last_error}"
-        click.echo(line)
+        echo(line)
 
 
 @click.command()
@@ -140,6 +151,6 @@ def prune(obj: Context, days: int | None) -> None:
     keep = days or obj.config.store.observation_retention_days
     with obj.store() as store:
         removed = store.prune_observations(utcnow() - timedelta(days=keep))
-    click.echo(f"removed {removed} observations older than {keep} days")
+    echo(f"removed {removed} observations older than {keep} days")
 
 

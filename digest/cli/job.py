@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from digest.cli.base import Context, handles_errors, utcnow
+from digest.cli.base import Context, echo, handles_errors, utcnow
 from digest.errors import ConfigError, DeliveryError
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
     with obj.store() as store:
         outcome = run_once(config, store, clock, week=chosen, force=force, deliver=not no_deliver)
     for line in describe_outcome(obj, outcome):
-        click.echo(line)
+        echo(line)
     if outcome.delivery_error:
         raise DeliveryError(outcome.delivery_error)
 
@@ -92,9 +92,9 @@ def schedule(obj: Context, show: bool, verbose: bool) -> None:
     config = obj.config
     if show:
         for line in describe_plan(config, utcnow()):
-            click.echo(line)
+            echo(line)
         with obj.store(lock=False) as store:
-            click.echo(f"due now: {due_work(config, store, utcnow()).reason}")
+            echo(f"due now: {due_work(config, store, utcnow()).reason}")
         return
     if config.schedule.collect is None and config.schedule.build is None:
         raise ConfigError(f"{obj.config_path}: [schedule] has neither collect nor build; nothing to run")
@@ -134,7 +134,7 @@ def send_test(obj: Context, address: str, week: str | None) -> None:
             sent, detail = record.id, send_test_campaign(config, store, deliver.load_built(record), address)
         else:
             sent, detail = deliver.send_test(config, store, address, utcnow(), issue_id)
-    click.echo(f"sent {sent} as a test ({detail}); not recorded as delivered")
+    echo(f"sent {sent} as a test ({detail}); not recorded as delivered")
 
 
 def _log_to_stderr(verbose: bool) -> None:

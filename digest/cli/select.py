@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from digest.cli.base import Context, clock_from, handles_errors, utcnow
+from digest.cli.base import Context, clock_from, echo, handles_errors, utcnow
 from digest.errors import DigestError
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def reviews(obj: Context, week: str | None, now_text: str | None, show_all: bool
     shown = [r for r in found if r.is_review or show_all]
     scored = sum(1 for r in found if r.score is not None)
     total = sum(1 for r in found if r.is_review)
-    click.echo(f"{chosen} ({start.astimezone(tz):%a %d %b} to {end.astimezone(tz):%a %d %b %Y}, "
+    echo(f"{chosen} ({start.astimezone(tz):%a %d %b} to {end.astimezone(tz):%a %d %b %Y}, "
                f"{config.site.timezone}): {total} reviews, {scored} scored")
     for r in shown:
         when = r.published.astimezone(tz).strftime("%a %d %H:%M")
@@ -45,9 +45,9 @@ def reviews(obj: Context, week: str | None, now_text: str | None, show_all: bool
             score = f"{'-':>4}  {'unscored':<26} {'':<14}"
         else:
             score = f"{'':>4}  {'(not a review)':<26} {'':<14}"
-        click.echo(f"{when}  {r.section[:11]:<11}  {score}  {r.title[:70]}")
+        echo(f"{when}  {r.section[:11]:<11}  {score}  {r.title[:70]}")
         if r.is_review and r.score is None and r.unscored_reason:
-            click.echo(f"{'':>13}why unscored: {r.unscored_reason}")
+            echo(f"{'':>13}why unscored: {r.unscored_reason}")
 
 
 def _choices(pins: tuple[str, ...], drops: tuple[str, ...], note: str | None) -> EditorChoices:
@@ -85,11 +85,11 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
         result = build_issue(config, store, now, parse_week(week) if week else None,
                              _choices(pins, drops, note))
     size = len(result.rendered.html.encode("utf-8"))
-    click.echo(f"built {result.issue_id}: {len(result.selection.top)} top, "
+    echo(f"built {result.issue_id}: {len(result.selection.top)} top, "
                f"{len(result.selection.trending)} trending; {size / 1024:.1f} KB -> {result.out_dir}")
-    click.echo(f"subject: {result.rendered.subject}")
+    echo(f"subject: {result.rendered.subject}")
     for warning in result.selection.warnings + result.rendered.lint_warnings:
-        click.echo(f"warning: {warning}")
+        echo(f"warning: {warning}")
 
 
 @click.command()
@@ -107,13 +107,13 @@ def explain(obj: Context, week: str | None, now_text: str | None) -> None:
     with obj.store(lock=False) as store:
         record = store.issue(parse_week(week).id) if week else store.latest_issue()
         if record is not None:
-            click.echo(format_manifest(load_manifest(Path(record.out_dir) / "manifest.json")))
+            echo(format_manifest(load_manifest(Path(record.out_dir) / "manifest.json")))
             return
         if week is None:
             raise DigestError("no issue has been built yet; run digest build (or pass --week)")
         now = clock_from(now_text, config)()
         selection = choose(config, store, now, parse_week(week))
-    click.echo("(not built yet: this is what a build would pick now)")
-    click.echo(format_manifest(build_manifest(selection, "(not rendered)", config.site.tz)))
+    echo("(not built yet: this is what a build would pick now)")
+    echo(format_manifest(build_manifest(selection, "(not rendered)", config.site.tz)))
 
 

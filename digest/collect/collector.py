@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from digest.collect.feeds import ParsePool
 from digest.collect.fetch import Fetcher
 from digest.collect.pages import fetch_pages, pages_to_fetch, snapshot_trending
+from digest.collect.policy import FetchPolicy
 from digest.errors import FetchError, SourceError
 from digest.models import CollectReport, FeedEntry, FeedOutcome, FetchResult
 from digest.reviews.rules import ReviewRules
@@ -70,7 +71,8 @@ async def collect(
     started = now()
     mirrors = {m.host.lower(): config.resolve(m.root) for m in config.mirrors}
     outcomes: list[FeedOutcome] = []
-    async with Fetcher(config.collect, mirrors=mirrors, base_dir=config.base_dir) as fetcher:
+    policy = FetchPolicy.from_config(config)
+    async with Fetcher(config.collect, mirrors=mirrors, base_dir=config.base_dir, policy=policy) as fetcher:
 
         async def one(feed: FeedSettings, parser: ParsePool) -> FeedOutcome:
             outcome = await _collect_feed(config, store, fetcher, parser, feed, now, backfill_pages)
@@ -89,6 +91,7 @@ async def collect(
     return CollectReport(
         started=started, finished=now(), outcomes=tuple(outcomes),
         pages_fetched=pages.fetched, page_failures=pages.failures,
+        page_skipped=pages.skipped, pages_deferred=pages.deferred,
         trending_links=trending_count, trending_error=trending_error,
     )
 
@@ -149,15 +152,23 @@ async def _gather(
     if first.not_modified:
         return _Gathered(feed, first, (), 0, None)
     parsed = await parser.parse(first.content, first.headers, first.final_url)
-    entries: dict[str, FeedEntry] = {e.uid: e for e in parsed.entries}
+    cap = config.collect.max_items_per_feed
+    entries: dict[str, FeedEntry] = {e.uid: e for e in parsed.entries[:cap]}
     warnings = [parsed.warning] if parsed.warning else []
+    if not parsed.entries:
+        warnings.append(empty_feed_hint(parsed.title))
+    if len(parsed.entries) > cap:
+        warnings.append(f"kept the newest {cap} of {len(parsed.entries)} items "
+                        "(collect.max_items_per_feed)")
+        depth = 0  # a feed this long needs no backfill
     pages = 1
     new_uids = set(entries) - store.known_uids(entries)
     oldest_wanted = now() - timedelta(days=config.collect.backfill_max_age_days)
     reached_age_limit = _reaches_back_past(parsed.entries, oldest_wanted)
     # Backfill only while pages keep bringing posts the store has never seen, and
     # not beyond a page that already reaches back past the age limit.
-    while depth > 0 and pages <= depth and new_uids and not reached_age_limit and is_http(feed.url):
+    while (depth > 0 and pages <= depth and new_uids and not reached_age_limit and is_http(feed.url)
+           and len(entries) < cap):
         page_url = paged_url(feed.url, pages + 1)
         try:
             result = await fetcher.fetch(page_url)
@@ -169,13 +180,21 @@ async def _gather(
         except SourceError as exc:
             warnings.append(f"backfill stopped at page {pages + 1}: {exc}")
             break
-        fresh = [e for e in page.entries if e.uid not in entries]
+        fresh = [e for e in page.entries if e.uid not in entries][: max(cap - len(entries), 0)]
         new_uids = {e.uid for e in fresh} - store.known_uids(e.uid for e in fresh)
         for entry in fresh:
             entries[entry.uid] = entry
         pages += 1
         reached_age_limit = _reaches_back_past(page.entries, oldest_wanted)
     return _Gathered(feed, first, tuple(entries.values()), pages, "; ".join(warnings) or None)
+
+
+def empty_feed_hint(title: str) -> str:
+    """0 items is rarely right: say what it usually means."""
+    if title.lower().startswith("comments"):
+        return f"the feed has 0 items, and its title is {title[:80]!r}: is this a comments feed?"
+    return ("the feed has 0 items (is this a comments feed, an empty category, "
+            "or the wrong URL?)")
 
 
 def _reaches_back_past(entries: tuple[FeedEntry, ...], oldest_wanted: datetime) -> bool:

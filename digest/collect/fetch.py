@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from digest.collect.policy import FetchPolicy, OffSite
 from digest.errors import FetchError
 from digest.models import FetchResult
 from digest.settings.config import CollectSettings
@@ -49,9 +50,11 @@ class Fetcher:
         *,
         mirrors: Mapping[str, Path] | None = None,
         base_dir: Path = Path("."),
+        policy: FetchPolicy | None = None,
     ) -> None:
         self.settings = settings
         self.base_dir = base_dir
+        self.policy = policy
         self._mirrors = dict(mirrors or {})
         self._client: httpx.AsyncClient | None = None
         self._slots = asyncio.Semaphore(settings.concurrency)
@@ -72,6 +75,7 @@ class Fetcher:
             max_redirects=s.max_redirects,
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             mounts=mounts,
+            event_hooks={"request": [self._check_hop]},
         )
         return self
 
@@ -87,9 +91,19 @@ class Fetcher:
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
         max_bytes: int | None = None,
+        untrusted: bool = False,
     ) -> FetchResult:
-        """Fetch ``url``; a 304 comes back as ``status == 304`` with no content."""
+        """Fetch ``url``; a 304 comes back as ``status == 304`` with no content.
+
+        ``untrusted``: the address came from content (an article link, a trending list), so
+        it must be on the site's origins (:class:`FetchPolicy`), on this hop and every redirect.
+        """
         limit = max_bytes or self.settings.max_bytes
+        if untrusted:
+            if self.policy is None:
+                raise FetchError("no fetch policy: refusing an address that came from content",
+                                 kind="off-site")
+            self.policy.check_url(url)  # never file:, never another host
         if not is_http(url):
             return read_local(self._local_path(url), url, last_modified, limit)
         _check_url(url)
@@ -98,7 +112,7 @@ class Fetcher:
             await self._be_polite(host)
             try:
                 async with asyncio.timeout(self.settings.deadline):
-                    return await self._get(url, etag, last_modified, accept, limit)
+                    return await self._get(url, etag, last_modified, accept, limit, untrusted)
             except TimeoutError:
                 raise FetchError(
                     f"gave up after the {self.settings.deadline:g}s deadline "
@@ -106,8 +120,24 @@ class Fetcher:
                     kind="timeout",
                 ) from None
 
+    async def _check_hop(self, request: httpx.Request) -> None:
+        """Runs before every request httpx sends, the first and each redirect hop."""
+        if self.policy is None:
+            return
+        url = str(request.url)
+        if request.extensions.get("digest_untrusted"):
+            try:
+                self.policy.check_url(url)
+            except OffSite as exc:
+                first = request.extensions.get("digest_first") == url
+                raise (exc if first else OffSite(
+                    str(exc).replace("points off-site", "redirected off-site"), kind="off-site")) from None
+        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+        await self.policy.check_addresses(request.url.host, port)
+
     async def _get(
-        self, url: str, etag: str | None, last_modified: str | None, accept: str, limit: int
+        self, url: str, etag: str | None, last_modified: str | None, accept: str, limit: int,
+        untrusted: bool = False,
     ) -> FetchResult:
         assert self._client is not None, "use Fetcher as an async context manager"
         headers = {"Accept": accept}
@@ -116,7 +146,8 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         try:
-            async with self._client.stream("GET", url, headers=headers) as response:
+            marks = {"digest_untrusted": True, "digest_first": str(httpx.URL(url))} if untrusted else {}
+            async with self._client.stream("GET", url, headers=headers, extensions=marks) as response:
                 if response.status_code == 304:
                     return _result(url, response, b"", etag, last_modified)
                 if response.status_code >= 400:

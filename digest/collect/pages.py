@@ -4,6 +4,11 @@ The big review plugins draw their score box only on the article page, so a
 review's page is the last place to look for its score. Pages are fetched
 with the collect's fetcher (same politeness and limits, a smaller size cap),
 cached with their validators, and retried a few times when they fail.
+
+A page's address comes from the feed, so it is fetched only when it is on the
+site's own origins (``digest.collect.policy``): an off-site link is skipped and
+reported, never fetched. One collect fetches at most ``collect.max_page_fetches``
+pages, oldest first; the rest wait for the next collect.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import lxml.html
 from lxml.cssselect import CSSSelector
 
 from digest.collect.fetch import PAGE_ACCEPT, Fetcher
+from digest.collect.policy import OffSite
 from digest.errors import FetchError
 from digest.reviews.rules import ReviewRules
 from digest.settings.config import Config
@@ -29,6 +35,8 @@ class PageReport:
     fetched: int = 0
     failed: int = 0
     failures: tuple[tuple[str, str], ...] = ()  # (url, reason)
+    skipped: tuple[tuple[str, str], ...] = ()  # (url, reason): off-site, never fetched
+    deferred: int = 0  # over this collect's page budget: the next collect fetches them
 
 
 def pages_to_fetch(store: Store, entries: list[StoredEntry], rules: ReviewRules) -> list[StoredEntry]:
@@ -47,11 +55,25 @@ async def fetch_pages(
     config: Config, store: Store, fetcher: Fetcher, entries: list[StoredEntry],
     now: Callable[[], datetime],
 ) -> PageReport:
+    """Fetch the pages (oldest first) up to the collect's budget; off-site links are only reported."""
     limit = config.reviews.page_max_bytes
+    skipped: list[tuple[str, str]] = []
+    allowed: list[StoredEntry] = []
+    for entry in sorted(entries, key=lambda e: (e.published, e.link)):
+        try:
+            if fetcher.policy is None:
+                raise OffSite("skipped: no fetch policy", kind="off-site")
+            fetcher.policy.check_url(entry.link)
+        except OffSite as exc:
+            skipped.append((entry.link, str(exc)))
+            continue
+        allowed.append(entry)
+    budget = config.collect.max_page_fetches
+    chosen, deferred = allowed[:budget], len(allowed) - min(budget, len(allowed))
 
     async def one(entry: StoredEntry) -> tuple[str, str | None]:
         try:
-            result = await fetcher.fetch(entry.link, accept=PAGE_ACCEPT, max_bytes=limit)
+            result = await fetcher.fetch(entry.link, accept=PAGE_ACCEPT, max_bytes=limit, untrusted=True)
         except FetchError as exc:
             store.save_page(entry.link, now(), error=str(exc))
             return entry.link, str(exc)
@@ -64,9 +86,10 @@ async def fetch_pages(
         store.save_page(entry.link, now(), body=body, etag=result.etag, last_modified=result.last_modified)
         return entry.link, None
 
-    results = await asyncio.gather(*(one(e) for e in entries))
+    results = await asyncio.gather(*(one(e) for e in chosen))
     failures = tuple((url, error) for url, error in results if error)
-    return PageReport(fetched=len(results) - len(failures), failed=len(failures), failures=failures)
+    return PageReport(fetched=len(results) - len(failures), failed=len(failures), failures=failures,
+                      skipped=tuple(skipped), deferred=deferred)
 
 
 def _charset(content_type: str) -> str:
@@ -94,7 +117,8 @@ async def snapshot_trending(
     if not page_url:
         return 0, None
     try:
-        result = await fetcher.fetch(page_url, accept=PAGE_ACCEPT, max_bytes=config.reviews.page_max_bytes)
+        result = await fetcher.fetch(page_url, accept=PAGE_ACCEPT, max_bytes=config.reviews.page_max_bytes,
+                                     untrusted=True)
     except FetchError as exc:
         return 0, f"trending list {page_url}: {exc}"
     html = result.content.decode(_charset(result.headers.get("content-type", "")), errors="replace")

@@ -1,8 +1,11 @@
 """Hand a built issue to the mailing service: files (no-op), SMTP, or a webhook.
 
-An issue is delivered once per method: the store records the delivery only
-after the server accepted it, so a failure leaves the issue built but
-undelivered and the next run retries. Every failure is a DeliveryError whose
+An issue is delivered exactly once per method (:class:`Acceptance`): the store
+records the delivery the moment the service has accepted it (SMTP: the 250
+after DATA; webhook: a 2xx), before anything else happens, such as closing the
+SMTP session. A crash before acceptance retries; a crash after it does not send
+again. A failure before acceptance leaves the issue built but undelivered and
+the next run retries. Every failure is a DeliveryError whose
 message says, in an editor's words, what the server did (refused, timed out,
 rejected the login, answered HTTP 500 ...). Secrets come from environment
 variables named in the config and never appear in messages or logs.
@@ -20,6 +23,7 @@ import os
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -97,22 +101,45 @@ def deliver_issue(
     if delivered is not None:
         return f"already delivered at {delivered.isoformat()}"
     built = load_built(record)
+    accepted = Acceptance(lambda detail: store.record_delivery(issue_id, method, now, detail))
     try:
         if method == "smtp":
             assert config.delivery.smtp is not None  # the settings validator guarantees it
             settings = config.delivery.smtp
-            detail = send_smtp(config, settings, built, now, message_id=_stable_id(built, settings.sender))
+            detail = send_smtp(config, settings, built, now, message_id=_stable_id(built, settings.sender),
+                               on_accepted=accepted)
         else:
             assert config.delivery.webhook is not None
             detail = post_webhook(config.delivery.webhook, built)
     except DeliveryError as exc:
+        if accepted.detail is not None:  # accepted and recorded: whatever failed after it is no failure
+            return accepted.detail
         raise DeliveryError(
             f"delivery of {issue_id} by {method} failed: {exc}. The issue stays built; "
             "the next run will try again"
         ) from None
-    store.record_delivery(issue_id, method, now, detail)
+    accepted(detail)
     log.info("delivered %s by %s: %s", issue_id, method, detail)
     return detail
+
+
+class Acceptance:
+    """Exactly-once hand-off: call it the moment the service has accepted the issue.
+
+    It records the delivery at once (the store commits), and only once; the caller
+    then tidies up (QUIT, closing a connection), where a crash or an error no longer
+    matters. Every hand-off (SMTP, webhook, a service API) calls it at its point of
+    acceptance and nowhere earlier.
+    """
+
+    def __init__(self, record: Callable[[str], None]) -> None:
+        self._record = record
+        self.detail: str | None = None
+
+    def __call__(self, detail: str) -> None:
+        if self.detail is None:
+            self._record(detail)
+            self.detail = detail
 
 
 def send_test(
@@ -162,8 +189,13 @@ def email_message(
 def send_smtp(
     config: Config, settings: SmtpSettings, built: BuiltIssue, now: datetime, *,
     to: list[str] | None = None, subject_prefix: str = "", message_id: str | None = None,
+    on_accepted: Callable[[str], None] | None = None,
 ) -> str:
-    """Send one message; return "to ...; <message-id>" or raise DeliveryError in plain words."""
+    """Send one message; return "to ...; <message-id>" or raise DeliveryError in plain words.
+
+    ``on_accepted`` gets that detail as soon as the server has accepted the message,
+    before the session is closed (see :class:`Acceptance`).
+    """
     recipients = to or settings.to
     password = _secret(settings.password_env, "delivery.smtp.password_env") if settings.username else None
     message = email_message(config, settings, built, now, to=recipients, subject_prefix=subject_prefix,
@@ -171,20 +203,33 @@ def send_smtp(
     envelope_from = parseaddr(settings.sender)[1]
     envelope_to = [addr for _, addr in getaddresses(recipients)]
     server = f"the mail server {settings.host}:{settings.effective_port}"
+    details: list[str] = []
+
+    def accepted(refused: dict[str, tuple[int, bytes]]) -> None:
+        detail = f"to {', '.join(envelope_to)}; {message['Message-ID']}"
+        if refused:
+            refusals = "; ".join(f"{addr} ({code} {_text(msg)})" for addr, (code, msg) in refused.items())
+            log.warning("%s refused some recipients: %s", server, _redact(refusals, password))
+            detail += f"; refused: {_redact(refusals, password)}"
+        details.append(detail)
+        if on_accepted is not None:
+            on_accepted(detail)
+
     try:
-        refused = _smtp_send(settings, password, message, envelope_from, envelope_to)
+        _smtp_send(settings, password, message, envelope_from, envelope_to, accepted)
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(_redact(_smtp_reason(exc, server, settings), password)) from None
-    detail = f"to {', '.join(envelope_to)}; {message['Message-ID']}"
-    if refused:
-        refusals = "; ".join(f"{addr} ({code} {_text(msg)})" for addr, (code, msg) in refused.items())
-        log.warning("%s refused some recipients: %s", server, _redact(refusals, password))
-        detail += f"; refused: {_redact(refusals, password)}"
-    return detail
+    return details[0]
 
 
 def _smtp_send(settings: SmtpSettings, password: str | None, message: EmailMessage, sender: str,
-               recipients: list[str]) -> dict[str, tuple[int, bytes]]:
+               recipients: list[str], accepted: Callable[[dict[str, tuple[int, bytes]]], None]) -> None:
+    """One SMTP session; ``accepted`` runs right after the server's 250 to DATA, before QUIT.
+
+    ``send_message`` returns exactly then (it is MAIL, RCPT and DATA, no QUIT); the
+    session is closed only after ``accepted`` has recorded the delivery, and an error
+    while closing is ignored: the message is already the server's.
+    """
     context = ssl.create_default_context()
     client: smtplib.SMTP
     if settings.security == "tls":
@@ -192,14 +237,24 @@ def _smtp_send(settings: SmtpSettings, password: str | None, message: EmailMessa
                                   context=context)
     else:
         client = smtplib.SMTP(settings.host, settings.effective_port, timeout=settings.timeout)
-    with client:
+    try:
         client.ehlo()
         if settings.security == "starttls":
             client.starttls(context=context)
             client.ehlo()
         if settings.username and password is not None:
             client.login(settings.username, password)
-        return client.send_message(message, from_addr=sender, to_addrs=recipients)
+        refused = client.send_message(message, from_addr=sender, to_addrs=recipients)
+    except BaseException:
+        client.close()
+        raise
+    accepted(refused)
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException) as exc:
+        log.info("closing the SMTP session after acceptance failed (harmless): %s", exc)
+    finally:
+        client.close()
 
 
 def _smtp_reason(exc: BaseException, server: str, settings: SmtpSettings) -> str:

@@ -70,6 +70,25 @@ class CollectSettings(_Strict):
     per_host_delay: float = Field(default=0.5, ge=0, description="seconds between requests to one host")
     backfill_pages: int = Field(default=0, ge=0, le=100)
     backfill_max_age_days: int = Field(default=14, gt=0)
+    # Hosts (or host:port) besides the site's and its feeds' that article pages may come from.
+    allowed_hosts: list[str] = []
+    # Bounds: one hostile or huge feed must not hold a collect for hours.
+    max_items_per_feed: int = Field(default=500, ge=1, le=100_000, description="newest first")
+    max_page_fetches: int = Field(default=100, ge=0, le=100_000, description="article pages per collect")
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts(cls, values: list[str]) -> list[str]:
+        for value in values:
+            text = value.strip()
+            try:
+                parts = urlsplit(text if "://" in text else f"https://{text}/")
+                ok = bool(parts.hostname) and (parts.port or 0) >= 0
+            except ValueError:
+                ok = False
+            if not ok or any(c in text for c in " @\\"):
+                raise ValueError(f"{value!r} is not a host name like cdn.example.com (or host:port)")
+        return values
 
 
 class FeedSettings(_Strict):

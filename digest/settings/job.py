@@ -6,6 +6,7 @@ read from environment variables whose *names* are configured here.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from email.utils import parseaddr
 from typing import Any, Literal
@@ -96,6 +97,8 @@ class SmtpSettings(_Strict):
     sender: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
     timeout: float = Field(default=30.0, gt=0)
+    # A password over a connection without TLS can be read by anyone on the path: only on request.
+    allow_plaintext_auth: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -126,6 +129,9 @@ class SmtpSettings(_Strict):
     def _auth_pair(self) -> SmtpSettings:
         if (self.username is None) != (self.password_env is None):
             raise ValueError("set both username and password_env to log in, or neither")
+        if self.username is not None and self.security == "none" and not self.allow_plaintext_auth:
+            raise ValueError('logging in with security = "none" sends the password in clear; use '
+                             '"starttls" or "tls", or set allow_plaintext_auth = true if you mean it')
         return self
 
     @property
@@ -158,6 +164,25 @@ class WebhookSettings(_Strict):
     @classmethod
     def _secret_env(cls, value: str | None) -> str | None:
         return _env_name(value)
+
+    @model_validator(mode="after")
+    def _bearer_over_tls(self) -> WebhookSettings:
+        parts = urlsplit(self.url)
+        plain = parts.scheme != "https" and not _loopback(parts.hostname)
+        if self.auth == "bearer" and self.secret_env and plain:
+            raise ValueError("a bearer secret is sent as is: use an https URL (plain http only to loopback), "
+                             'or auth = "hmac", which never sends the secret')
+        return self
+
+
+def _loopback(host: str | None) -> bool:
+    host = (host or "").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class NotifySettings(_Strict):

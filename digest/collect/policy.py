@@ -1,0 +1,191 @@
+"""Where a collect may fetch from: the site's own origins, and never an internal address.
+
+Article pages, the trending page and every redirect hop have addresses that come
+from content no one here wrote. A feed could otherwise make digest read a service
+on the machine (``http://127.0.0.1:8080/admin/``, the same written ``2130706433``),
+a cloud metadata endpoint, or a local file, and publish what it finds. So:
+
+- a URL from content must be http(s) on one of the site's origins: the host and
+  port of ``site.url``, of each configured feed, of ``trending.site_page``, and the
+  hosts in ``collect.allowed_hosts`` (http and https on their default ports count
+  as one origin);
+- after the name is resolved, every address must be a public one, unless the
+  configured site itself is there (its URL names that address, or its own name
+  resolves to it); metadata addresses are never allowed by name.
+
+Hosts are compared in a canonical form so other spellings of one address match:
+decimal, hex and short IPv4 forms, ``localhost`` and ``*.localhost``, a trailing dot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from digest.errors import FetchError
+from digest.settings.config import Config
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.I)
+_LOCALHOST = re.compile(r"^(localhost|.+\.localhost|localhost\.localdomain|ip6-localhost|ip6-loopback)$")
+# Instance metadata services (AWS/GCP/Azure/OpenStack, Alibaba, AWS over IPv6).
+METADATA = frozenset(ipaddress.ip_address(a) for a in ("169.254.169.254", "100.100.100.200", "fd00:ec2::254"))
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class OffSite(FetchError):
+    """A URL from content points outside the site's origins; it is skipped, not fetched."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    host: str  # canonical (see canonical_host)
+    port: int | None  # None: the scheme's default port (80 and 443 count as one)
+
+    def __str__(self) -> str:
+        return self.host if self.port is None else f"{self.host}:{self.port}"
+
+
+def canonical_host(host: str) -> str:
+    """One spelling per address: lower case, no trailing dot, IDNA, dotted IPv4, compressed IPv6."""
+    host = host.strip().lower().rstrip(".")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if _LOCALHOST.match(host):
+        return "127.0.0.1"
+    if _NUMERIC_HOST.match(host):
+        try:  # inet_aton reads every form a resolver would: 2130706433, 0x7f.1, 127.1, 0177.0.0.1
+            return socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            return host
+    try:
+        return str(ipaddress.ip_address(host.split("%", 1)[0]))
+    except ValueError:
+        pass
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def origin_of(url: str) -> Origin | None:
+    """The origin of an http(s) URL, or None when it is not one (or is unusable)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    if port in _DEFAULT_PORTS.values():
+        port = None
+    return Origin(canonical_host(parts.hostname), port)
+
+
+def parse_host_entry(text: str) -> Origin | None:
+    """An ``allowed_hosts`` entry: ``cdn.example``, ``cdn.example:8443`` or a whole URL."""
+    text = text.strip()
+    return origin_of(text if "://" in text else f"https://{text}/")
+
+
+def is_internal(address: Address) -> bool:
+    """Not a public unicast address: loopback, private, link-local, reserved, metadata ..."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address in METADATA or not address.is_global or address.is_multicast
+
+
+def _literal(host: str) -> Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+@dataclass
+class FetchPolicy:
+    """The allowed origins, and the internal addresses the configured site itself lives on."""
+
+    origins: frozenset[Origin]
+    site_names: tuple[str, ...] = ()  # configured host names; their own addresses are trusted
+    mirrored: frozenset[str] = frozenset()  # answered from files: nothing is resolved
+    _trusted: set[Address] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_config(cls, config: Config) -> FetchPolicy:
+        urls = [config.site.url] + [f.url for f in config.feeds]
+        if config.trending.site_page:
+            urls.append(config.trending.site_page)
+        configured = [o for o in (origin_of(u) for u in urls) if o is not None]
+        listed = [o for o in (parse_host_entry(h) for h in config.collect.allowed_hosts) if o is not None]
+        names = tuple(dict.fromkeys(o.host for o in configured if _literal(o.host) is None))
+        mirrored = frozenset(canonical_host(m.host) for m in config.mirrors)
+        return cls(frozenset(configured + listed), names, mirrored)
+
+    def check_url(self, url: str) -> Origin:
+        """Raise OffSite unless ``url`` is http(s) on one of the site's origins."""
+        origin = origin_of(url)
+        if origin is None:
+            scheme = urlsplit(url).scheme or "no scheme"
+            raise OffSite(f"skipped: not an http(s) address ({scheme})", kind="off-site")
+        if origin not in self.origins:
+            raise OffSite(f"skipped: points off-site ({origin})", kind="off-site")
+        return origin
+
+    async def check_addresses(self, host: str, port: int) -> None:
+        """Resolve ``host`` and raise FetchError when it lands on an address the site is not on."""
+        name = canonical_host(host)
+        if name in self.mirrored:
+            return
+        literal = _literal(name)
+        if literal is not None:
+            addresses = [literal]
+        else:
+            addresses = await _resolve(name, port)
+        for address in addresses:
+            if is_internal(address) and address not in await self._trusted_addresses():
+                raise FetchError(f"skipped: {host} resolves to an internal address ({address}), "
+                                 "which is not the site's", kind="internal-address")
+
+    async def _trusted_addresses(self) -> set[Address]:
+        """Internal addresses the site itself is on: named by its URLs, or its names resolve there."""
+        if self._trusted is None:
+            trusted: set[Address] = set()
+            for origin in self.origins:
+                literal = _literal(origin.host)
+                if literal is not None and literal not in METADATA:
+                    trusted.add(literal)
+            for name in self.site_names:
+                if name in self.mirrored:
+                    continue
+                try:
+                    trusted.update(a for a in await _resolve(name, 443) if a not in METADATA)
+                except FetchError:
+                    continue
+            self._trusted = trusted
+        return self._trusted
+
+
+async def _resolve(name: str, port: int) -> list[Address]:
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(name, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise FetchError("the host name does not resolve (typo in the URL?)", kind="dns") from None
+    found: list[Address] = []
+    for info in infos:
+        address = _literal(str(info[4][0]).split("%", 1)[0])
+        if address is not None and address not in found:
+            found.append(address)
+    return found
+
+
+def describe_origins(origins: Iterable[Origin]) -> str:
+    return ", ".join(sorted(str(o) for o in origins))

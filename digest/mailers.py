@@ -6,10 +6,11 @@ A shared leaf (no pydantic, no templates) so the settings, the renderer and ``di
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["MAILER_TAGS", "TAG_MARKS", "Mailer", "MailerTags"]
+__all__ = ["MAILER_TAGS", "TAG_MARKS", "TAG_SYNTAX", "Mailer", "MailerTags", "neutralise"]
 
 Mailer = Literal["mailchimp", "sendgrid", "mailgun", "brevo", "buttondown", "listmonk", "kit", "mailerlite",
                  "custom"]
@@ -46,3 +47,33 @@ MAILER_TAGS: dict[str, MailerTags] = {
     "mailerlite": MailerTags("{$unsubscribe}", "{$url}", None),
     "custom": MailerTags(None, None, None),
 }
+
+
+# The merge and template syntax each service substitutes in a message body. Feed text may hold
+# any of it (a title "%recipient.email%", a TL;DR "{{ params.x }}"): :func:`neutralise` makes all
+# of them inert for every mailer at once, since a "custom" mailer may be any of these services.
+TAG_SYNTAX: dict[str, tuple[str, ...]] = {
+    "mailchimp": ("*|FNAME|*", "*|UNSUB|*"),  # also Mandrill
+    "sendgrid": ("{{first_name}}", "{{{unsubscribe}}}", "-name-", "<%asm_group_unsubscribe_raw_url%>"),
+    "mailgun": ("%recipient.email%", "%unsubscribe_url%", "{{ name }}"),
+    "brevo": ("{{ contact.FIRSTNAME }}", "{{ params.code }}", "{% if x %}"),
+    "buttondown": ("{{ subscriber.email }}", "{% if subscriber.tags %}"),
+    "listmonk": ("{{ .Subscriber.Email }}", "{{ UnsubscribeURL }}"),
+    "kit": ("{{ subscriber.first_name }}", "{% if subscriber.x %}", "{{ unsubscribe_url }}"),
+    "custom": ("[unsubscribe]", "[[UNSUB_LINK_EN]]", "::name::", "<%name%>"),  # Campaign Monitor, Mailjet ...
+}
+_TAG_START = re.compile(
+    r"\{(?=[{%#])"  # {{ }} {% %} {# #}: Jinja, Liquid, Handlebars, Go templates
+    r"|%(?=})|}(?=})|#(?=})"  # their closing halves
+    r"|\*(?=\|)|\|(?=\*)"  # *|X|*
+    r"|%(?=[A-Za-z_][\w.\-]*%)"  # %recipient.x%, %unsubscribe_url%
+    r"|<(?=%)|%(?=>)"  # <%x%>
+    r"|(?<![\w-])-(?=[A-Za-z_]\w*-(?![\w-]))"  # -name- (SendGrid legacy substitutions)
+    r"|\[(?=[\[A-Za-z_])"  # [name], [[name]]
+    r"|:(?=:[A-Za-z_]\w*::)"  # ::name::
+)
+
+
+def neutralise(text: str) -> str:
+    """``text`` shown the same, never substituted: a zero-width space after each tag's opening mark."""
+    return _TAG_START.sub(lambda m: m.group(0) + "\u200b", text)

@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 from digest.errors import DigestError
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
+# Issues exist between these years: feeds' dates before 1990 are discarded as broken, and a week
+# near year 1 or 9999 would overflow the date arithmetic (look-backs, the next week).
+FIRST_YEAR, LAST_YEAR = 1990, 9990
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ def parse_week(text: str) -> Week:
     if not match:
         raise DigestError(f"{text!r} is not an ISO week; write it like 2025-W19")
     year, number = int(match.group(1)), int(match.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DigestError(f"{text!r}: digest builds issues for weeks from {FIRST_YEAR} to {LAST_YEAR}")
     try:
         date.fromisocalendar(year, number, 1)
     except ValueError:
@@ -76,6 +81,8 @@ def parse_now(text: str, tz: ZoneInfo) -> datetime:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise DigestError(f"{text!r} is not a date-time; write it like 2025-05-12T08:00") from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise DigestError(f"{text!r}: digest works with times from {FIRST_YEAR} to {LAST_YEAR}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(UTC)

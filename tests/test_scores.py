@@ -181,7 +181,8 @@ def test_the_review_box_survives_noise_removal() -> None:
         (8, 10, None, 8.0),
         ("7.25", 10, None, 7.3),  # half up, not to even
         ("0.725", 1, None, 7.3),
-        (3, 5, 1, 5.0),  # worst offset when the source states it
+        (3, 5, 1, 6.0),  # a stated worst only bounds validity: 3 of 5 is 6/10
+        (4, 5, 1, 8.0),
         (4.5, 5, None, 9.0),
         (0, 10, None, 0.0),
         (11, 10, None, None),  # outside [worst, best]
@@ -237,7 +238,7 @@ REVIEW = {"@type": "Review", "reviewRating": {"@type": "Rating", "ratingValue": 
         (_ld({"@type": "Movie", "review": {**REVIEW, "@type": ["CriticReview"]}}), 8.0),
         (_ld({"@type": "VideoGame", "review": [REVIEW]}), 8.0),
         (_ld({"@type": "http://schema.org/Review",
-              "reviewRating": {"ratingValue": 3, "bestRating": 5, "worstRating": 1}}), 5.0),
+              "reviewRating": {"ratingValue": 4, "bestRating": 5, "worstRating": 1}}), 8.0),
         (_ld({"@type": "Review", "reviewRating": {"ratingValue": 4}}), 8.0),  # schema.org's 5
         (_ld({"@type": "Review", "reviewRating": {"ratingValue": "8.5"}}), 8.5),  # 8.5 > 5
         (_ld({"@type": "Review", "reviewRating": {"ratingValue": "7,5", "bestRating": 10}}), 7.5),

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from digest.collect.feeds import ParsePool
@@ -186,7 +186,31 @@ async def _gather(
             entries[entry.uid] = entry
         pages += 1
         reached_age_limit = _reaches_back_past(page.entries, oldest_wanted)
-    return _Gathered(feed, first, tuple(entries.values()), pages, "; ".join(warnings) or None)
+    kept, undated = sane_dates(tuple(entries.values()), now())
+    if undated:
+        warnings.append(f"{undated} item{'s' if undated > 1 else ''} dated before {EARLIEST.year} or in the "
+                        "future: treated as undated (dated when first seen)")
+    return _Gathered(feed, first, kept, pages, "; ".join(warnings) or None)
+
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=2)
+
+
+def sane_dates(entries: tuple[FeedEntry, ...], now: datetime) -> tuple[tuple[FeedEntry, ...], int]:
+    """Published dates outside [1990, now + 2 days] are a broken feed, not news: drop them.
+
+    A post "published" in year 1 or 2999 would otherwise sit outside every issue, or
+    overflow date arithmetic; undated, the store dates it when it was first seen.
+    """
+    latest = now + FUTURE_SLACK
+    out, dropped = [], 0
+    for entry in entries:
+        if entry.published is not None and not EARLIEST <= entry.published <= latest:
+            entry = replace(entry, published=None)
+            dropped += 1
+        out.append(entry)
+    return tuple(out), dropped
 
 
 def empty_feed_hint(title: str) -> str:

@@ -30,8 +30,10 @@ from digest.errors import DigestError, LintError
 from digest.mail.inline import inline_css
 from digest.mail.lint import Finding, format_finding, lint_html
 from digest.mail.markdown import render_note_html, render_note_text
+from digest.mailers import neutralise
 from digest.models import Pick, RenderedIssue, Selection
 from digest.settings.config import Config
+from digest.text import AUTHOR_MAX, TITLE_MAX, clip, strip_bidi
 
 BUILTIN_TEMPLATES = Path(str(resources.files("digest.templates")))
 HTML_TEMPLATE, TEXT_TEMPLATE = "issue.html", "issue.txt"
@@ -40,9 +42,6 @@ HERO_WIDTH, CARD_WIDTH = 600, 180
 # Badge colours by score (white text on each passes WCAG AA for bold text).
 SCORE_COLOURS = ((8.5, "#1a7f37"), (7.0, "#0b7285"), (5.0, "#b35900"), (0.0, "#c0282d"))
 _PREFIX = re.compile(r"^\s*(?:REVIEW|RECAP|FIRST LOOK|REVIEW & RECAP)\s*[:\-–—]\s*")
-# Merge-tag and template delimiters in feed text are broken with a zero-width space, so a title
-# like "{{ subscriber.email }}" or "*|UNSUB|*" is shown, never executed by the mailing service.
-_DELIMITERS = re.compile(r"(\{(?=[{%#])|%(?=})|\*(?=\|)|\|(?=\*)|\}(?=}))")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # RFC 3986 reserved + "%": everything else gets percent-encoded
 
@@ -170,9 +169,10 @@ def link_policy(config: Config, issue_id: str) -> LinkPolicy:
 # -- cards -----------------------------------------------------------------------------------------
 
 
-def neutral(text: str | None) -> str:
-    """Feed text made inert for Jinja and every mailer's merge syntax (and free of control chars)."""
-    return _DELIMITERS.sub("\\1\u200b", _CONTROL.sub(" ", text or "")).strip()
+def neutral(text: str | None, limit: int | None = None) -> str:
+    """Feed text made inert for Jinja and every mailer's merge syntax (``mailers.neutralise``), free of
+    control and bidi override characters, and at most ``limit`` characters (cut on a word)."""
+    return neutralise(clip(strip_bidi(_CONTROL.sub(" ", text or "")).strip(), limit))
 
 
 def score_colour(value: float) -> str:
@@ -222,29 +222,31 @@ def _label(pick: Pick) -> str:
     return "Review of the week" if pick.position == 1 else f"#{pick.position} by score"
 
 
-def _card(pick: Pick, policy: LinkPolicy, tz: ZoneInfo, image_width: int) -> Card:
+def _card(pick: Pick, policy: LinkPolicy, tz: ZoneInfo, image_width: int, tldr_max: int = 2000) -> Card:
     review = pick.review
-    title = neutral(display_title(review.title)) or "Untitled review"
+    title = neutral(display_title(review.title), TITLE_MAX) or "Untitled review"
     published = review.published.astimezone(tz)
     score = review.score.value if review.score else None
     return Card(
         kind=pick.kind, position=pick.position, label=_label(pick), title=title,
-        full_title=neutral(review.title), url=policy.review_link(review.link), section=neutral(review.section),
+        full_title=neutral(review.title, TITLE_MAX), url=policy.review_link(review.link),
+        section=neutral(review.section, 60),
         score=score, score_text=f"{score:g}" if score is not None else "",
         score_colour=score_colour(score) if score is not None else "",
-        tldr=neutral(review.tldr), author=neutral(review.author) or None,
+        tldr=neutral(review.tldr, tldr_max), author=neutral(review.author, AUTHOR_MAX) or None,
         date=f"{published:%b} {published.day}", date_iso=published.date().isoformat(),
         image=_image(pick, image_width, policy, title),
-        why=neutral(trend_why(pick)) if pick.kind == "trending" else "",
+        why=neutral(trend_why(pick), 160) if pick.kind == "trending" else "",
     )
 
 
 def build_cards(config: Config, selection: Selection, policy: LinkPolicy
                 ) -> tuple[Card | None, list[Card], list[Card]]:
     """The hero (the week's first top pick), the other top picks, the trending list."""
-    tz = config.site.tz
-    top = [_card(p, policy, tz, HERO_WIDTH if i == 0 else CARD_WIDTH) for i, p in enumerate(selection.top)]
-    trending = [_card(p, policy, tz, CARD_WIDTH) for p in selection.trending]
+    tz, most = config.site.tz, config.reviews.tldr_max_chars
+    widths = [HERO_WIDTH] + [CARD_WIDTH] * max(len(selection.top) - 1, 0)
+    top = [_card(p, policy, tz, width, most) for p, width in zip(selection.top, widths, strict=True)]
+    trending = [_card(p, policy, tz, CARD_WIDTH, most) for p in selection.trending]
     return (top[0] if top else None), top[1:], trending
 
 
@@ -357,8 +359,8 @@ def _placeholders(values: Mapping[str, str | None], tags: tuple[str, ...]) -> tu
 
 
 def _one_line(text: str) -> str:
-    """Subjects and preheaders are single lines (a newline in a header is an injection)."""
-    return " ".join(text.split())
+    """Subjects and preheaders are single lines (a newline in a header is an injection), read as written."""
+    return " ".join(strip_bidi(text).split())
 
 
 def render_issue(config: Config, selection: Selection) -> RenderedIssue:

@@ -37,14 +37,15 @@ _TENTH = Decimal("0.1")
 
 
 def normalise(value: object, best: object, worst: object = None) -> float | None:
-    """``(value - worst) / (best - worst) * 10``, one decimal, half up; None if out of range.
+    """``value / best * 10``, one decimal, half up; None if out of range.
 
-    ``worst`` defaults to 0 and is only subtracted when the source states it.
+    A stated ``worst`` only bounds what is valid (``worst <= value <= best``): "4 out of 5"
+    is 8/10 to every reader, whether the scale starts at 0 or 1, so it is never subtracted.
     """
     v, b, w = to_decimal(value), to_decimal(best), to_decimal(worst) if worst not in (None, "") else Decimal(0)
-    if v is None or b is None or w is None or b <= w or not w <= v <= b:
+    if v is None or b is None or w is None or b <= 0 or b <= w or not w <= v <= b or v < 0:
         return None
-    scaled = (v - w) / (b - w) * 10
+    scaled = v / b * 10
     return float(min(max(scaled, Decimal(0)), Decimal(10)).quantize(_TENTH, ROUND_HALF_UP))
 
 

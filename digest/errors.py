@@ -10,6 +10,7 @@ for an editor, not a developer, and must name what failed and why.
     ├── ThinWeekError      too few scored reviews to make a good issue
     ├── LintError          the built email breaks a rule mail clients need
     ├── DeliveryError      the hand-off to the mailing service failed
+    ├── CollectError       every feed failed: the store could not be refreshed
     └── SourceError        one feed or page could not be used
         ├── FetchError     HTTP/network/file problem (timeout, 404, too big ...)
         └── FeedParseError the bytes are not a usable feed
@@ -44,6 +45,10 @@ class LintError(DigestError):
 
 class DeliveryError(DigestError):
     """Sending or posting the issue failed; it stays built but undelivered."""
+
+
+class CollectError(DigestError):
+    """Every feed failed, so a run will not build the week from a store it could not refresh."""
 
 
 class SourceError(DigestError):

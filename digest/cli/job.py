@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from digest.cli.base import Context, echo, handles_errors, utcnow
-from digest.errors import ConfigError, DeliveryError
+from digest.cli.base import EXIT_PARTIAL, Context, echo, handles_errors, utcnow
+from digest.errors import CollectError, ConfigError, DeliveryError
 
 if TYPE_CHECKING:
     from digest.job.run import RunOutcome
+    from digest.models import CollectReport
 
 
 @click.command()
@@ -26,11 +27,16 @@ if TYPE_CHECKING:
 @click.option("--force", is_flag=True,
               help="Rebuild even if this issue was built (a delivered issue is not sent again).")
 @click.option("--no-deliver", is_flag=True, help="Collect and build only; a later run delivers.")
+@click.option("--stale-ok", is_flag=True, help="Build even when every feed failed (from what the store has).")
 @click.pass_obj
 @handles_errors
-def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_deliver: bool) -> None:
-    """Collect, build this week's issue unless built, then deliver it once (for cron or CI)."""
-    from digest.job.run import run_once
+def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_deliver: bool,
+        stale_ok: bool) -> None:
+    """Collect, build this week's issue unless built, then deliver it once (for cron or CI).
+
+    Exit codes: 0 done, 2 every feed failed (not built) or the delivery failed, 3 some feeds failed.
+    """
+    from digest.job.run import collect_summary, run_once, stale_reason
     from digest.weeks import parse_now, parse_week
 
     config = obj.config
@@ -40,18 +46,30 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
     def clock() -> datetime:
         return fixed or utcnow()
 
+    def told_first(report: CollectReport) -> None:
+        """Feed failures come before anything else the run says (a thin week, the build)."""
+        echo(collect_summary(report))
+        for failed in report.failed:
+            echo(f"  feed failed: {failed.name}: {failed.error}")
+        for outcome in report.outcomes:
+            if outcome.warning and not outcome.failed:
+                echo(f"  feed warning: {outcome.name}: {outcome.warning}")
+
     with obj.store() as store:
-        outcome = run_once(config, store, clock, week=chosen, force=force, deliver=not no_deliver)
+        outcome = run_once(config, store, clock, week=chosen, force=force, deliver=not no_deliver,
+                           stale_ok=stale_ok, on_collect=told_first)
+    if outcome.action == "not built" and outcome.collect is not None:
+        raise CollectError(f"{outcome.issue_id} was not built: {stale_reason(outcome.collect)}")
     for line in describe_outcome(obj, outcome):
         echo(line)
     if outcome.delivery_error:
         raise DeliveryError(outcome.delivery_error)
+    if outcome.collect is not None and outcome.collect.failed:
+        sys.exit(EXIT_PARTIAL)
 
 
 def describe_outcome(obj: Context, outcome: RunOutcome) -> list[str]:
     """The human version of ``RunOutcome.line()``: what happened, where the files are, what is next."""
-    from digest.job.run import collect_summary
-
     config = obj.config
     tz = config.site.tz
     lines = []
@@ -60,9 +78,6 @@ def describe_outcome(obj: Context, outcome: RunOutcome) -> list[str]:
         lines.append(f"{outcome.issue_id} was already built on {when} ({outcome.out_dir}); "
                      "not building it again (use --force to rebuild)")
     else:
-        if outcome.collect is not None:
-            lines.append(collect_summary(outcome.collect))
-            lines.extend(f"  feed failed: {o.name}: {o.error}" for o in outcome.collect.failed)
         lines.append(f"{outcome.action} {outcome.issue_id}: {outcome.subject}")
         lines.append(f"  {outcome.picks} picks ({outcome.top} top, {outcome.trending} trending), "
                      f"{outcome.html_bytes / 1024:.0f} KB html, {len(outcome.warnings)} warnings, "

@@ -37,7 +37,7 @@ class RunOutcome:
     """What one run did; ``line()`` is the one-line log/console summary."""
 
     issue_id: str
-    action: str  # "built", "rebuilt" or "already built"
+    action: str  # "built", "rebuilt", "already built" or "not built" (every feed failed)
     seconds: float
     collect: CollectReport | None = None
     built_at: datetime | None = None
@@ -53,6 +53,8 @@ class RunOutcome:
 
     def line(self) -> str:
         parts = [f"{self.issue_id}: {self.action}"]
+        if self.action == "not built":
+            parts.append(f"NOT BUILT: {stale_reason(self.collect)}" if self.collect else "NOT BUILT")
         if self.action in ("built", "rebuilt"):
             parts.append(f"{self.picks} picks ({self.top} top, {self.trending} trending), "
                          f"{self.html_bytes / 1024:.0f} KB html, {len(self.warnings)} warnings")
@@ -73,6 +75,11 @@ def collect_summary(report: CollectReport) -> str:
     return f"collected {len(report.outcomes)} feeds{failed}, {new} new entries"
 
 
+def stale_reason(report: CollectReport) -> str:
+    return (f"every feed failed to collect ({len(report.failed)} of {len(report.outcomes)}), so the store "
+            "could not be refreshed; the issue is not built from stale data (--stale-ok builds it anyway)")
+
+
 def default_builder(config: Config, store: Store, now: datetime, week: Week) -> BuildResult:
     return build_issue(config, store, now, week)
 
@@ -80,12 +87,16 @@ def default_builder(config: Config, store: Store, now: datetime, week: Week) -> 
 def run_once(
     config: Config, store: Store, clock: Clock, *, week: Week | None = None, force: bool = False,
     collect: bool = True, deliver: bool = True, builder: Builder | None = None,
+    stale_ok: bool = False, on_collect: Callable[[CollectReport], None] | None = None,
 ) -> RunOutcome:
     """Collect, build ``week`` (default: the week that just ended) unless built, then deliver once.
 
     The caller holds the store lock. A delivery failure does not raise: the issue stays
     built, ``delivery_error`` says why, and the next run retries. Build errors (a thin
-    week, a lint failure) raise as they would from ``build_issue``.
+    week, a lint failure) raise as they would from ``build_issue``. When every feed
+    failed, the week is not built (action "not built") unless ``stale_ok``: a store that
+    could not be refreshed makes a misleading issue. ``on_collect`` sees the collect
+    report before anything else happens, so failures are told first.
     """
     started = time.monotonic()
     now = clock()
@@ -96,6 +107,10 @@ def run_once(
                              built_at=existing.built_at.astimezone(config.site.tz), subject=existing.subject)
     else:
         report = run_collect(config, store, clock) if collect else None
+        if report is not None and on_collect is not None:
+            on_collect(report)
+        if report is not None and report.all_failed and not stale_ok:
+            return RunOutcome(week.id, "not built", time.monotonic() - started, collect=report)
         result = (builder or default_builder)(config, store, clock(), week)
         selection, rendered = result.selection, result.rendered
         warnings = list(selection.warnings) + list(rendered.lint_warnings)

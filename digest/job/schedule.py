@@ -35,7 +35,7 @@ from digest.collect.collector import run_collect
 from digest.cron import cron_trigger, last_fire_time
 from digest.errors import DigestError, LockError, ThinWeekError
 from digest.job.plan import configured_triggers, local
-from digest.job.run import Builder, Clock, collect_summary, locked_store, run_once
+from digest.job.run import Builder, Clock, collect_summary, locked_store, run_once, stale_reason
 from digest.settings.config import Config
 from digest.store.database import Store
 from digest.store.lock import StoreLock
@@ -202,6 +202,8 @@ class DigestScheduler:
                 due = due_work(config, store, self.clock())
                 if due.action == "none" or due.week is None:
                     line = f"{job}: {collect_summary(report)}; {due.reason}"
+                elif due.action == "build" and report.all_failed:  # a later collect retries
+                    level, line = logging.ERROR, f"{job}: {due.week}: not built: {stale_reason(report)}"
                 else:
                     name = f"{job}: {due.week}"
                     deliver = due.action == "deliver" or config.schedule.deliver_after_build

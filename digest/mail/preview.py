@@ -98,6 +98,12 @@ class PreviewServer(ThreadingHTTPServer):
         self._thread: threading.Thread | None = None
         super().__init__(address, PreviewHandler)  # binds last: a busy port calls server_close()
 
+    def host_ok(self, host: str) -> bool:
+        """Is ``host`` (the request's Host header) this server by a loopback name and its port?"""
+        bound, port = self.server_address[:2]
+        names = {"127.0.0.1", "localhost", "[::1]", str(bound)}
+        return host.strip().lower() in {f"{name}:{port}" for name in names}
+
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
@@ -127,6 +133,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         pass  # quiet: the terminal shows rebuilds, not every poll
 
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        if not self.server.host_ok(self.headers.get("Host", "")):
+            # DNS rebinding: a page on evil.example, re-pointed at 127.0.0.1, would read the unpublished
+            # issue; its requests carry its own name in Host, never ours.
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "answers to 127.0.0.1 and localhost only")
+            return
         path = self.path.split("?", 1)[0]
         folder = latest_issue_dir(self.server.out_root)
         if path == "/state.json":

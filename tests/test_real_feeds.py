@@ -5,6 +5,7 @@ The files are read-only test data (see SOURCES.md there); nothing here modifies 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,13 @@ from helpers.server import FeedServer
 from digest.collect.collector import run_collect
 from digest.models import FeedOutcome
 from digest.store.database import Store, StoredEntry
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """After the last capture (March 2026): a post dated after "now" would be read as a broken date."""
+    return Clock(datetime(2026, 3, 20, 12, 0, tzinfo=UTC))
+
 
 FEEDBURNER = "p1_wordpress_feedburner_ridingwiththewindowdown_movie_ratings_2012.xml"
 GDSTAR = "p1_wordpress_gdstarrating_plugin_markup_de_2012.xml"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from digest.collect.feeds import ParsePool
+from digest.collect.feeds import ParsePool, cap_items
 from digest.collect.fetch import Fetcher
 from digest.collect.pages import fetch_pages, pages_to_fetch, snapshot_trending
 from digest.collect.policy import FetchPolicy
@@ -151,15 +151,15 @@ async def _gather(
     )
     if first.not_modified:
         return _Gathered(feed, first, (), 0, None)
-    parsed = await parser.parse(first.content, first.headers, first.final_url)
     cap = config.collect.max_items_per_feed
+    content, items = cap_items(first.content, cap)
+    parsed = await parser.parse(content, first.headers, first.final_url)
     entries: dict[str, FeedEntry] = {e.uid: e for e in parsed.entries[:cap]}
     warnings = [parsed.warning] if parsed.warning else []
     if not parsed.entries:
         warnings.append(empty_feed_hint(parsed.title))
-    if len(parsed.entries) > cap:
-        warnings.append(f"kept the newest {cap} of {len(parsed.entries)} items "
-                        "(collect.max_items_per_feed)")
+    if items > cap:
+        warnings.append(f"kept the newest {cap} of {items} items (collect.max_items_per_feed)")
         depth = 0  # a feed this long needs no backfill
     pages = 1
     new_uids = set(entries) - store.known_uids(entries)
@@ -172,7 +172,7 @@ async def _gather(
         page_url = paged_url(feed.url, pages + 1)
         try:
             result = await fetcher.fetch(page_url)
-            page = await parser.parse(result.content, result.headers, result.final_url)
+            page = await parser.parse(cap_items(result.content, cap)[0], result.headers, result.final_url)
         except FetchError as exc:
             if exc.kind != "http-404":
                 warnings.append(f"backfill stopped at page {pages + 1}: {exc}")

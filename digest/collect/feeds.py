@@ -153,6 +153,25 @@ def _codec(name: str) -> str:
         return name.lower()
 
 
+_ITEM_START = re.compile(rb"<(?:item|entry)[\s>/]")
+_ROOT = re.compile(rb"<([A-Za-z_][\w:.\-]*)")
+
+
+def cap_items(body: bytes, cap: int) -> tuple[bytes, int]:
+    """The document cut after its first ``cap`` items (feeds run newest first), and how many it had.
+
+    Parsing is pure Python: a 100,000-item feed would hold a collect for minutes only to
+    keep the newest few hundred. The cut falls where the next item starts, so closing the
+    root (and RSS 2.0's channel) leaves a well-formed document.
+    """
+    starts = [m.start() for m in _ITEM_START.finditer(body)]
+    if len(starts) <= cap:
+        return body, len(starts)
+    root = next((m.group(1) for m in _ROOT.finditer(body[:65536])), b"")
+    closing = b"</channel></rss>" if root == b"rss" else b"</" + root + b">"
+    return body[: starts[cap]] + closing, len(starts)
+
+
 # --------------------------------------------------------------------------- feedparser, buffered
 
 

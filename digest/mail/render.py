@@ -27,6 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from digest.errors import DigestError, LintError
+from digest.mail.images import apply_image_policy
 from digest.mail.inline import inline_css
 from digest.mail.lint import Finding, format_finding, lint_html
 from digest.mail.markdown import render_note_html, render_note_text
@@ -244,7 +245,7 @@ def build_cards(config: Config, selection: Selection, policy: LinkPolicy
                 ) -> tuple[Card | None, list[Card], list[Card]]:
     """The hero (the week's first top pick), the other top picks, the trending list."""
     tz, most = config.site.tz, config.reviews.tldr_max_chars
-    widths = [HERO_WIDTH] + [CARD_WIDTH] * max(len(selection.top) - 1, 0)
+    widths = [HERO_WIDTH if i == 0 else CARD_WIDTH for i in range(len(selection.top))]
     top = [_card(p, policy, tz, width, most) for p, width in zip(selection.top, widths, strict=True)]
     trending = [_card(p, policy, tz, CARD_WIDTH, most) for p in selection.trending]
     return (top[0] if top else None), top[1:], trending
@@ -366,6 +367,7 @@ def _one_line(text: str) -> str:
 def render_issue(config: Config, selection: Selection) -> RenderedIssue:
     """Templates → premailer → merge tags back → lint; raise LintError listing every error."""
     settings = config.email
+    selection, image_warnings = apply_image_policy(config, selection)
     env = make_environment(config)
     real = {"unsubscribe": settings.unsubscribe, "view_online": settings.view_online,
             "address": settings.address}
@@ -388,7 +390,7 @@ def render_issue(config: Config, selection: Selection) -> RenderedIssue:
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         raise LintError(lint_message(selection.issue_id, errors))
-    warnings = tuple(format_finding(f) for f in findings if f.severity == "warning")
+    warnings = image_warnings + tuple(format_finding(f) for f in findings if f.severity == "warning")
     return RenderedIssue(selection.issue_id, subject, preheader, html, text, warnings)
 
 

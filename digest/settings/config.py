@@ -74,7 +74,7 @@ class CollectSettings(_Strict):
     allowed_hosts: list[str] = []
     # Bounds: one hostile or huge feed must not hold a collect for hours.
     max_items_per_feed: int = Field(default=500, ge=1, le=100_000, description="newest first")
-    max_page_fetches: int = Field(default=100, ge=0, le=100_000, description="article pages per collect")
+    max_page_fetches: int = Field(default=300, ge=0, le=100_000, description="article pages per collect")
 
     @field_validator("allowed_hosts")
     @classmethod

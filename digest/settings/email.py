@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -61,6 +62,10 @@ class EmailSettings(BaseModel):
     utm_source: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]+$")
     utm_medium: str = Field(default="email", pattern=r"^[A-Za-z0-9_.\-]+$")
     upgrade_http: bool = Field(default=True, description="rewrite http links/images from feeds to https")
+    # Image hosts besides the site's (its CDN); "*.example.com" covers its subdomains. Others are named
+    # in the build's warnings ("warn") or left out ("drop"): each sees every open of the email.
+    image_hosts: list[str] = []
+    image_policy: Literal["warn", "drop"] = "warn"
 
     @field_validator("brand_color", "accent_color")
     @classmethod

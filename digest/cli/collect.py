@@ -33,6 +33,10 @@ def check(obj: Context) -> None:
         f"max {c.max_bytes / 1e6:g} MB; backfill up to {c.backfill_pages} pages or "
         f"{c.backfill_max_age_days} days"
     )
+    from digest.collect.policy import FetchPolicy, describe_origins
+
+    echo(f"article pages: only from {describe_origins(FetchPolicy.from_config(config).origins)}; at most "
+         f"{c.max_page_fetches} per collect; at most {c.max_items_per_feed} items kept per feed")
     for feed in config.feeds:
         depth = feed.backfill_pages if feed.backfill_pages is not None else c.backfill_pages
         echo(f"  - {feed.label}: {feed.url} (backfill {depth} pages)")

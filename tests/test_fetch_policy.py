@@ -10,6 +10,7 @@ neither the store nor the report.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 from pathlib import Path
 
@@ -118,19 +119,30 @@ def test_origins_compare_in_canonical_form() -> None:
     assert origin_of("file:///etc/passwd") is None and origin_of("javascript:alert(1)") is None
 
 
-def test_a_name_that_resolves_to_an_internal_address_is_refused(internal: FeedServer) -> None:
-    """An allowed *name* is still checked after resolving it: loopback is not the site's address."""
+def test_a_name_that_resolves_to_an_internal_address_is_refused(
+    internal: FeedServer, tmp_path: Path, store: Store, clock: Clock,
+) -> None:
+    """An allowed *name* is still checked on connecting: this machine's own name reaches loopback,
+    which is not where the site is (its URL names a public host), so no request is sent."""
     name = socket.gethostname()
-    resolved = {info[4][0] for info in socket.getaddrinfo(name, 80)}
-    assert resolved, f"this machine's own name {name!r} must resolve for this test"
-    port = int(internal.base.rsplit(":", 1)[1])
-    policy = FetchPolicy(frozenset({Origin("reviews.example", None), Origin(canonical_host(name), port)}),
-                         site_names=("reviews.example",))
-    policy.check_url(f"http://{name}:{port}/admin/")  # on an allowed origin ...
-    with pytest.raises(FetchError, match="internal address"):  # ... but not on the site's address
-        asyncio.run(policy.check_addresses(name, port))
-    # The site itself on loopback (as in every test here) is trusted: it is where the config says.
-    on_loopback = FetchPolicy(frozenset({Origin("127.0.0.1", port)}))
-    asyncio.run(on_loopback.check_addresses("127.0.0.1", port))
-    with pytest.raises(FetchError, match="internal address"):
-        asyncio.run(on_loopback.check_addresses("169.254.169.254", 80))
+    resolved = {ipaddress.ip_address(info[4][0]) for info in socket.getaddrinfo(name, 80)}
+    assert resolved and all(not a.is_global for a in resolved), \
+        f"this machine's own name {name!r} must resolve to its loopback or private address for this test"
+    port = internal.base.rsplit(":", 1)[1]
+    link = f"http://{name}:{port}/admin/"
+    (tmp_path / "feed.xml").write_bytes(feed("https://reviews.example/", [item(link, "by-name")]))
+    config = make_config(tmp_path, ["feed.xml"], reviews={"fetch_pages": "always"},
+                         allowed_hosts=[f"{name}:{port}"])
+    report = run_collect(config, store, clock)
+    (url, reason), = report.page_failures
+    assert url == link and reason.startswith(f"skipped: {name} resolves to an internal address (")
+    assert reason.endswith("), which is not the site's") and internal.requests == []
+
+
+def test_the_site_on_loopback_is_trusted_but_metadata_never() -> None:
+    policy = FetchPolicy(frozenset({Origin("127.0.0.1", 8080)}))
+    asyncio.run(policy.check_peer("127.0.0.1", ipaddress.ip_address("127.0.0.1")))  # where the config says
+    for address in ("169.254.169.254", "10.0.0.7", "127.0.0.2", "::ffff:169.254.169.254"):
+        with pytest.raises(FetchError, match="internal address"):
+            asyncio.run(policy.check_peer("x", ipaddress.ip_address(address)))
+    asyncio.run(policy.check_peer("x", ipaddress.ip_address("93.184.215.14")))  # a public address

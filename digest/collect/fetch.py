@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from digest.collect.policy import FetchPolicy, OffSite
+from digest.collect.policy import FetchPolicy, GuardedTransport, OffSite
 from digest.errors import FetchError
 from digest.models import FetchResult
 from digest.settings.config import CollectSettings
@@ -76,6 +76,7 @@ class Fetcher:
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             mounts=mounts,
             event_hooks={"request": [self._check_hop]},
+            transport=GuardedTransport(self.policy) if self.policy is not None else None,
         )
         return self
 
@@ -121,19 +122,17 @@ class Fetcher:
                 ) from None
 
     async def _check_hop(self, request: httpx.Request) -> None:
-        """Runs before every request httpx sends, the first and each redirect hop."""
-        if self.policy is None:
+        """Runs before every request httpx sends, the first and each redirect hop: an address that
+        came from content stays on the site's origins. (Addresses are checked on connecting.)"""
+        if self.policy is None or not request.extensions.get("digest_untrusted"):
             return
         url = str(request.url)
-        if request.extensions.get("digest_untrusted"):
-            try:
-                self.policy.check_url(url)
-            except OffSite as exc:
-                first = request.extensions.get("digest_first") == url
-                raise (exc if first else OffSite(
-                    str(exc).replace("points off-site", "redirected off-site"), kind="off-site")) from None
-        port = request.url.port or (443 if request.url.scheme == "https" else 80)
-        await self.policy.check_addresses(request.url.host, port)
+        try:
+            self.policy.check_url(url)
+        except OffSite as exc:
+            first = request.extensions.get("digest_first") == url
+            raise (exc if first else OffSite(
+                str(exc).replace("points off-site", "redirected off-site"), kind="off-site")) from None
 
     async def _get(
         self, url: str, etag: str | None, last_modified: str | None, accept: str, limit: int,

@@ -9,9 +9,10 @@ a cloud metadata endpoint, or a local file, and publish what it finds. So:
   port of ``site.url``, of each configured feed, of ``trending.site_page``, and the
   hosts in ``collect.allowed_hosts`` (http and https on their default ports count
   as one origin);
-- after the name is resolved, every address must be a public one, unless the
+- the address each connection actually reached must be a public one, unless the
   configured site itself is there (its URL names that address, or its own name
-  resolves to it); metadata addresses are never allowed by name.
+  resolves to it); metadata addresses are never allowed by name. Checking the
+  connected socket, not an earlier lookup, leaves DNS rebinding no gap.
 
 Hosts are compared in a canonical form so other spellings of one address match:
 decimal, hex and short IPv4 forms, ``localhost`` and ``*.localhost``, a trailing dot.
@@ -25,7 +26,11 @@ import re
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
+
+import httpcore
+import httpx
 
 from digest.errors import FetchError
 from digest.settings.config import Config
@@ -139,20 +144,13 @@ class FetchPolicy:
             raise OffSite(f"skipped: points off-site ({origin})", kind="off-site")
         return origin
 
-    async def check_addresses(self, host: str, port: int) -> None:
-        """Resolve ``host`` and raise FetchError when it lands on an address the site is not on."""
-        name = canonical_host(host)
-        if name in self.mirrored:
+    async def check_peer(self, host: str, address: Address) -> None:
+        """Raise FetchError when a connection to ``host`` reached an internal address the site is not on."""
+        if canonical_host(host) in self.mirrored:
             return
-        literal = _literal(name)
-        if literal is not None:
-            addresses = [literal]
-        else:
-            addresses = await _resolve(name, port)
-        for address in addresses:
-            if is_internal(address) and address not in await self._trusted_addresses():
-                raise FetchError(f"skipped: {host} resolves to an internal address ({address}), "
-                                 "which is not the site's", kind="internal-address")
+        if is_internal(address) and address not in await self._trusted_addresses():
+            raise FetchError(f"skipped: {host} resolves to an internal address ({address}), "
+                             "which is not the site's", kind="internal-address")
 
     async def _trusted_addresses(self) -> set[Address]:
         """Internal addresses the site itself is on: named by its URLs, or its names resolve there."""
@@ -162,6 +160,8 @@ class FetchPolicy:
                 literal = _literal(origin.host)
                 if literal is not None and literal not in METADATA:
                     trusted.add(literal)
+                    if literal.is_loopback:  # "localhost" may connect over either family
+                        trusted.update(ipaddress.ip_address(a) for a in ("127.0.0.1", "::1"))
             for name in self.site_names:
                 if name in self.mirrored:
                     continue
@@ -185,6 +185,46 @@ async def _resolve(name: str, port: int) -> list[Address]:
         if address is not None and address not in found:
             found.append(address)
     return found
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Checks the address each connection actually reached, so a name that resolved to a public
+    address for the check and to an internal one for the connection (DNS rebinding) is still refused."""
+
+    def __init__(self, policy: FetchPolicy) -> None:
+        self._policy = policy
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None, socket_options: Any = None
+                          ) -> httpcore.AsyncNetworkStream:
+        stream = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        peer = stream.get_extra_info("server_addr")
+        address = _literal(str(peer[0]).split("%", 1)[0]) if peer else None
+        try:
+            if address is None:
+                raise FetchError(f"skipped: cannot tell which address {host} reached", kind="internal-address")
+            await self._policy.check_peer(host, address)
+        except BaseException:
+            await stream.aclose()
+            raise
+        return stream
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Any = None) -> httpcore.AsyncNetworkStream:
+        raise FetchError("skipped: not a network address", kind="internal-address")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport, on a connection pool whose every connection passes the policy."""
+
+    def __init__(self, policy: FetchPolicy) -> None:
+        super().__init__()
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(), network_backend=_GuardedBackend(policy))
 
 
 def describe_origins(origins: Iterable[Origin]) -> str:

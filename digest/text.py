@@ -34,4 +34,4 @@ def clip(text: str, limit: int | None) -> str:
     space = cut.rfind(" ")
     if space >= limit // 2:  # a word boundary not too far back; else cut mid-word
         cut = cut[:space]
-    return cut.rstrip(" ,;:.-\u2013\u2014") + ELLIPSIS
+    return cut.rstrip(" ,;:-\u2013\u2014([{\"'\u201c\u2018") + ELLIPSIS

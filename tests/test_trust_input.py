@@ -187,3 +187,13 @@ def test_run_tells_feed_failures_first_and_exits_2_when_all_failed_3_when_some(
                                                partial.output.splitlines()[1]]
     assert partial.output.splitlines()[1].startswith("  feed failed: ")
     assert "built 2024-W20" in partial.output and (tmp_path / "out" / "2024-W20" / "digest.html").is_file()
+
+
+def test_clip_cuts_on_a_word_with_an_ellipsis_within_the_limit() -> None:
+    from digest.text import clip
+
+    assert clip("A short title", 40) == "A short title"
+    assert clip("The quick brown fox jumps over the lazy dog", 20) == "The quick brown fox\u2026"
+    assert clip("Supercalifragilisticexpialidocious is long", 12) == "Supercalifr\u2026"  # no word to cut at
+    for limit in range(1, 45):
+        assert len(clip("The quick brown fox, jumps (over) the lazy dog", limit)) <= limit

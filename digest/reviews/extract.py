@@ -17,6 +17,7 @@ import lxml.html
 from lxml import etree
 
 from digest.models import ImageHint
+from digest.text import clip
 
 MAX_HTML_CHARS = 2_000_000  # ~2 MB of text: beyond that, a "page" is not a review page
 MAX_URL_CHARS = 2048
@@ -303,16 +304,7 @@ def _first_paragraph(root: etree._Element | None) -> str:
 
 def cut(text: str, max_chars: int) -> str:
     """Cut ``text`` at a word boundary so that the result, with "…", fits ``max_chars``."""
-    text = _WS.sub(" ", text).strip()
-    if len(text) <= max_chars:
-        return text
-    if max_chars <= 1:
-        return "…"[:max_chars]
-    head = text[: max_chars - 1]
-    space = head.rfind(" ")
-    if space >= max_chars // 2:
-        head = head[:space]
-    return head.rstrip(" ,;:-–—([{\"'“‘") + "…"
+    return clip(_WS.sub(" ", text).strip(), max_chars)
 
 
 def tldr(content_html: str, summary_html: str, page_html: str | None, max_chars: int = 200) -> str:

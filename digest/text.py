@@ -31,7 +31,7 @@ def clip(text: str, limit: int | None) -> str:
     if limit <= 1:
         return ELLIPSIS[:limit]
     cut = text[: limit - 1]
-    space = cut.rfind(" ")
+    space = len(cut) if text[limit - 1] == " " else cut.rfind(" ")  # the cut may already end a word
     if space >= limit // 2:  # a word boundary not too far back; else cut mid-word
         cut = cut[:space]
     return cut.rstrip(" ,;:-\u2013\u2014([{\"'\u201c\u2018") + ELLIPSIS

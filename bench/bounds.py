@@ -18,7 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from digest.collect.collector import run_collect
-from digest.collect.feeds import cap_items, parse_feed
+from digest.collect.feeds import parse_feed
+from digest.collect.repair import cap_items
 from digest.settings.config import load_config
 from digest.store.database import Store
 

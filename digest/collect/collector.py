@@ -14,10 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from digest.collect.feeds import ParsePool, cap_items
+from digest.collect.feeds import ParsePool
 from digest.collect.fetch import Fetcher
 from digest.collect.pages import fetch_pages, pages_to_fetch, snapshot_trending
 from digest.collect.policy import FetchPolicy
+from digest.collect.repair import cap_items
 from digest.errors import FetchError, SourceError
 from digest.models import CollectReport, FeedEntry, FeedOutcome, FetchResult
 from digest.reviews.rules import ReviewRules

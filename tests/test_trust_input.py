@@ -148,8 +148,12 @@ def test_an_empty_feed_is_a_warning_with_a_hint(feed_server: FeedServer, tmp_pat
                                                 clock: Clock) -> None:
     comments = feed_server.feed("/comments/feed/", rss([], title="Comments for Reviews"))
     empty = feed_server.feed("/category/empty/feed/", rss([], title="Reviews"))
-    report = run_collect(make_config(tmp_path, [comments, empty]), store, clock)
-    assert [o.status for o in report.outcomes] == ["ok", "ok"]
+    chatter = feed_server.feed("/comments/2/feed/", rss([item(1, "https://reviews.example/p/1/#comment-9")],
+                                                         title="Comments on: Film 1"))
+    report = run_collect(make_config(tmp_path, [comments, empty, chatter]), store, clock)
+    assert [o.status for o in report.outcomes] == ["ok", "ok", "ok"]
+    assert report.outcomes[2].warning == ("its title is 'Comments on: Film 1': is this a comments feed, "
+                                          "not the posts?")
     assert report.outcomes[0].warning == ("the feed has 0 items, and its title is 'Comments for Reviews': "
                                           "is this a comments feed?")
     assert report.outcomes[1].warning == ("the feed has 0 items (is this a comments feed, an empty category, "

@@ -159,6 +159,8 @@ async def _gather(
     warnings = [parsed.warning] if parsed.warning else []
     if not parsed.entries:
         warnings.append(empty_feed_hint(parsed.title))
+    elif parsed.title.lower().startswith("comments"):
+        warnings.append(f"its title is {parsed.title[:80]!r}: is this a comments feed, not the posts?")
     if items > cap:
         warnings.append(f"kept the newest {cap} of {items} items (collect.max_items_per_feed)")
         depth = 0  # a feed this long needs no backfill

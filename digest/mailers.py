@@ -60,10 +60,11 @@ TAG_SYNTAX: dict[str, tuple[str, ...]] = {
     "buttondown": ("{{ subscriber.email }}", "{% if subscriber.tags %}"),
     "listmonk": ("{{ .Subscriber.Email }}", "{{ UnsubscribeURL }}"),
     "kit": ("{{ subscriber.first_name }}", "{% if subscriber.x %}", "{{ unsubscribe_url }}"),
+    "mailerlite": ("{$email}", "{$unsubscribe}", "{$url}"),
     "custom": ("[unsubscribe]", "[[UNSUB_LINK_EN]]", "::name::", "<%name%>"),  # Campaign Monitor, Mailjet ...
 }
 _TAG_START = re.compile(
-    r"\{(?=[{%#])"  # {{ }} {% %} {# #}: Jinja, Liquid, Handlebars, Go templates
+    r"\{(?=[{%#$])"  # {{ }} {% %} {# #}: Jinja, Liquid, Handlebars, Go templates; {$x}: MailerLite
     r"|%(?=})|}(?=})|#(?=})"  # their closing halves
     r"|\*(?=\|)|\|(?=\*)"  # *|X|*
     r"|%(?=[A-Za-z_][\w.\-]*%)"  # %recipient.x%, %unsubscribe_url%

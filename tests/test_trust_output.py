@@ -42,6 +42,10 @@ def _with_hero(selection: Selection, **changes: object) -> Selection:
     return replace(selection, top=(replace(hero, review=replace(hero.review, **changes)), *selection.top[1:]))
 
 
+def test_every_mailer_has_its_tag_syntax_listed() -> None:
+    assert set(TAG_SYNTAX) == set(MAILER_TAGS)  # a new service needs its forms here, and a test below
+
+
 @pytest.mark.parametrize("mailer", sorted(MAILER_TAGS))
 def test_every_tag_syntax_in_titles_and_tldrs_is_inert_for_each_mailer(tmp_path: Path, mailer: str) -> None:
     config = _config(tmp_path, mailer)

@@ -1490,6 +1490,13 @@ def write_pages(posts: list[Post], rng: random.Random) -> None:
         write(SITE_DIR / post.path / "index.html",
               article_page(post, prev_post, next_post, related, side, ticker, rng))
     write(SITE_DIR / "index.html", home_page(posts, trending, ticker))
+    write(SITE_DIR / "wp-json" / "index.json", wp_json_index())
+
+
+def wp_json_index() -> str:
+    """WordPress's REST index (``/wp-json/``): the part that names the site and its timezone."""
+    return json.dumps({"name": SITE_NAME, "url": HOST, "home": HOST, "gmt_offset": -5,
+                       "timezone_string": "America/Chicago", "namespaces": ["wp/v2"]}, indent=1) + "\n"
 
 
 # ---------------------------------------------------------------- labels

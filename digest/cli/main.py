@@ -17,6 +17,7 @@ from digest.cli.collect import check, collect, feeds, prune
 from digest.cli.job import run, schedule, send_test
 from digest.cli.mail import lint, preview
 from digest.cli.select import build, explain, reviews
+from digest.cli.setup import config_reference, init
 
 DEFAULT_CONFIG = Path("config/digest.toml")
 
@@ -35,5 +36,5 @@ def main(ctx: click.Context, config_path: Path) -> None:
     ctx.obj = Context(config_path)
 
 
-for command in (check, collect, feeds, prune, reviews, build, explain, lint, preview, run, schedule, send_test):
+for command in (init, config_reference, check, collect, feeds, prune, reviews, build, explain, lint, preview, run, schedule, send_test):
     main.add_command(command)

@@ -290,7 +290,7 @@ def read_local(path: Path, url: str, last_modified: str | None, limit: int) -> F
 class MirrorTransport(httpx.AsyncBaseTransport):
     """Answer a host's requests from a folder, for the offline demo.
 
-    ``/a/b/`` reads ``a/b/index.xml`` (else ``index.html``); a query string is
+    ``/a/b/`` reads ``a/b/index.xml`` (else ``index.html``, ``index.json``); a query string is
     folded into the name: ``/feed/?paged=2`` reads ``feed/index.paged-2.xml``.
     Missing files are 404s, exactly as the live site would answer.
     """
@@ -316,7 +316,7 @@ class MirrorTransport(httpx.AsyncBaseTransport):
             return None
         suffix = ("." + query.replace("=", "-").replace("&", "-")) if query else ""
         if url_path.endswith("/") or target.is_dir():
-            for ext in (".xml", ".html"):
+            for ext in (".xml", ".html", ".json"):
                 candidate = target / f"index{suffix}{ext}"
                 if candidate.is_file():
                     return candidate

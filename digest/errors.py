@@ -27,6 +27,10 @@ class ConfigError(DigestError):
     """The config file is missing, is not TOML, or holds a bad value."""
 
 
+class UsageError(DigestError):
+    """A command-line choice that cannot mean anything (a pin of an unknown URL, position 0)."""
+
+
 class StoreError(DigestError):
     """The store cannot be opened, migrated or written."""
 

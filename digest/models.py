@@ -93,6 +93,7 @@ class CollectReport:
     pages_deferred: int = 0  # article pages over the collect's budget, left for the next collect
     trending_links: int = 0  # links read from the site's trending list
     trending_error: str | None = None
+    seconds: float = 0.0  # measured on a monotonic clock: real even when ``now`` is fixed
 
     @property
     def failed(self) -> tuple[FeedOutcome, ...]:
@@ -176,6 +177,8 @@ class Selection:
     signals_available: tuple[str, ...]
     scored_reviews: int
     warnings: tuple[str, ...] = ()
+    # Why the trending list is empty or short: which signal was missing, since when. None when full.
+    trending_note: str | None = None
 
     @property
     def picks(self) -> tuple[Pick, ...]:

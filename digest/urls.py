@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Parameters that only say where a click came from; never part of a post's identity.
 TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "mtm_", "hsa_", "_hs")
@@ -38,3 +39,25 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
 def is_http(url: str) -> bool:
     return urlsplit(url).scheme in ("http", "https")
+
+
+def mirror_file(root: Path, url_path: str, query: str) -> Path | None:
+    """The file a mirror folder holds for a URL path, or None (a 404).
+
+    ``/a/b/`` reads ``a/b/index.xml`` (else ``index.html``, ``index.json``); a query string is
+    folded into the name: ``/feed/?paged=2`` reads ``feed/index.paged-2.xml``. Nothing outside
+    ``root`` is ever read.
+    """
+    root = root.resolve()
+    relative = unquote(url_path).lstrip("/")
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root):
+        return None
+    suffix = ("." + query.replace("=", "-").replace("&", "-")) if query else ""
+    if url_path.endswith("/") or target.is_dir():
+        for ext in (".xml", ".html", ".json"):
+            candidate = target / f"index{suffix}{ext}"
+            if candidate.is_file():
+                return candidate
+        return None
+    return target if target.is_file() and not query else None

@@ -119,7 +119,7 @@ class FakeBuilder:
             self.block.wait(10)
         self.calls.append((week.id, now))
         start, end = week.window(config.site.tz)
-        out_dir = config.resolve(config.output_dir) / week.id
+        out_dir = config.output_root() / week.id
         write_issue_files(out_dir, week.id, when=now)
         top = tuple(Pick("top", i, _review(i), ("high score",)) for i in (1, 2))
         trending = (Pick("trending", 1, _review(3), ("comments",)),)

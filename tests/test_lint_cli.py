@@ -23,7 +23,7 @@ def ctx(tmp_path: Path) -> Context:
 
 @pytest.fixture
 def built(ctx: Context) -> Path:
-    folder = ctx.config.resolve(ctx.config.output_dir) / "2025-W20"
+    folder = ctx.config.output_root() / "2025-W20"
     folder.mkdir(parents=True)
     (folder / "digest.html").write_text(render_issue(ctx.config, realistic_selection()).html, encoding="utf-8")
     return folder

@@ -157,7 +157,7 @@ def test_preview_command_serves_until_interrupted(tmp_path: Path, monkeypatch: p
     config_path.parent.mkdir(parents=True)
     config_path.write_text(email_config_text(**BRANDED), encoding="utf-8")
     ctx = Context(config_path)
-    build(ctx.config, ctx.config.resolve(ctx.config.output_dir))
+    build(ctx.config, ctx.config.output_root())
     seen: list[PreviewServer] = []
 
     def interrupted(self: PreviewServer, poll_interval: float = 0.5) -> None:

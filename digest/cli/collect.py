@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
@@ -14,18 +15,37 @@ if TYPE_CHECKING:
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (docs/json/check.schema.json).")
 @click.pass_obj
 @handles_errors
-def check(obj: Context) -> None:
-    """Validate the config and print what it will do."""
+def check(obj: Context, as_json: bool) -> None:
+    """Validate the config and print what it will do.
+
+    \b
+    Example:
+      digest --config config/demo.toml check
+    """
     from digest.job.plan import describe_plan
     from digest.job.services.describe import describe_delivery
 
     config = obj.config
+    c = config.collect
+    if as_json:
+        from digest.cli.output import emit
+
+        emit({"command": "check", "config": str(obj.config_path), "valid": True,
+              "site": {"name": config.site.name, "url": config.site.url, "timezone": config.site.timezone},
+              "store": str(config.store_path), "output": str(config.output_root()),
+              "feeds": [{"name": f.label, "url": f.url,
+                         "backfill_pages": c.backfill_pages if f.backfill_pages is None else f.backfill_pages}
+                        for f in config.feeds],
+              "mirrors": [{"host": m.host, "root": str(config.resolve(m.root))} for m in config.mirrors],
+              "delivery": config.delivery.method, "plan": describe_plan(config, utcnow(), count=2)})
+        return
     echo(f"config: {obj.config_path} is valid")
     echo(f"site: {config.site.name} <{config.site.url}> (timezone {config.site.timezone})")
     echo(f"store: {config.store_path}")
-    c = config.collect
+    echo(f"output: {config.output_root()}")
     echo(
         f"collect: {len(config.feeds)} feeds, {c.concurrency} at a time "
         f"({c.per_host_concurrency} per host, {c.per_host_delay:g}s apart); timeouts "
@@ -51,32 +71,45 @@ def check(obj: Context) -> None:
 @click.command()
 @click.option("--backfill", type=click.IntRange(0, 100), default=None,
               help="Read up to N older pages of each feed (?paged=2..) this time.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only failures.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only failures; no progress display.")
+@click.option("--verbose", "-v", is_flag=True, help="List every failed article page, not just the summary.")
 @click.option("--now", "now_text", default=None,
               help="Record observations as of this local time (demos and replays), e.g. 2025-05-19T07:00.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (docs/json/collect.schema.json).")
 @click.pass_obj
 @handles_errors
-def collect(obj: Context, backfill: int | None, quiet: bool, now_text: str | None) -> None:
-    """Fetch every feed into the store and report per feed."""
+def collect(obj: Context, backfill: int | None, quiet: bool, verbose: bool, now_text: str | None,
+            as_json: bool) -> None:
+    """Fetch every feed into the store and report per feed.
+
+    On a terminal a progress line (feeds, article pages, the host being read) is drawn on
+    stderr; cron, pipes and --quiet get none. Durations are real, even with --now.
+
+    \b
+    Example:
+      digest collect --quiet        # from cron, every few hours
+    """
+    from digest.cli.output import TerminalProgress, collect_json, emit
     from digest.collect.collector import run_collect
 
     config = obj.config
     clock = clock_from(now_text, config)
+    progress = TerminalProgress(enabled=False if quiet or as_json else None)
     with obj.store() as store:
-        show_bar = len(config.feeds) > 5 and sys.stderr.isatty() and not quiet
-        if show_bar:
-            with click.progressbar(length=len(config.feeds), label="collecting",
-                                   file=sys.stderr) as bar:
-                report = run_collect(config, store, clock, backfill_pages=backfill,
-                                     on_feed=lambda _o: bar.update(1))
-        else:
-            report = run_collect(config, store, clock, backfill_pages=backfill)
-        echo(format_report(report, quiet=quiet, store_entries=store.count("entries")))
-        for line in page_lines(report, config.collect.max_page_fetches):
+        try:
+            report = run_collect(config, store, clock, backfill_pages=backfill, progress=progress)
+        finally:
+            progress.close()
+        entries = store.count("entries")
+    if as_json:
+        emit(collect_json(report, entries))
+    else:
+        echo(format_report(report, quiet=quiet, store_entries=entries))
+        for line in page_lines(report, config.collect.max_page_fetches, verbose=verbose):
             echo(line)
         if report.trending_error:
             echo(f"warning: {report.trending_error}")
-        elif report.trending_links:
+        elif report.trending_links and not quiet:
             echo(f"site trending list: {report.trending_links} links")
     if report.all_failed:
         sys.exit(EXIT_USER)
@@ -84,10 +117,17 @@ def collect(obj: Context, backfill: int | None, quiet: bool, now_text: str | Non
         sys.exit(EXIT_PARTIAL)
 
 
-def page_lines(report: CollectReport, budget: int) -> list[str]:
-    """What happened to article pages: failures, off-site links skipped, pages left for later."""
-    lines = [f"article page failed (review left unscored for now): {url}: {reason}"
-             for url, reason in report.page_failures]
+def page_lines(report: CollectReport, budget: int, *, verbose: bool = False) -> list[str]:
+    """What happened to article pages: failures by reason and host (each URL with -v), off-site
+    links skipped, pages left for later."""
+    from digest.cli.output import failure_summary
+
+    lines = [f"{line} (those reviews stay unscored for now; the next collect retries)"
+             for line in failure_summary(report.page_failures)]
+    if verbose:
+        lines += [f"  article page failed: {url}: {reason}" for url, reason in report.page_failures]
+    elif report.page_failures:
+        lines.append("  (-v lists each failed page)")
     lines += [f"article page {reason}: {url}" for url, reason in report.page_skipped]
     if report.pages_deferred:
         lines.append(f"{report.pages_deferred} article pages deferred to the next collect "
@@ -106,7 +146,7 @@ def format_report(report: CollectReport, *, quiet: bool, store_entries: int) -> 
                 f"{o.name[:width]:<{width}}  {o.new:>4} {o.updated:>4} {o.unchanged:>4} "
                 f"{o.pages:>5}  {_status(o)}"
             )
-    seconds = (report.finished - report.started).total_seconds()
+    seconds = report.seconds
     failed = len(report.failed)
     lines.append(
         f"{len(report.outcomes)} feeds, {failed} failed, "
@@ -125,18 +165,44 @@ def _status(outcome: FeedOutcome) -> str:
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (docs/json/feeds.schema.json).")
 @click.pass_obj
 @handles_errors
-def feeds(obj: Context) -> None:
-    """Show each feed's health: last success, last error, failures in a row."""
+def feeds(obj: Context, as_json: bool) -> None:
+    """Show each feed's health: last success, last error, failures in a row (in the site's time).
+
+    \b
+    Example:
+      digest feeds
+    """
+    config = obj.config
+    tz = config.site.tz
     with obj.store(lock=False) as store:
         states = {s.url: s for s in store.feed_states()}
-    for feed in obj.config.feeds:
+
+    def when(moment: datetime | None) -> str | None:
+        return moment.astimezone(tz).isoformat(timespec="seconds") if moment else None
+
+    if as_json:
+        from digest.cli.output import emit
+
+        rows = []
+        for feed in config.feeds:
+            state = states.get(feed.url)
+            rows.append({"name": feed.label, "url": feed.url, "collected": state is not None,
+                         "last_success": when(state.last_success) if state else None,
+                         "last_error": state.last_error if state else None,
+                         "last_error_at": when(state.last_error_at) if state else None,
+                         "consecutive_failures": state.consecutive_failures if state else 0})
+        emit({"command": "feeds", "timezone": config.site.timezone, "feeds": rows})
+        return
+    for feed in config.feeds:
         state = states.get(feed.url)
         if state is None:
             echo(f"{feed.label}: never collected")
             continue
-        ok = state.last_success.isoformat() if state.last_success else "never"
+        last = state.last_success
+        ok = last.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z") if last else "never"
         line = f"{feed.label}: last success {ok}"
         if state.consecutive_failures:
             line += f"; {state.consecutive_failures} failures in a row, last: {state.last_error}"
@@ -149,7 +215,12 @@ def feeds(obj: Context) -> None:
 @click.pass_obj
 @handles_errors
 def prune(obj: Context, days: int | None) -> None:
-    """Drop old comment-count observations (each entry keeps its latest)."""
+    """Drop old comment-count observations (each entry keeps its latest).
+
+    \b
+    Example:
+      digest prune --older-than 90
+    """
     from datetime import timedelta
 
     keep = days or obj.config.store.observation_retention_days

@@ -28,13 +28,18 @@ if TYPE_CHECKING:
               help="Rebuild even if this issue was built (a delivered issue is not sent again).")
 @click.option("--no-deliver", is_flag=True, help="Collect and build only; a later run delivers.")
 @click.option("--stale-ok", is_flag=True, help="Build even when every feed failed (from what the store has).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON (docs/json/run.schema.json).")
 @click.pass_obj
 @handles_errors
 def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_deliver: bool,
-        stale_ok: bool) -> None:
+        stale_ok: bool, as_json: bool) -> None:
     """Collect, build this week's issue unless built, then deliver it once (for cron or CI).
 
     Exit codes: 0 done, 2 every feed failed (not built) or the delivery failed, 3 some feeds failed.
+
+    \b
+    Example:
+      digest --config config/demo.toml run --now 2025-05-19T08:00
     """
     from digest.job.run import collect_summary, run_once, stale_reason
     from digest.weeks import parse_now, parse_week
@@ -57,11 +62,16 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
 
     with obj.store() as store:
         outcome = run_once(config, store, clock, week=chosen, force=force, deliver=not no_deliver,
-                           stale_ok=stale_ok, on_collect=told_first)
+                           stale_ok=stale_ok, on_collect=None if as_json else told_first)
+    if as_json:
+        from digest.cli.output import emit, run_json
+
+        emit(run_json(outcome))
     if outcome.action == "not built" and outcome.collect is not None:
         raise CollectError(f"{outcome.issue_id} was not built: {stale_reason(outcome.collect)}")
-    for line in describe_outcome(obj, outcome):
-        echo(line)
+    if not as_json:
+        for line in describe_outcome(obj, outcome):
+            echo(line)
     if outcome.delivery_error:
         raise DeliveryError(outcome.delivery_error)
     if outcome.collect is not None and outcome.collect.failed:
@@ -83,6 +93,8 @@ def describe_outcome(obj: Context, outcome: RunOutcome) -> list[str]:
                      f"{outcome.html_bytes / 1024:.0f} KB html, {len(outcome.warnings)} warnings, "
                      f"{outcome.seconds:.1f}s")
         lines.append(f"  files: {outcome.out_dir}")
+        if outcome.trending_note:
+            lines.append(f"  trending: {outcome.trending_note}")
         lines.extend(f"  warning: {w}" for w in outcome.warnings)
     method = config.delivery.method
     if outcome.delivery:
@@ -100,7 +112,12 @@ def describe_outcome(obj: Context, outcome: RunOutcome) -> list[str]:
 @click.pass_obj
 @handles_errors
 def schedule(obj: Context, show: bool, verbose: bool) -> None:
-    """Run as a service: collect often, build weekly, deliver after the build (SIGTERM stops cleanly)."""
+    """Run as a service: collect often, build weekly, deliver after the build (SIGTERM stops cleanly).
+
+    \b
+    Example:
+      digest schedule --show        # the next run times, then exit
+    """
     from digest.job.plan import describe_plan
     from digest.job.schedule import DigestScheduler, due_work
 
@@ -126,6 +143,10 @@ def send_test(obj: Context, address: str, week: str | None) -> None:
     """Email the latest built issue to one address with [TEST] in the subject (not a delivery).
 
     With a mailing service as the method, its own test send of the issue's draft is used where it has one.
+
+    \b
+    Example:
+      digest send-test --to me@example.com --week 2025-W20
     """
     from digest.job import deliver
     from digest.weeks import parse_week

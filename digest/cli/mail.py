@@ -20,14 +20,27 @@ if TYPE_CHECKING:
     from digest.mail.preview import Rebuild
 
 
+def built_issue_dir(obj: Context, week: str | None) -> Path | None:
+    """The folder of an issue this config's store built: ``week``, or the one built last."""
+    from digest.weeks import parse_week
+
+    with obj.store(lock=False) as store:
+        record = store.issue(parse_week(week).id) if week else store.last_built()
+    if record is None:
+        if week:
+            raise DigestError(f"{parse_week(week).id} has not been built with {obj.config_path}; "
+                              "run digest build")
+        return None
+    return Path(record.out_dir)
+
+
 def _email_file(obj: Context, path: Path | None) -> Path:
     from digest.mail.output import HTML
-    from digest.mail.preview import latest_issue_dir
 
     if path is None:
-        folder = latest_issue_dir(obj.config.resolve(obj.config.output_dir))
+        folder = built_issue_dir(obj, None)
         if folder is None:
-            raise DigestError("no built issue to lint; run digest build, or pass a PATH")
+            raise DigestError(f"no issue built with {obj.config_path} yet; run digest build, or pass a PATH")
         return folder / HTML
     return path / HTML if path.is_dir() else path
 
@@ -40,7 +53,12 @@ def _email_file(obj: Context, path: Path | None) -> Path:
 @click.pass_obj
 @handles_errors
 def lint(obj: Context, path: Path | None, mailer: str | None, strict: bool) -> None:
-    """Check a built email (a file or an issue folder; default: the latest) against mail-client rules."""
+    """Check a built email against mail-client rules (a file, an issue folder, or this config's last build).
+
+    \b
+    Example:
+      digest --config config/demo.toml lint --strict
+    """
     from digest.mail.lint import format_finding, lint_html
 
     target = _email_file(obj, path)
@@ -70,11 +88,10 @@ def rebuild_latest(config_path: Path) -> Rebuild:
     def rebuild() -> None:
         from digest.job.build import build_issue
         from digest.mail.output import MANIFEST
-        from digest.mail.preview import latest_issue_dir
         from digest.weeks import parse_week
 
         fresh = Context(config_path)
-        folder = latest_issue_dir(fresh.config.resolve(fresh.config.output_dir))
+        folder = built_issue_dir(fresh, None)
         if folder is None:
             raise DigestError("no built issue to rebuild; run digest build")
         try:
@@ -91,22 +108,36 @@ def rebuild_latest(config_path: Path) -> Rebuild:
 
 @click.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8025, show_default=True)
+@click.option("--week", default=None, help="Show this built issue (default: this config's last build).")
 @click.option("--no-watch", is_flag=True, help="Do not rebuild when templates or the config change.")
 @click.option("--interval", type=click.FloatRange(0.1, 60), default=1.0, show_default=True,
               help="Seconds between checks for changed files.")
 @click.pass_obj
 @handles_errors
-def preview(obj: Context, port: int, no_watch: bool, interval: float) -> None:
-    """Serve the latest built issue at desktop and phone widths, rebuilding as templates change."""
-    from digest.mail.preview import latest_issue_dir, make_server
+def preview(obj: Context, port: int, week: str | None, no_watch: bool, interval: float) -> None:
+    """Serve a built issue: inbox line, desktop and phone widths, light/dark, rebuilt as templates change.
+
+    Only issues this config's store built are shown; images on a mirrored host come from the mirror.
+
+    \b
+    Example:
+      digest --config config/demo.toml preview --week 2025-W20
+    """
+    from digest.mail.preview import make_server
     from digest.mail.render import template_dirs
 
     config = obj.config
-    out_root = config.resolve(config.output_dir)
+    if week:
+        built_issue_dir(obj, week)  # fails now, with the reason, if that week was not built
     watch = [] if no_watch else [*template_dirs(config), obj.config_path]
-    server = make_server(out_root, port=port, rebuild=rebuild_latest(obj.config_path), watch=watch,
-                         interval=interval, merge_tags=config.email.merge_tags)
-    folder = latest_issue_dir(out_root)
+    sender = config.email.from_name or config.site.name
+    if config.email.from_address:
+        sender += f" <{config.email.from_address}>"
+    server = make_server(config.output_root(), port=port, rebuild=rebuild_latest(obj.config_path), watch=watch,
+                         interval=interval, merge_tags=config.email.merge_tags,
+                         locate=lambda: built_issue_dir(obj, week),
+                         mirrors={m.host: config.resolve(m.root) for m in config.mirrors}, sender=sender)
+    folder = built_issue_dir(obj, week)
     click.echo(f"previewing {folder.name if folder else '(nothing built yet)'} at {server.url} "
                f"{'' if no_watch else '(rebuilds on template/config changes) '}- Ctrl-C stops")
     server.start_watching()

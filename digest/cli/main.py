@@ -22,7 +22,7 @@ from digest.cli.setup import config_reference, init
 DEFAULT_CONFIG = Path("config/digest.toml")
 
 
-@click.group()
+@click.group(invoke_without_command=True)
 @click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
     default=lambda: os.environ.get("DIGEST_CONFIG", str(DEFAULT_CONFIG)),
@@ -32,9 +32,19 @@ DEFAULT_CONFIG = Path("config/digest.toml")
 @click.version_option(package_name="digest")
 @click.pass_context
 def main(ctx: click.Context, config_path: Path) -> None:
-    """Build a review site's weekly newsletter from its feeds."""
+    """Build a review site's weekly newsletter from its feeds.
+
+    \b
+    Example (the bundled demo, after `make run`):
+      digest --config config/demo.toml reviews --week 2025-W20
+    """
     ctx.obj = Context(config_path)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(0)
 
 
-for command in (init, config_reference, check, collect, feeds, prune, reviews, build, explain, lint, preview, run, schedule, send_test):
+COMMANDS = (init, config_reference, check, collect, feeds, prune, reviews, build, explain, lint, preview, run,
+            schedule, send_test)
+for command in COMMANDS:
     main.add_command(command)

@@ -11,17 +11,26 @@ from digest.cli.base import Context, clock_from, echo, handles_errors, utcnow
 from digest.errors import DigestError
 
 if TYPE_CHECKING:
-    from digest.select.editor import EditorChoices
+    from digest.select.editor import Candidate, EditorChoices
+    from digest.settings.config import Config
+    from digest.store.database import Store
+    from digest.weeks import Week
 
 
 @click.command()
 @click.option("--week", default=None, help="ISO week like 2025-W19 (default: the week that just ended).")
 @click.option("--now", "now_text", default=None, help="Pretend it is this local time, e.g. 2025-05-12T08:00.")
 @click.option("--all", "show_all", is_flag=True, help="Also list posts that are not reviews.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (docs/json/reviews.schema.json).")
 @click.pass_obj
 @handles_errors
-def reviews(obj: Context, week: str | None, now_text: str | None, show_all: bool) -> None:
-    """List a week's reviews with score, where it was found, and section."""
+def reviews(obj: Context, week: str | None, now_text: str | None, show_all: bool, as_json: bool) -> None:
+    """List a week's reviews with score, where it was found, section and URL.
+
+    \b
+    Example:
+      digest --config config/demo.toml reviews --week 2025-W20
+    """
     from digest.reviews.rules import ReviewRules, reviews_in_window
     from digest.weeks import last_full_week, parse_now, parse_week
 
@@ -35,6 +44,19 @@ def reviews(obj: Context, week: str | None, now_text: str | None, show_all: bool
     shown = [r for r in found if r.is_review or show_all]
     scored = sum(1 for r in found if r.score is not None)
     total = sum(1 for r in found if r.is_review)
+    if as_json:
+        from digest.cli.output import emit
+
+        emit({"command": "reviews", "issue": chosen.id, "timezone": config.site.timezone,
+              "window": {"start": start.astimezone(tz).isoformat(), "end": end.astimezone(tz).isoformat()},
+              "reviews_count": total, "scored_count": scored,
+              "reviews": [{"title": r.title, "url": r.link, "section": r.section, "is_review": r.is_review,
+                           "published": r.published.astimezone(tz).isoformat(), "comments": r.comments,
+                           "score": r.score.value if r.score else None,
+                           "score_raw": r.score.raw if r.score else None,
+                           "score_source": r.score.source if r.score else None,
+                           "unscored_reason": r.unscored_reason} for r in shown]})
+        return
     echo(f"{chosen} ({start.astimezone(tz):%a %d %b} to {end.astimezone(tz):%a %d %b %Y}, "
                f"{config.site.timezone}): {total} reviews, {scored} scored")
     for r in shown:
@@ -46,6 +68,7 @@ def reviews(obj: Context, week: str | None, now_text: str | None, show_all: bool
         else:
             score = f"{'':>4}  {'(not a review)':<26} {'':<14}"
         echo(f"{when}  {r.section[:11]:<11}  {score}  {r.title[:70]}")
+        echo(f"{'':>13}{r.link}")
         if r.is_review and r.score is None and r.unscored_reason:
             echo(f"{'':>13}why unscored: {r.unscored_reason}")
 
@@ -68,37 +91,79 @@ def _choices(pins: tuple[str, ...], drops: tuple[str, ...], note: str | None) ->
 @click.option("--drop", "drops", multiple=True, metavar="URL", help="Keep a review out of this issue.")
 @click.option("--note", default=None, help="Editor's note (Markdown); replaces the issue file's note.")
 @click.option("--build-thin", is_flag=True, help="Build even if the week has too few scored reviews.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (docs/json/build.schema.json).")
 @click.pass_obj
 @handles_errors
 def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str, ...],
-          drops: tuple[str, ...], note: str | None, build_thin: bool) -> None:
-    """Choose this week's issue from the store and write out/<issue>/."""
+          drops: tuple[str, ...], note: str | None, build_thin: bool, as_json: bool) -> None:
+    """Choose this week's issue from the store and write it to the config's output folder.
+
+    Pins, drops and a note given here are checked against the store (an unknown URL or an
+    out-of-range position is an error) and kept in issues/<week>.toml for later builds.
+
+    \b
+    Example:
+      digest build --week 2025-W19 --pin https://site/2025/05/07/review-x/@1 --note "Big week"
+    """
     from digest.job.build import build_issue
-    from digest.weeks import parse_week
+    from digest.select.editor import check_flags, save_flags
+    from digest.weeks import last_full_week, parse_week
 
     config = obj.config
     if build_thin:
         thin = config.select.model_copy(update={"build_thin_week": True})
         config = config.model_copy(update={"select": thin})
     now = clock_from(now_text, config)()
+    chosen = parse_week(week) if week else last_full_week(now, config.site.tz)
+    flags = _choices(pins, drops, note)
     with obj.store() as store:
-        result = build_issue(config, store, now, parse_week(week) if week else None,
-                             _choices(pins, drops, note))
+        notes = check_flags(flags, stored_reviews(config, store, chosen), chosen.id, config.select.top_count,
+                            config.site.tz)
+        saved = save_flags(config, chosen.id, flags)
+        result = build_issue(config, store, now, chosen)
+    if as_json:
+        from digest.cli.output import build_json, emit
+
+        emit(build_json(result, notes, saved))
+        return
+    for line in notes:
+        echo(f"note: {line}")
+    if saved is not None:
+        echo(f"kept in {saved} (every later build of {chosen.id} reads it)")
     size = len(result.rendered.html.encode("utf-8"))
     echo(f"built {result.issue_id}: {len(result.selection.top)} top, "
                f"{len(result.selection.trending)} trending; {size / 1024:.1f} KB -> {result.out_dir}")
     echo(f"subject: {result.rendered.subject}")
+    if result.selection.trending_note:
+        echo(f"trending: {result.selection.trending_note}")
     for warning in result.selection.warnings + result.rendered.lint_warnings:
         echo(f"warning: {warning}")
+
+
+def stored_reviews(config: Config, store: Store, week: Week) -> dict[str, Candidate]:
+    """Every stored review by canonical URL, marked in or out of ``week``: what pins may name."""
+    from digest.reviews.rules import ReviewRules
+    from digest.select.editor import Candidate
+
+    rules = ReviewRules.from_config(config)
+    start, end = week.window(config.site.tz)
+    return {e.link: Candidate(e.link, e.published, start <= e.published < end)
+            for e in store.entries() if rules.is_review(e.title, e.link, e.categories)}
 
 
 @click.command()
 @click.option("--week", default=None, help="ISO week (default: the latest built issue).")
 @click.option("--now", "now_text", default=None, help="For an unbuilt week: pretend it is this local time.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (docs/json/explain.schema.json).")
 @click.pass_obj
 @handles_errors
-def explain(obj: Context, week: str | None, now_text: str | None) -> None:
-    """Print why each review was picked, and why the near-misses lost."""
+def explain(obj: Context, week: str | None, now_text: str | None, as_json: bool) -> None:
+    """Print why each review was picked, why the near-misses lost, and why trending is short.
+
+    \b
+    Example:
+      digest --config config/demo.toml explain --week 2025-W20
+    """
     from digest.job.build import choose
     from digest.mail.manifest import build_manifest, format_manifest, load_manifest
     from digest.weeks import parse_week
@@ -107,13 +172,21 @@ def explain(obj: Context, week: str | None, now_text: str | None) -> None:
     with obj.store(lock=False) as store:
         record = store.issue(parse_week(week).id) if week else store.latest_issue()
         if record is not None:
-            echo(format_manifest(load_manifest(Path(record.out_dir) / "manifest.json")))
-            return
-        if week is None:
+            manifest = load_manifest(Path(record.out_dir) / "manifest.json")
+            built = True
+        elif week is None:
             raise DigestError("no issue has been built yet; run digest build (or pass --week)")
-        now = clock_from(now_text, config)()
-        selection = choose(config, store, now, parse_week(week))
-    echo("(not built yet: this is what a build would pick now)")
-    echo(format_manifest(build_manifest(selection, "(not rendered)", config.site.tz)))
+        else:
+            now = clock_from(now_text, config)()
+            selection = choose(config, store, now, parse_week(week))
+            manifest = build_manifest(selection, "(not rendered)", config.site.tz)
+            built = False
+    if as_json:
+        from digest.cli.output import emit
 
-
+        manifest.setdefault("trending_note", None)
+        emit({"command": "explain", "built": built, "manifest": manifest})
+        return
+    if not built:
+        echo("(not built yet: this is what a build would pick now)")
+    echo(format_manifest(manifest))

@@ -9,9 +9,11 @@ store as it was before that feed, and the next run picks up cleanly.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from digest.collect.feeds import ParsePool
@@ -28,6 +30,15 @@ from digest.urls import is_http
 
 ProgressCallback = Callable[[FeedOutcome], None]
 Clock = Callable[[], datetime]
+
+
+class CollectProgress(Protocol):
+    """What a progress display hears from a collect (the CLI draws it; tests record it)."""
+
+    def feeds(self, total: int) -> None: ...
+    def feed_done(self, outcome: FeedOutcome) -> None: ...
+    def pages(self, total: int) -> None: ...
+    def page_done(self, url: str, error: str | None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -56,9 +67,11 @@ def run_collect(
     *,
     backfill_pages: int | None = None,
     on_feed: ProgressCallback | None = None,
+    progress: CollectProgress | None = None,
 ) -> CollectReport:
     """Synchronous entry point; see :func:`collect`."""
-    return asyncio.run(collect(config, store, now, backfill_pages=backfill_pages, on_feed=on_feed))
+    return asyncio.run(collect(config, store, now, backfill_pages=backfill_pages, on_feed=on_feed,
+                               progress=progress))
 
 
 async def collect(
@@ -68,8 +81,12 @@ async def collect(
     *,
     backfill_pages: int | None = None,
     on_feed: ProgressCallback | None = None,
+    progress: CollectProgress | None = None,
 ) -> CollectReport:
     started = now()
+    clock = time.monotonic()  # real seconds, even when ``now`` is a fixed --now
+    if progress is not None:
+        progress.feeds(len(config.feeds))
     mirrors = {m.host.lower(): config.resolve(m.root) for m in config.mirrors}
     outcomes: list[FeedOutcome] = []
     policy = FetchPolicy.from_config(config)
@@ -79,6 +96,8 @@ async def collect(
             outcome = await _collect_feed(config, store, fetcher, parser, feed, now, backfill_pages)
             if on_feed is not None:
                 on_feed(outcome)
+            if progress is not None:
+                progress.feed_done(outcome)
             return outcome
 
         # Parsing is CPU-bound pure Python: worker processes, one per core, when there are several feeds.
@@ -87,13 +106,17 @@ async def collect(
         # Second pass: article pages of recent reviews, for scores the feed lacks.
         rules = ReviewRules.from_config(config)
         recent = store.entries(since=now() - timedelta(days=config.reviews.page_max_age_days))
-        pages = await fetch_pages(config, store, fetcher, pages_to_fetch(store, recent, rules), now)
+        wanted = pages_to_fetch(store, recent, rules)
+        pages = await fetch_pages(config, store, fetcher, wanted, now,
+                                  on_page=progress.page_done if progress is not None else None,
+                                  on_total=progress.pages if progress is not None else None)
         trending_count, trending_error = await snapshot_trending(config, store, fetcher, now())
     return CollectReport(
         started=started, finished=now(), outcomes=tuple(outcomes),
         pages_fetched=pages.fetched, page_failures=pages.failures,
         page_skipped=pages.skipped, pages_deferred=pages.deferred,
         trending_links=trending_count, trending_error=trending_error,
+        seconds=time.monotonic() - clock,
     )
 
 

@@ -26,7 +26,7 @@ from digest.collect.policy import FetchPolicy, GuardedTransport, OffSite
 from digest.errors import FetchError
 from digest.models import FetchResult
 from digest.settings.config import CollectSettings
-from digest.urls import is_http
+from digest.urls import is_http, mirror_file
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -310,15 +310,4 @@ class MirrorTransport(httpx.AsyncBaseTransport):
         )
 
     def locate(self, url_path: str, query: str) -> Path | None:
-        relative = unquote(url_path).lstrip("/")
-        target = (self.root / relative).resolve()
-        if not target.is_relative_to(self.root):
-            return None
-        suffix = ("." + query.replace("=", "-").replace("&", "-")) if query else ""
-        if url_path.endswith("/") or target.is_dir():
-            for ext in (".xml", ".html", ".json"):
-                candidate = target / f"index{suffix}{ext}"
-                if candidate.is_file():
-                    return candidate
-            return None
-        return target if target.is_file() and not query else None
+        return mirror_file(self.root, url_path, query)

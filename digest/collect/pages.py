@@ -53,7 +53,8 @@ def pages_to_fetch(store: Store, entries: list[StoredEntry], rules: ReviewRules)
 
 async def fetch_pages(
     config: Config, store: Store, fetcher: Fetcher, entries: list[StoredEntry],
-    now: Callable[[], datetime],
+    now: Callable[[], datetime], on_page: Callable[[str, str | None], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> PageReport:
     """Fetch the pages (oldest first) up to the collect's budget; off-site links are only reported."""
     limit = config.reviews.page_max_bytes
@@ -71,6 +72,12 @@ async def fetch_pages(
     budget = config.collect.max_page_fetches
     chosen, deferred = allowed[:budget], len(allowed) - min(budget, len(allowed))
 
+    async def reported(entry: StoredEntry) -> tuple[str, str | None]:
+        url, error = await one(entry)
+        if on_page is not None:
+            on_page(url, error)
+        return url, error
+
     async def one(entry: StoredEntry) -> tuple[str, str | None]:
         try:
             result = await fetcher.fetch(entry.link, accept=PAGE_ACCEPT, max_bytes=limit, untrusted=True)
@@ -86,7 +93,9 @@ async def fetch_pages(
         store.save_page(entry.link, now(), body=body, etag=result.etag, last_modified=result.last_modified)
         return entry.link, None
 
-    results = await asyncio.gather(*(one(e) for e in chosen))
+    if on_total is not None:
+        on_total(len(chosen))
+    results = await asyncio.gather(*(reported(e) for e in chosen))
     failures = tuple((url, error) for url, error in results if error)
     return PageReport(fetched=len(results) - len(failures), failed=len(failures), failures=failures,
                       skipped=tuple(skipped), deferred=deferred)

@@ -52,7 +52,7 @@ def build_issue(
     selection = choose(config, store, now, week, overrides)
     rendered = render_issue(config, selection)
     manifest = build_manifest(selection, rendered.subject, config.site.tz, rendered.preheader)
-    out_dir = config.resolve(config.output_dir) / selection.issue_id
+    out_dir = config.output_root() / selection.issue_id
     files = write_issue(config, out_dir, selection, rendered, manifest, now)
     store.record_issue(
         selection.issue_id, now, (selection.window_start, selection.window_end), rendered.subject,

@@ -48,6 +48,7 @@ class RunOutcome:
     trending: int = 0
     html_bytes: int = 0
     warnings: tuple[str, ...] = ()
+    trending_note: str | None = None  # why trending is short, when it is
     delivery: str | None = None  # what the hand-off did, None when there was none to do
     delivery_error: str | None = None
 
@@ -122,6 +123,7 @@ def run_once(
             out_dir=result.out_dir, subject=rendered.subject, picks=len(selection.picks),
             top=len(selection.top), trending=len(selection.trending),
             html_bytes=len(rendered.html.encode("utf-8")), warnings=tuple(warnings),
+            trending_note=selection.trending_note,
         )
     delivery, error = (deliver_pending(config, store, week.id, clock(), force=force and existing is not None)
                        if deliver else (None, None))

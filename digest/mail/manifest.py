@@ -69,6 +69,7 @@ def build_manifest(
         "picks": [_pick(p, tz) for p in selection.picks],
         "near_misses": [_miss(m, tz) for m in selection.near_misses],
         "warnings": list(selection.warnings),
+        "trending_note": selection.trending_note,
     }
 
 
@@ -89,18 +90,22 @@ def load_manifest(path: Path) -> dict[str, Any]:
 
 
 def format_manifest(manifest: dict[str, Any]) -> str:
-    """The manifest as the table ``digest explain`` prints."""
+    """The manifest as the table ``digest explain`` prints, with each review's URL to copy."""
     lines = [f"{manifest['issue']}  {manifest['window']['start'][:10]} .. {manifest['window']['end'][:10]}"
              f"  subject: {manifest['subject']}",
              f"signals available: {', '.join(manifest['signals_available']) or 'none'}; "
              f"{manifest['scored_reviews']} scored reviews in the window", ""]
     lines.append(f"{'#':>2}  {'kind':<8} {'score':>5}  {'section':<11}  title")
-    for pick in manifest["picks"]:
-        score = f"{pick['score']:.1f}" if pick["score"] is not None else "-"
-        lines.append(f"{pick['position']:>2}  {pick['kind']:<8} {score:>5}  {pick['section'][:11]:<11}  "
-                     f"{pick['title'][:72]}")
-        for reason in pick["reasons"]:
-            lines.append(f"{'':>30}- {reason}")
+    picks = manifest["picks"]
+    for pick in (p for p in picks if p["kind"] != "trending"):
+        lines += _pick_lines(pick)
+    trending = [p for p in picks if p["kind"] == "trending"]
+    lines += ["", f"trending: {len(trending)} pick{'s' * (len(trending) != 1)}"
+              + (f" from {', '.join(manifest['signals_available'])}" if manifest["signals_available"] else "")]
+    if manifest.get("trending_note"):
+        lines.append(f"  why not more: {manifest['trending_note']}")
+    for pick in trending:
+        lines += _pick_lines(pick)
     if manifest["near_misses"]:
         lines += ["", "near misses:"]
         for miss in manifest["near_misses"]:
@@ -108,6 +113,15 @@ def format_manifest(manifest: dict[str, Any]) -> str:
             lines.append(
                 f"    {score:>5}  {miss['section'][:11]:<11}  {miss['title'][:60]}  <- {miss['reason']}"
             )
+            lines.append(f"{'':>24}{miss['url']}")
     for warning in manifest.get("warnings", []):
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
+
+
+def _pick_lines(pick: dict[str, Any]) -> list[str]:
+    score = f"{pick['score']:.1f}" if pick["score"] is not None else "-"
+    lines = [f"{pick['position']:>2}  {pick['kind']:<8} {score:>5}  {pick['section'][:11]:<11}  "
+             f"{pick['title'][:72]}", f"{'':>32}{pick['url']}"]
+    lines += [f"{'':>30}- {reason}" for reason in pick["reasons"]]
+    return lines

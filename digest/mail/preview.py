@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import html
 import json
+import mimetypes
+import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,8 +24,24 @@ from pathlib import Path
 from digest.errors import DigestError
 from digest.mail.lint import format_finding, lint_html
 from digest.mail.output import HTML, MANIFEST, TEXT
+from digest.urls import mirror_file
 
 Rebuild = Callable[[], None]
+Locate = Callable[[], Path | None]  # the issue folder to show (this config's store decides)
+_DARK = re.compile(r"prefers-color-scheme\s*:\s*dark", re.I)
+
+
+def force_dark(html_text: str) -> str:
+    """The email as a dark-mode client shows it: its dark-mode rules always apply."""
+    return _DARK.sub("min-width: 0px", html_text)
+
+
+def local_images(html_text: str, mirrors: Mapping[str, Path]) -> str:
+    """Point the email's images on mirrored hosts at the preview's /mirror/ route."""
+    for host in mirrors:
+        for scheme in ("https", "http"):
+            html_text = html_text.replace(f'src="{scheme}://{host}/', f'src="/mirror/{host}/')
+    return html_text
 
 
 def latest_issue_dir(out_root: Path) -> Path | None:
@@ -91,10 +109,14 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], out_root: Path, watcher: Watcher | None,
-                 merge_tags: Iterable[str] = ()) -> None:
+                 merge_tags: Iterable[str] = (), locate: Locate | None = None,
+                 mirrors: Mapping[str, Path] | None = None, sender: str = "") -> None:
         self.out_root = out_root
         self.watcher = watcher
         self.merge_tags = tuple(merge_tags)
+        self.locate: Locate = locate or (lambda: latest_issue_dir(out_root))
+        self.mirrors = {host.lower(): root for host, root in (mirrors or {}).items()}
+        self.sender = sender
         self._thread: threading.Thread | None = None
         super().__init__(address, PreviewHandler)  # binds last: a busy port calls server_close()
 
@@ -120,7 +142,7 @@ class PreviewServer(ThreadingHTTPServer):
         super().server_close()
 
     def state(self) -> dict[str, object]:
-        folder = latest_issue_dir(self.out_root)
+        folder = self.locate()
         stamp = (folder / HTML).stat().st_mtime_ns if folder else 0
         return {"issue": folder.name if folder else None, "version": stamp,
                 "error": self.watcher.error if self.watcher else None}
@@ -138,18 +160,36 @@ class PreviewHandler(BaseHTTPRequestHandler):
             # issue; its requests carry its own name in Host, never ours.
             self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "answers to 127.0.0.1 and localhost only")
             return
-        path = self.path.split("?", 1)[0]
-        folder = latest_issue_dir(self.server.out_root)
+        path, _, query = self.path.partition("?")
+        server = self.server
+        folder = server.locate()
         if path == "/state.json":
-            self._send(json.dumps(self.server.state()).encode(), "application/json")
+            self._send(json.dumps(server.state()).encode(), "application/json")
         elif path == "/":
-            self._send(render_page(folder, self.server.state(), self.server.merge_tags).encode(),
+            self._send(render_page(folder, server.state(), server.merge_tags, server.sender).encode(),
                        "text/html; charset=utf-8")
-        elif path in ("/email.html", "/digest.txt") and folder is not None:
-            name, kind = (HTML, "text/html") if path == "/email.html" else (TEXT, "text/plain")
-            self._send((folder / name).read_bytes(), f"{kind}; charset=utf-8")
+        elif path == "/email.html" and folder is not None:
+            text = local_images((folder / HTML).read_text(encoding="utf-8"), server.mirrors)
+            if "scheme=dark" in query:
+                text = force_dark(text)
+            self._send(text.encode("utf-8"), "text/html; charset=utf-8")
+        elif path == "/digest.txt" and folder is not None:
+            self._send((folder / TEXT).read_bytes(), "text/plain; charset=utf-8")
+        elif path.startswith("/mirror/"):
+            self._mirror_file(path)
         else:
             self.send_error(HTTPStatus.NOT_FOUND, "no such page (or no issue built yet)")
+
+    def _mirror_file(self, path: str) -> None:
+        """An image of the issue from a configured mirror, so the preview shows it offline."""
+        host, _, rest = path.removeprefix("/mirror/").partition("/")
+        root = self.server.mirrors.get(host.lower())
+        found = mirror_file(root, "/" + rest, "") if root is not None else None
+        if found is None:
+            self.send_error(HTTPStatus.NOT_FOUND, "not in the mirror")
+            return
+        kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        self._send(found.read_bytes(), kind)
 
     def _send(self, body: bytes, kind: str) -> None:
         self.send_response(HTTPStatus.OK)
@@ -163,14 +203,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 
 def make_server(out_root: Path, *, host: str = "127.0.0.1", port: int = 8025, rebuild: Rebuild | None = None,
-                watch: Sequence[Path] = (), interval: float = 1.0, merge_tags: Iterable[str] = ()
+                watch: Sequence[Path] = (), interval: float = 1.0, merge_tags: Iterable[str] = (),
+                locate: Locate | None = None, mirrors: Mapping[str, Path] | None = None, sender: str = ""
                 ) -> PreviewServer:
     """A server for ``out_root``'s latest issue; call ``start_watching()`` and ``serve_forever()``."""
     watcher = Watcher(list(watch), rebuild, interval) if watch else None
     if watcher is not None:
         watcher.check()  # the first snapshot: changes are measured from now
     try:
-        return PreviewServer((host, port), out_root, watcher, merge_tags)
+        return PreviewServer((host, port), out_root, watcher, merge_tags, locate, mirrors, sender)
     except OSError as exc:
         raise DigestError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try --port)") from None
 
@@ -189,15 +230,34 @@ pre {{ width: 600px; height: 82vh; margin: 0; overflow: auto; padding: 16px; bac
 .banner {{ margin: 16px 24px 0; padding: 12px 16px; background: #fdecea; color: #8a1c13;
            white-space: pre-wrap; }}
 .lint {{ margin: 16px 24px 0; padding: 10px 16px; background: #fff7e0; }}
+.inbox {{ margin: 16px 24px 0; padding: 10px 16px; background: #fff; display: flex; gap: 16px;
+          box-shadow: 0 1px 4px rgba(0,0,0,.12); white-space: nowrap; overflow: hidden; }}
+.inbox .from {{ font-weight: 700; min-width: 160px; }} .inbox .pre {{ color: #6b7280; overflow: hidden;
+          text-overflow: ellipsis; }}
+.scheme {{ margin: 12px 24px 0; }} .scheme button {{ font: inherit; padding: 4px 12px; }}
+.scheme button[aria-pressed="true"] {{ background: #1d2433; color: #fff; }}
 </style></head><body>
 <header><h1>{title}</h1><p>{details}</p></header>
 {banner}{lint}
+<div class="inbox" title="the inbox line, as a mail client lists it"><span class="from">{sender}</span>
+<span class="subject">{subject}</span><span class="pre">{preheader}</span></div>
+<div class="scheme">Colour scheme: <button type="button" data-scheme="light" aria-pressed="true">Light</button>
+<button type="button" data-scheme="dark" aria-pressed="false">Dark</button></div>
 <div class="panes">
 <div class="pane"><h2>Desktop · 600 px</h2><iframe src="/email.html" width="600" title="desktop"></iframe></div>
 <div class="pane"><h2>Phone · 375 px</h2><iframe src="/email.html" width="375" title="phone"></iframe></div>
 <div class="pane"><h2>Plain text</h2><pre>{text}</pre></div>
 </div>
 <script>
+for (const button of document.querySelectorAll(".scheme button")) {{
+  button.addEventListener("click", () => {{
+    const dark = button.dataset.scheme === "dark";
+    for (const b of document.querySelectorAll(".scheme button"))
+      b.setAttribute("aria-pressed", String(b === button));
+    for (const frame of document.querySelectorAll("iframe"))
+      frame.src = dark ? "/email.html?scheme=dark" : "/email.html";
+  }});
+}}
 let seen = {version};
 setInterval(async () => {{
   try {{
@@ -210,20 +270,23 @@ setInterval(async () => {{
 """
 
 
-def render_page(folder: Path | None, state: dict[str, object], merge_tags: Sequence[str]) -> str:
-    """The preview page: the two widths, the text part, rebuild errors and lint findings."""
+def render_page(folder: Path | None, state: dict[str, object], merge_tags: Sequence[str],
+                sender: str = "") -> str:
+    """The preview page: the inbox line, the two widths (light or dark), the text part, errors and lint."""
     error = state.get("error")
     banner = f'<div class="banner">{html.escape(str(error))}</div>' if error else ""
-    common = {"banner": banner, "version": json.dumps(state["version"]), "error_js": json.dumps(error or "")}
+    common = {"banner": banner, "version": json.dumps(state["version"]), "error_js": json.dumps(error or ""),
+              "sender": html.escape(sender)}
     if folder is None:
         return _PAGE.format(title="digest preview: no issue built yet", details="run digest build", lint="",
-                            text="", **common)
+                            text="", subject="", preheader="", **common)
     page_html = (folder / HTML).read_text(encoding="utf-8")
-    subject = ""
+    subject, preheader = "", ""
     manifest = folder / MANIFEST
     if manifest.is_file():
         try:
-            subject = str(json.loads(manifest.read_text(encoding="utf-8")).get("subject", ""))
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+            subject, preheader = str(data.get("subject", "")), str(data.get("preheader") or "")
         except ValueError:
             subject = "(unreadable manifest)"
     findings = lint_html(page_html, merge_tags)
@@ -234,4 +297,5 @@ def render_page(folder: Path | None, state: dict[str, object], merge_tags: Seque
     size = len(page_html.encode("utf-8")) / 1024
     details = f"{html.escape(subject)} · {size:.1f} KB · {html.escape(str(folder))}"
     return _PAGE.format(title=f"digest preview: {html.escape(folder.name)}", details=details, lint=lint,
-                        text=html.escape((folder / TEXT).read_text(encoding="utf-8")), **common)
+                        text=html.escape((folder / TEXT).read_text(encoding="utf-8")),
+                        subject=html.escape(subject), preheader=html.escape(preheader), **common)

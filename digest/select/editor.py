@@ -11,14 +11,20 @@ Example ``config/issues/2025-W19.toml``::
 
 from __future__ import annotations
 
+import difflib
+import json
+import os
+import tempfile
 import tomllib
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from digest.errors import ConfigError
+from digest.errors import ConfigError, UsageError
 from digest.settings.config import Config, describe_validation_error
 from digest.urls import canonical_url
 
@@ -111,3 +117,94 @@ def load_editor_choices(config: Config, issue_id: str) -> EditorChoices:
         note=parsed.note.strip() if parsed.note and parsed.note.strip() else None,
         source=str(path),
     )
+
+
+# -- the command line's choices: checked against the store, then kept in the issue file ------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored review as the checks need it: where it is, and whether it is in the week."""
+
+    url: str
+    published: datetime
+    in_week: bool
+
+
+def check_flags(flags: EditorChoices, stored: dict[str, Candidate], week_id: str, top_count: int,
+                tz: ZoneInfo) -> list[str]:
+    """Refuse pins that cannot mean anything; say what is unusual. Returns the notes to print.
+
+    ``stored`` maps every stored review's canonical URL to a :class:`Candidate`. A pin of a URL
+    that is not a stored review, or at a position outside 1..top picks, is a UsageError that
+    shows the closest stored URLs; a pin from another week is allowed but said; a drop of a URL
+    that is not a candidate this week is said too (it changes nothing).
+    """
+    notes: list[str] = []
+    slots = max(top_count, len(flags.pins))
+    for pin in flags.pins:
+        if pin.position is not None and not 1 <= pin.position <= slots:
+            raise UsageError(f"--pin {pin.url}@{pin.position}: position {pin.position} is out of range; "
+                             f"positions run from 1 to {slots} (the top picks)")
+        found = stored.get(pin.url)
+        if found is None:
+            raise UsageError(f"--pin {pin.url}: not a stored review{_closest(pin.url, stored)}")
+        if not found.in_week:
+            notes.append(f"pinned from outside {week_id}: {pin.url} "
+                         f"(published {found.published.astimezone(tz):%a %Y-%m-%d})")
+    for drop in flags.drops:
+        found = stored.get(drop)
+        if found is None:
+            notes.append(f"--drop {drop}: not a stored review, so not a candidate; nothing to drop"
+                         f"{_closest(drop, stored)}")
+        elif not found.in_week:
+            notes.append(f"--drop {drop}: published {found.published.astimezone(tz):%a %Y-%m-%d}, outside "
+                         f"{week_id}; it was not a top candidate (the drop still keeps it out of trending)")
+    return notes
+
+
+def _closest(url: str, stored: dict[str, Candidate]) -> str:
+    if not url.startswith(("http://", "https://")):
+        hint = " (it is not an http(s) URL)"
+    else:
+        hint = ""
+    close = difflib.get_close_matches(url, list(stored), n=3, cutoff=0.5)
+    if not close:
+        return hint + "; `digest reviews --week ...` lists the week's reviews with their URLs"
+    return hint + "; closest stored reviews:\n  " + "\n  ".join(close)
+
+
+def save_flags(config: Config, issue_id: str, flags: EditorChoices) -> Path | None:
+    """Write the flags into ``issues/<issue>.toml`` (merged with what is there), atomically.
+
+    So every later build of the week (``build`` again, ``run --force``) keeps the editor's word.
+    Returns the file, or None when the flags hold nothing to keep.
+    """
+    if not flags.pins and not flags.drops and flags.note is None:
+        return None
+    path = issue_file(config, issue_id)
+    merged = load_editor_choices(config, issue_id).merged(flags)
+    lines = [f"# Editor's choices for {issue_id}: read by every build of this week.",
+             "# `digest build --pin/--drop/--note` adds to this file; edit it freely."]
+    if merged.note is not None:
+        lines.append(f"note = {_toml_string(merged.note)}")
+    if merged.drops:
+        lines.append("drop = [" + ", ".join(_toml_string(d) for d in merged.drops) + "]")
+    for pin in merged.pins:
+        lines += ["", "[[pin]]", f"url = {_toml_string(pin.url)}"]
+        if pin.position is not None:
+            lines.append(f"position = {pin.position}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # JSON's string escapes are TOML's basic-string escapes

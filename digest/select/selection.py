@@ -8,8 +8,9 @@ choices and ``now``, so the same store and the same ``now`` give the same issue.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from digest.errors import ConfigError, ThinWeekError
 from digest.models import NearMiss, Pick, Review, Selection
@@ -32,6 +33,7 @@ class Candidates:
     featured: Mapping[str, str]  # uid -> the recent issue that featured it
     trend_inputs: TrendInputs
     warnings: tuple[str, ...] = ()
+    missing_signals: Mapping[str, str] = field(default_factory=dict)  # signal -> why it is missing
 
 
 def trend_moment(now: datetime, window_end: datetime) -> datetime:
@@ -70,26 +72,54 @@ def gather_candidates(
         first = first.previous()
     featured = store.featured_between(first.id, week.id) if config.select.repeat_weeks else {}
     warnings: list[str] = []
+    missing: dict[str, str] = {}  # signal -> why it is missing, with since when
+    tz = config.site.tz
     site_list: tuple[datetime, tuple[str, ...]] | None = None
-    if config.trending.site_page:
+    if not config.trending.site_page:
+        missing["site"] = "the site's trending list is not configured (trending.site_page)"
+    else:
         snapshot = store.trending_snapshot(config.trending.site_page, as_of)
         if snapshot is None:
-            warnings.append("no snapshot of the site's trending list yet (collect fetches it)")
+            ever = datetime.max.replace(tzinfo=as_of.tzinfo)
+            latest = store.trending_snapshot(config.trending.site_page, ever)
+            if latest is None:
+                missing["site"] = "the site's trending list has never been read (collect reads it)"
+            else:
+                missing["site"] = (f"the site's trending list was first read on {_day(latest[0], tz)}, after "
+                                   f"{_day(as_of, tz)}, the moment this week's trending is measured at")
+            warnings.append(f"trending: {missing['site']}")
         else:
             site_list = (snapshot[0], tuple(snapshot[1]))
     analytics = None
-    if config.trending.analytics_csv is not None:
+    if config.trending.analytics_csv is None:
+        missing["analytics"] = "no analytics export configured (trending.analytics_csv)"
+    else:
         try:
             analytics = read_analytics(config.resolve(config.trending.analytics_csv), config.site.url)
         except ConfigError as exc:
             warnings.append(f"analytics signal left out: {exc}")
+            missing["analytics"] = f"the analytics export could not be read ({exc})"
     history = {r.entry_id: tuple(store.comment_history(r.entry_id)) for r in pool}
+    seen = sorted(t for points in history.values() for t, _ in points if t <= as_of)
+    if not pool:
+        missing["comments"] = (f"no reviews published in the {config.trending.lookback_days} days "
+                               f"before {_day(as_of, tz)}")
+    elif all(r.comments is None for r in pool):
+        missing["comments"] = "the feeds give no comment counts (no slash:comments)"
+    elif len({t for t in seen}) < 2:
+        since = f" (first on {_day(seen[0], tz)})" if seen else ""
+        missing["comments"] = (f"comment counts were read by fewer than two collects before "
+                               f"{_day(as_of, tz)}{since}")
     return Candidates(
         week=week, window=(start, end), reviews=tuple(in_window), trend_pool=tuple(pool),
         pinned=pinned, featured=featured,
         trend_inputs=TrendInputs(as_of, history, site_list, analytics),
-        warnings=tuple(warnings),
+        warnings=tuple(warnings), missing_signals=missing,
     )
+
+
+def _day(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%a %Y-%m-%d %H:%M")
 
 
 def _rank_key(review: Review) -> tuple[float, int, float, str]:
@@ -125,6 +155,7 @@ def select_issue(
     top = _choose_top(config, scored, pinned, rules, misses)
     chosen = {p.review.uid for p in top}
     trending, available = _choose_trending(config, candidates, chosen, rules, misses)
+    trending_note = _trending_note(config, candidates, available, len(trending))
     chosen |= {p.review.uid for p in trending}
     for review in candidates.reviews:
         if review.score is None and review.uid not in chosen:
@@ -135,8 +166,25 @@ def select_issue(
         top=top, trending=trending,
         near_misses=tuple(m for m in _dedupe(misses) if m.review.uid not in chosen)[: settings.near_misses],
         note_markdown=choices.note, signals_available=available,
-        scored_reviews=len(scored), warnings=tuple(warnings),
+        scored_reviews=len(scored), warnings=tuple(warnings), trending_note=trending_note,
     )
+
+
+def _trending_note(config: Config, candidates: Candidates, available: tuple[str, ...],
+                   picked: int) -> str | None:
+    """Why trending has fewer picks than asked: the missing signals and since when, or what excluded them."""
+    wanted = config.select.trending_count
+    if picked >= wanted:
+        return None
+    if wanted == 0:
+        return None
+    missing = [f"{name}: {why}" for name, why in candidates.missing_signals.items() if name not in available]
+    head = f"{picked} of {wanted} trending picks"
+    if not available:
+        return f"{head}: no trending signal available. " + "; ".join(missing)
+    tail = f" (missing: {'; '.join(missing)})" if missing else ""
+    return (f"{head}: only {picked} review(s) in the last {config.trending.lookback_days} days had a trending "
+            f"signal ({', '.join(available)}) and were not already picked or excluded{tail}")
 
 
 @dataclass(frozen=True)

@@ -231,10 +231,20 @@ class Config(_Strict):
     email: EmailSettings = EmailSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     delivery: DeliverySettings = DeliverySettings()
-    output_dir: Path = Path("../out")
+    # Where built issues go; default: out/<config file's name>/ beside the config file.
+    output_dir: Path | None = None
     issues_dir: Path = Path("issues")
     # Folder of the config file; relative paths resolve against it.
     base_dir: Path = Path(".")
+    # The config file's name without .toml (set by load_config); names the default output folder.
+    config_name: str = "digest"
+
+    def output_root(self) -> Path:
+        """The one place every command finds this config's issues: ``output_dir``, or
+        ``<config folder>/out/<config name>/``, so two configs side by side never share one."""
+        if self.output_dir is not None:
+            return self.resolve(self.output_dir)
+        return self.resolve(Path("out") / self.config_name)
 
     @model_validator(mode="before")
     @classmethod
@@ -301,6 +311,7 @@ def load_config(path: Path | str) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     raw["base_dir"] = path.resolve().parent
+    raw["config_name"] = path.stem
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:

@@ -21,8 +21,8 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from digest.collect.fetch import PAGE_ACCEPT, Fetcher
 from digest.collect.feeds import parse_feed
+from digest.collect.fetch import PAGE_ACCEPT, Fetcher
 from digest.errors import DigestError, SourceError
 from digest.models import FeedEntry
 from digest.settings.config import CollectSettings

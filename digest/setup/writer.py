@@ -77,7 +77,8 @@ def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path,
         out.append(f"score_selector = {_s(p.score_selector)}")
     out.append(f"letter_grades = {'true' if p.letter_grades else 'false'}"
                + ("  # the site grades with letters (A+ .. F)" if p.letter_grades else ""))
-    out.append("# Article pages: \"always\" (scores live there), \"unscored\" (only when the feed had none), \"never\".")
+    out.append("# Article pages: \"always\" (scores live there), \"unscored\" (only when the feed had")
+    out.append("# none), \"never\".")
     out.append(f"fetch_pages = {_s(p.fetch_pages)}")
     out.append(f"# Scores read from {len(p.samples)} sampled reviews; check them against the site:")
     for sample in p.samples:
@@ -108,13 +109,15 @@ def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path,
         "",
         "[email]",
         "# Branding (all optional): brand_color, accent_color (\"#rrggbb\"), logo_url (https), logo_width,",
-        "# tagline, note_title, button_text, footer_text, social = [{ name = \"...\", url = \"https://...\" }],",
+        "# tagline, note_title, button_text, footer_text,",
+        "# social = [{ name = \"...\", url = \"https://...\" }],",
         "# utm_source. The mailing service: mailer = \"mailchimp\" | \"sendgrid\" | \"buttondown\" | ...",
         "mailer = \"mailchimp\"",
         f"# tagline = {_s('The week' + chr(8217) + 's best reviews from ' + p.site_name)}",
         "",
         "[delivery]",
-        "method = \"files\"  # the out folder is the hand-off; \"smtp\" or \"webhook\" send it (config/SERVICE.md)",
+        "# \"files\": the output folder is the hand-off; \"smtp\" or \"webhook\" send it (config/SERVICE.md)",
+        "method = \"files\"",
     ]
     for host, root in mirrors.items():
         relative = os.path.relpath(root.resolve(), base_dir.resolve())

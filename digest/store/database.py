@@ -384,6 +384,11 @@ class Store:
         row = self.db.execute("SELECT * FROM issues ORDER BY id DESC LIMIT 1").fetchone()
         return _issue(row) if row else None
 
+    def last_built(self) -> IssueRecord | None:
+        """The issue built most recently (a rebuilt old week counts): what preview and lint show."""
+        row = self.db.execute("SELECT * FROM issues ORDER BY built_at DESC, id DESC LIMIT 1").fetchone()
+        return _issue(row) if row else None
+
     def featured_between(self, first_issue: str, before_issue: str) -> dict[str, str]:
         """``uid -> latest issue id`` for picks of issues in ``[first_issue, before_issue)``."""
         rows = self.db.execute(

@@ -11,6 +11,7 @@ from email_fixtures import BRANDED, email_config_text, realistic_selection
 from digest.cli.base import Context
 from digest.cli.mail import lint
 from digest.mail.render import render_issue
+from digest.store.database import Store
 
 
 @pytest.fixture
@@ -25,7 +26,11 @@ def ctx(tmp_path: Path) -> Context:
 def built(ctx: Context) -> Path:
     folder = ctx.config.output_root() / "2025-W20"
     folder.mkdir(parents=True)
-    (folder / "digest.html").write_text(render_issue(ctx.config, realistic_selection()).html, encoding="utf-8")
+    selection = realistic_selection()
+    (folder / "digest.html").write_text(render_issue(ctx.config, selection).html, encoding="utf-8")
+    with Store.open(ctx.config.store_path) as store:  # lint with no PATH lints what this config's store built
+        store.record_issue("2025-W20", selection.now, (selection.window_start, selection.window_end), "s",
+                           str(folder), [])
     return folder
 
 
@@ -67,4 +72,13 @@ def test_strict_fails_on_warnings(ctx: Context, built: Path, tmp_path: Path) -> 
 def test_nothing_built_is_a_clear_error(ctx: Context) -> None:
     result = CliRunner().invoke(lint, [], obj=ctx)
     assert result.exit_code == 2
-    assert "no built issue to lint; run digest build, or pass a PATH" in result.output
+    assert f"no issue built with {ctx.config_path} yet; run digest build, or pass a PATH" in result.output
+
+
+def test_another_configs_issue_is_not_linted(ctx: Context, tmp_path: Path) -> None:
+    """A sibling config's files in a shared folder are not this config's issue."""
+    other = tmp_path / "config" / "out" / "digest" / "2025-W20"
+    other.mkdir(parents=True)
+    (other / "digest.html").write_text("<html></html>", encoding="utf-8")
+    result = CliRunner().invoke(lint, [], obj=ctx)
+    assert result.exit_code == 2 and "no issue built with" in result.output

@@ -22,6 +22,7 @@ from digest.mail.output import write_issue
 from digest.mail.preview import PreviewServer, Watcher, latest_issue_dir, make_server
 from digest.mail.render import render_issue
 from digest.settings.config import Config
+from digest.store.database import Store
 
 
 @pytest.fixture
@@ -29,11 +30,16 @@ def config(tmp_path: Path) -> Config:
     return email_config(tmp_path / "config", **BRANDED)
 
 
-def build(config: Config, out_root: Path, issue_id: str = "2025-W20") -> Path:
+def build(config: Config, out_root: Path, issue_id: str = "2025-W20", record: bool = False) -> Path:
+    """Write an issue's files; with ``record`` also remember it in the config's store, as a build does."""
     selection = realistic_selection()
     rendered = render_issue(config, selection)
-    manifest = build_manifest(selection, rendered.subject, config.site.tz)
+    manifest = build_manifest(selection, rendered.subject, config.site.tz, rendered.preheader)
     write_issue(config, out_root / issue_id, selection, rendered, manifest, NOW)
+    if record:
+        with Store.open(config.store_path) as store:
+            store.record_issue(issue_id, NOW, (selection.window_start, selection.window_end), rendered.subject,
+                               str(out_root / issue_id), [])
     return out_root / issue_id
 
 
@@ -157,7 +163,7 @@ def test_preview_command_serves_until_interrupted(tmp_path: Path, monkeypatch: p
     config_path.parent.mkdir(parents=True)
     config_path.write_text(email_config_text(**BRANDED), encoding="utf-8")
     ctx = Context(config_path)
-    build(ctx.config, ctx.config.output_root())
+    build(ctx.config, ctx.config.output_root(), record=True)
     seen: list[PreviewServer] = []
 
     def interrupted(self: PreviewServer, poll_interval: float = 0.5) -> None:

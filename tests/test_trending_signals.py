@@ -138,7 +138,7 @@ def test_comments_only_reasons_say_which_signals_were_missing(sc: Scenario, tmp_
     assert selection.signals_available == ("comments",)
     assert _links(selection.trending) == [talked.link]
     assert selection.trending[0].reasons[-1] == "signals not available: site, analytics"
-    assert "no snapshot of the site's trending list yet (collect fetches it)" in selection.warnings
+    assert "trending: the site's trending list has never been read (collect reads it)" in selection.warnings
     assert any(w.startswith("analytics signal left out:") and "not found" in w for w in selection.warnings)
 
 

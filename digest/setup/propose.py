@@ -130,16 +130,24 @@ def _unique_entries(feeds: list[FoundFeed]) -> list[FeedEntry]:
 def review_rule(entries: list[FeedEntry]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]:
     """(categories, title patterns, URL patterns, evidence): every rule that marks at least two posts."""
     total = len(entries)
-    counts = Counter(c for e in entries for c in set(e.categories) if _REVIEW_CATEGORY.search(c))
-    categories = tuple(c for c, n in counts.most_common(2) if n >= 2)
-    evidence = [f"{counts[c]} of {total} sampled posts are in {c!r}" for c in categories]
+    evidence: list[str] = []
     titles: list[str] = []
+    title_hits: set[str] = set()
+    # The title rule that marks the most posts; on a tie the more specific (earlier) one.
     for pattern, meaning in TITLE_RULES:
-        hits = sum(1 for e in entries if re.search(pattern, e.title, re.I if "REVIEW" not in pattern else re.I))
-        if hits >= 2:
-            titles.append(pattern)
-            evidence.append(f"{hits} {meaning}")
-            break
+        hits = {e.link for e in entries if re.search(pattern, e.title, re.I)}
+        if len(hits) >= 2 and len(hits) > len(title_hits):
+            titles, title_hits = [pattern], hits
+            evidence = [f"{len(hits)} {meaning}"]
+    counts = Counter(c for e in entries for c in set(e.categories) if _REVIEW_CATEGORY.search(c))
+    categories: list[str] = []
+    for name, n in counts.most_common(2):
+        members = [e for e in entries if name in e.categories]
+        adds = [e for e in members if e.link not in title_hits and not re.search(r"\brecap\b", e.title, re.I)]
+        # A tag on a few of the titled reviews (and on recaps) adds nothing but false reviews.
+        if n >= 2 and (not titles or adds or n * 2 >= len(title_hits)):
+            categories.append(name)
+            evidence.insert(len(categories) - 1, f"{n} of {total} sampled posts are in {name!r}")
     urls: list[str] = []
     if not categories and not titles:
         for pattern in URL_RULES:
@@ -150,7 +158,7 @@ def review_rule(entries: list[FeedEntry]) -> tuple[tuple[str, ...], tuple[str, .
                 break
     how = "; ".join(evidence) or (f"no review rule found in {total} sampled posts (no 'Reviews' category, "
                                   "no 'Review:' titles, no /review/ URLs): set [reviews] by hand")
-    return categories, tuple(titles), tuple(urls), how
+    return tuple(categories), tuple(titles), tuple(urls), how
 
 
 def _is_review(entry: FeedEntry, categories: tuple[str, ...], titles: tuple[str, ...],

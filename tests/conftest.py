@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers.configfile import Clock
 from helpers.server import FeedServer
 
@@ -35,3 +37,27 @@ def real_feeds() -> Path:
     if not REAL_FEEDS.is_dir() or not any(REAL_FEEDS.glob("*.xml")):
         pytest.fail(f"real captured feeds not found at {REAL_FEEDS} (the shared folder is missing)")
     return REAL_FEEDS
+
+
+@pytest.fixture(scope="module")
+def demo_collected(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled demo collected offline (through its mirror) as of Mon 2025-05-19 07:00, once per module."""
+    from test_jobs_demo import demo_config
+
+    from digest.cli import main
+
+    folder = tmp_path_factory.mktemp("demo")
+    path = demo_config(folder, issues_dir=str(folder / "issues"))
+    result = CliRunner().invoke(main, ["--config", str(path), "collect", "--now", "2025-05-19T07:00", "-q"])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture
+def demo(demo_collected: Path, tmp_path: Path) -> Iterator[Path]:
+    """The demo config over a fresh copy of the collected store: a test may build, pin and drop."""
+    shutil.copytree(demo_collected, tmp_path / "demo")
+    path = tmp_path / "demo" / "demo.toml"
+    text = path.read_text(encoding="utf-8").replace(str(demo_collected), str(path.parent))
+    path.write_text(text, encoding="utf-8")
+    yield path

@@ -28,8 +28,8 @@ def test_every_key_has_a_type_a_default_and_a_meaning() -> None:
     assert missing == []
     # Nested tables, lists of tables, aliases and branding are all there.
     for key in ("site.timezone", "feeds.url", "delivery.smtp.from", "email.social.url", "email.brand_color",
-                "email.accent_color", "email.logo_url", "email.tagline", "email.footer_text", "email.utm_source",
-                "output_dir", "issues_dir"):
+                "email.accent_color", "email.logo_url", "email.tagline", "email.footer_text",
+                "email.utm_source", "output_dir", "issues_dir"):
         assert key in keys, key
     assert keys["select.top_count"][:2] == ("integer", "`5`")
     assert keys["reviews.fetch_pages"][0] == '"always" \\| "unscored" \\| "never"'
@@ -43,7 +43,7 @@ def test_the_reference_is_linked_from_the_readme_and_the_sample_configs() -> Non
 
 def test_every_command_has_help_with_an_example() -> None:
     assert isinstance(main, click.Group)
-    for name, command in main.commands.items():
+    for name in main.commands:
         result = CliRunner().invoke(main, [name, "--help"])
         assert result.exit_code == 0, name
         assert re.search(r"Example[s]?( \(.*\))?:\n\s+digest ", result.output), f"{name} --help has no example"

@@ -1,19 +1,16 @@
 """Strict editor's choices on the command line, each rule with its message, and kept in the issue file.
 
-The demo site is collected once (through its mirror) into a temporary store; every test builds
-week 2025-W20 from it with ``--pin``, ``--drop`` and ``--note``.
+The demo site is collected once per module (through its mirror, the ``demo`` fixture in conftest);
+every test builds week 2025-W20 from a copy of that store with ``--pin``, ``--drop`` and ``--note``.
 """
 
 from __future__ import annotations
 
-import shutil
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_jobs_demo import demo_config
 
 from digest.cli import main
 
@@ -25,78 +22,60 @@ OLDER = f"{HOST}/2025/05/08/review-ghost-light-has-real-bite/"  # 2025-W19
 NEWS = f"{HOST}/2025/05/09/station-51-trailer-teases-a-darker-second-act/"  # stored, not a review
 
 
-@pytest.fixture(scope="module")
-def collected(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    path = demo_config(folder, issues_dir=str(folder / "issues"))
-    result = CliRunner().invoke(main, ["--config", str(path), "collect", "--now", "2025-05-19T07:00", "-q"])
-    assert result.exit_code == 0, result.output
-    return folder
-
-
-@pytest.fixture
-def config(collected: Path, tmp_path: Path) -> Iterator[Path]:
-    """A fresh copy of the collected store for each test (pins are written into it by builds)."""
-    shutil.copytree(collected, tmp_path / "demo")
-    path = tmp_path / "demo" / "demo.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace(str(collected), str(path.parent)), encoding="utf-8")
-    yield path
-
-
-def build(config: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--config", str(config), "build", "--now", NOW, *args])
+def build(demo: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(demo), "build", "--now", NOW, *args])
     return result.exit_code, result.output
 
 
-def issue_file(config: Path) -> Path:
-    return config.parent / "issues" / "2025-W20.toml"
+def issue_file(demo: Path) -> Path:
+    return demo.parent / "issues" / "2025-W20.toml"
 
 
-def test_pinning_a_url_that_is_not_stored_is_an_error_with_the_closest_matches(config: Path) -> None:
+def test_pinning_a_url_that_is_not_stored_is_an_error_with_the_closest_matches(demo: Path) -> None:
     typo = IN_WEEK.replace("soars", "soar")
-    code, out = build(config, "--pin", typo)
+    code, out = build(demo, "--pin", typo)
     assert code == 2
     assert out.startswith(f"error: --pin {typo}: not a stored review; closest stored reviews:\n  {IN_WEEK}")
-    assert not issue_file(config).exists()  # nothing kept from a refused command
-    assert not (config.parent / "out" / "2025-W20").exists()
+    assert not issue_file(demo).exists()  # nothing kept from a refused command
+    assert not (demo.parent / "out" / "2025-W20").exists()
 
 
-def test_pinning_something_that_is_not_a_url_or_not_a_review_is_an_error(config: Path) -> None:
-    code, out = build(config, "--pin", "not-a-url")
+def test_pinning_something_that_is_not_a_url_or_not_a_review_is_an_error(demo: Path) -> None:
+    code, out = build(demo, "--pin", "not-a-url")
     assert code == 2 and "error: --pin not-a-url: not a stored review (it is not an http(s) URL)" in out
-    code, out = build(config, "--pin", NEWS)
+    code, out = build(demo, "--pin", NEWS)
     assert code == 2 and f"error: --pin {NEWS}: not a stored review" in out
 
 
 @pytest.mark.parametrize("position", ["0", "6", "99"])
-def test_out_of_range_positions_are_errors(config: Path, position: str) -> None:
-    code, out = build(config, "--pin", f"{ALSO}@{position}")
+def test_out_of_range_positions_are_errors(demo: Path, position: str) -> None:
+    code, out = build(demo, "--pin", f"{ALSO}@{position}")
     assert code == 2
     assert (f"error: --pin {ALSO}@{position}: position {position} is out of range; "
             "positions run from 1 to 5 (the top picks)") in out
 
 
-def test_a_pin_from_another_week_is_allowed_but_said(config: Path) -> None:
-    code, out = build(config, "--pin", f"{OLDER}@2")
+def test_a_pin_from_another_week_is_allowed_but_said(demo: Path) -> None:
+    code, out = build(demo, "--pin", f"{OLDER}@2")
     assert code == 0, out
     assert f"note: pinned from outside 2025-W20: {OLDER} (published Thu 2025-05-08)" in out
-    explained = CliRunner().invoke(main, ["--config", str(config), "explain", "--week", "2025-W20"]).output
+    explained = CliRunner().invoke(main, ["--config", str(demo), "explain", "--week", "2025-W20"]).output
     assert " 2  pinned" in explained and OLDER in explained
 
 
-def test_dropping_what_is_not_a_candidate_says_so(config: Path) -> None:
+def test_dropping_what_is_not_a_candidate_says_so(demo: Path) -> None:
     unknown = f"{HOST}/2025/05/16/no-such-review/"
-    code, out = build(config, "--drop", unknown, "--drop", OLDER)
+    code, out = build(demo, "--drop", unknown, "--drop", OLDER)
     assert code == 0, out
     assert f"note: --drop {unknown}: not a stored review, so not a candidate; nothing to drop" in out
     assert f"note: --drop {OLDER}: published Thu 2025-05-08, outside 2025-W20" in out
 
 
-def test_flags_are_kept_in_the_issue_file_and_later_builds_keep_them(config: Path) -> None:
-    path = issue_file(config)
+def test_flags_are_kept_in_the_issue_file_and_later_builds_keep_them(demo: Path) -> None:
+    path = issue_file(demo)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f'drop = ["{IN_WEEK}"]\n', encoding="utf-8")
-    code, out = build(config, "--pin", f"{ALSO}@1", "--note", "Big week for **film**.")
+    code, out = build(demo, "--pin", f"{ALSO}@1", "--note", "Big week for **film**.")
     assert code == 0, out
     assert f"kept in {path}" in out
     kept = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -104,14 +83,14 @@ def test_flags_are_kept_in_the_issue_file_and_later_builds_keep_them(config: Pat
 
     # A later build with no flags, and `run --force`, keep the editor's word.
     for args in (["build", "--now", NOW], ["run", "--now", NOW, "--force"]):
-        result = CliRunner().invoke(main, ["--config", str(config), *args])
+        result = CliRunner().invoke(main, ["--config", str(demo), *args])
         assert result.exit_code == 0, result.output
-        explained = CliRunner().invoke(main, ["--config", str(config), "explain", "--week", "2025-W20"]).output
+        explained = CliRunner().invoke(main, ["--config", str(demo), "explain", "--week", "2025-W20"]).output
         assert explained.splitlines()[4].startswith(" 1  pinned") and ALSO in explained.splitlines()[5]
         assert "dropped by the editor" in explained
 
     # A later --pin of the dropped URL un-drops it in the file, and the file stays valid TOML.
-    code, out = build(config, "--pin", IN_WEEK)
+    code, out = build(demo, "--pin", IN_WEEK)
     assert code == 0, out
     kept = tomllib.loads(path.read_text(encoding="utf-8"))
     assert "drop" not in kept

@@ -10,7 +10,6 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from test_editor_strict import collected, config  # noqa: F401 - fixtures: the demo, collected once
 
 from digest.cli import main
 
@@ -18,8 +17,8 @@ SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "json"
 COMMANDS = ("check", "collect", "feeds", "reviews", "explain", "build", "run")
 
 
-def validated(config: Path, command: str, *args: str, code: int = 0) -> dict[str, Any]:
-    result = CliRunner().invoke(main, ["--config", str(config), command, "--json", *args])
+def validated(demo: Path, command: str, *args: str, code: int = 0) -> dict[str, Any]:
+    result = CliRunner().invoke(main, ["--config", str(demo), command, "--json", *args])
     assert result.exit_code == code, result.output
     document = json.loads(result.stdout)
     schema = json.loads((SCHEMAS / f"{command}.schema.json").read_text(encoding="utf-8"))
@@ -33,38 +32,38 @@ def test_every_json_command_has_a_committed_schema() -> None:
     assert sorted(p.name for p in SCHEMAS.glob("*.schema.json")) == sorted(f"{c}.schema.json" for c in COMMANDS)
 
 
-def test_check_feeds_and_reviews(config: Path) -> None:  # noqa: F811
-    checked = validated(config, "check")
+def test_check_feeds_and_reviews(demo: Path) -> None:
+    checked = validated(demo, "check")
     assert checked["site"]["timezone"] == "America/Chicago" and len(checked["feeds"]) == 7
-    health = validated(config, "feeds")
+    health = validated(demo, "feeds")
     assert all(f["collected"] and f["last_success"].endswith("-05:00") for f in health["feeds"])
-    listed = validated(config, "reviews", "--week", "2025-W20")
+    listed = validated(demo, "reviews", "--week", "2025-W20")
     assert listed["reviews_count"] == len(listed["reviews"]) > 10
     assert all(r["url"].startswith("https://secondscreen.example/") for r in listed["reviews"])
     assert listed["scored_count"] == sum(1 for r in listed["reviews"] if r["score"] is not None)
 
 
-def test_collect_build_explain_and_run(config: Path) -> None:  # noqa: F811
-    report = validated(config, "collect", "--now", "2025-05-19T07:30")
+def test_collect_build_explain_and_run(demo: Path) -> None:
+    report = validated(demo, "collect", "--now", "2025-05-19T07:30")
     assert report["failed_feeds"] == 0 and report["seconds"] > 0  # a real duration under --now
-    built = validated(config, "build", "--now", "2025-05-19T08:00")
+    built = validated(demo, "build", "--now", "2025-05-19T08:00")
     assert built["issue"] == "2025-W20" and built["top"] == 5 and Path(built["out_dir"]).is_dir()
-    explained = validated(config, "explain")
+    explained = validated(demo, "explain")
     assert explained["built"] and [p["url"] for p in explained["manifest"]["picks"]] == [
         p["url"] for p in built["picks"]]
-    unbuilt = validated(config, "explain", "--week", "2025-W19", "--now", "2025-05-12T08:00")
+    unbuilt = validated(demo, "explain", "--week", "2025-W19", "--now", "2025-05-12T08:00")
     assert unbuilt["built"] is False and unbuilt["manifest"]["issue"] == "2025-W19"
-    ran = validated(config, "run", "--now", "2025-05-19T08:00")
+    ran = validated(demo, "run", "--now", "2025-05-19T08:00")
     assert ran["action"] == "already built" and ran["collect"] is None
-    forced = validated(config, "run", "--now", "2025-05-19T08:00", "--force")
+    forced = validated(demo, "run", "--now", "2025-05-19T08:00", "--force")
     assert forced["action"] == "rebuilt" and forced["collect"]["command"] == "collect"
 
 
 @pytest.mark.parametrize("command", ["reviews", "explain"])
-def test_text_output_shows_urls(config: Path, command: str) -> None:  # noqa: F811
-    CliRunner().invoke(main, ["--config", str(config), "build", "--now", "2025-05-19T08:00"])
-    out = CliRunner().invoke(main, ["--config", str(config), command, "--week", "2025-W20"]).output
-    listed = validated(config, "reviews", "--week", "2025-W20")
+def test_text_output_shows_urls(demo: Path, command: str) -> None:
+    CliRunner().invoke(main, ["--config", str(demo), "build", "--now", "2025-05-19T08:00"])
+    out = CliRunner().invoke(main, ["--config", str(demo), command, "--week", "2025-W20"]).output
+    listed = validated(demo, "reviews", "--week", "2025-W20")
     scored = [r["url"] for r in listed["reviews"] if r["score"] is not None]
     shown = [url for url in scored if url in out]
     assert len(shown) >= (len(scored) if command == "reviews" else 5)

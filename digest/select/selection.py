@@ -178,7 +178,14 @@ def _trending_note(config: Config, candidates: Candidates, available: tuple[str,
         return None
     if wanted == 0:
         return None
-    missing = [f"{name}: {why}" for name, why in candidates.missing_signals.items() if name not in available]
+    weights = {"comments": config.trending.comments_weight, "site": config.trending.site_weight,
+               "analytics": config.trending.analytics_weight}
+    missing = []
+    for name in (n for n in weights if n not in available):
+        why = candidates.missing_signals.get(name)
+        if weights[name] == 0:
+            why = f"turned off (trending.{name}_weight = 0)"
+        missing.append(f"{name}: {why or 'no review in the look-back had it'}")
     head = f"{picked} of {wanted} trending picks"
     if not available:
         return f"{head}: no trending signal available. " + "; ".join(missing)

@@ -91,7 +91,7 @@ def test_a_wheel_in_a_fresh_venv_builds_the_demo_issue_outside_the_checkout(tmp_
                              cwd=site, capture_output=True, text=True, check=True).stdout.strip()
     assert str(env_dir) in located and str(ROOT) not in located
 
-    out = site / "out" / "2025-W20"
+    out = site / "out" / "demo" / "2025-W20"  # config/demo.toml: output_dir = "../out/demo"
     html = (out / "digest.html").read_text(encoding="utf-8")
     assert "<table" in html and "style=" in html  # rendered from the packaged templates, inlined
     assert (out / "digest.txt").read_text(encoding="utf-8").strip()

@@ -51,8 +51,13 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
     def clock() -> datetime:
         return fixed or utcnow()
 
+    from digest.cli.output import TerminalProgress
+
+    progress = TerminalProgress(enabled=False if as_json else None)  # drawn on a terminal only
+
     def told_first(report: CollectReport) -> None:
         """Feed failures come before anything else the run says (a thin week, the build)."""
+        progress.close()
         echo(collect_summary(report))
         for failed in report.failed:
             echo(f"  feed failed: {failed.name}: {failed.error}")
@@ -61,8 +66,11 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
                 echo(f"  feed warning: {outcome.name}: {outcome.warning}")
 
     with obj.store() as store:
-        outcome = run_once(config, store, clock, week=chosen, force=force, deliver=not no_deliver,
-                           stale_ok=stale_ok, on_collect=None if as_json else told_first)
+        try:
+            outcome = run_once(config, store, clock, week=chosen, force=force, deliver=not no_deliver,
+                               stale_ok=stale_ok, on_collect=None if as_json else told_first, progress=progress)
+        finally:
+            progress.close()
     if as_json:
         from digest.cli.output import emit, run_json
 

@@ -146,6 +146,8 @@ class TerminalProgress:
         self.stream.flush()
 
     def close(self) -> None:
+        """Wipe the line (once), so what is printed next starts on a clean line."""
         if self.enabled and self._width:
             self.stream.write("\r" + " " * self._width + "\r")
             self.stream.flush()
+            self._width = 0

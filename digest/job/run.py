@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from digest.collect.collector import run_collect
+from digest.collect.collector import CollectProgress, run_collect
 from digest.errors import DeliveryError, LockError
 from digest.job.build import BuildResult, build_issue
 from digest.job.deliver import deliver_issue
@@ -89,6 +89,7 @@ def run_once(
     config: Config, store: Store, clock: Clock, *, week: Week | None = None, force: bool = False,
     collect: bool = True, deliver: bool = True, builder: Builder | None = None,
     stale_ok: bool = False, on_collect: Callable[[CollectReport], None] | None = None,
+    progress: CollectProgress | None = None,
 ) -> RunOutcome:
     """Collect, build ``week`` (default: the week that just ended) unless built, then deliver once.
 
@@ -107,7 +108,7 @@ def run_once(
         outcome = RunOutcome(week.id, "already built", 0.0, out_dir=Path(existing.out_dir),
                              built_at=existing.built_at.astimezone(config.site.tz), subject=existing.subject)
     else:
-        report = run_collect(config, store, clock) if collect else None
+        report = run_collect(config, store, clock, progress=progress) if collect else None
         if report is not None and on_collect is not None:
             on_collect(report)
         if report is not None and report.all_failed and not stale_ok:

@@ -151,10 +151,10 @@ def review_rule(entries: list[FeedEntry]) -> tuple[tuple[str, ...], tuple[str, .
     urls: list[str] = []
     if not categories and not titles:
         for pattern in URL_RULES:
-            hits = sum(1 for e in entries if re.search(pattern, urlsplit(e.link).path, re.I))
-            if hits >= 2:
+            url_hits = sum(1 for e in entries if re.search(pattern, urlsplit(e.link).path, re.I))
+            if url_hits >= 2:
                 urls.append(pattern)
-                evidence.append(f"{hits} post URLs match {pattern}")
+                evidence.append(f"{url_hits} post URLs match {pattern}")
                 break
     how = "; ".join(evidence) or (f"no review rule found in {total} sampled posts (no 'Reviews' category, "
                                   "no 'Review:' titles, no /review/ URLs): set [reviews] by hand")

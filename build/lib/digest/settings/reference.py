@@ -1,0 +1,213 @@
+"""Every config key with its type, default and meaning, as Markdown (``digest config-reference``).
+
+Keys, types and defaults are read from the pydantic models, so they cannot drift; a meaning
+comes from the field's ``description`` or, failing that, from :data:`MEANINGS` below. A key
+with neither is an error (tests/test_config_reference.py), and docs/CONFIG.md is this output,
+committed and kept equal by the same test.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from digest.settings.config import Config
+
+# Internal fields the loader fills in; not written in a config file.
+HIDDEN = frozenset({"base_dir", "config_name"})
+
+MEANINGS: dict[str, str] = {
+    "site": "The site the newsletter is about.",
+    "site.name": "The site's name, used in the subject, header and footer.",
+    "site.url": "The site's home page (http or https).",
+    "site.timezone": "IANA zone of the site: weeks run Monday to Monday in it; times are shown in it.",
+    "store": "The SQLite store that accumulates posts between collects.",
+    "store.path": "The store file (relative to the config's folder).",
+    "store.observation_retention_days": "`digest prune` drops comment-count observations older than this.",
+    "collect": "Fetching feeds and pages: timeouts, limits, politeness, backfill.",
+    "collect.user_agent": "User-Agent sent with every request.",
+    "collect.connect_timeout": "Seconds to wait for a connection.",
+    "collect.read_timeout": "Seconds to wait for the next bytes of a response.",
+    "collect.max_redirects": "Redirects followed per request.",
+    "collect.max_bytes": "A feed larger than this many bytes is refused.",
+    "collect.concurrency": "Requests in flight at once.",
+    "collect.per_host_concurrency": "Requests in flight to one host at once.",
+    "collect.backfill_pages": "Older feed pages (`?paged=2..`) read when a feed brings only new posts.",
+    "collect.backfill_max_age_days": "Backfill stops at a page reaching back further than this.",
+    "feeds": "The feeds to collect (`[[feeds]]`, at least one).",
+    "feeds.url": "An http(s) feed URL, or a local file relative to the config's folder.",
+    "feeds.name": "A label for reports (default: the URL).",
+    "feeds.backfill_pages": "This feed's backfill depth (default: `collect.backfill_pages`).",
+    "mirrors": "Answer a host's requests from a local folder (offline demo, tests).",
+    "mirrors.host": "The host name whose requests the folder answers.",
+    "mirrors.root": "The folder (relative to the config's folder).",
+    "reviews": "What counts as a review, and where its score is read.",
+    "reviews.categories": "A post in any of these categories is a review.",
+    "reviews.title_patterns": "Regular expressions: a title matching one marks a review.",
+    "reviews.recaps_are_reviews": "Count recaps (`recap_pattern`) as reviews.",
+    "reviews.recap_pattern": "Regular expression of recap titles; recaps are not reviews unless said.",
+    "reviews.url_patterns": "Regular expressions: a post URL matching one marks a review.",
+    "reviews.score_elements": "Feed elements holding a plugin's score (feedparser's names: `review_score`).",
+    "reviews.score_selector": "CSS selector of the score on article pages; wins over the other page rules.",
+    "reviews.letter_grades": "Read letter grades (`Grade: B+`) as scores.",
+    "reviews.tldr_max_chars": "Longest TL;DR shown for a pick.",
+    "reviews.fetch_pages": "Fetch reviews' article pages: `always`, `unscored` (none in the feed), `never`.",
+    "reviews.page_max_bytes": "An article page larger than this is not read.",
+    "reviews.page_attempts": "Tries per article page across collects before giving up.",
+    "reviews.default_section": "Section of a review no `[[sections]]` entry matches.",
+    "sections": "Newsletter sections (`[[sections]]`), first match wins; default Anime, Comics, TV, Film, "
+                "Video Games.",
+    "sections.name": "The section's name in the email.",
+    "sections.categories": "Categories (or tags) that put a review in this section.",
+    "sections.feeds": "Category-feed URL parts (e.g. `/category/anime/`) that put a review in this section.",
+    "select": "How the issue is chosen.",
+    "select.top_count": "How many top-scored reviews.",
+    "select.trending_count": "How many trending reviews after the top ones.",
+    "select.min_score": "Reviews scored below this are not top picks.",
+    "select.max_per_section": "At most this many top picks from one section (next best fills in).",
+    "select.section_caps": "Per-section caps, e.g. `{ Anime = 2 }`; win over `max_per_section`.",
+    "select.repeat_weeks": "A review featured in the last N issues is not featured again.",
+    "select.min_scored_reviews": "Fewer scored reviews in the week stops the build (exit 5).",
+    "select.build_thin_week": "Build a thin week anyway (same as `--build-thin`).",
+    "select.near_misses": "How many near-misses the manifest and `explain` list.",
+    "trending": "Trending signals: comment growth, the site's trending list, an analytics export.",
+    "trending.lookback_days": "Reviews published this many days back may trend.",
+    "trending.half_life_hours": "Time decay of comment growth and of the site list's snapshot.",
+    "trending.comments_weight": "Weight of comment growth (0 turns it off).",
+    "trending.site_weight": "Weight of the site's trending list (0 turns it off).",
+    "trending.analytics_weight": "Weight of the analytics export (0 turns it off).",
+    "trending.site_page": "Page holding the site's trending list, read at every collect.",
+    "trending.site_selector": "CSS selector of the list's post links, in rank order.",
+    "trending.analytics_csv": "A page-views CSV export (path and views columns).",
+    "email": "The email: branding, templates, the mailing service's merge tags, links.",
+    "email.templates_dir": "A folder of templates overriding the built-in ones by name.",
+    "email.mailer": "The mailing service whose merge tags are used.",
+    "email.unsubscribe_url": "Unsubscribe link: an https URL or a merge tag (default: the mailer's).",
+    "email.view_online_url": "\"View online\" link: an https URL or a merge tag.",
+    "email.postal_address": "The sender's postal address (anti-spam laws); default: the mailer's tag.",
+    "email.from_address": "Sender address, used in the .eml and shown in the preview's inbox line.",
+    "email.from_name": "Sender name (default: the site's name).",
+    "email.reply_to": "Reply-To address.",
+    "email.list_unsubscribe_mailto": "Address for the List-Unsubscribe mailto: header.",
+    "email.lang": "Language tag of the email (`<html lang>`).",
+    "email.brand_color": "Branding: header and heading colour, `#rrggbb`.",
+    "email.accent_color": "Branding: buttons and links colour, `#rrggbb`.",
+    "email.logo_url": "Branding: https URL of a logo shown in the header instead of the site's name.",
+    "email.logo_width": "Branding: logo width in pixels.",
+    "email.logo_height": "Branding: logo height in pixels (default: from the width).",
+    "email.tagline": "Branding: the line under the header.",
+    "email.note_title": "Branding: heading of the editor's note.",
+    "email.button_text": "Branding: text of each pick's button.",
+    "email.footer_text": "Branding: one line of text in the footer.",
+    "email.social": "Branding: footer links, `[{ name = \"Instagram\", url = \"https://...\" }]`.",
+    "email.social.name": "The link's text.",
+    "email.social.url": "The link (https).",
+    "email.utm_source": "Adds utm_source (and utm_medium, utm_campaign = issue) to links to the site.",
+    "email.utm_medium": "utm_medium when `utm_source` is set.",
+    "schedule": "`digest schedule`: cron expressions in the site's timezone.",
+    "schedule.collect": "When to collect (\"\" or \"off\" turns it off).",
+    "schedule.build": "When to build the week that just ended.",
+    "schedule.deliver_after_build": "Deliver right after a scheduled build.",
+    "delivery": "How a built issue is handed to the mailing service.",
+    "delivery.method": "`files` (the output folder is the hand-off), `smtp` or `webhook`.",
+    "delivery.smtp": "SMTP delivery (`[delivery.smtp]`), see config/SERVICE.md.",
+    "delivery.smtp.host": "SMTP server.",
+    "delivery.smtp.port": "Port (default: 587 starttls, 465 tls, 25 none).",
+    "delivery.smtp.security": "`starttls`, `tls` or `none`.",
+    "delivery.smtp.username": "Login name (with `password_env`).",
+    "delivery.smtp.password_env": "NAME of the environment variable holding the password.",
+    "delivery.smtp.sender": "Envelope and From address (written `from` in the file).",
+    "delivery.smtp.to": "Recipient address(es).",
+    "delivery.smtp.timeout": "Seconds per SMTP operation.",
+    "delivery.webhook": "Webhook delivery (`[delivery.webhook]`): POST the issue as JSON.",
+    "delivery.webhook.url": "The URL to POST to.",
+    "delivery.webhook.timeout": "Seconds for the POST.",
+    "delivery.webhook.secret_env": "NAME of the environment variable holding the secret.",
+    "delivery.webhook.auth": "`hmac` (signature header) or `bearer` (Authorization header).",
+    "output_dir": "Where built issues go (top-level key; default `out/<config name>/` beside the config).",
+    "issues_dir": "Folder of the editor's `<week>.toml` files (top-level key).",
+}
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    args = typing.get_args(annotation) or (annotation,)
+    found = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+    for arg in args:
+        if typing.get_origin(arg) is list:
+            found += _models(arg)
+    return found
+
+
+def type_name(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Literal:
+        return " \\| ".join(f'"{a}"' for a in args)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join("none" if a is type(None) else type_name(a) for a in args)
+    if origin is list:
+        inner = args[0]
+        return "list of tables" if _models(inner) else f"list of {type_name(inner)}"
+    if origin is dict:
+        return f"table of {type_name(args[1])}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "table"
+    if annotation is Path:
+        return "path"
+    return {str: "string", int: "integer", float: "number", bool: "boolean"}.get(annotation, str(annotation))
+
+
+def default_text(field: FieldInfo) -> str:
+    if field.default_factory is not None:
+        return "(see meaning)"
+    value = field.default
+    if value is PydanticUndefined:
+        return "**required**"
+    if isinstance(value, BaseModel):
+        return ""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "`true`" if value else "`false`"
+    if isinstance(value, str | Path):
+        return f'`"{value}"`'
+    return f"`{value!r}`".replace("|", "\\|")
+
+
+def rows(model: type[BaseModel] = Config, prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """(key, type, default, meaning) for every key, tables before their keys."""
+    out: list[tuple[str, str, str, str]] = []
+    for name, field in model.model_fields.items():
+        if name in HIDDEN:
+            continue
+        key = prefix + (field.alias or name) if field.alias else prefix + name
+        meaning = MEANINGS.get(prefix + name) or (field.description or "")
+        if field.description and prefix + name not in MEANINGS:
+            meaning = field.description[0].upper() + field.description[1:] + "."
+        out.append((key, type_name(field.annotation), default_text(field), meaning))
+        for sub in _models(field.annotation):
+            out += rows(sub, prefix + name + ".")
+    return out
+
+
+def reference_markdown() -> str:
+    lines = [
+        "# Config reference",
+        "",
+        "Every key of a digest config file (TOML), its type, its default and what it does.",
+        "Generated from the config models by `digest config-reference`; tests keep this file equal",
+        "to that output. Relative paths are relative to the config file's folder. See",
+        "`config/digest.toml` (commented) and `config/demo.toml` for whole files.",
+        "",
+        "| key | type | default | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for key, kind, default, meaning in rows():
+        lines.append(f"| `{key}` | {kind} | {default} | {meaning} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,200 @@
+"""Look at a site the way an editor would, before there is any config: the I/O half of ``digest init``.
+
+Reads the home page, finds the feeds (``<link rel="alternate">``, then the usual
+places of WordPress, Ghost, Hugo and others), the category or tag feeds that the
+site's own links point to, a few article pages of recent posts, and WordPress's
+REST index (for the site's timezone). Everything goes through the collect
+stage's fetcher, so mirrors (the offline demo, tests) answer exactly as they
+do for ``collect``. What it found is returned as plain data; :mod:`propose`
+decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from digest.collect.feeds import parse_feed
+from digest.collect.fetch import PAGE_ACCEPT, Fetcher
+from digest.errors import DigestError, SourceError
+from digest.models import FeedEntry
+from digest.settings.config import CollectSettings
+from digest.urls import canonical_url, is_http
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+xml", "application/xml")
+# Where generators put the main feed when the home page does not say.
+COMMON_FEEDS = ("feed/", "rss/", "index.xml", "feed.xml", "atom.xml", "rss.xml")
+# Archive links on a home page, and the feed each generator serves for one.
+_ARCHIVE = re.compile(r"/(category|tag|tags|categories|topics?)/([^/?#]+)/?$")
+_ARCHIVE_FEED = {"category": "feed/", "tag": "rss/", "tags": "index.xml", "categories": "index.xml",
+                 "topic": "feed/", "topics": "feed/"}
+MAX_ARCHIVES = 24
+MAX_PAGES = 8
+
+
+@dataclass(frozen=True)
+class FoundFeed:
+    url: str
+    title: str
+    entries: tuple[FeedEntry, ...]
+    category: str | None = None  # the archive link's text when this is a category/tag feed
+
+
+@dataclass
+class Survey:
+    """Everything ``init`` read from the site."""
+
+    url: str
+    home_html: str
+    feeds: list[FoundFeed] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)  # article URL -> HTML
+    wp_index: dict[str, object] | None = None
+    tried: list[tuple[str, str]] = field(default_factory=list)  # (url, why it was not used)
+    requests: int = 0
+
+
+PickPages = Callable[[list[FoundFeed]], list[str]]
+
+
+def survey_site(url: str, mirrors: dict[str, Path], pick: PickPages,
+                settings: CollectSettings | None = None) -> Survey:
+    """Read the site; ``pick`` chooses, from the feeds found, the article pages worth reading."""
+    return asyncio.run(_survey(url, mirrors, pick, settings or CollectSettings(per_host_delay=0.2)))
+
+
+async def _survey(url: str, mirrors: dict[str, Path], pick: PickPages, settings: CollectSettings) -> Survey:
+    home_url = url if url.endswith("/") else url + "/"
+    async with Fetcher(settings, mirrors={h.lower(): p for h, p in mirrors.items()}) as fetcher:
+        reader = _Reader(fetcher)
+        home = await reader.page(home_url)
+        if home is None:
+            raise DigestError(f"cannot read the home page {home_url}: {reader.survey_error}")
+        survey = Survey(home_url, home)
+        reader.survey = survey
+        document = lxml.html.fromstring(home) if home.strip() else None
+        announced = _announced_feeds(document, home_url) if document is not None else []
+        candidates = announced or [urljoin(home_url, path) for path in COMMON_FEEDS]
+        for feed_url in candidates:
+            found = await reader.feed(feed_url)
+            if found is not None and all(f.url != found.url for f in survey.feeds):
+                survey.feeds.append(found)
+                if not announced:
+                    break  # the first common place that answers is the site's main feed
+        archives = _archive_links(document, home_url) if document is not None else []
+        results = await asyncio.gather(*(reader.feed(feed, name) for feed, name in archives))
+        seen = {f.url for f in survey.feeds}
+        for found in results:
+            if found is not None and found.url not in seen:
+                seen.add(found.url)
+                survey.feeds.append(found)
+        if not survey.feeds:
+            raise DigestError(f"no feed found at {home_url}: tried {', '.join(u for u, _ in survey.tried)}")
+        survey.wp_index = await reader.json(urljoin(home_url, "wp-json/"))
+        recent = [link for link in pick(survey.feeds) if _same_site(link, home_url)][:MAX_PAGES]
+        pages = await asyncio.gather(*(reader.page(link) for link in recent))
+        survey.pages = {link: html for link, html in zip(recent, pages, strict=True) if html}
+        return survey
+
+
+class _Reader:
+    def __init__(self, fetcher: Fetcher) -> None:
+        self.fetcher = fetcher
+        self.survey: Survey | None = None
+        self.survey_error = ""
+
+    def _note(self, url: str, why: str) -> None:
+        if self.survey is not None:
+            self.survey.tried.append((url, why))
+        self.survey_error = why
+
+    async def _get(self, url: str, accept: str | None = None) -> tuple[bytes, dict[str, str], str] | None:
+        if self.survey is not None:
+            self.survey.requests += 1
+        try:
+            result = await (self.fetcher.fetch(url, accept=accept) if accept else self.fetcher.fetch(url))
+        except SourceError as exc:
+            self._note(url, str(exc))
+            return None
+        return result.content, result.headers, result.final_url
+
+    async def page(self, url: str) -> str | None:
+        got = await self._get(url, PAGE_ACCEPT)
+        return got[0].decode("utf-8", errors="replace") if got else None
+
+    async def feed(self, url: str, category: str | None = None) -> FoundFeed | None:
+        got = await self._get(url)
+        if got is None:
+            return None
+        try:
+            parsed = parse_feed(*got)
+        except SourceError as exc:
+            self._note(url, str(exc))
+            return None
+        if not parsed.entries:
+            self._note(url, "a feed with no posts")
+            return None
+        return FoundFeed(url, parsed.title, parsed.entries, category)
+
+    async def json(self, url: str) -> dict[str, object] | None:
+        got = await self._get(url, "application/json")
+        if got is None:
+            return None
+        try:
+            data = json.loads(got[0])
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+
+def _announced_feeds(document: lxml.html.HtmlElement, base: str) -> list[str]:
+    """``<link rel="alternate" type="application/rss+xml">`` hrefs, without comment feeds."""
+    found: list[str] = []
+    for link in document.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower()
+        href = link.get("href")
+        if "alternate" not in rel or kind not in FEED_TYPES or not href:
+            continue
+        title = (link.get("title") or "").lower()
+        url = urljoin(base, href)
+        if "comment" in title or "/comments/" in url or not is_http(url) or not _same_site(url, base):
+            continue
+        if url not in found:
+            found.append(url)
+    return found
+
+
+def _archive_links(document: lxml.html.HtmlElement, base: str) -> list[tuple[str, str]]:
+    """(feed URL, name) for the site's category/tag links, in page order."""
+    found: dict[str, str] = {}
+    for anchor in document.iter("a"):
+        href = anchor.get("href")
+        if not href:
+            continue
+        url = canonical_url(href, base)
+        match = _ARCHIVE.search(urlsplit(url).path)
+        if not match or not _same_site(url, base):
+            continue
+        name = " ".join(anchor.text_content().split())
+        if not name or len(name) > 40:
+            continue
+        folder = url if url.endswith("/") else url + "/"
+        feed = urljoin(folder, _ARCHIVE_FEED[match.group(1).lower()])
+        found.setdefault(feed, name)
+        if len(found) >= MAX_ARCHIVES:
+            break
+    return list(found.items())
+
+
+def _same_site(url: str, base: str) -> bool:
+    def bare(host: str) -> str:
+        return host.lower().removeprefix("www.")
+
+    return bare(urlsplit(url).netloc) == bare(urlsplit(base).netloc)

@@ -1,0 +1,144 @@
+"""Write the proposal as a complete, commented TOML config, checked by the real loader first.
+
+The text is validated by :func:`digest.settings.config.load_config` from a
+temporary file and then moved into place, so ``init`` never leaves a config
+that ``digest check`` would refuse, nor a half-written one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from digest.settings.config import load_config
+from digest.setup.propose import Proposal
+
+_FORMS = {
+    "feed-element": "an element of the feed (a review plugin's score tag)",
+    "feed-structured": "structured data (schema.org rating) in the feed's post text",
+    "feed-text": "the score text in the feed's post text",
+    "page-structured": "structured data (schema.org rating) on the article pages",
+    "page-text": "the score box or text on the article pages",
+    "page-selector": "an element of the article pages (score_selector below)",
+    "none": "nowhere yet: no sampled review had a score digest could read",
+}
+
+
+def _s(value: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _list(values: tuple[str, ...] | list[str]) -> str:
+    return "[" + ", ".join(_s(v) for v in values) + "]"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "site"
+
+
+def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path, now: datetime) -> str:
+    out = [
+        f"# digest configuration for {p.site_name}, written by `digest init {url}` on {now:%Y-%m-%d}.",
+        "#",
+        "# Every key, its default and its meaning: docs/CONFIG.md (or `digest config-reference`).",
+        "# Next: `digest check`, `digest collect`, `digest reviews` (are those the reviews and scores",
+        "# a person would pick?), then `digest build`.",
+        "",
+        "[site]",
+        f"name = {_s(p.site_name)}",
+        f"url = {_s(p.site_url)}",
+        f"# {p.timezone_how}",
+        f"timezone = {_s(p.timezone)}",
+        "",
+        "[store]",
+        "# Relative to this file's folder.",
+        f"path = {_s('var/' + slug(p.site_name) + '.sqlite')}",
+        "",
+        "[collect]",
+        "# WordPress feeds hold ~10 posts: a first collect reads this many older pages (?paged=2..).",
+        "backfill_pages = 3",
+        "",
+        "[reviews]",
+        f"# Found: {p.rule_how}.",
+        "# A post is a review when any of these matches (category, title regex, URL regex).",
+        f"categories = {_list(p.categories)}",
+        f"title_patterns = {_list(p.title_patterns)}",
+        f"url_patterns = {_list(p.url_patterns)}",
+        f"# Scores are in {_FORMS.get(p.score_form, p.score_form)}.",
+    ]
+    if p.score_elements:
+        out.append(f"score_elements = {_list(p.score_elements)}")
+    if p.score_selector:
+        out.append(f"score_selector = {_s(p.score_selector)}")
+    out.append(f"letter_grades = {'true' if p.letter_grades else 'false'}"
+               + ("  # the site grades with letters (A+ .. F)" if p.letter_grades else ""))
+    out.append("# Article pages: \"always\" (scores live there), \"unscored\" (only when the feed had")
+    out.append("# none), \"never\".")
+    out.append(f"fetch_pages = {_s(p.fetch_pages)}")
+    out.append(f"# Scores read from {len(p.samples)} sampled reviews; check them against the site:")
+    for sample in p.samples:
+        score = f"{sample.score.value:>4.1f}  {sample.score.raw[:24]!r:<26} {sample.score.source:<15}" \
+            if sample.score else f"{'-':>4}  {'(no score found)':<26} {'':<15}"
+        out.append(f"#   {score} {sample.title[:60]}  {sample.url}")
+    out.append("")
+    for feed_url, name in p.feeds:
+        out += ["[[feeds]]", f"url = {_s(feed_url)}", f"name = {_s(name)}", ""]
+    if p.sections:
+        out.append("# Sections, narrowest first: the first whose categories (or category feed) match wins.")
+        for section in p.sections:
+            out += ["[[sections]]", f"name = {_s(section.name)}", f"categories = {_list(section.categories)}"]
+            if section.feeds:
+                out.append(f"feeds = {_list(section.feeds)}")
+            out.append(f"# {section.reviews} of the sampled reviews")
+            out.append("")
+    else:
+        out += ["# No sections found: the defaults (Anime, Comics, TV, Film, Video Games) apply.", ""]
+    out.append("[trending]")
+    if p.trending_selector and p.trending_page:
+        out += [f"# The home page's trending list: {p.trending_links} post links, in rank order.",
+                f"site_page = {_s(p.trending_page)}", f"site_selector = {_s(p.trending_selector)}"]
+    else:
+        out += ["# No trending/popular list found on the home page; comment growth alone measures trending.",
+                "# site_page = \"https://.../\"  and  site_selector = \".trending-posts ol li a\" add one."]
+    out += [
+        "",
+        "[email]",
+        "# Branding (all optional): brand_color, accent_color (\"#rrggbb\"), logo_url (https), logo_width,",
+        "# tagline, note_title, button_text, footer_text,",
+        "# social = [{ name = \"...\", url = \"https://...\" }],",
+        "# utm_source. The mailing service: mailer = \"mailchimp\" | \"sendgrid\" | \"buttondown\" | ...",
+        "mailer = \"mailchimp\"",
+        f"# tagline = {_s('The week' + chr(8217) + 's best reviews from ' + p.site_name)}",
+        "",
+        "[delivery]",
+        "# \"files\": the output folder is the hand-off; \"smtp\" or \"webhook\" send it (config/SERVICE.md)",
+        "method = \"files\"",
+    ]
+    for host, root in mirrors.items():
+        relative = os.path.relpath(root.resolve(), base_dir.resolve())
+        if relative.startswith(os.pardir + os.sep + os.pardir + os.sep + os.pardir):
+            relative = str(root.resolve())  # far away: an absolute path reads better
+        out += ["", "# Requests to this host are answered from local files (offline).", "[[mirrors]]",
+                f"host = {_s(host)}", f"root = {_s(relative)}"]
+    if p.notes:
+        out += ["", "# Could not find out (please check):"] + [f"#   - {n}" for n in p.notes]
+    return "\n".join(out) + "\n"
+
+
+def write_config(path: Path, text: str) -> None:
+    """Validate ``text`` as a config in ``path``'s folder, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        load_config(tmp)  # raises ConfigError naming the key: a bug in init, never a silent bad file
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

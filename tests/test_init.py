@@ -225,6 +225,9 @@ def test_init_on_a_wordpress_site_with_review_titles_and_letter_grades(feed_serv
     assert raw["reviews"]["title_patterns"] == [r"(?:^|\s)Review\s*[:\-–—|]"]
     assert raw["reviews"]["letter_grades"] is True
     assert {s["name"] for s in raw["sections"]} <= {"Television", "Movies", "Video Games"}
+    # Category feeds that carry reviews are collected too (more than the main feed's newest posts).
+    feeds = {f["url"] for f in raw["feeds"]}
+    assert {f"{base}/category/television/feed/", f"{base}/category/movies/feed/"} <= feeds
 
     code, out = invoke("--config", str(target), "collect", "--now", "2012-06-07T08:00", "-q")
     assert code == 0, out

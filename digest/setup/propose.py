@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -103,7 +104,8 @@ def propose(survey: Survey) -> Proposal:
     trend_selector, trend_count = trending_selector(survey.home_html, survey.url)
     return Proposal(
         site_name=site_name(survey), site_url=survey.url.rstrip("/"), timezone=timezone, timezone_how=how,
-        feeds=tuple((f.url, f.category or f.title or "Feed") for f in _useful_feeds(survey.feeds, categories)),
+        feeds=tuple((f.url, f.category or f.title or "Feed")
+                    for f in _useful_feeds(survey.feeds, lambda e: _is_review(e, categories, titles, urls))),
         categories=categories, title_patterns=titles, url_patterns=urls, rule_how=rule_how,
         sections=sections, score_form=form.form, score_elements=form.elements, score_selector=form.selector,
         letter_grades=form.letters, fetch_pages=form.fetch_pages, samples=form.samples,
@@ -171,16 +173,9 @@ def _is_review(entry: FeedEntry, categories: tuple[str, ...], titles: tuple[str,
             or any(re.search(p, entry.link, re.I) for p in urls))
 
 
-def _useful_feeds(feeds: list[FoundFeed], review_categories: tuple[str, ...]) -> list[FoundFeed]:
-    """The main feeds, the reviews feed and the section feeds; not archives with no reviews in them."""
-    folded = {c.casefold() for c in review_categories}
-    keep = []
-    for feed in feeds:
-        if feed.category is None or feed.category.casefold() in folded:
-            keep.append(feed)
-        elif any(any(c.casefold() in folded for c in e.categories) for e in feed.entries):
-            keep.append(feed)
-    return keep
+def _useful_feeds(feeds: list[FoundFeed], is_review: Callable[[FeedEntry], bool]) -> list[FoundFeed]:
+    """The main feeds and every category feed that carries reviews; not archives without any."""
+    return [f for f in feeds if f.category is None or any(is_review(e) for e in f.entries)]
 
 
 def propose_sections(feeds: list[FoundFeed], reviews: list[FeedEntry],

@@ -1,1 +1,0 @@
-"""``digest init``: look at a site and write its config (discover → propose → writer)."""

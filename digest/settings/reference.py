@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from digest.settings.config import Config
+
+# Tables that share another table's keys: their meanings are looked up there.
+ALIASES = {"delivery.notify.smtp.": "delivery.smtp.", "delivery.notify.webhook.": "delivery.webhook."}
 
 # Internal fields the loader fills in; not written in a config file.
 HIDDEN = frozenset({"base_dir", "config_name"})
@@ -115,7 +119,8 @@ MEANINGS: dict[str, str] = {
     "schedule.build": "When to build the week that just ended.",
     "schedule.deliver_after_build": "Deliver right after a scheduled build.",
     "delivery": "How a built issue is handed to the mailing service.",
-    "delivery.method": "`files` (the output folder is the hand-off), `smtp` or `webhook`.",
+    "delivery.method": "`files` (the output folder is the hand-off), `smtp`, `webhook`, or a mailing service "
+                       "(a draft campaign in its table below).",
     "delivery.smtp": "SMTP delivery (`[delivery.smtp]`), see config/SERVICE.md.",
     "delivery.smtp.host": "SMTP server.",
     "delivery.smtp.port": "Port (default: 587 starttls, 465 tls, 25 none).",
@@ -130,6 +135,20 @@ MEANINGS: dict[str, str] = {
     "delivery.webhook.timeout": "Seconds for the POST.",
     "delivery.webhook.secret_env": "NAME of the environment variable holding the secret.",
     "delivery.webhook.auth": "`hmac` (signature header) or `bearer` (Authorization header).",
+    # Keys every mailing service's table shares ([delivery.mailchimp], [delivery.kit], ...).
+    "delivery.*.api_key_env": "NAME of the environment variable holding the service's API key.",
+    "delivery.*.base_url": "The service's API root (default: its public API; required for self-hosted).",
+    "delivery.*.from_name": "Sender name on the campaign (default: the service's list settings).",
+    "delivery.*.from_email": "Sender address on the campaign (must be verified with the service).",
+    "delivery.*.reply_to": "Reply-To address on the campaign.",
+    "delivery.*.timeout": "Seconds per API request.",
+    "delivery.*.segment_ids": "Send to these segments only (default: everyone).",
+    "delivery.*.tag_ids": "Send to subscribers with these tags only.",
+    "delivery.*.email_template_id": "The service's email template to wrap the issue in.",
+    "delivery.*.template_id": "The service's template to wrap the issue in.",
+    "delivery.*.schedule_at": "Schedule the campaign for this time instead of leaving a draft.",
+    "delivery.*.list_ids": "The lists the campaign goes to.",
+    "delivery.*.group_ids": "The groups the campaign goes to (default: all subscribers).",
     "output_dir": "Where built issues go (top-level key; default `out/<config name>/` beside the config).",
     "issues_dir": "Folder of the editor's `<week>.toml` files (top-level key).",
 }
@@ -160,6 +179,8 @@ def type_name(annotation: Any) -> str:
         return "table"
     if annotation is Path:
         return "path"
+    if annotation is datetime:
+        return "date-time"
     return {str: "string", int: "integer", float: "number", bool: "boolean"}.get(annotation, str(annotation))
 
 
@@ -180,17 +201,33 @@ def default_text(field: FieldInfo) -> str:
     return f"`{value!r}`".replace("|", "\\|")
 
 
+def meaning(key: str, field: FieldInfo) -> str:
+    """The full key's entry, else the field's description, else a shared table's entry or a
+    ``delivery.*.<key>`` one, else (for a table) its model's docstring."""
+    if key in MEANINGS:
+        return MEANINGS[key]
+    if field.description:
+        return field.description[0].upper() + field.description[1:] + "."
+    for alias, target in ALIASES.items():
+        if key.startswith(alias) and target + key.removeprefix(alias) in MEANINGS:
+            return MEANINGS[target + key.removeprefix(alias)]
+    parts = key.split(".")
+    if len(parts) == 3 and f"{parts[0]}.*.{parts[2]}" in MEANINGS:
+        return MEANINGS[f"{parts[0]}.*.{parts[2]}"]
+    models = _models(field.annotation)
+    if models and models[0].__doc__:
+        return " ".join(models[0].__doc__.strip().split("\n\n")[0].split()).replace("``", "`")
+    return ""
+
+
 def rows(model: type[BaseModel] = Config, prefix: str = "") -> list[tuple[str, str, str, str]]:
     """(key, type, default, meaning) for every key, tables before their keys."""
     out: list[tuple[str, str, str, str]] = []
     for name, field in model.model_fields.items():
         if name in HIDDEN:
             continue
-        key = prefix + (field.alias or name) if field.alias else prefix + name
-        meaning = MEANINGS.get(prefix + name) or (field.description or "")
-        if field.description and prefix + name not in MEANINGS:
-            meaning = field.description[0].upper() + field.description[1:] + "."
-        out.append((key, type_name(field.annotation), default_text(field), meaning))
+        key = prefix + (field.alias or name)
+        out.append((key, type_name(field.annotation), default_text(field), meaning(prefix + name, field)))
         for sub in _models(field.annotation):
             out += rows(sub, prefix + name + ".")
     return out

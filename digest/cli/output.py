@@ -37,6 +37,8 @@ def collect_json(report: CollectReport, store_entries: int) -> dict[str, Any]:
         "pages_fetched": report.pages_fetched,
         "page_failures": [{"url": url, "host": urlsplit(url).netloc, "reason": reason}
                           for url, reason in report.page_failures],
+        "page_skipped": [{"url": url, "reason": reason} for url, reason in report.page_skipped],
+        "pages_deferred": report.pages_deferred,
         "trending_links": report.trending_links,
         "trending_error": report.trending_error,
         "store_entries": store_entries,

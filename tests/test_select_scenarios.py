@@ -257,6 +257,19 @@ def test_positioned_pin_keeps_its_slot_beside_a_pin_without_position(sc: Scenari
     assert _links(selection.top) == [r["old"].link, r["s9"].link, r["low"].link, r["s8"].link, r["s7"].link]
 
 
+def test_positioned_pins_given_out_of_order_land_in_their_positions(sc: Scenario, tmp_path: Path) -> None:
+    r = _pin_week(sc)
+    sc.collect_every(local(2025, 4, 23, 12), NOW, hours=24)
+    config = make_config(tmp_path, select={"top_count": 5, "trending_count": 0})
+    pins = (PinRequest(r["low"].link, 3), PinRequest(r["old"].link, 1))  # @3 before @1
+
+    selection = sc.choose(config, NOW, overrides=EditorChoices(pins=pins))
+
+    assert _links(selection.top) == [r["old"].link, r["s9"].link, r["low"].link, r["s8"].link, r["s7"].link]
+    assert [(p.kind, p.position) for p in selection.top][:3] == [("pinned", 1), ("top", 2), ("pinned", 3)]
+    assert selection.top[0].reasons[0] == "pinned by the editor at position 1"
+
+
 def test_pin_of_a_review_outside_the_window_and_of_an_unknown_url(sc: Scenario, tmp_path: Path) -> None:
     r = _pin_week(sc)
     sc.collect_every(local(2025, 4, 23, 12), NOW, hours=24)

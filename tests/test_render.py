@@ -166,6 +166,26 @@ def test_editor_templates_override_builtins_by_name(tmp_path: Path) -> None:
     assert "★ TOP-SCORED THIS WEEK" in rendered.html and "Review of the week" in rendered.html  # rest built-in
 
 
+def test_one_environment_per_template_folders_that_still_sees_edits(tmp_path: Path) -> None:
+    """Templates compile once per process, but an edited template (``digest preview``) is re-read."""
+    from digest.mail.render import make_environment
+
+    folder = tmp_path / "config" / "my-templates"
+    folder.mkdir(parents=True)
+    subject = folder / "subject.txt"
+    subject.write_text("First {{ issue.id }}\n", encoding="utf-8")
+    config = email_config(tmp_path / "config", templates_dir="my-templates")
+    again = email_config(tmp_path / "config", templates_dir="my-templates")
+    assert make_environment(config) is make_environment(again)
+    assert make_environment(config) is not make_environment(email_config(tmp_path / "other"))
+    assert render_issue(config, realistic_selection()).subject == "First 2025-W20"
+
+    subject.write_text("Second {{ issue.id }}\n", encoding="utf-8")
+    later = subject.stat().st_mtime + 5
+    os.utime(subject, (later, later))
+    assert render_issue(again, realistic_selection()).subject == "Second 2025-W20"
+
+
 def test_template_typo_names_file_and_line(tmp_path: Path) -> None:
     folder = tmp_path / "config" / "t" / "partials"
     folder.mkdir(parents=True)

@@ -22,6 +22,11 @@ Why each option (each is demonstrated in tests/test_inline.py):
 - cssutils' ``minimizeColorHash`` off: it shortens ``#ffffff`` to ``#fff``, which
   some clients (Lotus Notes, old Outlook) misread.
 - ``remove_classes=False``: the media queries select by class.
+- ``align_floating_images=False``: the templates float nothing (Outlook renders with Word),
+  and the pass re-parses every image's style *with* validation, which compiles cssutils'
+  whole property grammar: 100 ms or more of a build's one render.
+- the head ``<style data-premailer="ignore">`` (templates/base.html) is left as written
+  without being parsed: it holds only what cannot be inlined.
 - ``disable_validation=True`` and cssutils logging silenced: vendor properties
   (``mso-hide``, ``-webkit-text-size-adjust``) are valid for mail clients.
 """
@@ -32,6 +37,7 @@ import logging
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import cssutils
 from premailer import Premailer
@@ -65,15 +71,40 @@ def premailer_options(css: str) -> dict[str, object]:
         "disable_validation": True,
         "disable_basic_attributes": ["width", "height"],
         "exclude_pseudoclasses": True,
+        "align_floating_images": False,
         "cache_css_parsing": False,
         "cssutils_logging_level": logging.CRITICAL,
         "method": "html",
     }
 
 
+class _CachingPremailer(Premailer):  # type: ignore[misc]  # premailer has no type hints
+    """premailer with each stylesheet parsed once per process.
+
+    Its own ``cache_css_parsing`` would parse once too, but keeps parsed sheets in the cache it
+    shares, keyed by arguments alone, with its style-attribute parser, and still re-serialises
+    every declaration on each call. The rules kept here are only read: premailer copies them
+    into its own list, and ``disable_leftover_css`` means it never rewrites leftover rules.
+    """
+
+    def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
+        """The rules premailer derives from a sheet depend only on the sheet, its index and the
+        options, all fixed here: parse and serialise each sheet once per process."""
+        key = (css_body, ruleset_index, self.strip_important, self.exclude_pseudoclasses,
+               self.include_star_selectors, self.disable_validation)
+        if key not in _RULES:
+            if len(_RULES) >= 32:  # a long-lived process whose config keeps changing
+                _RULES.clear()
+            _RULES[key] = super()._parse_style_rules(css_body, ruleset_index)
+        return _RULES[key]
+
+
+_RULES: dict[tuple[object, ...], Any] = {}
+
+
 def inline_css(html: str, css: str) -> str:
     """Apply ``css`` as inline styles; the document's own ``<style>`` is kept as written."""
     with _cssutils_prefs(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # premailer warns on unknown data-premailer values only
-        out = Premailer(html, **premailer_options(css)).transform(pretty_print=False)
+        out = _CachingPremailer(html, **premailer_options(css)).transform(pretty_print=False)
     return str(out).strip() + "\n"

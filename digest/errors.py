@@ -18,6 +18,35 @@ for an editor, not a developer, and must name what failed and why.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    """Why a feed or page could not be used, as a tag a program can test."""
+
+    ERROR = "error"  # nothing more specific
+    # fetching
+    BAD_URL = "bad-url"
+    DNS = "dns"
+    CONNECT = "connect"
+    TLS = "tls"
+    TIMEOUT = "timeout"
+    HTTP = "http"  # an error status; SourceError.status holds it
+    REDIRECTS = "redirects"
+    TOO_BIG = "too-big"
+    DECODING = "decoding"
+    PROTOCOL = "protocol"
+    NETWORK = "network"
+    NOT_FOUND = "not-found"  # a file: feed
+    OFF_SITE = "off-site"  # an address from content that is not one of the site's origins
+    INTERNAL_ADDRESS = "internal-address"  # reached an internal address the site is not on
+    IO = "io"
+    # parsing
+    EMPTY = "empty"
+    HTML = "html"
+    NOT_A_FEED = "not-a-feed"
+    CRASH = "crash"
+
 
 class DigestError(Exception):
     """Root of every user-facing error; the message is shown as is."""
@@ -56,11 +85,12 @@ class CollectError(DigestError):
 
 
 class SourceError(DigestError):
-    """A feed or page could not be used. ``kind`` is a short machine tag."""
+    """A feed or page could not be used: ``kind`` says why; ``status`` is the HTTP status, if any."""
 
-    def __init__(self, message: str, *, kind: str = "error") -> None:
+    def __init__(self, message: str, *, kind: ErrorKind = ErrorKind.ERROR, status: int | None = None) -> None:
         super().__init__(message)
         self.kind = kind
+        self.status = status
 
 
 class FetchError(SourceError):

@@ -4,6 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
+
+
+class FeedStatus(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not-modified"
+    FAILED = "failed"
+
+
+class PickKind(StrEnum):
+    TOP = "top"  # among the week's best scores
+    PINNED = "pinned"  # forced in by the editor
+    TRENDING = "trending"  # most talked-about now
+
+
+class SignalName(StrEnum):
+    COMMENTS = "comments"  # comment growth between collects
+    SITE = "site"  # the site's own trending list
+    ANALYTICS = "analytics"  # page views from an analytics export
 
 
 @dataclass(frozen=True)
@@ -69,7 +88,7 @@ class FeedOutcome:
 
     name: str
     url: str
-    status: str  # "ok", "not-modified", "failed"
+    status: FeedStatus
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -79,7 +98,7 @@ class FeedOutcome:
 
     @property
     def failed(self) -> bool:
-        return self.status == "failed"
+        return self.status == FeedStatus.FAILED
 
 
 @dataclass(frozen=True)
@@ -136,19 +155,35 @@ class Review:
 
 @dataclass(frozen=True)
 class Signal:
-    """One trending signal for one review: its raw measure and its 0–1 share."""
+    """One trending signal for one review: what was observed, its weighted measure, its 0–1 share.
 
-    name: str  # "comments", "site", "analytics"
-    raw: float
+    Exactly one observation is set, by ``name``: ``comments`` gained over ``days``, ``rank`` on the
+    site's list, or ``views``. Wording is made from these numbers where it is shown.
+    """
+
+    name: SignalName
+    raw: float  # the measure the share comes from (decayed growth, rank weight, views)
     normalised: float
-    detail: str  # e.g. "+14 comments in 48h", "#2 on the site's trending list"
+    comments: int | None = None  # new comments in the look-back
+    days: int | None = None  # the look-back, in days
+    rank: int | None = None  # 1-based, on the site's trending list
+    views: float | None = None  # page views in the analytics export
+
+    @property
+    def detail(self) -> str:
+        """The observation as ``digest explain`` and the manifest state it."""
+        if self.name == SignalName.COMMENTS:
+            return f"+{self.comments} comments in the last {self.days} days"
+        if self.name == SignalName.SITE:
+            return f"#{self.rank} on the site's trending list"
+        return f"{self.views or 0:,.0f} page views"
 
 
 @dataclass(frozen=True)
 class Pick:
     """A review chosen for the issue, and why."""
 
-    kind: str  # "top", "trending", "pinned"
+    kind: PickKind
     position: int  # 1-based within its kind
     review: Review
     reasons: tuple[str, ...]
@@ -174,7 +209,7 @@ class Selection:
     trending: tuple[Pick, ...]
     near_misses: tuple[NearMiss, ...]
     note_markdown: str | None  # the editor's note, Markdown, untrusted-safe rendering required
-    signals_available: tuple[str, ...]
+    signals_available: tuple[SignalName, ...]
     scored_reviews: int
     warnings: tuple[str, ...] = ()
     # Why the trending list is empty or short: which signal was missing, since when. None when full.

@@ -16,7 +16,7 @@ from typing import Any
 
 from helpers.configfile import config_text
 
-from digest.models import ImageHint, NearMiss, Pick, Review, ScoreInfo, Selection, Signal
+from digest.models import ImageHint, NearMiss, Pick, PickKind, Review, ScoreInfo, Selection, Signal, SignalName
 from digest.settings.config import Config, load_config
 
 SITE = "https://butwhytho.example"
@@ -49,18 +49,18 @@ def review(n: int, title: str, section: str, score: float | None, *, author: str
     )
 
 
-def _top(position: int, r: Review, kind: str = "top") -> Pick:
+def _top(position: int, r: Review, kind: PickKind = PickKind.TOP) -> Pick:
     assert r.score is not None
     return Pick(kind, position, r, (f"#{position} by score", f"scored {r.score.value:g}/10"))
 
 
 def _trending(position: int, r: Review, comments: int, site_rank: int | None = None) -> Pick:
-    signals = [Signal("comments", comments * 0.8, round(1 - position * 0.15, 2),
-                      f"+{comments} comments in the last 14 days")]
+    signals = [Signal(SignalName.COMMENTS, comments * 0.8, round(1 - position * 0.15, 2),
+                      comments=comments, days=14)]
     if site_rank:
-        signals.append(Signal("site", 0.7, 0.7, f"#{site_rank} on the site's trending list"))
-    return Pick("trending", position, r, (f"#{position} most talked-about",) + tuple(s.detail for s in signals),
-                tuple(signals), round(1 - position * 0.1, 2))
+        signals.append(Signal(SignalName.SITE, 0.7, 0.7, rank=site_rank))
+    reasons = (f"#{position} most talked-about",) + tuple(s.detail for s in signals)
+    return Pick(PickKind.TRENDING, position, r, reasons, tuple(signals), round(1 - position * 0.1, 2))
 
 
 def realistic_selection(note: str | None = NOTE) -> Selection:
@@ -95,7 +95,7 @@ def realistic_selection(note: str | None = NOTE) -> Selection:
         review(14, "REVIEW: ‘Fire Force’ Season 3 Episode 5 — “A Chance Meeting with an Archenemy”", "Anime",
                4.5, author="Chris Fitzgerald", day=3),
     ]
-    picks = [_top(1, top[0]), _top(2, top[1], "pinned")] + [_top(i, r) for i, r in enumerate(top[2:], 3)]
+    picks = [_top(1, top[0]), _top(2, top[1], PickKind.PINNED)] + [_top(i, r) for i, r in enumerate(top[2:], 3)]
     trends = [_trending(1, trending[0], 41, 2), _trending(2, trending[1], 27), _trending(3, trending[2], 14, 5),
               _trending(4, trending[3], 9)]
     return Selection(
@@ -103,7 +103,7 @@ def realistic_selection(note: str | None = NOTE) -> Selection:
         top=tuple(picks), trending=tuple(trends),
         near_misses=(NearMiss(review(20, "REVIEW: ‘Borrowed Light’ Plays It Too Safe", "Film", 6.5),
                               "below the cut: 6th by score (6.5/10)"),),
-        note_markdown=note, signals_available=("comments", "site"), scored_reviews=14,
+        note_markdown=note, signals_available=(SignalName.COMMENTS, SignalName.SITE), scored_reviews=14,
     )
 
 

@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 
 from digest.collect.collector import run_collect
 from digest.collect.fetch import Fetcher
-from digest.errors import FetchError
+from digest.errors import ErrorKind, FetchError
 from digest.models import FeedOutcome, FetchResult
 from digest.settings.config import USER_AGENT, CollectSettings
 from digest.store.database import Store
@@ -183,7 +183,7 @@ def test_a_redirect_loop_fails_naming_redirects(httpserver: HTTPServer) -> None:
 def test_error_status_is_named_in_words(httpserver: HTTPServer, status: int, words: str) -> None:
     httpserver.expect_request("/feed/").respond_with_data("<html>nope</html>", status, content_type="text/html")
     error = fetch_error(httpserver.url_for("/feed/"))
-    assert error.kind == f"http-{status}"
+    assert (error.kind, error.status) == (ErrorKind.HTTP, status)
     assert str(error).startswith(words)
     assert ": " in str(error)  # followed by a hint for the editor
 

@@ -301,3 +301,18 @@ def test_a_missing_include_is_named(tmp_path: Path) -> None:
     config = email_config(tmp_path / "config", templates_dir="t")
     with pytest.raises(TemplateError, match=r"template 'partials/nope.html' \(for issue.html\) is in neither"):
         render_issue(config, realistic_selection())
+
+
+def test_why_a_review_trends_is_worded_from_the_signals_numbers() -> None:
+    from digest.mail.render import trend_why
+    from digest.models import Pick, PickKind, Signal, SignalName
+
+    review = realistic_selection().trending[0].review
+    signals = (Signal(SignalName.SITE, 0.6, 0.6, rank=2),
+               Signal(SignalName.ANALYTICS, 12_400.0, 1.0, views=12_400.0),
+               Signal(SignalName.COMMENTS, 9.1, 0.8, comments=1234, days=7))
+    pick = Pick(PickKind.TRENDING, 1, review, ("1st most talked-about",), signals, 0.8)
+    assert trend_why(pick) == "12,400 views · +1234 comments · #2 on the site"
+    assert [s.detail for s in signals] == [
+        "#2 on the site's trending list", "12,400 page views", "+1234 comments in the last 7 days"]
+    assert trend_why(Pick(PickKind.TRENDING, 1, review, ("1st most talked-about",))) == "1st most talked-about"

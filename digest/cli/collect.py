@@ -158,9 +158,11 @@ def format_report(report: CollectReport, *, quiet: bool, store_entries: int) -> 
 
 
 def _status(outcome: FeedOutcome) -> str:
+    from digest.models import FeedStatus
+
     if outcome.failed:
         return f"FAILED: {outcome.error}"
-    text = "unchanged (304)" if outcome.status == "not-modified" else "ok"
+    text = "unchanged (304)" if outcome.status == FeedStatus.NOT_MODIFIED else "ok"
     return text + (f" (warning: {outcome.warning})" if outcome.warning else "")
 
 

@@ -41,7 +41,7 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
     Example:
       digest --config config/demo.toml run --now 2025-05-19T08:00
     """
-    from digest.job.run import collect_summary, run_once, stale_reason
+    from digest.job.run import RunAction, collect_summary, run_once, stale_reason
     from digest.weeks import parse_now, parse_week
 
     config = obj.config
@@ -75,7 +75,7 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
         from digest.cli.output import emit, run_json
 
         emit(run_json(outcome))
-    if outcome.action == "not built" and outcome.collect is not None:
+    if outcome.action == RunAction.NOT_BUILT and outcome.collect is not None:
         raise CollectError(f"{outcome.issue_id} was not built: {stale_reason(outcome.collect)}")
     if not as_json:
         for line in describe_outcome(obj, outcome):
@@ -88,10 +88,12 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
 
 def describe_outcome(obj: Context, outcome: RunOutcome) -> list[str]:
     """The human version of ``RunOutcome.line()``: what happened, where the files are, what is next."""
+    from digest.job.run import RunAction
+
     config = obj.config
     tz = config.site.tz
     lines = []
-    if outcome.action == "already built":
+    if outcome.action == RunAction.ALREADY_BUILT:
         when = outcome.built_at.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z") if outcome.built_at else "?"
         lines.append(f"{outcome.issue_id} was already built on {when} ({outcome.out_dir}); "
                      "not building it again (use --force to rebuild)")

@@ -22,7 +22,7 @@ from digest.collect.pages import fetch_pages, pages_to_fetch, snapshot_trending
 from digest.collect.policy import FetchPolicy
 from digest.collect.repair import cap_items
 from digest.errors import FetchError, SourceError
-from digest.models import CollectReport, FeedEntry, FeedOutcome, FetchResult
+from digest.models import CollectReport, FeedEntry, FeedOutcome, FeedStatus, FetchResult
 from digest.reviews.rules import ReviewRules
 from digest.settings.config import Config, FeedSettings
 from digest.store.database import Store
@@ -137,13 +137,13 @@ async def _collect_feed(
     except SourceError as exc:
         message = str(exc)
         store.record_failure(feed.url, feed.name, now(), message)
-        return FeedOutcome(feed.label, feed.url, "failed", error=message)
+        return FeedOutcome(feed.label, feed.url, FeedStatus.FAILED, error=message)
     except Exception as exc:  # a bug on one feed's input must not sink the others
         # e.g. a hostile <link> makes urlsplit raise ValueError inside parse_feed; left to
         # asyncio.gather it aborted the whole collect and lost every other feed's outcome.
         message = f"unexpected error reading this feed ({type(exc).__name__}: {exc}); please report it"
         store.record_failure(feed.url, feed.name, now(), message)
-        return FeedOutcome(feed.label, feed.url, "failed", error=message)
+        return FeedOutcome(feed.label, feed.url, FeedStatus.FAILED, error=message)
     moment = now()
     first = gathered.first
     with store.transaction():
@@ -153,11 +153,11 @@ async def _collect_feed(
                 feed.url, feed.name, moment,
                 state.etag if state else None, state.last_modified if state else None,
             )
-            return FeedOutcome(feed.label, feed.url, "not-modified", pages=0)
+            return FeedOutcome(feed.label, feed.url, FeedStatus.NOT_MODIFIED, pages=0)
         counts = store.save_entries(feed.url, gathered.entries, moment)
         store.record_success(feed.url, feed.name, moment, first.etag, first.last_modified)
     return FeedOutcome(
-        feed.label, feed.url, "ok",
+        feed.label, feed.url, FeedStatus.OK,
         new=counts.new, updated=counts.updated, unchanged=counts.unchanged,
         pages=gathered.pages, warning=gathered.warning,
     )
@@ -200,7 +200,7 @@ async def _gather(
             result = await fetcher.fetch(page_url)
             page = await parser.parse(cap_items(result.content, cap)[0], result.headers, result.final_url)
         except FetchError as exc:
-            if exc.kind != "http-404":
+            if exc.status != 404:
                 warnings.append(f"backfill stopped at page {pages + 1}: {exc}")
             break
         except SourceError as exc:

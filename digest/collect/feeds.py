@@ -38,7 +38,7 @@ import feedparser.api
 from lxml import etree
 
 from digest.collect.repair import lost_origlinks, origlinks_of, utf8_overrules
-from digest.errors import FeedParseError
+from digest.errors import ErrorKind, FeedParseError
 from digest.models import FeedEntry, ImageHint, ParsedFeed
 from digest.text import AUTHOR_MAX, CONTENT_MAX, SUMMARY_MAX, TITLE_MAX, clip, strip_bidi
 from digest.urls import canonical_url, is_http
@@ -65,10 +65,10 @@ _XML_BOM = b"\xef\xbb\xbf"
 def parse_feed(content: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
     """Parse one feed document; raise FeedParseError when it is not a feed."""
     if not content.strip():
-        raise FeedParseError("the response is empty", kind="empty")
+        raise FeedParseError("the response is empty", kind=ErrorKind.EMPTY)
     if _HTML_START.match(content[:2048]):
         raise FeedParseError(
-            "got an HTML web page, not a feed (is the feed URL right?)", kind="html"
+            "got an HTML web page, not a feed (is the feed URL right?)", kind=ErrorKind.HTML
         )
     # Whitespace before the XML declaration makes a document ill-formed and
     # sends feedparser to its slow loose parser; real WordPress feeds do it.
@@ -81,7 +81,7 @@ def parse_feed(content: bytes, headers: Mapping[str, str], url: str) -> ParsedFe
     version = parsed.get("version") or ""
     if not version and not parsed.entries:
         reason = _bozo_text(parsed) or "no RSS or Atom structure found"
-        raise FeedParseError(f"not a feed: {reason}", kind="not-a-feed")
+        raise FeedParseError(f"not a feed: {reason}", kind=ErrorKind.NOT_A_FEED)
     warning = recoded
     if parsed.get("bozo"):
         note = f"feed is not well-formed, read it leniently: {_bozo_text(parsed)}"
@@ -477,13 +477,13 @@ class ParsePool:
                 alone = self._new_pool(1)
             except OSError as exc:
                 raise FeedParseError(f"the feed parser crashed, and could not be restarted: {exc}",
-                                     kind="crash") from None
+                                     kind=ErrorKind.CRASH) from None
             try:
                 return await loop.run_in_executor(alone, self._parse, content, plain, url)
             except BrokenProcessPool:
                 raise FeedParseError(
                     "the feed parser crashed on this feed (out of memory, or a bug in a parser library)",
-                    kind="crash",
+                    kind=ErrorKind.CRASH,
                 ) from None
             finally:
                 alone.shutdown(wait=False)

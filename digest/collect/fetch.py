@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from digest.collect.policy import FetchPolicy, GuardedTransport, OffSite
-from digest.errors import FetchError
+from digest.errors import ErrorKind, FetchError
 from digest.models import FetchResult
 from digest.settings.config import CollectSettings
 from digest.urls import is_http, mirror_file
@@ -103,7 +103,7 @@ class Fetcher:
         if untrusted:
             if self.policy is None:
                 raise FetchError("no fetch policy: refusing an address that came from content",
-                                 kind="off-site")
+                                 kind=ErrorKind.OFF_SITE)
             self.policy.check_url(url)  # never file:, never another host
         if not is_http(url):
             return read_local(self._local_path(url), url, last_modified, limit)
@@ -118,7 +118,7 @@ class Fetcher:
                 raise FetchError(
                     f"gave up after the {self.settings.deadline:g}s deadline "
                     "(the server is too slow)",
-                    kind="timeout",
+                    kind=ErrorKind.TIMEOUT,
                 ) from None
 
     async def _check_hop(self, request: httpx.Request) -> None:
@@ -132,7 +132,7 @@ class Fetcher:
         except OffSite as exc:
             first = request.extensions.get("digest_first") == url
             raise (exc if first else OffSite(
-                str(exc).replace("points off-site", "redirected off-site"), kind="off-site")) from None
+                str(exc).replace("points off-site", "redirected off-site"), kind=ErrorKind.OFF_SITE)) from None
 
     async def _get(
         self, url: str, etag: str | None, last_modified: str | None, accept: str, limit: int,
@@ -150,15 +150,16 @@ class Fetcher:
                 if response.status_code == 304:
                     return _result(url, response, b"", etag, last_modified)
                 if response.status_code >= 400:
-                    raise FetchError(_status_message(response), kind=f"http-{response.status_code}")
+                    raise FetchError(_status_message(response), kind=ErrorKind.HTTP,
+                                     status=response.status_code)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
-                    raise FetchError(_too_big(limit, int(declared)), kind="too-big")
+                    raise FetchError(_too_big(limit, int(declared)), kind=ErrorKind.TOO_BIG)
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
                     body.extend(chunk)
                     if len(body) > limit:
-                        raise FetchError(_too_big(limit, None), kind="too-big")
+                        raise FetchError(_too_big(limit, None), kind=ErrorKind.TOO_BIG)
                 return _result(url, response, bytes(body), etag, last_modified)
         except httpx.HTTPError as exc:
             raise _translate(exc, self.settings) from None
@@ -215,7 +216,7 @@ def _check_url(url: str) -> None:
         _ = urlsplit(url).port  # reading it checks the range
         httpx.URL(url)
     except (ValueError, httpx.InvalidURL) as exc:
-        raise FetchError(f"cannot fetch {url}: {exc} (check the URL)", kind="bad-url") from None
+        raise FetchError(f"cannot fetch {url}: {exc} (check the URL)", kind=ErrorKind.BAD_URL) from None
 
 
 def _status_message(response: httpx.Response) -> str:
@@ -235,33 +236,34 @@ def _too_big(limit: int, declared: int | None) -> str:
 def _translate(exc: httpx.HTTPError, settings: CollectSettings) -> FetchError:
     if isinstance(exc, httpx.ConnectTimeout):
         return FetchError(
-            f"could not connect within {settings.connect_timeout:g}s", kind="timeout"
+            f"could not connect within {settings.connect_timeout:g}s", kind=ErrorKind.TIMEOUT
         )
     if isinstance(exc, httpx.ReadTimeout):
         return FetchError(
-            f"the server stopped sending data for {settings.read_timeout:g}s", kind="timeout"
+            f"the server stopped sending data for {settings.read_timeout:g}s", kind=ErrorKind.TIMEOUT
         )
     if isinstance(exc, httpx.TimeoutException):
-        return FetchError(f"timed out: {exc}", kind="timeout")
+        return FetchError(f"timed out: {exc}", kind=ErrorKind.TIMEOUT)
     if isinstance(exc, httpx.TooManyRedirects):
         return FetchError(
-            f"more than {settings.max_redirects} redirects (a redirect loop?)", kind="redirects"
+            f"more than {settings.max_redirects} redirects (a redirect loop?)", kind=ErrorKind.REDIRECTS
         )
     if isinstance(exc, httpx.ConnectError):
         text = str(exc)
         cause = exc.__cause__ or exc.__context__
         if isinstance(cause, ssl.SSLError) or "SSL" in text or "CERTIFICATE" in text.upper():
-            return FetchError(f"TLS/certificate problem: {text}", kind="tls")
+            return FetchError(f"TLS/certificate problem: {text}", kind=ErrorKind.TLS)
         if "Name or service not known" in text or "nodename nor servname" in text:
-            return FetchError("the host name does not resolve (typo in the URL?)", kind="dns")
+            return FetchError("the host name does not resolve (typo in the URL?)", kind=ErrorKind.DNS)
         if "refused" in text.lower() or "All connection attempts failed" in text:
-            return FetchError("connection refused or host unreachable (is the site down?)", kind="connect")
-        return FetchError(f"could not connect: {text or type(exc).__name__}", kind="connect")
+            return FetchError("connection refused or host unreachable (is the site down?)",
+                              kind=ErrorKind.CONNECT)
+        return FetchError(f"could not connect: {text or type(exc).__name__}", kind=ErrorKind.CONNECT)
     if isinstance(exc, httpx.DecodingError):
-        return FetchError("the response could not be decompressed", kind="decoding")
+        return FetchError("the response could not be decompressed", kind=ErrorKind.DECODING)
     if isinstance(exc, httpx.RemoteProtocolError):
-        return FetchError(f"the server broke the connection: {exc}", kind="protocol")
-    return FetchError(f"{type(exc).__name__}: {exc}", kind="network")
+        return FetchError(f"the server broke the connection: {exc}", kind=ErrorKind.PROTOCOL)
+    return FetchError(f"{type(exc).__name__}: {exc}", kind=ErrorKind.NETWORK)
 
 
 def read_local(path: Path, url: str, last_modified: str | None, limit: int) -> FetchResult:
@@ -269,20 +271,20 @@ def read_local(path: Path, url: str, last_modified: str | None, limit: int) -> F
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise FetchError(f"file not found: {path}", kind="not-found") from None
+        raise FetchError(f"file not found: {path}", kind=ErrorKind.NOT_FOUND) from None
     except OSError as exc:
-        raise FetchError(f"cannot read {path}: {exc.strerror}", kind="io") from None
+        raise FetchError(f"cannot read {path}: {exc.strerror}", kind=ErrorKind.IO) from None
     if not path.is_file():
-        raise FetchError(f"not a file: {path}", kind="io")
+        raise FetchError(f"not a file: {path}", kind=ErrorKind.IO)
     stamp = email.utils.formatdate(stat.st_mtime, usegmt=True)
     if last_modified == stamp:
         return FetchResult(url, url, 304, b"", {}, None, stamp)
     if stat.st_size > limit:
-        raise FetchError(_too_big(limit, stat.st_size), kind="too-big")
+        raise FetchError(_too_big(limit, stat.st_size), kind=ErrorKind.TOO_BIG)
     try:
         body = path.read_bytes()
     except OSError as exc:
-        raise FetchError(f"cannot read {path}: {exc.strerror}", kind="io") from None
+        raise FetchError(f"cannot read {path}: {exc.strerror}", kind=ErrorKind.IO) from None
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return FetchResult(url, url, 200, body, {"content-type": kind}, None, stamp)
 

@@ -23,7 +23,7 @@ from lxml.cssselect import CSSSelector
 
 from digest.collect.fetch import PAGE_ACCEPT, Fetcher
 from digest.collect.policy import OffSite
-from digest.errors import FetchError
+from digest.errors import ErrorKind, FetchError
 from digest.reviews.rules import ReviewRules
 from digest.settings.config import Config
 from digest.store.database import Store, StoredEntry
@@ -63,7 +63,7 @@ async def fetch_pages(
     for entry in sorted(entries, key=lambda e: (e.published, e.link)):
         try:
             if fetcher.policy is None:
-                raise OffSite("skipped: no fetch policy", kind="off-site")
+                raise OffSite("skipped: no fetch policy", kind=ErrorKind.OFF_SITE)
             fetcher.policy.check_url(entry.link)
         except OffSite as exc:
             skipped.append((entry.link, str(exc)))

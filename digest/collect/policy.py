@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
-from digest.errors import FetchError
+from digest.errors import ErrorKind, FetchError
 from digest.settings.config import Config
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -139,9 +139,9 @@ class FetchPolicy:
         origin = origin_of(url)
         if origin is None:
             scheme = urlsplit(url).scheme or "no scheme"
-            raise OffSite(f"skipped: not an http(s) address ({scheme})", kind="off-site")
+            raise OffSite(f"skipped: not an http(s) address ({scheme})", kind=ErrorKind.OFF_SITE)
         if origin not in self.origins:
-            raise OffSite(f"skipped: points off-site ({origin})", kind="off-site")
+            raise OffSite(f"skipped: points off-site ({origin})", kind=ErrorKind.OFF_SITE)
         return origin
 
     async def check_peer(self, host: str, address: Address) -> None:
@@ -150,7 +150,7 @@ class FetchPolicy:
             return
         if is_internal(address) and address not in await self._trusted_addresses():
             raise FetchError(f"skipped: {host} resolves to an internal address ({address}), "
-                             "which is not the site's", kind="internal-address")
+                             "which is not the site's", kind=ErrorKind.INTERNAL_ADDRESS)
 
     async def _trusted_addresses(self) -> set[Address]:
         """Internal addresses the site itself is on: named by its URLs, or its names resolve there."""
@@ -178,7 +178,7 @@ async def _resolve(name: str, port: int) -> list[Address]:
     try:
         infos = await loop.getaddrinfo(name, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        raise FetchError("the host name does not resolve (typo in the URL?)", kind="dns") from None
+        raise FetchError("the host name does not resolve (typo in the URL?)", kind=ErrorKind.DNS) from None
     found: list[Address] = []
     for info in infos:
         address = _literal(str(info[4][0]).split("%", 1)[0])
@@ -203,7 +203,8 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         address = _literal(str(peer[0]).split("%", 1)[0]) if peer else None
         try:
             if address is None:
-                raise FetchError(f"skipped: cannot tell which address {host} reached", kind="internal-address")
+                raise FetchError(f"skipped: cannot tell which address {host} reached",
+                                 kind=ErrorKind.INTERNAL_ADDRESS)
             await self._policy.check_peer(host, address)
         except BaseException:
             await stream.aclose()
@@ -212,7 +213,7 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Any = None) -> httpcore.AsyncNetworkStream:
-        raise FetchError("skipped: not a network address", kind="internal-address")
+        raise FetchError("skipped: not a network address", kind=ErrorKind.INTERNAL_ADDRESS)
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 from digest.collect.collector import CollectProgress, run_collect
@@ -29,6 +30,13 @@ from digest.weeks import Week, last_full_week
 Clock = Callable[[], datetime]
 
 
+class RunAction(StrEnum):
+    BUILT = "built"
+    REBUILT = "rebuilt"  # built again on purpose (--force)
+    ALREADY_BUILT = "already built"  # nothing to build; delivery may still be pending
+    NOT_BUILT = "not built"  # every feed failed and a stale issue was not wanted
+
+
 Builder = Callable[[Config, Store, datetime, Week], BuildResult]
 
 
@@ -37,7 +45,7 @@ class RunOutcome:
     """What one run did; ``line()`` is the one-line log/console summary."""
 
     issue_id: str
-    action: str  # "built", "rebuilt", "already built" or "not built" (every feed failed)
+    action: RunAction
     seconds: float
     collect: CollectReport | None = None
     built_at: datetime | None = None
@@ -54,9 +62,9 @@ class RunOutcome:
 
     def line(self) -> str:
         parts = [f"{self.issue_id}: {self.action}"]
-        if self.action == "not built":
+        if self.action == RunAction.NOT_BUILT:
             parts.append(f"NOT BUILT: {stale_reason(self.collect)}" if self.collect else "NOT BUILT")
-        if self.action in ("built", "rebuilt"):
+        if self.action in (RunAction.BUILT, RunAction.REBUILT):
             parts.append(f"{self.picks} picks ({self.top} top, {self.trending} trending), "
                          f"{self.html_bytes / 1024:.0f} KB html, {len(self.warnings)} warnings")
         elif self.built_at is not None:
@@ -96,7 +104,7 @@ def run_once(
     The caller holds the store lock. A delivery failure does not raise: the issue stays
     built, ``delivery_error`` says why, and the next run retries. Build errors (a thin
     week, a lint failure) raise as they would from ``build_issue``. When every feed
-    failed, the week is not built (action "not built") unless ``stale_ok``: a store that
+    failed, the week is not built (``RunAction.NOT_BUILT``) unless ``stale_ok``: a store that
     could not be refreshed makes a misleading issue. ``on_collect`` sees the collect
     report before anything else happens, so failures are told first.
     """
@@ -105,14 +113,14 @@ def run_once(
     week = week or last_full_week(now, config.site.tz)
     existing = store.issue(week.id)
     if existing is not None and not force:
-        outcome = RunOutcome(week.id, "already built", 0.0, out_dir=Path(existing.out_dir),
+        outcome = RunOutcome(week.id, RunAction.ALREADY_BUILT, 0.0, out_dir=Path(existing.out_dir),
                              built_at=existing.built_at.astimezone(config.site.tz), subject=existing.subject)
     else:
         report = run_collect(config, store, clock, progress=progress) if collect else None
         if report is not None and on_collect is not None:
             on_collect(report)
         if report is not None and report.all_failed and not stale_ok:
-            return RunOutcome(week.id, "not built", time.monotonic() - started, collect=report)
+            return RunOutcome(week.id, RunAction.NOT_BUILT, time.monotonic() - started, collect=report)
         result = (builder or default_builder)(config, store, clock(), week)
         selection, rendered = result.selection, result.rendered
         warnings = list(selection.warnings) + list(rendered.lint_warnings)
@@ -120,7 +128,7 @@ def run_once(
             warnings.insert(0, f"{len(report.failed)} of {len(report.outcomes)} feeds failed to collect; "
                                "the issue was built from what the store already had")
         outcome = RunOutcome(
-            week.id, "rebuilt" if existing is not None else "built", 0.0, collect=report,
+            week.id, RunAction.REBUILT if existing is not None else RunAction.BUILT, 0.0, collect=report,
             out_dir=result.out_dir, subject=rendered.subject, picks=len(selection.picks),
             top=len(selection.top), trending=len(selection.trending),
             html_bytes=len(rendered.html.encode("utf-8")), warnings=tuple(warnings),

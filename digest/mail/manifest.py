@@ -9,13 +9,71 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from digest.errors import DigestError
-from digest.models import NearMiss, Pick, Review, Selection
+from digest.models import NearMiss, Pick, PickKind, Review, Selection
 
 SCHEMA = 1
+
+
+class ReviewFacts(TypedDict):
+    title: str
+    url: str
+    section: str
+    author: str | None
+    published: str  # ISO 8601, in the site's timezone
+    comments: int | None
+    score: float | None  # 0–10
+    score_raw: str | None  # the text it was read from, e.g. "Rating - 8/10"
+    score_source: str | None  # where: "feed-element", "feed-text", "page-jsonld" ...
+
+
+class SignalFacts(TypedDict):
+    name: str  # "comments", "site", "analytics"
+    raw: float
+    normalised: float
+    detail: str  # "+14 comments in the last 7 days", "#2 on the site's trending list" ...
+
+
+class PickFacts(ReviewFacts):
+    kind: str  # "top", "pinned", "trending"
+    position: int
+    tldr: str
+    reasons: list[str]
+
+
+class TrendingPickFacts(PickFacts):
+    trend_score: float | None
+    signals: list[SignalFacts]
+
+
+class MissFacts(ReviewFacts):
+    reason: str
+
+
+class Window(TypedDict):
+    start: str
+    end: str
+
+
+class Manifest(TypedDict):
+    """manifest.json, as written (keys sorted) and read back."""
+
+    schema: int
+    issue: str  # "2025-W19"
+    window: Window
+    now: str
+    subject: str
+    preheader: str | None
+    scored_reviews: int
+    signals_available: list[str]
+    note: str | None  # the editor's note, Markdown
+    picks: list[PickFacts | TrendingPickFacts]
+    near_misses: list[MissFacts]
+    warnings: list[str]
+    trending_note: NotRequired[str | None]  # why fewer trending picks than asked; older manifests lack it
 
 
 def _when(moment: datetime, tz: ZoneInfo | None) -> str:
@@ -23,7 +81,7 @@ def _when(moment: datetime, tz: ZoneInfo | None) -> str:
     return moment.astimezone(tz or UTC).isoformat()
 
 
-def _review(review: Review, tz: ZoneInfo | None) -> dict[str, Any]:
+def _review(review: Review, tz: ZoneInfo | None) -> ReviewFacts:
     return {
         "title": review.title,
         "url": review.link,
@@ -37,25 +95,23 @@ def _review(review: Review, tz: ZoneInfo | None) -> dict[str, Any]:
     }
 
 
-def _pick(pick: Pick, tz: ZoneInfo | None) -> dict[str, Any]:
-    data = {"kind": pick.kind, "position": pick.position, **_review(pick.review, tz),
-            "tldr": pick.review.tldr, "reasons": list(pick.reasons)}
-    if pick.kind == "trending":
-        data["trend_score"] = pick.trend_score
-        data["signals"] = [
-            {"name": s.name, "raw": s.raw, "normalised": s.normalised, "detail": s.detail}
-            for s in pick.signals
-        ]
-    return data
+def _pick(pick: Pick, tz: ZoneInfo | None) -> PickFacts | TrendingPickFacts:
+    data = PickFacts(**_review(pick.review, tz), kind=str(pick.kind), position=pick.position,
+                     tldr=pick.review.tldr, reasons=list(pick.reasons))
+    if pick.kind != PickKind.TRENDING:
+        return data
+    signals = [SignalFacts(name=str(s.name), raw=s.raw, normalised=s.normalised, detail=s.detail)
+               for s in pick.signals]
+    return TrendingPickFacts(**data, trend_score=pick.trend_score, signals=signals)
 
 
-def _miss(miss: NearMiss, tz: ZoneInfo | None) -> dict[str, Any]:
+def _miss(miss: NearMiss, tz: ZoneInfo | None) -> MissFacts:
     return {**_review(miss.review, tz), "reason": miss.reason}
 
 
 def build_manifest(
     selection: Selection, subject: str, tz: ZoneInfo | None = None, preheader: str | None = None
-) -> dict[str, Any]:
+) -> Manifest:
     return {
         "schema": SCHEMA,
         "issue": selection.issue_id,
@@ -64,7 +120,7 @@ def build_manifest(
         "subject": subject,
         "preheader": preheader,
         "scored_reviews": selection.scored_reviews,
-        "signals_available": list(selection.signals_available),
+        "signals_available": [str(name) for name in selection.signals_available],
         "note": selection.note_markdown,
         "picks": [_pick(p, tz) for p in selection.picks],
         "near_misses": [_miss(m, tz) for m in selection.near_misses],
@@ -73,11 +129,11 @@ def build_manifest(
     }
 
 
-def dumps(manifest: dict[str, Any]) -> str:
+def dumps(manifest: Manifest) -> str:
     return json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def load_manifest(path: Path) -> dict[str, Any]:
+def load_manifest(path: Path) -> Manifest:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -86,10 +142,10 @@ def load_manifest(path: Path) -> dict[str, Any]:
         raise DigestError(f"{path}: cannot read the manifest: {exc}") from None
     if not isinstance(data, dict) or "picks" not in data:
         raise DigestError(f"{path}: not a digest manifest")
-    return data
+    return cast(Manifest, data)
 
 
-def format_manifest(manifest: dict[str, Any]) -> str:
+def format_manifest(manifest: Manifest) -> str:
     """The manifest as the table ``digest explain`` prints, with each review's URL to copy."""
     lines = [f"{manifest['issue']}  {manifest['window']['start'][:10]} .. {manifest['window']['end'][:10]}"
              f"  subject: {manifest['subject']}",
@@ -119,7 +175,7 @@ def format_manifest(manifest: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _pick_lines(pick: dict[str, Any]) -> list[str]:
+def _pick_lines(pick: PickFacts) -> list[str]:
     score = f"{pick['score']:.1f}" if pick["score"] is not None else "-"
     lines = [f"{pick['position']:>2}  {pick['kind']:<8} {score:>5}  {pick['section'][:11]:<11}  "
              f"{pick['title'][:72]}", f"{'':>32}{pick['url']}"]

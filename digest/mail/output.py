@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import json
 import os
 import secrets
 import shutil
@@ -24,10 +23,10 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from digest.errors import DigestError
+from digest.mail.manifest import Manifest, dumps
 from digest.models import RenderedIssue, Selection
 from digest.settings.config import Config
 
@@ -36,7 +35,7 @@ FILES = (HTML, TEXT, EML, MANIFEST)
 
 
 def write_issue(
-    config: Config, out_dir: Path, selection: Selection, rendered: RenderedIssue, manifest: dict[str, Any],
+    config: Config, out_dir: Path, selection: Selection, rendered: RenderedIssue, manifest: Manifest,
     now: datetime,
 ) -> list[Path]:
     """Write digest.html/.txt/.eml and manifest.json into ``out_dir``, all or nothing."""
@@ -76,8 +75,8 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
-    write_text(path, json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    write_text(path, dumps(manifest))
 
 
 def _fsync_dir(path: Path) -> None:

@@ -33,7 +33,7 @@ from digest.mail.inline import inline_css
 from digest.mail.lint import Finding, format_finding, lint_html
 from digest.mail.markdown import render_note_html, render_note_text
 from digest.mailers import neutralise
-from digest.models import Pick, RenderedIssue, Selection
+from digest.models import Pick, PickKind, RenderedIssue, Selection, SignalName
 from digest.settings.config import Config
 from digest.text import AUTHOR_MAX, TITLE_MAX, clip, strip_bidi
 
@@ -67,7 +67,7 @@ class Image:
 class Card:
     """One review as the templates show it; every URL in it is already safe."""
 
-    kind: str  # "top", "pinned", "trending"
+    kind: PickKind
     position: int
     label: str  # "Editor's pick", "#2 trending" ...
     title: str  # without the "REVIEW:" prefix
@@ -199,27 +199,24 @@ def _image(pick: Pick, width: int, policy: LinkPolicy, alt: str) -> Image | None
 
 
 def trend_why(pick: Pick) -> str:
-    """A few words on why a review trends, from its signals (the strongest first)."""
+    """A few words on why a review trends, from its signals' numbers (the strongest first)."""
     words = []
     for signal in sorted(pick.signals, key=lambda s: -s.normalised):
-        detail = signal.detail
-        if signal.name == "comments" and (m := re.match(r"\+?([\d,]+) comments?", detail)):
-            words.append(f"+{m.group(1)} comments")
-        elif signal.name == "site" and (m := re.match(r"#(\d+)", detail)):
-            words.append(f"#{m.group(1)} on the site")
-        elif signal.name == "analytics" and (m := re.match(r"([\d,.]+\w?) page views", detail)):
-            words.append(f"{m.group(1)} views")
-        elif detail:
-            words.append(detail)
+        if signal.name == SignalName.COMMENTS:
+            words.append(f"+{signal.comments} comments")
+        elif signal.name == SignalName.SITE:
+            words.append(f"#{signal.rank} on the site")
+        else:
+            words.append(f"{signal.views or 0:,.0f} views")
     if not words and pick.reasons:
         words.append(pick.reasons[0])
     return " · ".join(words[:3])
 
 
 def _label(pick: Pick) -> str:
-    if pick.kind == "pinned":
+    if pick.kind == PickKind.PINNED:
         return "Editor's pick"
-    if pick.kind == "trending":
+    if pick.kind == PickKind.TRENDING:
         return f"#{pick.position} trending"
     return "Review of the week" if pick.position == 1 else f"#{pick.position} by score"
 
@@ -238,7 +235,7 @@ def _card(pick: Pick, policy: LinkPolicy, tz: ZoneInfo, image_width: int, tldr_m
         tldr=neutral(review.tldr, tldr_max), author=neutral(review.author, AUTHOR_MAX) or None,
         date=f"{published:%b} {published.day}", date_iso=published.date().isoformat(),
         image=_image(pick, image_width, policy, title),
-        why=neutral(trend_why(pick), 160) if pick.kind == "trending" else "",
+        why=neutral(trend_why(pick), 160) if pick.kind == PickKind.TRENDING else "",
     )
 
 

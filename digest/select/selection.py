@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from digest.errors import ConfigError, ThinWeekError
-from digest.models import NearMiss, Pick, Review, Selection
+from digest.models import NearMiss, Pick, PickKind, Review, Selection, SignalName
 from digest.reviews.rules import ReviewRules, analyse
 from digest.select.analytics import read_analytics
 from digest.select.editor import EditorChoices
@@ -255,17 +255,17 @@ def _choose_top(
             continue
         per_section[review.section] = per_section.get(review.section, 0) + 1
         chosen.append((review, _top_reasons(review, rank, ranked)))
-    ordered: list[tuple[str, Review, list[str]]] = [("top", r, why) for r, why in chosen]
+    ordered: list[tuple[PickKind, Review, list[str]]] = [(PickKind.TOP, r, why) for r, why in chosen]
     # Pins without a position lead the list (in the order given); then each positioned pin is
     # inserted at its slot in ascending order, so no later insert can push it off its position.
     unplaced = [r for position, r in pinned if position is None]
     placed = sorted(((p, r) for p, r in pinned if p is not None), key=lambda p: p[0])
     for index, review in enumerate(unplaced):
-        ordered.insert(index, ("pinned", review, _pin_reasons(review, None)))
+        ordered.insert(index, (PickKind.PINNED, review, _pin_reasons(review, None)))
     last = -1
     for position, review in placed:
         last = min(max(position - 1, last + 1), len(ordered))
-        ordered.insert(last, ("pinned", review, _pin_reasons(review, position)))
+        ordered.insert(last, (PickKind.PINNED, review, _pin_reasons(review, position)))
     return tuple(
         Pick(kind, position, review, tuple(reasons))
         for position, (kind, review, reasons) in enumerate(ordered, 1)
@@ -281,13 +281,13 @@ def _pin_reasons(review: Review, position: int | None) -> list[str]:
 
 def _choose_trending(
     config: Config, candidates: Candidates, chosen: set[str], rules: _Exclusions, misses: list[NearMiss]
-) -> tuple[tuple[Pick, ...], tuple[str, ...]]:
+) -> tuple[tuple[Pick, ...], tuple[SignalName, ...]]:
     """The M most talked-about reviews not already in the top list."""
     count = config.select.trending_count
     trend_by_id, available = trends(candidates.trend_pool, candidates.trend_inputs, config.trending)
     pool = [r for r in candidates.trend_pool if r.uid not in chosen]
     pool.sort(key=lambda r: (-trend_by_id[r.entry_id].score, -r.published.timestamp(), r.uid))
-    missing = [name for name in ("comments", "site", "analytics") if name not in available]
+    missing = [name for name in SignalName if name not in available]
     trending: list[Pick] = []
     for review in pool:
         trend = trend_by_id[review.entry_id]
@@ -305,7 +305,7 @@ def _choose_trending(
         reasons += [s.detail for s in trend.signals]
         if missing:
             reasons.append("signals not available: " + ", ".join(missing))
-        trending.append(Pick("trending", rank, review, tuple(reasons), trend.signals, trend.score))
+        trending.append(Pick(PickKind.TRENDING, rank, review, tuple(reasons), trend.signals, trend.score))
     return tuple(trending), available
 
 

@@ -15,14 +15,12 @@ config; a signal nobody has is left out and the reasons say so.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
-from digest.models import Review, Signal
+from digest.models import Review, Signal, SignalName
 from digest.settings.config import TrendingSettings
-
-SIGNALS = ("comments", "site", "analytics")
 
 
 @dataclass(frozen=True)
@@ -67,14 +65,15 @@ def comment_growth(
 
 def trends(
     pool: Sequence[Review], inputs: TrendInputs, settings: TrendingSettings
-) -> tuple[dict[int, Trend], tuple[str, ...]]:
+) -> tuple[dict[int, Trend], tuple[SignalName, ...]]:
     """A Trend per review id in ``pool`` and the names of the signals that were available."""
-    raw: dict[str, dict[int, tuple[float, str]]] = {name: {} for name in SIGNALS}
+    # Per signal, per review id: the measure to normalise, and the observation it came from.
+    raw: dict[SignalName, dict[int, tuple[float, Signal]]] = {name: {} for name in SignalName}
     for review in pool:
         growth = comment_growth(review, inputs.comment_history.get(review.entry_id, ()), inputs.as_of, settings)
         if growth is not None and growth[1] > 0:
-            days = settings.lookback_days
-            raw["comments"][review.entry_id] = (growth[0], f"+{growth[1]} comments in the last {days} days")
+            seen = Signal(SignalName.COMMENTS, 0, 0, comments=growth[1], days=settings.lookback_days)
+            raw[SignalName.COMMENTS][review.entry_id] = (growth[0], seen)
     if inputs.site_list is not None:
         taken, links = inputs.site_list
         weight = _decay(inputs.as_of - taken, settings.half_life_hours)
@@ -83,32 +82,35 @@ def trends(
             rank = rank_of.get(review.link)
             if rank is not None:
                 share = (len(links) - rank + 1) / len(links)
-                raw["site"][review.entry_id] = (share * weight, f"#{rank} on the site's trending list")
+                seen = Signal(SignalName.SITE, 0, 0, rank=rank)
+                raw[SignalName.SITE][review.entry_id] = (share * weight, seen)
     if inputs.analytics is not None:
         for review in pool:
             views = _views(inputs.analytics, review.link)
             if views:
-                raw["analytics"][review.entry_id] = (views, f"{views:,.0f} page views")
-    weights = {"comments": settings.comments_weight, "site": settings.site_weight,
-               "analytics": settings.analytics_weight}
+                seen = Signal(SignalName.ANALYTICS, 0, 0, views=views)
+                raw[SignalName.ANALYTICS][review.entry_id] = (views, seen)
+    weights = {SignalName.COMMENTS: settings.comments_weight, SignalName.SITE: settings.site_weight,
+               SignalName.ANALYTICS: settings.analytics_weight}
     available = tuple(
-        name for name in SIGNALS
+        name for name in SignalName
         if weights[name] > 0 and (raw[name] or _signal_present(name, pool, inputs))
     )
     total_weight = sum(weights[name] for name in available) or 1.0
     result: dict[int, Trend] = {}
     # The site's list is already 0–1 by rank and decayed by the snapshot's age: dividing it by the
     # pool's best would cancel that decay (a two-week-old list would count as much as today's).
-    tops = {name: 1.0 if name == "site" else max((v for v, _ in raw[name].values()), default=0.0)
+    tops = {name: 1.0 if name == SignalName.SITE else max((v for v, _ in raw[name].values()), default=0.0)
             for name in available}
     for review in pool:
         signals, score = [], 0.0
         for name in available:
             top = tops[name]
-            value, detail = raw[name].get(review.entry_id, (0.0, ""))
-            if value > 0 and top > 0:
+            observed = raw[name].get(review.entry_id)
+            if observed is not None and observed[0] > 0 and top > 0:
+                value, seen = observed
                 share = value / top
-                signals.append(Signal(name, round(value, 4), round(share, 4), detail))
+                signals.append(replace(seen, raw=round(value, 4), normalised=round(share, 4)))
                 score += weights[name] * share
         result[review.entry_id] = Trend(round(score / total_weight, 4), tuple(signals))
     return result, available
@@ -123,7 +125,7 @@ def _views(analytics: Mapping[str, float], link: str) -> float:
     return analytics.get(link, 0.0) + analytics.get(urlunsplit(parts._replace(path=other)), 0.0)
 
 
-def _signal_present(name: str, pool: Sequence[Review], inputs: TrendInputs) -> bool:
+def _signal_present(name: SignalName, pool: Sequence[Review], inputs: TrendInputs) -> bool:
     """A signal is available when its source exists, even if no candidate scored on it."""
     if name == "comments":
         return any(r.comments is not None for r in pool)

@@ -1,0 +1,268 @@
+"""`digest run` from an empty store against rss2email 3.14 in digest mode, on the same feeds.
+
+Run ``.venv/bin/python bench/run.py`` (``--quick`` for a smoke run). Both tools read the
+generated WordPress corpus of bench/ingest.py, served by a child process on 127.0.0.1, and
+start from nothing each time:
+
+* digest: ``digest --config bench.toml run --now 2024-06-03T08:00`` with a fresh store and
+  output folder: collect every feed, recognise reviews and scores, choose, render, inline, lint
+  and write issue 2024-W22 (html, text, .eml, manifest) for hand-off as files;
+* rss2email 3.14 (bench/.venv only, see benchvenv.py): ``r2e run`` on a fresh data file
+  holding the same feeds, ``digest = True`` (one multipart/mixed digest per feed), handing each
+  digest to a sendmail stand-in that writes it to a file.
+
+Each round runs both once, alternating which goes first, and the ratio is taken within the
+round; the figure is the median ratio. Wall time, CPU time (user + system, the process and the
+children it waited for) and peak memory (the largest resident set among them) come from
+``os.wait4``. The goal: digest at most 0.5x rss2email's time on 6 feeds x 50 items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+GOAL = 0.5
+NOW = "2024-06-03T08:00"  # the Monday after the corpus ends: the issue is 2024-W22
+WEEK = "2024-W22"
+CONTENT_TYPE = "application/rss+xml; charset=UTF-8"
+
+
+@dataclass(frozen=True)
+class Usage:
+    wall: float  # seconds
+    cpu: float  # user + system seconds, with waited-for children
+    peak_mb: float  # largest resident set, MB
+
+
+def timed(argv: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> Usage:
+    """Run ``argv`` to the end; its wall time, CPU time and peak memory (from wait4)."""
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        tail = log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{' '.join(argv[:3])} ... exited {process.returncode}:\n{tail}")
+    return Usage(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+# --------------------------------------------------------------------------- digest
+
+def digest_config(urls: list[str], folder: Path) -> Path:
+    """A config as a site would write it, for the local server standing in for the feeds' hosts."""
+    feeds = "".join(f'\n[[feeds]]\nurl = "{url}"\nname = "feed {i:02d}"\n' for i, url in enumerate(urls, 1))
+    text = f'''[site]
+name = "Bench Weekly"
+url = "https://bench.example/"
+
+[store]
+path = "store/digest.sqlite"
+
+[collect]
+# One local host stands in for every site: its politeness pause and per-host limit are set as
+# for distinct hosts (rss2email has neither).
+per_host_delay = 0
+per_host_concurrency = 16
+
+[reviews]
+# Every generated post is a review ("... review: ..."), so every one is analysed; each carries
+# its score ("Rating - 7/10"), so no article page is needed (the corpus has none to serve).
+title_patterns = ['(?i)\\breview\\b']
+fetch_pages = "unscored"
+
+[delivery]
+method = "files"
+{feeds}'''
+    path = folder / "bench.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+_PROFILE = """
+import cProfile, sys
+from digest.cli import main
+sys.argv = ["digest", "--config", sys.argv[1], "run", "--now", sys.argv[2]]
+cProfile.run("main()", PROFILE_OUT)
+"""
+
+
+def profile_digest(config: Path, folder: Path, log: Path, top: int) -> None:
+    """One more `digest run` under cProfile (this process only: parse workers are not seen)."""
+    import pstats
+
+    for name in ("store", "out"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+    (folder / "store").mkdir()
+    out = folder / "run.prof"
+    code = _PROFILE.replace("PROFILE_OUT", repr(str(out)))
+    timed([sys.executable, "-c", code, str(config), NOW], folder, log)
+    shutil.rmtree(folder.parent / "out", ignore_errors=True)
+    stats = pstats.Stats(str(out))
+    print(f"    profile of one digest run ({stats.total_tt:.2f} s under cProfile), by cumulative time:")
+    rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][3])  # type: ignore[attr-defined]
+    shown = 0
+    for (filename, line, function), (_, calls, _, cumulative, _) in rows:
+        if "/digest/" not in filename or function.startswith("<"):
+            continue
+        where = filename.split("/digest/", 1)[1]
+        print(f"      {cumulative:6.2f} s  {calls:6d} calls  digest/{where}:{line} {function}")
+        shown += 1
+        if shown >= top:
+            break
+
+
+def run_digest(config: Path, folder: Path, log: Path) -> Usage:
+    for name in ("store", "out"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+    (folder / "store").mkdir()
+    digest = Path(sys.executable).parent / "digest"
+    usage = timed([str(digest), "--config", str(config), "run", "--now", NOW], folder, log)
+    html = folder.parent / "out" / WEEK / "digest.html"
+    if not html.is_file():
+        raise RuntimeError(f"digest run wrote no {html}")
+    shutil.rmtree(folder.parent / "out")
+    return usage
+
+
+# --------------------------------------------------------------------------- rss2email
+
+SINK = """#!/bin/sh
+# sendmail stand-in for rss2email: keep each message as a file, as digest keeps its issue.
+cat > "$(dirname "$0")/sent/$$.eml"
+"""
+
+
+def r2e_setup(r2e: Path, urls: list[str], folder: Path) -> tuple[Path, Path]:
+    """rss2email's config and a pristine data file holding the feeds (set up untimed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sink = folder / "sendmail"
+    sink.write_text(SINK)
+    sink.chmod(0o755)
+    config, data = folder / "r2e.cfg", folder / "pristine.json"
+    base = [str(r2e), "-c", str(config), "-d", str(data)]
+    subprocess.run([*base, "new", "reader@example.com"], check=True, capture_output=True)
+    settings = {"from": "bench@example.com", "digest": "True", "digest-type": "multipart/mixed",
+                "email-protocol": "sendmail", "sendmail": str(sink)}
+    lines = config.read_text(encoding="utf-8").splitlines()
+    for key, value in settings.items():  # `r2e new` wrote every default into [DEFAULT]
+        index = next(i for i, line in enumerate(lines) if line.split("=", 1)[0].strip() == key)
+        lines[index] = f"{key} = {value}"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for i, url in enumerate(urls, 1):
+        subprocess.run([*base, "add", f"feed{i:02d}", url], check=True, capture_output=True)
+    return config, data
+
+
+def run_r2e(r2e: Path, config: Path, pristine: Path, folder: Path, log: Path, feeds: int) -> Usage:
+    data = folder / "data.json"
+    shutil.copyfile(pristine, data)
+    shutil.rmtree(folder / "sent", ignore_errors=True)
+    (folder / "sent").mkdir()
+    usage = timed([str(r2e), "-c", str(config), "-d", str(data), "run"], folder, log)
+    sent = len(list((folder / "sent").iterdir()))
+    if sent != feeds:
+        raise RuntimeError(f"rss2email sent {sent} digests for {feeds} feeds (see {log})")
+    return usage
+
+
+# --------------------------------------------------------------------------- rounds
+
+def measure(feeds: int, items: int, rounds: int, r2e: Path, tmp: Path, profile: int
+            ) -> tuple[list[Usage], list[Usage]]:
+    from ingest import LocalServer, make_corpus
+
+    corpus = make_corpus(feeds, items)
+    work = tmp / f"{feeds}x{items}"
+    with LocalServer(corpus, work / "site", CONTENT_TYPE) as server:
+        urls = [server.url(path) for path in corpus]
+        (work / "digest").mkdir(parents=True)
+        config = digest_config(urls, work / "digest")
+        r2e_config, pristine = r2e_setup(r2e, urls, work / "r2e")
+        mine: list[Usage] = []
+        theirs: list[Usage] = []
+        # One untimed pair warms the page cache and both interpreters' bytecode.
+        run_digest(config, work / "digest", work / "digest.log")
+        run_r2e(r2e, r2e_config, pristine, work / "r2e", work / "r2e.log", feeds)
+        for number in range(rounds):
+            pair = [lambda: mine.append(run_digest(config, work / "digest", work / "digest.log")),
+                    lambda: theirs.append(run_r2e(r2e, r2e_config, pristine, work / "r2e", work / "r2e.log",
+                                                  feeds))]
+            for run in pair if number % 2 == 0 else reversed(pair):
+                run()
+        if profile:
+            profile_digest(config, work / "digest", work / "digest-profile.log", profile)
+    return mine, theirs
+
+
+def report(feeds: int, items: int, mine: list[Usage], theirs: list[Usage]) -> float:
+    ratios = [m.wall / t.wall for m, t in zip(mine, theirs, strict=True)]
+    cpu_ratios = [m.cpu / t.cpu for m, t in zip(mine, theirs, strict=True)]
+    median = statistics.median
+
+    def row(name: str, runs: list[Usage]) -> str:
+        best = min(r.wall for r in runs)
+        return (f"    {name:<10} wall {median(r.wall for r in runs):6.2f} s (best {best:5.2f})"
+                f"   cpu {median(r.cpu for r in runs):6.2f} s   peak {max(r.peak_mb for r in runs):6.1f} MB")
+
+    print(f"  {feeds} feeds x {items} items, {len(mine)} interleaved rounds:")
+    print(row("digest", mine))
+    print(row("rss2email", theirs))
+    print(f"    digest / rss2email: wall {median(ratios):.2f}x (per round: "
+          f"{', '.join(f'{r:.2f}' for r in ratios)}), cpu {median(cpu_ratios):.2f}x, "
+          f"peak memory {max(m.peak_mb for m in mine) / max(t.peak_mb for t in theirs):.2f}x")
+    return median(ratios)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", default="6x50,6x10,24x50",
+                        help="feeds x items per corpus, comma-separated (default 6x50,6x10,24x50)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per size (default 5)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2 feeds x 5 items, one round")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="after the rounds, profile one digest run per size: its top N digest functions")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.rounds = "2x5", 1
+    try:
+        sizes = [tuple(int(n) for n in size.lower().split("x")) for size in args.sizes.split(",")]
+    except ValueError:
+        parser.error(f"--sizes: {args.sizes!r} is not like 6x50,6x10")
+    if args.rounds < 1 or any(len(s) != 2 or min(s) < 1 for s in sizes):
+        parser.error("--rounds and every feeds x items must be at least 1")
+    sys.path.insert(0, str(HERE))
+    from benchvenv import bench_bin
+
+    r2e = bench_bin("r2e")
+    print(f"machine: {len(os.sched_getaffinity(0))} usable CPUs, Python {sys.version.split()[0]}; "
+          f"digest run --now {NOW} (issue {WEEK}) vs rss2email 3.14 `r2e run` in digest mode")
+    print("medians of the rounds; peak = the largest resident set of the process and its children")
+    ratios = {}
+    with tempfile.TemporaryDirectory(prefix="digest-bench-run-") as tmp:
+        for feeds, items in sizes:
+            mine, theirs = measure(feeds, items, args.rounds, r2e, Path(tmp), args.profile)
+            ratios[(feeds, items)] = report(feeds, items, mine, theirs)
+    if (6, 50) in ratios:
+        ratio = ratios[(6, 50)]
+        print(f"goal: digest at most {GOAL:g}x rss2email's time on 6 x 50: "
+              f"{'met' if ratio <= GOAL else 'NOT met'} ({ratio:.2f}x)")
+    if args.quick:
+        print("(--quick: a tiny corpus and one round: a smoke test, not a measurement)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

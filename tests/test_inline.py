@@ -99,3 +99,20 @@ def test_inline_styles_win_over_sheet_rules_and_bgcolor_is_added() -> None:
     out = inline_css(page, CSS)
     assert 'style="color:#445566' in out and "color:#112233" not in out
     assert 'bgcolor="#ffffff"' in out  # Outlook paints table backgrounds from bgcolor
+
+
+def test_sheets_parsed_once_per_process_still_follow_the_sheet_given() -> None:
+    """The parsed-rules cache is keyed by the sheet: a new brand colour is a new sheet, and the
+    cached first sheet gives the same output as it did the first time."""
+    first = inline_css(PAGE, CSS)
+    other = inline_css(PAGE, CSS.replace("#112233", "#445566"))
+    assert "color:#445566" in other and "#112233" not in other
+    assert inline_css(PAGE, CSS) == first
+
+
+def test_a_head_style_marked_ignore_is_kept_as_written_and_not_inlined() -> None:
+    page = PAGE.replace("<style>", '<style data-premailer="ignore">').replace(
+        "@media", ".cell { font-weight: 700; } @media")
+    out = inline_css(page, CSS)
+    assert "font-weight" not in out.split("</head>")[1]  # not inlined into the body
+    assert "<style>.cell { font-weight: 700; } @media" in out  # kept, its marker dropped

@@ -127,8 +127,8 @@ def _views(analytics: Mapping[str, float], link: str) -> float:
 
 def _signal_present(name: SignalName, pool: Sequence[Review], inputs: TrendInputs) -> bool:
     """A signal is available when its source exists, even if no candidate scored on it."""
-    if name == "comments":
+    if name == SignalName.COMMENTS:
         return any(r.comments is not None for r in pool)
-    if name == "site":
+    if name == SignalName.SITE:
         return inputs.site_list is not None
     return inputs.analytics is not None

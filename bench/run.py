@@ -64,7 +64,9 @@ def timed(argv: list[str], cwd: Path, log: Path, env: dict[str, str] | None = No
 def digest_config(urls: list[str], folder: Path) -> Path:
     """A config as a site would write it, for the local server standing in for the feeds' hosts."""
     feeds = "".join(f'\n[[feeds]]\nurl = "{url}"\nname = "feed {i:02d}"\n' for i, url in enumerate(urls, 1))
-    text = f'''[site]
+    text = f'''output_dir = "out"
+
+[site]
 name = "Bench Weekly"
 url = "https://bench.example/"
 
@@ -109,7 +111,6 @@ def profile_digest(config: Path, folder: Path, log: Path, top: int) -> None:
     out = folder / "run.prof"
     code = _PROFILE.replace("PROFILE_OUT", repr(str(out)))
     timed([sys.executable, "-c", code, str(config), NOW], folder, log)
-    shutil.rmtree(folder.parent / "out", ignore_errors=True)
     stats = pstats.Stats(str(out))
     print(f"    profile of one digest run ({stats.total_tt:.2f} s under cProfile), by cumulative time:")
     rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][3])  # type: ignore[attr-defined]
@@ -130,10 +131,9 @@ def run_digest(config: Path, folder: Path, log: Path) -> Usage:
     (folder / "store").mkdir()
     digest = Path(sys.executable).parent / "digest"
     usage = timed([str(digest), "--config", str(config), "run", "--now", NOW], folder, log)
-    html = folder.parent / "out" / WEEK / "digest.html"
+    html = folder / "out" / WEEK / "digest.html"
     if not html.is_file():
         raise RuntimeError(f"digest run wrote no {html}")
-    shutil.rmtree(folder.parent / "out")
     return usage
 
 

@@ -214,6 +214,7 @@ class Selection:
     warnings: tuple[str, ...] = ()
     # Why the trending list is empty or short: which signal was missing, since when. None when full.
     trending_note: str | None = None
+    private_note_markdown: str | None = None  # for subscribers only: in the email, never in the web archive
 
     @property
     def picks(self) -> tuple[Pick, ...]:

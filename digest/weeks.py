@@ -86,3 +86,21 @@ def parse_now(text: str, tz: ZoneInfo) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(UTC)
+
+
+# -- issue keys: one string per issue, across editions ---------------------------------------------
+
+
+def issue_key(week_id: str, edition: str | None = None) -> str:
+    """The store's issue id: ``2025-W20`` for the default edition, ``anime/2025-W20`` for another.
+
+    One string keeps every table keyed by ``issue_id`` (issues, picks, deliveries) unchanged,
+    and doubles as the issue's path under the output and archive folders.
+    """
+    return f"{edition}/{week_id}" if edition else week_id
+
+
+def split_issue_key(key: str) -> tuple[str | None, str]:
+    """``anime/2025-W20`` -> ``("anime", "2025-W20")``; a plain week id has no edition (None)."""
+    edition, _, week_id = key.rpartition("/")
+    return (edition or None), week_id

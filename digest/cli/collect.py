@@ -64,6 +64,16 @@ def check(obj: Context, as_json: bool) -> None:
         echo(f"mirror: {mirror.host} answered from {config.resolve(mirror.root)}")
     for line in describe_delivery(config):
         echo(line)
+    from digest.settings.editions import all_editions, archive_dir, edition_name, edition_root
+
+    for edition in all_editions(config) if config.editions else ():
+        sections = ", ".join(edition.select.sections or ["all sections"])
+        echo(f"edition {edition_name(edition)}: {sections}; {edition.select.top_count} top, "
+                   f"{edition.select.trending_count} trending; delivery {edition.delivery.method}; "
+                   f"files in {edition_root(edition)}")
+    if config.archive is not None:
+        echo(f"archive: {archive_dir(config)} ({config.archive.base_url or 'no base_url'}; "
+                   f"publish {config.archive.publish})")
     for line in describe_plan(config, utcnow(), count=2):
         echo(line)
 

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 import click
 
 from digest.cli.base import EXIT_PARTIAL, Context, echo, handles_errors, utcnow
-from digest.errors import CollectError, ConfigError, DeliveryError
+from digest.errors import CollectError, ConfigError, DeliveryError, DigestError
 
 if TYPE_CHECKING:
-    from digest.job.run import RunOutcome
+    from digest.job.run import RunOutcome, RunReport
     from digest.models import CollectReport
+    from digest.settings.config import Config
 
 
 @click.command()
@@ -33,15 +34,17 @@ if TYPE_CHECKING:
 @handles_errors
 def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_deliver: bool,
         stale_ok: bool, as_json: bool) -> None:
-    """Collect, build this week's issue unless built, then deliver it once (for cron or CI).
+    """Collect, build this week's issue of every edition unless built, then deliver each once (cron, CI).
 
-    Exit codes: 0 done, 2 every feed failed (not built) or the delivery failed, 3 some feeds failed.
+    Exit codes: 0 done, 2 every feed failed (not built) or the delivery failed, 3 some feeds failed,
+    5 a thin week (any edition; the others are built and delivered all the same).
 
     \b
     Example:
       digest --config config/demo.toml run --now 2025-05-19T08:00
     """
-    from digest.job.run import RunAction, collect_summary, run_once, stale_reason
+    from digest.job.run import RunAction, collect_summary, run_editions, stale_reason
+    from digest.settings.editions import all_editions
     from digest.weeks import parse_now, parse_week
 
     config = obj.config
@@ -65,34 +68,72 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
             if outcome.warning and not outcome.failed:
                 echo(f"  feed warning: {outcome.name}: {outcome.warning}")
 
+    editions = all_editions(config)
     with obj.store() as store:
         try:
-            outcome = run_once(config, store, clock, week=chosen, force=force, deliver=not no_deliver,
-                               stale_ok=stale_ok, on_collect=None if as_json else told_first, progress=progress)
+            report = run_editions(config, store, clock, week=chosen, force=force, deliver=not no_deliver,
+                                  editions=editions, stale_ok=stale_ok,
+                                  on_collect=None if as_json else told_first, progress=progress)
         finally:
             progress.close()
+    several = len(editions) > 1
     if as_json:
-        from digest.cli.output import emit, run_json
+        from digest.cli.output import emit
 
-        emit(run_json(outcome))
-    if outcome.action == RunAction.NOT_BUILT and outcome.collect is not None:
-        raise CollectError(f"{outcome.issue_id} was not built: {stale_reason(outcome.collect)}")
+        emit(run_document(report, several))
+    not_built = [o.issue_id for o in report.outcomes if o.action == RunAction.NOT_BUILT]
+    if not_built and report.collect is not None:
+        raise CollectError(f"{', '.join(not_built)} {'was' if len(not_built) == 1 else 'were'} not built: "
+                           f"{stale_reason(report.collect)}")
     if not as_json:
-        for line in describe_outcome(obj, outcome):
-            echo(line)
-    if outcome.delivery_error:
-        raise DeliveryError(outcome.delivery_error)
-    if outcome.collect is not None and outcome.collect.failed:
+        for edition, outcome in zip(editions, report.outcomes, strict=True):
+            if outcome.error is None or several:  # one edition: its error is the command's own message
+                for line in describe_outcome(edition, outcome):
+                    echo(line)
+        if report.archive:
+            echo(report.archive)
+        for warning in report.archive_warnings:
+            echo(f"  archive warning: {warning}")
+    if report.failures:
+        first = report.failures[0]
+        stopped = ", ".join(o.issue_id for o in report.outcomes if o.error is not None)
+        raise type(first)(f"not built: {stopped} (the next run tries again)") if several else first
+    if report.delivery_errors:
+        raise DeliveryError("\n".join(report.delivery_errors))
+    if report.archive and report.archive.startswith("archive NOT UPDATED"):
+        raise DigestError(report.archive)
+    if report.collect is not None and report.collect.failed:
         sys.exit(EXIT_PARTIAL)
 
 
-def describe_outcome(obj: Context, outcome: RunOutcome) -> list[str]:
-    """The human version of ``RunOutcome.line()``: what happened, where the files are, what is next."""
+def run_document(report: RunReport, several: bool) -> dict[str, object]:
+    """``run --json``: the default edition's outcome as before, every edition's under ``editions``."""
+    from dataclasses import replace
+
+    from digest.cli.output import run_json
+
+    document = run_json(replace(report.outcomes[0], collect=report.collect, seconds=report.seconds))
+    document["archive"] = report.archive
+    if several:
+        document["editions"] = [
+            {"edition": name, "issue": o.issue_id, "action": o.action, "out_dir": str(o.out_dir) if o.out_dir
+             else None, "subject": o.subject, "delivery": o.delivery, "delivery_error": o.delivery_error,
+             "error": o.error}
+            for name, o in zip(report.editions, report.outcomes, strict=True)]
+    return document
+
+
+def describe_outcome(config: Config, outcome: RunOutcome) -> list[str]:
+    """The human version of ``RunOutcome.line()``: what happened, where the files are, what is next.
+
+    ``config`` is the outcome's edition.
+    """
     from digest.job.run import RunAction
 
-    config = obj.config
     tz = config.site.tz
     lines = []
+    if outcome.error is not None:
+        return [f"{outcome.issue_id}: {outcome.action}: {outcome.error}"]
     if outcome.action == RunAction.ALREADY_BUILT:
         when = outcome.built_at.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z") if outcome.built_at else "?"
         lines.append(f"{outcome.issue_id} was already built on {when} ({outcome.out_dir}); "
@@ -147,9 +188,10 @@ def schedule(obj: Context, show: bool, verbose: bool) -> None:
 @click.command("send-test")
 @click.option("--to", "address", required=True, help="The one address to send the test to.")
 @click.option("--week", default=None, help="Send this built issue instead of the latest one.")
+@click.option("--edition", default=None, help="Which edition (default: the config's own).")
 @click.pass_obj
 @handles_errors
-def send_test(obj: Context, address: str, week: str | None) -> None:
+def send_test(obj: Context, address: str, week: str | None, edition: str | None) -> None:
     """Email the latest built issue to one address with [TEST] in the subject (not a delivery).
 
     With a mailing service as the method, its own test send of the issue's draft is used where it has one.
@@ -159,10 +201,11 @@ def send_test(obj: Context, address: str, week: str | None) -> None:
       digest send-test --to me@example.com --week 2025-W20
     """
     from digest.job import deliver
-    from digest.weeks import parse_week
+    from digest.settings.editions import pick_edition
+    from digest.weeks import issue_key, parse_week
 
-    issue_id = parse_week(week).id if week else None
-    config = obj.config
+    config = pick_edition(obj.config, edition)
+    issue_id = issue_key(parse_week(week).id, config.edition_id) if week else None
     own = False
     if config.delivery.is_service:
         from digest.job.services.campaign import SERVICES, send_test_campaign
@@ -173,7 +216,7 @@ def send_test(obj: Context, address: str, week: str | None) -> None:
                                 "table to send tests by SMTP, or use the service's preview")
     with obj.store(lock=False) as store:
         if own:  # the service's own test send: the test is what subscribers will get
-            record = store.issue(issue_id) if issue_id else store.latest_issue()
+            record = store.issue(issue_id) if issue_id else store.latest_issue(config.edition_id)
             if record is None:
                 raise DeliveryError(f"{issue_id} has not been built" if issue_id
                                     else "no issue has been built yet; run `digest run` first")

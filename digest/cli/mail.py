@@ -6,6 +6,7 @@ Registered in ``digest.cli.main`` with ``main.add_command(...)``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,18 +21,30 @@ if TYPE_CHECKING:
     from digest.mail.preview import Rebuild
 
 
-def built_issue_dir(obj: Context, week: str | None) -> Path | None:
-    """The folder of an issue this config's store built: ``week``, or the one built last."""
-    from digest.weeks import parse_week
+def built_issue_dir(obj: Context, week: str | None, edition: str | None = None) -> Path | None:
+    """The folder of an issue this config's store built: ``week``, or the one built last (of ``edition``)."""
+    from digest.weeks import issue_key, parse_week
 
     with obj.store(lock=False) as store:
-        record = store.issue(parse_week(week).id) if week else store.last_built()
+        record = store.issue(issue_key(parse_week(week).id, edition)) if week else store.last_built(edition)
     if record is None:
         if week:
-            raise DigestError(f"{parse_week(week).id} has not been built with {obj.config_path}; "
-                              "run digest build")
+            raise DigestError(f"{issue_key(parse_week(week).id, edition)} has not been built with "
+                              f"{obj.config_path}; run digest build")
         return None
     return Path(record.out_dir)
+
+
+def _locator(obj: Context, week: str | None, edition: str | None) -> Callable[[], Path | None]:
+    """Where the preview finds ``edition``'s issue, asked afresh on every request (None: not built)."""
+
+    def locate() -> Path | None:
+        try:
+            return built_issue_dir(obj, week, edition)
+        except DigestError:  # this edition has no such week: the page says nothing is built
+            return None
+
+    return locate
 
 
 def _email_file(obj: Context, path: Path | None) -> Path:
@@ -125,21 +138,26 @@ def preview(obj: Context, port: int, week: str | None, no_watch: bool, interval:
     """
     from digest.mail.preview import make_server
     from digest.mail.render import template_dirs
+    from digest.settings.editions import all_editions, edition_name
 
     config = obj.config
     if week:
         built_issue_dir(obj, week)  # fails now, with the reason, if that week was not built
     watch = [] if no_watch else [*template_dirs(config), obj.config_path]
+    editions = {edition_name(e): _locator(obj, week, e.edition_id) for e in all_editions(config)}
     sender = config.email.from_name or config.site.name
     if config.email.from_address:
         sender += f" <{config.email.from_address}>"
     server = make_server(config.output_root(), port=port, rebuild=rebuild_latest(obj.config_path), watch=watch,
                          interval=interval, merge_tags=config.email.merge_tags,
                          locate=lambda: built_issue_dir(obj, week),
-                         mirrors={m.host: config.resolve(m.root) for m in config.mirrors}, sender=sender)
+                         mirrors={m.host: config.resolve(m.root) for m in config.mirrors}, sender=sender,
+                         editions=editions)
     folder = built_issue_dir(obj, week)
     click.echo(f"previewing {folder.name if folder else '(nothing built yet)'} at {server.url} "
                f"{'' if no_watch else '(rebuilds on template/config changes) '}- Ctrl-C stops")
+    if len(editions) > 1:
+        click.echo("editions: " + ", ".join(f"{server.url}?edition={name}" for name in editions))
     server.start_watching()
     try:
         server.serve_forever(poll_interval=0.25)

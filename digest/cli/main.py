@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from digest.cli.archive import archive
 from digest.cli.base import Context
 from digest.cli.collect import check, collect, feeds, prune
 from digest.cli.job import run, schedule, send_test
@@ -45,6 +46,6 @@ def main(ctx: click.Context, config_path: Path) -> None:
 
 
 COMMANDS = (init, config_reference, check, collect, feeds, prune, reviews, build, explain, lint, preview, run,
-            schedule, send_test)
+            schedule, send_test, archive)
 for command in COMMANDS:
     main.add_command(command)

@@ -92,24 +92,29 @@ def _choices(pins: tuple[str, ...], drops: tuple[str, ...], note: str | None) ->
 @click.option("--note", default=None, help="Editor's note (Markdown); replaces the issue file's note.")
 @click.option("--build-thin", is_flag=True, help="Build even if the week has too few scored reviews.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (docs/json/build.schema.json).")
+@click.option("--edition", default=None, help="Build this edition (default: the config's own).")
 @click.pass_obj
 @handles_errors
 def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str, ...],
-          drops: tuple[str, ...], note: str | None, build_thin: bool, as_json: bool) -> None:
+          drops: tuple[str, ...], note: str | None, build_thin: bool, as_json: bool,
+          edition: str | None) -> None:
     """Choose this week's issue from the store and write it to the config's output folder.
 
     Pins, drops and a note given here are checked against the store (an unknown URL or an
-    out-of-range position is an error) and kept in issues/<week>.toml for later builds.
+    out-of-range position is an error) and kept in issues/<week>.toml for later builds
+    (an edition's: issues/<edition>/<week>.toml, its files in <output>/<edition>/<week>/).
 
     \b
     Example:
       digest build --week 2025-W19 --pin https://site/2025/05/07/review-x/@1 --note "Big week"
     """
     from digest.job.build import build_issue
+    from digest.mail.archive import update_archive
     from digest.select.editor import check_flags, save_flags
-    from digest.weeks import last_full_week, parse_week
+    from digest.settings.editions import pick_edition
+    from digest.weeks import issue_key, last_full_week, parse_week
 
-    config = obj.config
+    config = pick_edition(obj.config, edition)
     if build_thin:
         thin = config.select.model_copy(update={"build_thin_week": True})
         config = config.model_copy(update={"select": thin})
@@ -119,8 +124,9 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
     with obj.store() as store:
         notes = check_flags(flags, stored_reviews(config, store, chosen), chosen.id, config.select.top_count,
                             config.site.tz)
-        saved = save_flags(config, chosen.id, flags)
+        saved = save_flags(config, issue_key(chosen.id, config.edition_id), flags)
         result = build_issue(config, store, now, chosen)
+        archive = update_archive(obj.config, store)
     if as_json:
         from digest.cli.output import build_json, emit
 
@@ -138,6 +144,8 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
         echo(f"trending: {result.selection.trending_note}")
     for warning in result.selection.warnings + result.rendered.lint_warnings:
         echo(f"warning: {warning}")
+    if archive is not None:
+        echo(archive.line())
 
 
 def stored_reviews(config: Config, store: Store, week: Week) -> dict[str, Candidate]:
@@ -155,22 +163,26 @@ def stored_reviews(config: Config, store: Store, week: Week) -> dict[str, Candid
 @click.option("--week", default=None, help="ISO week (default: the latest built issue).")
 @click.option("--now", "now_text", default=None, help="For an unbuilt week: pretend it is this local time.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON (docs/json/explain.schema.json).")
+@click.option("--edition", default=None, help="Explain this edition's issue (default: the config's own).")
 @click.pass_obj
 @handles_errors
-def explain(obj: Context, week: str | None, now_text: str | None, as_json: bool) -> None:
+def explain(obj: Context, week: str | None, now_text: str | None, as_json: bool, edition: str | None) -> None:
     """Print why each review was picked, why the near-misses lost, and why trending is short.
 
     \b
     Example:
       digest --config config/demo.toml explain --week 2025-W20
+      digest explain --edition anime
     """
     from digest.job.build import choose
     from digest.mail.manifest import build_manifest, format_manifest, load_manifest
-    from digest.weeks import parse_week
+    from digest.settings.editions import pick_edition
+    from digest.weeks import issue_key, parse_week
 
-    config = obj.config
+    config = pick_edition(obj.config, edition)
     with obj.store(lock=False) as store:
-        record = store.issue(parse_week(week).id) if week else store.latest_issue()
+        wanted = issue_key(parse_week(week).id, config.edition_id) if week else None
+        record = store.issue(wanted) if wanted else store.latest_issue(config.edition_id)
         if record is not None:
             manifest = load_manifest(Path(record.out_dir) / "manifest.json")
             built = True

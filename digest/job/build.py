@@ -16,8 +16,9 @@ from digest.models import RenderedIssue, Selection
 from digest.select.editor import EditorChoices, load_editor_choices
 from digest.select.selection import gather_candidates, select_issue
 from digest.settings.config import Config
+from digest.settings.editions import issue_dir
 from digest.store.database import Store
-from digest.weeks import Week, last_full_week
+from digest.weeks import Week, issue_key, last_full_week
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def choose(
 ) -> Selection:
     """The select stage with its inputs read from the store and the issue file."""
     week = week or last_full_week(now, config.site.tz)
-    choices = load_editor_choices(config, week.id)
+    choices = load_editor_choices(config, issue_key(week.id, config.edition_id))  # issues/<edition>/<week>.toml
     if overrides is not None:
         choices = choices.merged(overrides)
     candidates = gather_candidates(config, store, week, now, choices)
@@ -46,14 +47,19 @@ def build_issue(
     config: Config, store: Store, now: datetime, week: Week | None = None,
     overrides: EditorChoices | None = None,
 ) -> BuildResult:
-    from digest.mail.output import write_issue  # the email stages import templates lazily
+    """Build one edition's issue (``config`` is that edition's effective config)."""
+    from digest.mail.output import WEB, write_issue  # the email stages import templates lazily
     from digest.mail.render import render_issue
+    from digest.mail.web import render_web
 
+    week = week or last_full_week(now, config.site.tz)
     selection = choose(config, store, now, week, overrides)
     rendered = render_issue(config, selection)
     manifest = build_manifest(selection, rendered.subject, config.site.tz, rendered.preheader)
-    out_dir = config.output_root() / selection.issue_id
-    files = write_issue(config, out_dir, selection, rendered, manifest, now)
+    out_dir = issue_dir(config, week.id)
+    # With an archive, the web page is made now, from the same selection, and published later.
+    extra = {WEB: render_web(config, selection, rendered.subject)} if config.archive is not None else None
+    files = write_issue(config, out_dir, selection, rendered, manifest, now, extra)
     store.record_issue(
         selection.issue_id, now, (selection.window_start, selection.window_end), rendered.subject,
         str(out_dir), [(p.review.uid, p.review.link, p.kind, p.position) for p in selection.picks],

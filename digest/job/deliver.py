@@ -40,6 +40,7 @@ from digest.models import RenderedIssue
 from digest.settings.config import USER_AGENT, Config
 from digest.settings.job import SmtpSettings, WebhookSettings
 from digest.store.database import IssueRecord, Store
+from digest.weeks import split_issue_key
 
 log = logging.getLogger(__name__)
 FILES = ("digest.html", "digest.txt", "digest.eml", "manifest.json")
@@ -65,7 +66,7 @@ def load_built(record: IssueRecord) -> BuiltIssue:
     if missing:
         raise DeliveryError(
             f"the files of {record.id} are missing from {out_dir} ({', '.join(missing)}); "
-            f"rebuild it with: digest run --week {record.id} --force"
+            f"rebuild it with: digest run --week {split_issue_key(record.id)[1]} --force"
         )
     try:
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -153,7 +154,7 @@ def send_test(
     if settings is None:
         raise DeliveryError("send-test sends by SMTP, but the config has no [delivery.smtp] table")
     _check_address(to)
-    record = store.issue(issue_id) if issue_id else store.latest_issue()
+    record = store.issue(issue_id) if issue_id else store.latest_issue(config.edition_id)
     if record is None:
         raise DeliveryError(f"{issue_id} has not been built" if issue_id
                             else "no issue has been built yet; run `digest run` first")

@@ -18,14 +18,15 @@ from enum import StrEnum
 from pathlib import Path
 
 from digest.collect.collector import CollectProgress, run_collect
-from digest.errors import DeliveryError, LockError
+from digest.errors import DeliveryError, DigestError, LockError, ThinWeekError
 from digest.job.build import BuildResult, build_issue
 from digest.job.deliver import deliver_issue
 from digest.models import CollectReport
 from digest.settings.config import Config
+from digest.settings.editions import all_editions, edition_name
 from digest.store.database import Store
 from digest.store.lock import StoreLock
-from digest.weeks import Week, last_full_week
+from digest.weeks import Week, issue_key, last_full_week
 
 Clock = Callable[[], datetime]
 
@@ -35,6 +36,8 @@ class RunAction(StrEnum):
     REBUILT = "rebuilt"  # built again on purpose (--force)
     ALREADY_BUILT = "already built"  # nothing to build; delivery may still be pending
     NOT_BUILT = "not built"  # every feed failed and a stale issue was not wanted
+    BUILD_STOPPED = "build stopped"  # a thin week in this edition; the others went ahead
+    FAILED = "failed"  # another build error in this edition (a lint error, a template typo)
 
 
 Builder = Callable[[Config, Store, datetime, Week], BuildResult]
@@ -59,9 +62,19 @@ class RunOutcome:
     trending_note: str | None = None  # why trending is short, when it is
     delivery: str | None = None  # what the hand-off did, None when there was none to do
     delivery_error: str | None = None
+    error: str | None = None  # why the build stopped ("build stopped", "failed")
 
     def line(self) -> str:
+        parts = self.parts()
+        if self.collect is not None:
+            parts.insert(1 + (self.action in ("built", "rebuilt")), collect_summary(self.collect))
+        return "; ".join(parts) + f"; {self.seconds:.1f}s"
+
+    def parts(self) -> list[str]:
+        """The line's pieces without the collect summary and the time (a multi-edition run adds them once)."""
         parts = [f"{self.issue_id}: {self.action}"]
+        if self.error is not None:
+            return [f"{parts[0]}: {self.error}"]
         if self.action == RunAction.NOT_BUILT:
             parts.append(f"NOT BUILT: {stale_reason(self.collect)}" if self.collect else "NOT BUILT")
         if self.action in (RunAction.BUILT, RunAction.REBUILT):
@@ -69,13 +82,39 @@ class RunOutcome:
                          f"{self.html_bytes / 1024:.0f} KB html, {len(self.warnings)} warnings")
         elif self.built_at is not None:
             parts[0] += f" at {self.built_at.isoformat(timespec='minutes')}"
-        if self.collect is not None:
-            parts.append(collect_summary(self.collect))
         if self.delivery_error:
             parts.append(f"NOT DELIVERED: {self.delivery_error}")
         elif self.delivery:
             parts.append(self.delivery)
-        return "; ".join(parts) + f"; {self.seconds:.1f}s"
+        return parts
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """One run over every edition: an outcome per edition, one collect, the archive's refresh."""
+
+    editions: tuple[str, ...]
+    outcomes: tuple[RunOutcome, ...]
+    seconds: float
+    collect: CollectReport | None = None
+    archive: str | None = None  # the archive's one-line summary, when there is an archive
+    archive_warnings: tuple[str, ...] = ()
+    failures: tuple[DigestError, ...] = ()  # editions whose build stopped; the others went ahead
+
+    @property
+    def delivery_errors(self) -> tuple[str, ...]:
+        return tuple(o.delivery_error for o in self.outcomes if o.delivery_error)
+
+    def line(self) -> str:
+        """One edition: exactly ``RunOutcome.line()``; several: ``editions a, b: <a> | <b> | collected ...``."""
+        seconds = f"{self.seconds:.1f}s"
+        if len(self.outcomes) == 1:
+            line = replace(self.outcomes[0], collect=self.collect).line().rsplit("; ", 1)[0]
+            return "; ".join([line, *([self.archive] if self.archive else []), seconds])
+        tail = [collect_summary(self.collect)] if self.collect is not None else []
+        tail += [self.archive] if self.archive else []
+        pieces = ["; ".join(o.parts()) for o in self.outcomes] + (["; ".join(tail)] if tail else [])
+        return f"editions {', '.join(self.editions)}: " + " | ".join(pieces) + f"; {seconds}"
 
 
 def collect_summary(report: CollectReport) -> str:
@@ -93,6 +132,68 @@ def default_builder(config: Config, store: Store, now: datetime, week: Week) -> 
     return build_issue(config, store, now, week)
 
 
+def run_editions(
+    config: Config, store: Store, clock: Clock, *, week: Week | None = None, force: bool = False,
+    collect: bool = True, deliver: bool = True, builder: Builder | None = None,
+    collected: CollectReport | None = None, editions: list[Config] | None = None, stale_ok: bool = False,
+    on_collect: Callable[[CollectReport], None] | None = None, progress: CollectProgress | None = None,
+) -> RunReport:
+    """Build and hand off every edition of ``week`` once (``config`` is the base config).
+
+    One collect serves all editions, and only when one still needs a build. Each edition is
+    decided from the store on its own, so after a crash between two editions the next run
+    completes only the missing one, and a re-run builds nothing. An edition whose build stops
+    (a thin week, a lint error) is reported in ``failures`` and the others go ahead; the next
+    run retries it. When the collect made here failed for every feed, nothing is built from
+    the stale store unless ``stale_ok`` (as in ``run_once``). The archive is refreshed last.
+    """
+    from digest.mail.archive import update_archive
+
+    started = time.monotonic()
+    editions = editions if editions is not None else all_editions(config)
+    week = week or last_full_week(clock(), config.site.tz)
+    outcomes, failures = [], []
+    stale = False
+    for edition in editions:
+        issue_id = issue_key(week.id, edition.edition_id)
+        unbuilt = force or store.issue(issue_id) is None
+        if collect and collected is None and unbuilt:
+            collected = run_collect(config, store, clock, progress=progress)
+            if on_collect is not None:
+                on_collect(collected)
+            stale = collected.all_failed and not stale_ok
+        if unbuilt and stale:
+            assert collected is not None
+            outcomes.append(RunOutcome(issue_id, RunAction.NOT_BUILT, 0.0, collect=collected))
+            continue
+        try:
+            outcome = run_once(edition, store, clock, week=week, force=force, collect=False, deliver=deliver,
+                               builder=builder)
+        except DigestError as exc:  # a thin anime week must not hold back the other editions
+            failures.append(exc)
+            action = RunAction.BUILD_STOPPED if isinstance(exc, ThinWeekError) else RunAction.FAILED
+            outcomes.append(RunOutcome(issue_id, action, 0.0, error=str(exc)))
+            continue
+        if collected is not None and collected.failed and outcome.action != RunAction.ALREADY_BUILT:
+            outcome = replace(outcome, warnings=(_collect_warning(collected), *outcome.warnings))
+        outcomes.append(outcome)
+    try:
+        archive = update_archive(config, store)
+        archive_line = archive.line() if archive is not None else None
+    except DigestError as exc:  # the issues are built and delivered; the archive catches up next run
+        archive, archive_line = None, f"archive NOT UPDATED: {exc}"
+    return RunReport(
+        editions=tuple(edition_name(e) for e in editions), outcomes=tuple(outcomes),
+        seconds=time.monotonic() - started, collect=collected, archive=archive_line,
+        archive_warnings=tuple(archive.warnings) if archive is not None else (), failures=tuple(failures),
+    )
+
+
+def _collect_warning(report: CollectReport) -> str:
+    return (f"{len(report.failed)} of {len(report.outcomes)} feeds failed to collect; "
+            "the issue was built from what the store already had")
+
+
 def run_once(
     config: Config, store: Store, clock: Clock, *, week: Week | None = None, force: bool = False,
     collect: bool = True, deliver: bool = True, builder: Builder | None = None,
@@ -100,6 +201,8 @@ def run_once(
     progress: CollectProgress | None = None,
 ) -> RunOutcome:
     """Collect, build ``week`` (default: the week that just ended) unless built, then deliver once.
+
+    ``config`` is one edition's effective config (the base config is the default edition).
 
     The caller holds the store lock. A delivery failure does not raise: the issue stays
     built, ``delivery_error`` says why, and the next run retries. Build errors (a thin
@@ -111,30 +214,30 @@ def run_once(
     started = time.monotonic()
     now = clock()
     week = week or last_full_week(now, config.site.tz)
-    existing = store.issue(week.id)
+    issue_id = issue_key(week.id, config.edition_id)
+    existing = store.issue(issue_id)
     if existing is not None and not force:
-        outcome = RunOutcome(week.id, RunAction.ALREADY_BUILT, 0.0, out_dir=Path(existing.out_dir),
+        outcome = RunOutcome(issue_id, RunAction.ALREADY_BUILT, 0.0, out_dir=Path(existing.out_dir),
                              built_at=existing.built_at.astimezone(config.site.tz), subject=existing.subject)
     else:
         report = run_collect(config, store, clock, progress=progress) if collect else None
         if report is not None and on_collect is not None:
             on_collect(report)
         if report is not None and report.all_failed and not stale_ok:
-            return RunOutcome(week.id, RunAction.NOT_BUILT, time.monotonic() - started, collect=report)
+            return RunOutcome(issue_id, RunAction.NOT_BUILT, time.monotonic() - started, collect=report)
         result = (builder or default_builder)(config, store, clock(), week)
         selection, rendered = result.selection, result.rendered
         warnings = list(selection.warnings) + list(rendered.lint_warnings)
         if report is not None and report.failed:
-            warnings.insert(0, f"{len(report.failed)} of {len(report.outcomes)} feeds failed to collect; "
-                               "the issue was built from what the store already had")
+            warnings.insert(0, _collect_warning(report))
         outcome = RunOutcome(
-            week.id, RunAction.REBUILT if existing is not None else RunAction.BUILT, 0.0, collect=report,
+            issue_id, RunAction.REBUILT if existing is not None else RunAction.BUILT, 0.0, collect=report,
             out_dir=result.out_dir, subject=rendered.subject, picks=len(selection.picks),
             top=len(selection.top), trending=len(selection.trending),
             html_bytes=len(rendered.html.encode("utf-8")), warnings=tuple(warnings),
             trending_note=selection.trending_note,
         )
-    delivery, error = (deliver_pending(config, store, week.id, clock(), force=force and existing is not None)
+    delivery, error = (deliver_pending(config, store, issue_id, clock(), force=force and existing is not None)
                        if deliver else (None, None))
     return replace(outcome, delivery=delivery, delivery_error=error, seconds=time.monotonic() - started)
 

@@ -35,11 +35,12 @@ from digest.collect.collector import run_collect
 from digest.cron import cron_trigger, last_fire_time
 from digest.errors import DigestError, LockError, ThinWeekError
 from digest.job.plan import configured_triggers, local
-from digest.job.run import Builder, Clock, collect_summary, locked_store, run_once, stale_reason
+from digest.job.run import Builder, Clock, collect_summary, locked_store, run_editions, stale_reason
 from digest.settings.config import Config
+from digest.settings.editions import all_editions, edition_name
 from digest.store.database import Store
 from digest.store.lock import StoreLock
-from digest.weeks import Week, last_full_week
+from digest.weeks import Week, issue_key, last_full_week
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class Due:
     week: Week | None
     fire_time: datetime | None
     reason: str
+    editions: tuple[str, ...] = ()  # the editions that still owe the action (or all, when none is owed)
 
 
 def due_work(config: Config, store: Store, now: datetime) -> Due:
@@ -69,7 +71,7 @@ def due_work(config: Config, store: Store, now: datetime) -> Due:
 
     The issue owed is the one for the latest build fire time within the grace period;
     it is due if the store has not built it, or built but (with ``deliver_after_build``)
-    not delivered it.
+    not delivered it, in any edition (each edition is checked on its own).
     """
     schedule = config.schedule
     if schedule.build is None:
@@ -80,15 +82,31 @@ def due_work(config: Config, store: Store, now: datetime) -> Due:
     if fire is None:
         return Due("none", None, None, f"no build was due in the last {_span(grace)}")
     week = last_full_week(fire, tz)
-    record = store.issue(week.id)
-    if record is None:
-        return Due("build", week, fire, f"the build of {week} was due at {local(fire, tz)}")
-    method = config.delivery.method
-    if method != "files" and schedule.deliver_after_build:
-        if store.delivered_at(week.id, method) is None:
-            return Due("deliver", week, fire, f"{week} is built but not yet delivered by {method}")
-        return Due("none", week, fire, f"{week} is built and delivered")
-    return Due("none", week, fire, f"{week} is built")
+    editions = all_editions(config)
+    unbuilt, undelivered = [], []
+    for edition in editions:
+        issue_id = issue_key(week.id, edition.edition_id)
+        method = edition.delivery.method
+        owed = method != "files" and schedule.deliver_after_build
+        if store.issue(issue_id) is None:
+            unbuilt.append((edition_name(edition), issue_id))
+        elif owed and store.delivered_at(issue_id, method) is None:
+            undelivered.append((edition_name(edition), f"{issue_id} by {method}"))
+    if unbuilt:
+        return Due("build", week, fire, f"the build of {_list(unbuilt)} was due at {local(fire, tz)}",
+                   tuple(name for name, _ in unbuilt))
+    if undelivered:
+        return Due("deliver", week, fire, f"{_list(undelivered)}: built but not yet delivered",
+                   tuple(name for name, _ in undelivered))
+    names = tuple(edition_name(e) for e in editions)
+    delivering = any(e.delivery.method != "files" for e in editions) and schedule.deliver_after_build
+    issues = _list([(name, issue_key(week.id, e.edition_id)) for name, e in zip(names, editions, strict=True)])
+    return Due("none", week, fire, f"{issues} {'is' if len(names) == 1 else 'are'} built"
+               + (" and delivered" if delivering else ""), names)
+
+
+def _list(items: list[tuple[str, str]]) -> str:
+    return ", ".join(text for _, text in items)
 
 
 def _span(delta: timedelta) -> str:
@@ -157,6 +175,8 @@ class DigestScheduler:
         method = self.config.delivery.method
         deliver = (f"deliver by {method} after build" if method != "files" and
                    self.config.schedule.deliver_after_build else "no automatic delivery")
+        if self.config.editions:
+            deliver += "; editions " + ", ".join(edition_name(e) for e in all_editions(self.config))
         return (f"scheduler started for {self.config.site.name} ({self.config.site.timezone}), "
                 f"pid {os.getpid()}: {'; '.join(jobs) or 'no jobs'}; {deliver}")
 
@@ -207,11 +227,14 @@ class DigestScheduler:
                 else:
                     name = f"{job}: {due.week}"
                     deliver = due.action == "deliver" or config.schedule.deliver_after_build
-                    outcome = run_once(config, store, self.clock, week=due.week, collect=False,
-                                       deliver=deliver, builder=self.builder)
-                    outcome = replace(outcome, collect=report, seconds=time.monotonic() - started)
-                    level = logging.WARNING if outcome.delivery_error else logging.INFO
-                    return _log(level, f"{job}: {outcome.line()}")
+                    done = run_editions(config, store, self.clock, week=due.week, collect=False,
+                                        deliver=deliver, builder=self.builder, collected=report)
+                    done = replace(done, seconds=time.monotonic() - started)
+                    if any(not isinstance(f, ThinWeekError) for f in done.failures):
+                        level = logging.ERROR
+                    elif done.failures or done.delivery_errors:
+                        level = logging.WARNING
+                    return _log(level, f"{job}: {done.line()}")
         except ThinWeekError as exc:
             level, line = logging.WARNING, f"{name}: build stopped: {exc}"
         except LockError as exc:

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from digest.errors import DigestError
 from digest.models import NearMiss, Pick, PickKind, Review, Selection
+from digest.settings.editions import DEFAULT_EDITION
+from digest.weeks import split_issue_key
 
 SCHEMA = 1
 
@@ -74,6 +76,9 @@ class Manifest(TypedDict):
     near_misses: list[MissFacts]
     warnings: list[str]
     trending_note: NotRequired[str | None]  # why fewer trending picks than asked; older manifests lack it
+    edition: NotRequired[str]  # "default" or an [[editions]] name; older manifests lack it
+    week: NotRequired[str]  # "2025-W19", without the edition
+    private_note: NotRequired[str | None]  # the subscribers-only note: email and explain, never the archive
 
 
 def _when(moment: datetime, tz: ZoneInfo | None) -> str:
@@ -112,9 +117,13 @@ def _miss(miss: NearMiss, tz: ZoneInfo | None) -> MissFacts:
 def build_manifest(
     selection: Selection, subject: str, tz: ZoneInfo | None = None, preheader: str | None = None
 ) -> Manifest:
+    edition, week_id = split_issue_key(selection.issue_id)
     return {
         "schema": SCHEMA,
         "issue": selection.issue_id,
+        "edition": edition or DEFAULT_EDITION,
+        "week": week_id,
+        "private_note": selection.private_note_markdown,
         "window": {"start": _when(selection.window_start, tz), "end": _when(selection.window_end, tz)},
         "now": _when(selection.now, tz),
         "subject": subject,
@@ -147,8 +156,10 @@ def load_manifest(path: Path) -> Manifest:
 
 def format_manifest(manifest: Manifest) -> str:
     """The manifest as the table ``digest explain`` prints, with each review's URL to copy."""
+    edition = manifest.get("edition", DEFAULT_EDITION)
     lines = [f"{manifest['issue']}  {manifest['window']['start'][:10]} .. {manifest['window']['end'][:10]}"
              f"  subject: {manifest['subject']}",
+             f"edition: {edition}",
              f"signals available: {', '.join(manifest['signals_available']) or 'none'}; "
              f"{manifest['scored_reviews']} scored reviews in the window", ""]
     lines.append(f"{'#':>2}  {'kind':<8} {'score':>5}  {'section':<11}  title")
@@ -170,6 +181,10 @@ def format_manifest(manifest: Manifest) -> str:
                 f"    {score:>5}  {miss['section'][:11]:<11}  {miss['title'][:60]}  <- {miss['reason']}"
             )
             lines.append(f"{'':>24}{miss['url']}")
+    if manifest.get("note"):
+        lines += ["", f"note: {manifest['note']}"]
+    if manifest.get("private_note"):
+        lines.append(f"private note (email only, never archived): {manifest['private_note']}")
     for warning in manifest.get("warnings", []):
         lines.append(f"warning: {warning}")
     return "\n".join(lines)

@@ -16,7 +16,7 @@ import secrets
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -31,14 +31,16 @@ from digest.models import RenderedIssue, Selection
 from digest.settings.config import Config
 
 HTML, TEXT, EML, MANIFEST = "digest.html", "digest.txt", "digest.eml", "manifest.json"
+WEB = "web.html"  # the archive's version of the email (no merge tags, no tracking); only with [archive]
 FILES = (HTML, TEXT, EML, MANIFEST)
 
 
 def write_issue(
     config: Config, out_dir: Path, selection: Selection, rendered: RenderedIssue, manifest: Manifest,
-    now: datetime,
+    now: datetime, extra: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """Write digest.html/.txt/.eml and manifest.json into ``out_dir``, all or nothing."""
+    """Write digest.html/.txt/.eml and manifest.json (and ``extra`` text files) into ``out_dir``,
+    all or nothing."""
     out_dir = Path(out_dir)
     parent = out_dir.parent
     try:
@@ -53,6 +55,8 @@ def write_issue(
         write_text(staging / TEXT, rendered.text)
         write_bytes(staging / EML, build_eml(config, rendered, now))
         write_manifest(staging / MANIFEST, manifest)
+        for name, content in (extra or {}).items():
+            write_text(staging / name, content)
         _fsync_dir(staging)
         _swap_into_place(staging, out_dir)
         _fsync_dir(parent)
@@ -61,7 +65,7 @@ def write_issue(
                           "(the previous issue folder, if any, is untouched)") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone already on success
-    return [out_dir / name for name in FILES]
+    return [out_dir / name for name in (*FILES, *(extra or {}))]
 
 
 def write_bytes(path: Path, data: bytes) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, quote
 
 from digest.errors import DigestError
 from digest.mail.lint import format_finding, lint_html
@@ -110,8 +111,11 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], out_root: Path, watcher: Watcher | None,
                  merge_tags: Iterable[str] = (), locate: Locate | None = None,
-                 mirrors: Mapping[str, Path] | None = None, sender: str = "") -> None:
+                 mirrors: Mapping[str, Path] | None = None, sender: str = "",
+                 editions: Mapping[str, Locate] | None = None) -> None:
         self.out_root = out_root
+        # edition name -> where its issue is; "?edition=NAME" switches (the first is the default)
+        self.editions = dict(editions or {})
         self.watcher = watcher
         self.merge_tags = tuple(merge_tags)
         self.locate: Locate = locate or (lambda: latest_issue_dir(out_root))
@@ -141,8 +145,12 @@ class PreviewServer(ThreadingHTTPServer):
             self.watcher.stop()
         super().server_close()
 
-    def state(self) -> dict[str, object]:
-        folder = self.locate()
+    def locate_for(self, edition: str | None) -> Path | None:
+        """The issue folder to show for ``edition`` (None: the default edition)."""
+        return self.editions[edition]() if edition else self.locate()
+
+    def state(self, edition: str | None = None) -> dict[str, object]:
+        folder = self.locate_for(edition)
         stamp = (folder / HTML).stat().st_mtime_ns if folder else 0
         return {"issue": folder.name if folder else None, "version": stamp,
                 "error": self.watcher.error if self.watcher else None}
@@ -162,12 +170,17 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         path, _, query = self.path.partition("?")
         server = self.server
-        folder = server.locate()
+        edition = parse_qs(query).get("edition", [""])[0] or None
+        if edition is not None and edition not in server.editions:
+            self.send_error(HTTPStatus.NOT_FOUND, "no such edition")
+            return
+        folder = server.locate_for(edition)
         if path == "/state.json":
-            self._send(json.dumps(server.state()).encode(), "application/json")
+            self._send(json.dumps(server.state(edition)).encode(), "application/json")
         elif path == "/":
-            self._send(render_page(folder, server.state(), server.merge_tags, server.sender).encode(),
-                       "text/html; charset=utf-8")
+            page = render_page(folder, server.state(edition), server.merge_tags, server.sender,
+                               list(server.editions), edition)
+            self._send(page.encode(), "text/html; charset=utf-8")
         elif path == "/email.html" and folder is not None:
             text = local_images((folder / HTML).read_text(encoding="utf-8"), server.mirrors)
             if "scheme=dark" in query:
@@ -204,14 +217,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 def make_server(out_root: Path, *, host: str = "127.0.0.1", port: int = 8025, rebuild: Rebuild | None = None,
                 watch: Sequence[Path] = (), interval: float = 1.0, merge_tags: Iterable[str] = (),
-                locate: Locate | None = None, mirrors: Mapping[str, Path] | None = None, sender: str = ""
-                ) -> PreviewServer:
+                locate: Locate | None = None, mirrors: Mapping[str, Path] | None = None, sender: str = "",
+                editions: Mapping[str, Locate] | None = None) -> PreviewServer:
     """A server for ``out_root``'s latest issue; call ``start_watching()`` and ``serve_forever()``."""
     watcher = Watcher(list(watch), rebuild, interval) if watch else None
     if watcher is not None:
         watcher.check()  # the first snapshot: changes are measured from now
     try:
-        return PreviewServer((host, port), out_root, watcher, merge_tags, locate, mirrors, sender)
+        return PreviewServer((host, port), out_root, watcher, merge_tags, locate, mirrors, sender, editions)
     except OSError as exc:
         raise DigestError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try --port)") from None
 
@@ -222,6 +235,7 @@ _PAGE = """<!DOCTYPE html>
 body {{ margin: 0; font: 14px/1.45 system-ui, sans-serif; background: #e9ebef; color: #1d2433; }}
 header {{ padding: 14px 24px; background: #1d2433; color: #fff; }}
 header h1 {{ margin: 0; font-size: 16px; }} header p {{ margin: 4px 0 0; color: #c5cad3; }}
+nav.editions a {{ color: #fff; margin-right: 12px; }} nav.editions a.current {{ font-weight: bold; }}
 .panes {{ display: flex; gap: 24px; padding: 20px 24px; align-items: flex-start; overflow-x: auto; }}
 .pane h2 {{ margin: 0 0 8px; font-size: 12px; text-transform: uppercase; letter-spacing: 1px; color: #5b6270; }}
 iframe {{ border: 0; background: #fff; height: 82vh; box-shadow: 0 2px 12px rgba(0,0,0,.15); }}
@@ -237,15 +251,17 @@ pre {{ width: 600px; height: 82vh; margin: 0; overflow: auto; padding: 16px; bac
 .scheme {{ margin: 12px 24px 0; }} .scheme button {{ font: inherit; padding: 4px 12px; }}
 .scheme button[aria-pressed="true"] {{ background: #1d2433; color: #fff; }}
 </style></head><body>
-<header><h1>{title}</h1><p>{details}</p></header>
+<header><h1>{title}</h1><p>{details}</p>{chooser}</header>
 {banner}{lint}
 <div class="inbox" title="the inbox line, as a mail client lists it"><span class="from">{sender}</span>
 <span class="subject">{subject}</span><span class="pre">{preheader}</span></div>
 <div class="scheme">Colour scheme: <button type="button" data-scheme="light" aria-pressed="true">Light</button>
 <button type="button" data-scheme="dark" aria-pressed="false">Dark</button></div>
 <div class="panes">
-<div class="pane"><h2>Desktop · 600 px</h2><iframe src="/email.html" width="600" title="desktop"></iframe></div>
-<div class="pane"><h2>Phone · 375 px</h2><iframe src="/email.html" width="375" title="phone"></iframe></div>
+<div class="pane"><h2>Desktop · 600 px</h2>
+<iframe src="/email.html{query}" width="600" title="desktop"></iframe></div>
+<div class="pane"><h2>Phone · 375 px</h2>
+<iframe src="/email.html{query}" width="375" title="phone"></iframe></div>
 <div class="pane"><h2>Plain text</h2><pre>{text}</pre></div>
 </div>
 <script>
@@ -254,14 +270,16 @@ for (const button of document.querySelectorAll(".scheme button")) {{
     const dark = button.dataset.scheme === "dark";
     for (const b of document.querySelectorAll(".scheme button"))
       b.setAttribute("aria-pressed", String(b === button));
+    const query = new URLSearchParams(location.search);
+    if (dark) query.set("scheme", "dark");
     for (const frame of document.querySelectorAll("iframe"))
-      frame.src = dark ? "/email.html?scheme=dark" : "/email.html";
+      frame.src = "/email.html" + (query.size ? "?" + query : "");
   }});
 }}
 let seen = {version};
 setInterval(async () => {{
   try {{
-    const state = await (await fetch("/state.json")).json();
+    const state = await (await fetch("/state.json{query}")).json();
     if (state.version !== seen || (state.error || "") !== {error_js}) location.reload();
   }} catch (e) {{}}
 }}, 1000);
@@ -270,13 +288,24 @@ setInterval(async () => {{
 """
 
 
+_CURRENT = ' class="current"'
+
+
 def render_page(folder: Path | None, state: dict[str, object], merge_tags: Sequence[str],
-                sender: str = "") -> str:
-    """The preview page: the inbox line, the two widths (light or dark), the text part, errors and lint."""
+                sender: str = "", editions: Sequence[str] = (), edition: str | None = None) -> str:
+    """The preview page: the inbox line, the two widths (light or dark), the text part, errors and lint;
+    with several editions, links that switch between them."""
     error = state.get("error")
     banner = f'<div class="banner">{html.escape(str(error))}</div>' if error else ""
+    query = f"?edition={quote(edition)}" if edition else ""
+    chooser = ""
+    if len(editions) > 1:
+        current = edition or editions[0]
+        links = [f'<a href="/?edition={quote(name)}"{_CURRENT if name == current else ""}>'
+                 f"{html.escape(name)}</a>" for name in editions]
+        chooser = '<nav class="editions">Editions: ' + "".join(links) + "</nav>"
     common = {"banner": banner, "version": json.dumps(state["version"]), "error_js": json.dumps(error or ""),
-              "sender": html.escape(sender)}
+              "sender": html.escape(sender), "chooser": chooser, "query": html.escape(query)}
     if folder is None:
         return _PAGE.format(title="digest preview: no issue built yet", details="run digest build", lint="",
                             text="", subject="", preheader="", **common)

@@ -35,7 +35,9 @@ from digest.mail.markdown import render_note_html, render_note_text
 from digest.mailers import neutralise
 from digest.models import Pick, PickKind, RenderedIssue, Selection, SignalName
 from digest.settings.config import Config
+from digest.settings.editions import archive_url, edition_name, edition_title
 from digest.text import AUTHOR_MAX, TITLE_MAX, clip, strip_bidi
+from digest.weeks import split_issue_key
 
 BUILTIN_TEMPLATES = Path(str(resources.files("digest.templates")))
 HTML_TEMPLATE, TEXT_TEMPLATE = "issue.html", "issue.txt"
@@ -158,10 +160,11 @@ def _bare(host: str | None) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def link_policy(config: Config, issue_id: str) -> LinkPolicy:
+def link_policy(config: Config, issue_id: str, *, tracking: bool = True) -> LinkPolicy:
+    """``tracking=False`` for the web archive: no UTM parameters on any link."""
     settings = config.email
     utm: tuple[tuple[str, str], ...] = ()
-    if settings.utm_source:
+    if settings.utm_source and tracking:
         utm = (("utm_source", settings.utm_source), ("utm_medium", settings.utm_medium),
                ("utm_campaign", issue_id))
     policy = LinkPolicy(_bare(urlsplit(config.site.url).hostname), settings.upgrade_http, utm, config.site.url)
@@ -250,6 +253,7 @@ def build_cards(config: Config, selection: Selection, policy: LinkPolicy
 
 
 def issue_dates(selection: Selection, tz: ZoneInfo) -> IssueDates:
+    """The issue's dates; ``id`` is the week (``2025-W20``) in every edition."""
     first = selection.window_start.astimezone(tz)
     last = (selection.window_end - timedelta(seconds=1)).astimezone(tz)
     if first.year != last.year:
@@ -258,7 +262,7 @@ def issue_dates(selection: Selection, tz: ZoneInfo) -> IssueDates:
         text = f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
     else:
         text = f"{first:%b} {first.day}–{last.day}, {last.year}"
-    return IssueDates(selection.issue_id, text, first, last, last.year)
+    return IssueDates(split_issue_key(selection.issue_id)[1], text, first, last, last.year)
 
 
 def mix(colour: str, other: str = "#ffffff", amount: float = 0.5) -> str:
@@ -342,13 +346,18 @@ def _raise_located(exc: Exception, name: str, message: str, *, bug_if_unlocated:
     raise TemplateError(f"template {name}: {message}") from None
 
 
-def build_context(config: Config, selection: Selection, links: Links) -> dict[str, Any]:
-    """Everything the templates may use (listed in templates/README.md)."""
+def build_context(config: Config, selection: Selection, links: Links, *, web: bool = False) -> dict[str, Any]:
+    """Everything the templates may use (listed in templates/README.md).
+
+    ``web``: the archive's page, without tracking parameters or the subscribers-only note.
+    """
     settings = config.email
-    policy = link_policy(config, selection.issue_id)
+    policy = link_policy(config, selection.issue_id, tracking=not web)
     hero, top, trending = build_cards(config, selection, policy)
-    note = (selection.note_markdown or "").strip()
+    notes = (selection.note_markdown,) if web else (selection.note_markdown, selection.private_note_markdown)
+    note = "\n\n".join(n.strip() for n in notes if n and n.strip())
     return {
+        "edition": {"name": edition_name(config), "title": edition_title(config), "web": web},
         "site": {"name": config.site.name, "url": policy.fallback},
         "email": settings, "brand": settings.brand_color, "accent": settings.accent_color,
         "issue": issue_dates(selection, config.site.tz),
@@ -375,9 +384,20 @@ def _placeholders(values: Mapping[str, str | None], tags: tuple[str, ...]) -> tu
     return Links(out["unsubscribe"] or "", out["view_online"], out["address"] or ""), back
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Subjects and preheaders are single lines (a newline in a header is an injection), read as written."""
     return " ".join(strip_bidi(text).split())
+
+
+def render_subject(env: jinja2.Environment, config: Config, context: Mapping[str, Any]) -> str:
+    """The subject: ``[email] subject`` (an edition's own line) when set, else subject.txt."""
+    custom = config.email.subject
+    if custom is None:
+        return one_line(render_template(env, SUBJECT_TEMPLATE, context))
+    try:
+        return one_line(env.from_string(custom).render(context))
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"email.subject {custom!r}: {exc}") from None
 
 
 def render_issue(config: Config, selection: Selection) -> RenderedIssue:
@@ -385,13 +405,15 @@ def render_issue(config: Config, selection: Selection) -> RenderedIssue:
     settings = config.email
     selection, image_warnings = apply_image_policy(config, selection)
     env = make_environment(config)
-    real = {"unsubscribe": settings.unsubscribe, "view_online": settings.view_online,
+    week_id = split_issue_key(selection.issue_id)[1]
+    real = {"unsubscribe": settings.unsubscribe,
+            "view_online": archive_url(config, week_id) or settings.view_online,
             "address": settings.address}
     html_links, back = _placeholders(real, settings.merge_tags)
     text_links = Links(real["unsubscribe"] or "", real["view_online"], real["address"] or "")
     context = build_context(config, selection, text_links)
-    subject = _one_line(render_template(env, SUBJECT_TEMPLATE, context))
-    preheader = _one_line(render_template(env, PREHEADER_TEMPLATE, context))
+    subject = render_subject(env, config, context)
+    preheader = one_line(render_template(env, PREHEADER_TEMPLATE, context))
     if not subject:
         raise TemplateError(f"{SUBJECT_TEMPLATE} rendered an empty subject")
     context.update(subject=subject, preheader=preheader)

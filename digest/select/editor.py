@@ -3,6 +3,7 @@
 Example ``config/issues/2025-W19.toml``::
 
     note = "Big week for **anime**: ..."
+    private_note = "Subscribers: use code WEEKLY for 10% off."   # email only, never archived
     drop = ["https://site/2025/05/06/some-review/"]
     [[pin]]
     url = "https://site/2025/05/07/another-review/"
@@ -41,6 +42,7 @@ class EditorChoices:
     drops: tuple[str, ...] = ()
     note: str | None = None
     source: str | None = None  # the issue file, for messages
+    private_note: str | None = None  # in the email only, never in the web archive
 
     def merged(self, flags: EditorChoices) -> EditorChoices:
         """Command-line flags add to the issue file and win over it.
@@ -67,6 +69,7 @@ class _Pin(BaseModel):
 class _IssueFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str | None = Field(default=None, max_length=5000)
+    private_note: str | None = Field(default=None, max_length=5000)
     pin: list[_Pin] = []
     drop: list[str] = []
 
@@ -116,6 +119,7 @@ def load_editor_choices(config: Config, issue_id: str) -> EditorChoices:
         drops=tuple(canonical_url(d) for d in parsed.drop),
         note=parsed.note.strip() if parsed.note and parsed.note.strip() else None,
         source=str(path),
+        private_note=(parsed.private_note or "").strip() or None,
     )
 
 

@@ -20,7 +20,7 @@ from digest.select.editor import EditorChoices
 from digest.select.trending import TrendInputs, trends
 from digest.settings.config import Config
 from digest.store.database import Store
-from digest.weeks import Week, parse_week
+from digest.weeks import Week, issue_key, parse_week
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ def gather_candidates(
         analyse(e, store.page(e.link), rules)
         for e in store.entries(since=min(start, lookback), until=max(end, as_of))
     )
-    reviews = [as_it_was(r) for r in found if r.is_review]
+    only = set(config.select.sections or ())  # an edition of some sections
+    reviews = [as_it_was(r) for r in found if r.is_review and (not only or r.section in only)]
     in_window = [r for r in reviews if start <= r.published < end]
     pool = [r for r in reviews if lookback <= r.published < as_of]
     pinned: dict[str, Review] = {}
@@ -70,7 +71,10 @@ def gather_candidates(
     first = week
     for _ in range(config.select.repeat_weeks):
         first = first.previous()
-    featured = store.featured_between(first.id, week.id) if config.select.repeat_weeks else {}
+    # Each edition remembers only its own issues: keys of one edition share a prefix, so they form a range.
+    edition = config.edition_id
+    featured = (store.featured_between(issue_key(first.id, edition), issue_key(week.id, edition))
+                if config.select.repeat_weeks else {})
     warnings: list[str] = []
     missing: dict[str, str] = {}  # signal -> why it is missing, with since when
     tz = config.site.tz
@@ -145,10 +149,11 @@ def select_issue(
     # The message below offers pinning as a way out, so scored pins from outside the window count.
     window_uids = {r.uid for r in scored}
     extra = sum(1 for _, r in pinned if r.score is not None and r.uid not in window_uids)
+    selection_id = issue_key(candidates.week.id, config.edition_id)
     if len(scored) + extra < settings.min_scored_reviews and not settings.build_thin_week:
         pins_note = f" and {extra} pinned from other weeks" if extra else ""
         raise ThinWeekError(
-            f"{candidates.week}: only {len(scored)} scored review{'s' if len(scored) != 1 else ''} this week"
+            f"{selection_id}: only {len(scored)} scored review{'s' if len(scored) != 1 else ''} this week"
             f"{pins_note} (at least {settings.min_scored_reviews} needed). Set select.build_thin_week = true, "
             "lower select.min_scored_reviews, or pin reviews, to build anyway."
         )
@@ -162,11 +167,12 @@ def select_issue(
             misses.append(NearMiss(review, f"unscored: {review.unscored_reason or 'no score found'}"))
     start, end = candidates.window
     return Selection(
-        issue_id=candidates.week.id, window_start=start, window_end=end, now=now,
+        issue_id=selection_id, window_start=start, window_end=end, now=now,
         top=top, trending=trending,
         near_misses=tuple(m for m in _dedupe(misses) if m.review.uid not in chosen)[: settings.near_misses],
         note_markdown=choices.note, signals_available=available,
         scored_reviews=len(scored), warnings=tuple(warnings), trending_note=trending_note,
+        private_note_markdown=choices.private_note,
     )
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from digest.errors import ConfigError
+from digest.settings.editions import ArchiveSettings, EditionSettings, edition_config
 from digest.settings.email import EmailSettings
 from digest.settings.job import DeliverySettings, ScheduleSettings
 from digest.settings.services import SERVICE_METHODS
@@ -191,6 +192,7 @@ class SelectSettings(_Strict):
     min_scored_reviews: int = Field(default=3, ge=0)
     build_thin_week: bool = False
     near_misses: int = Field(default=8, ge=0, le=100)
+    sections: list[str] | None = Field(default=None, min_length=1, description="only reviews of these sections")
 
 
 class TrendingSettings(_Strict):
@@ -231,6 +233,10 @@ class Config(_Strict):
     email: EmailSettings = EmailSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     delivery: DeliverySettings = DeliverySettings()
+    archive: ArchiveSettings | None = None
+    editions: list[EditionSettings] = []
+    # Set only in an edition's effective config (``editions.edition_config``), never in the file.
+    edition: EditionSettings | None = None
     # Where built issues go; default: out/<config file's name>/ beside the config file.
     output_dir: Path | None = None
     issues_dir: Path = Path("issues")
@@ -277,6 +283,11 @@ class Config(_Strict):
     def store_path(self) -> Path:
         return self.resolve(self.store.path)
 
+    @property
+    def edition_id(self) -> str | None:
+        """The edition's name in issue ids and paths; None for the default edition."""
+        return self.edition.name if self.edition is not None else None
+
 
 def _check_http_url(value: str) -> str:
     try:
@@ -310,28 +321,78 @@ def load_config(path: Path | str) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if "edition" in raw:  # only an edition's effective config has one
+        raise ConfigError(describe(path, text, ("edition",), "unknown key (editions are [[editions]] tables)"))
     raw["base_dir"] = path.resolve().parent
     raw["config_name"] = path.stem
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, text, exc)) from None
+    check_editions(path, text, config)
+    return config
+
+
+def check_editions(path: Path, text: str, config: Config) -> None:
+    """Each edition's effective config must validate too; errors point into its ``[[editions]]`` table."""
+    problems: list[str] = []
+    names: set[str] = set()
+    for index, edition in enumerate(config.editions):
+        where: tuple[Any, ...] = ("editions", index)
+        if edition.name in names:
+            problems.append(describe(path, text, (*where, "name"), f"a second edition called {edition.name!r}"))
+        names.add(edition.name)
+        try:
+            effective = edition_config(config, edition)
+        except ValidationError as exc:
+            problems += [describe(path, text, (*where, *_edition_loc(err["loc"])), _message(err))
+                         for err in exc.errors()]
+            continue
+        problems += _unknown_sections(path, text, effective, where)
+    if not problems:
+        problems = _unknown_sections(path, text, config, ())
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
+def _edition_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Where an override lives in the file: ``select.sections`` and ``email.subject`` are shorthands."""
+    if loc[:2] == ("select", "sections"):
+        return ("sections",)
+    if loc[:2] == ("email", "subject"):
+        return ("subject",)
+    return loc
+
+
+def _unknown_sections(path: Path, text: str, config: Config, where: tuple[Any, ...]) -> list[str]:
+    wanted = config.select.sections or []
+    known = [s.name for s in config.sections] + [config.reviews.default_section]
+    unknown = [name for name in wanted if name not in known]
+    if not unknown:
+        return []
+    loc = (*where, "sections") if where else ("select", "sections")
+    return [describe(path, text, loc, f"unknown section {', '.join(map(repr, unknown))} "
+                                      f"(sections: {', '.join(known)})")]
 
 
 def describe_validation_error(path: Path, text: str, exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        key = _dotted(loc)
-        line = _line_of(text, loc)
-        where = f"{key} (line {line})" if line else key
-        message = err["msg"]
-        if err["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling)"
-        elif err["type"] == "missing":
-            message = "required key is missing"
-        lines.append(f"{path}: {where}: {message}")
-    return "\n".join(lines)
+    return "\n".join(describe(path, text, tuple(err["loc"]), _message(err)) for err in exc.errors())
+
+
+def describe(path: Path, text: str, loc: tuple[Any, ...], message: str) -> str:
+    """``file: key (line N): message``."""
+    key = _dotted(loc)
+    line = _line_of(text, loc)
+    where = f"{key} (line {line})" if line else key
+    return f"{path}: {where}: {message}"
+
+
+def _message(err: Any) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key (check the spelling)"
+    if err["type"] == "missing":
+        return "required key is missing"
+    return str(err["msg"])
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -359,7 +420,7 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
         if header is not None:
             start, found = header + 1, header + 1
             if index is not None:
-                table = []  # keys inside an array of tables restart
+                table = [name]  # [[feeds]]'s keys follow; its sub-tables are [feeds.sub]
             continue
         key = _find_key(lines, start, name)
         if key is not None:

@@ -39,6 +39,8 @@ class EmailSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     templates_dir: Path | None = None
+    # A one-line Jinja template for the subject, instead of templates/subject.txt (editions use it).
+    subject: str | None = Field(default=None, min_length=1, max_length=300)
     mailer: Mailer = "mailchimp"
     # An https URL or a merge tag; overrides the mailer's own tag.
     unsubscribe_url: str | None = None

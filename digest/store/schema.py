@@ -119,4 +119,12 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (issue_id, service)
     );
     """,
+    # 5: issues published to the web archive (an issue appears there only once published)
+    """
+    CREATE TABLE archive_published (
+        issue_id TEXT PRIMARY KEY,
+        published_at TEXT NOT NULL,
+        how TEXT NOT NULL DEFAULT ''
+    );
+    """,
 )

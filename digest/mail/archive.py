@@ -1,0 +1,360 @@
+"""The web archive: a static page per published issue, an index and an Atom feed, per edition.
+
+Layout under ``[archive] dir``: the default edition's ``2025-W20.html``, ``index.html`` and
+``feed.xml`` at the top, each other edition's in ``<edition>/``. Every link between them is
+relative, so the folder works served from any path (or opened from disk).
+
+Safe to publish: an issue appears only once published (delivered, ``on-build``, or
+``digest archive publish``); its page is the build's ``web.html`` (no merge tags, no
+tracking, no subscribers-only note), scrubbed again here and checked before it is written.
+Each file is written to a temporary name and renamed into place, pages before the feed
+and the index that link them, so a reader never sees a half-written archive or a dead link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from xml.etree import ElementTree as ET
+
+import lxml.html
+
+from digest.errors import DigestError
+from digest.mail.output import MANIFEST, WEB
+from digest.mail.web import problems, scrub, strip_tracking, to_html
+from digest.settings.config import Config
+from digest.settings.editions import all_editions, archive_dir, archive_url, edition_name, edition_title
+from digest.store.database import IssueRecord, Store
+from digest.weeks import split_issue_key
+
+ATOM = "http://www.w3.org/2005/Atom"
+INDEX, FEED = "index.html", "feed.xml"
+PAGE = re.compile(r"^\d{4}-W\d{2}\.html$")
+PAGE_FORMAT = "1"
+# Deliveries that reach the readers. A mailing service's draft campaign is not one: the editor
+# sends it from the service, so those issues are published by `digest archive publish` (or on-build).
+SENDS = ("smtp", "webhook")  # bump when _page() changes, so every page is made again
+@dataclass
+class ArchiveReport:
+    """What one refresh did; ``line()`` for the run log."""
+
+    published: list[str] = field(default_factory=list)  # issue ids newly published
+    pages: int = 0  # pages in the archive
+    written: int = 0  # files (re)written this time
+    warnings: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # pages of withdrawn issues
+
+    def line(self) -> str:
+        new = f", published {', '.join(self.published)}" if self.published else ""
+        return f"archive: {self.pages} pages{new}"
+
+
+# -- publishing ------------------------------------------------------------------------------------
+
+
+def publish_due(config: Config, store: Store) -> list[str]:
+    """Publish what the rules say is ready: delivered issues (``on-delivery``) or every built one."""
+    if config.archive is None:
+        return []
+    done = store.published()
+    keys = _edition_keys(config)
+    new = []
+    for record in store.issues():
+        edition = keys.get(split_issue_key(record.id)[0])
+        if edition is None or record.id in done or edition.archive is None:
+            continue
+        if edition.archive.publish == "on-delivery":
+            when = store.first_delivery(record.id, SENDS)
+        else:
+            when = record.built_at
+        if when is not None and store.mark_published(record.id, when, edition.archive.publish):
+            new.append(record.id)
+    return new
+
+
+def publish(config: Config, store: Store, issue_id: str, now: datetime) -> bool:
+    """The editor's word: put a built issue in the archive now (``digest archive publish``)."""
+    if config.archive is None:
+        raise DigestError("there is no [archive] table in the config, so there is nothing to publish to")
+    if store.issue(issue_id) is None:
+        raise DigestError(f"{issue_id} has not been built, so it cannot be published")
+    return store.mark_published(issue_id, now, "by the editor", again=True)
+
+
+def withdraw(config: Config, store: Store, issue_id: str, now: datetime) -> bool:
+    """Take an issue off the archive (``digest archive withdraw``); delivery will not republish it."""
+    if config.archive is None:
+        raise DigestError("there is no [archive] table in the config, so there is nothing to withdraw from")
+    if store.issue(issue_id) is None:
+        raise DigestError(f"{issue_id} has not been built, so it is not in the archive")
+    return store.withdraw(issue_id, now)
+
+
+def update_archive(config: Config, store: Store) -> ArchiveReport | None:
+    """Publish what is due, then rewrite the archive of every edition (base ``config``)."""
+    if config.archive is None:
+        return None
+    report = ArchiveReport(published=publish_due(config, store))
+    published = store.published()
+    records = {r.id: r for r in store.issues()}
+    editions = all_editions(config)
+    for edition in editions[1:] + editions[:1]:  # the top index, which links the others, last
+        ids = sorted((i for i in published if i in records and split_issue_key(i)[0] == edition.edition_id),
+                     key=lambda i: split_issue_key(i)[1], reverse=True)
+        _write_edition(edition, editions, [records[i] for i in ids], published, report)
+    return report
+
+
+def _edition_keys(config: Config) -> dict[str | None, Config]:
+    return {e.edition_id: e for e in all_editions(config)}
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def _write_edition(config: Config, editions: list[Config], records: list[IssueRecord],
+                   published: dict[str, datetime], report: ArchiveReport) -> None:
+    folder = archive_dir(config)
+    assert folder is not None and config.archive is not None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DigestError(f"cannot create the archive folder {folder}: {exc.strerror or exc}") from None
+    entries = []
+    for record in records:
+        web, manifest = _read_issue(record, report)
+        if web is not None:
+            entries.append((record, web, manifest))
+    for index, (record, web, _) in enumerate(entries):
+        newer = entries[index - 1][0] if index > 0 else None
+        older = entries[index + 1][0] if index + 1 < len(entries) else None
+        target = folder / _page_name(record.id)
+        stamp = _stamp(config, web, newer, older)
+        if _stamped(target, stamp):
+            continue  # made from the same inputs (and checked) by an earlier run
+        page = _page(config, record, web, newer, older)
+        unsafe = problems(page)
+        if unsafe:  # scrub() should make this impossible; never publish it if it happens
+            raise DigestError(f"{record.id}: the archive page is not safe to publish: {'; '.join(unsafe[:3])}")
+        _write(target, page + stamp, report)
+    feed = _feed(config, [(r, m) for r, _, m in entries][: config.archive.feed_entries], published)
+    _write(folder / FEED, feed, report)
+    _write(folder / INDEX, _index(config, editions, [(r, m) for r, _, m in entries], published), report)
+    report.pages += len(entries)
+    keep = {_page_name(r.id) for r, _, _ in entries}
+    for stale in folder.glob("*.html"):  # withdrawn issues: gone only once nothing links them
+        if PAGE.match(stale.name) and stale.name not in keep:
+            stale.unlink()
+            report.removed.append(stale.name)
+
+
+def _stamp(config: Config, web: str, newer: IssueRecord | None, older: IssueRecord | None) -> str:
+    """A last line naming everything a page is made from, so a run with nothing new rewrites nothing."""
+    assert config.archive is not None
+    inputs = [PAGE_FORMAT, web, newer.id if newer else "", older.id if older else "", edition_title(config),
+              archive_url(config, "") or "", " ".join(config.email.merge_tags)]
+    digest = hashlib.sha256("\0".join(inputs).encode("utf-8")).hexdigest()[:32]
+    return f"<!-- digest archive page {digest} -->\n"
+
+
+def _stamped(path: Path, stamp: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(handle.tell() - len(stamp.encode()), 0))
+            return handle.read().decode("utf-8", "replace") == stamp
+    except OSError:
+        return False
+
+
+def _read_issue(record: IssueRecord, report: ArchiveReport) -> tuple[str | None, dict[str, Any]]:
+    folder = Path(record.out_dir)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return (folder / WEB).read_text(encoding="utf-8"), manifest
+    except FileNotFoundError:
+        report.warnings.append(f"{record.id} has no web page in {folder} (built before [archive] was set?); "
+                               f"rebuild it to archive it: digest run --week {_week(record.id)} --force")
+    except (OSError, ValueError) as exc:
+        report.warnings.append(f"{record.id}: cannot read its files in {folder}: {exc}")
+    return None, {}
+
+
+def _write(path: Path, text: str, report: ArchiveReport) -> None:
+    """Write ``path`` atomically (temporary file, fsync, rename), and only when it changed."""
+    data = text.encode("utf-8")
+    try:
+        if path.is_file() and path.read_bytes() == data:
+            return
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, 0o644)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise DigestError(f"cannot write the archive file {path}: {exc.strerror or exc}") from None
+    report.written += 1
+
+
+def _page_name(issue_id: str) -> str:
+    return f"{split_issue_key(issue_id)[1]}.html"
+
+
+def _page(config: Config, record: IssueRecord, web: str, newer: IssueRecord | None,
+          older: IssueRecord | None) -> str:
+    """The web version of the email with the archive's links on top (older, all issues, newer, feed)."""
+    doc = lxml.html.document_fromstring(scrub(web))
+    title = edition_title(config)
+    links = [f'<a href="{INDEX}">All issues of {html.escape(title)}</a>', f'<a href="{FEED}">Atom feed</a>']
+    if older is not None:
+        links.insert(0, f'<a rel="prev" href="{_page_name(older.id)}">&larr; {_week(older.id)}</a>')
+    if newer is not None:
+        links.append(f'<a rel="next" href="{_page_name(newer.id)}">{_week(newer.id)} &rarr;</a>')
+    nav = lxml.html.fragment_fromstring(
+        '<nav class="archive-nav" style="max-width:600px;margin:0 auto;padding:10px 0;'
+        'font:14px/1.5 system-ui,sans-serif;text-align:center;">' + " &middot; ".join(links) + "</nav>")
+    body = doc.find("body")
+    if body is not None:
+        body.insert(0, nav)
+    head = doc.find("head")
+    if head is not None:
+        head.append(lxml.html.fragment_fromstring(
+            f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" href="{FEED}">'))
+        url = archive_url(config, _week(record.id))
+        if url is not None:
+            head.append(lxml.html.fragment_fromstring(f'<link rel="canonical" href="{html.escape(url)}">'))
+    return to_html(doc) + "\n"
+
+
+def _week(issue_id: str) -> str:
+    return split_issue_key(issue_id)[1]
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _updated(record: IssueRecord, published: dict[str, datetime]) -> datetime:
+    return max(record.built_at, published.get(record.id, record.built_at))
+
+
+def _tag(config: Config, record: IssueRecord) -> str:
+    host = urlsplit(config.site.url).hostname or "localhost"
+    return f"tag:{host},{record.window_start.astimezone(config.site.tz).date().isoformat()}:{record.id}"
+
+
+def _feed(config: Config, entries: list[tuple[IssueRecord, dict[str, Any]]],
+          published: dict[str, datetime]) -> str:
+    """Atom 1.0 (RFC 4287): one entry per published issue, newest first; links relative to the feed."""
+    assert config.archive is not None
+    base = config.archive.base_url
+    prefix = f"{base}{config.edition_id}/" if base and config.edition_id else (base or "")
+    host = urlsplit(config.site.url).hostname or "localhost"
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    _sub(feed, "title", _archive_title(config))
+    _sub(feed, "id", f"{prefix}{FEED}" if base else f"tag:{host},2025:archive/{edition_name(config)}")
+    updated = max((_updated(r, published) for r, _ in entries), default=datetime(2025, 1, 1, tzinfo=UTC))
+    _sub(feed, "updated", _when(updated))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=f"{prefix}{FEED}")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=f"{prefix}{INDEX}")
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    _sub(author, "name", config.site.name)
+    _sub(author, "uri", config.site.url)
+    for record, manifest in entries:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        _sub(entry, "title", str(manifest.get("subject") or record.subject))
+        _sub(entry, "id", _tag(config, record))
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html",
+                      href=f"{prefix}{_page_name(record.id)}")
+        _sub(entry, "published", _when(published.get(record.id, record.built_at)))
+        _sub(entry, "updated", _when(_updated(record, published)))
+        if manifest.get("preheader"):
+            _sub(entry, "summary", str(manifest["preheader"]))
+        content = _sub(entry, "content", _picks_html(manifest))
+        content.set("type", "html")
+    ET.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def _sub(parent: ET.Element, name: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{name}")
+    element.text = text
+    return element
+
+
+def _picks_html(manifest: dict[str, Any]) -> str:
+    items = []
+    for pick in manifest.get("picks", []):
+        url = strip_tracking(str(pick.get("url", "")))
+        if not url.startswith("https://") and not url.startswith("http://"):
+            continue
+        score = f" ({pick['score']:g}/10)" if isinstance(pick.get("score"), int | float) else ""
+        items.append(f'<li><a href="{html.escape(url)}">{html.escape(str(pick.get("title", "")))}</a>'
+                     f"{score} &middot; {html.escape(str(pick.get('section', '')))}</li>")
+    return f"<ul>{''.join(items)}</ul>" if items else ""
+
+
+def _archive_title(config: Config) -> str:
+    assert config.archive is not None
+    title = config.archive.title or edition_title(config)
+    return title if config.archive.title or config.edition is not None else f"{title} newsletter archive"
+
+
+_INDEX = """<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="alternate" type="application/atom+xml" title="{title}" href="{feed}">
+<style>
+body {{ margin: 0 auto; max-width: 640px; padding: 24px 16px; font: 16px/1.5 system-ui, sans-serif;
+       color: #1d2433; background: #fff; }}
+a {{ color: {accent}; }} h1 {{ font-size: 24px; margin: 0 0 4px; }} nav {{ margin: 0 0 24px; color: #5b6270; }}
+ol {{ list-style: none; padding: 0; }} li {{ margin: 0 0 18px; }} .when {{ color: #5b6270; font-size: 14px; }}
+.summary {{ margin: 2px 0 0; }}
+</style></head><body>
+<h1>{title}</h1>
+<nav>{nav}</nav>
+{body}
+</body></html>
+"""
+
+
+def _index(config: Config, editions: list[Config], entries: list[tuple[IssueRecord, dict[str, Any]]],
+           published: dict[str, datetime]) -> str:
+    title = html.escape(_archive_title(config))
+    nav = [f'<a href="{FEED}">Atom feed</a>']
+    if config.edition_id:
+        nav.append('<a href="../index.html">All editions</a>')
+    else:
+        nav += [f'<a href="{e.edition_id}/{INDEX}">{html.escape(edition_title(e))}</a>' for e in editions[1:]]
+    items = []
+    for record, manifest in entries:
+        tz = config.site.tz
+        start = record.window_start.astimezone(tz)
+        pub = published.get(record.id, record.built_at).astimezone(tz)
+        subject = html.escape(str(manifest.get("subject") or record.subject))
+        summary = html.escape(str(manifest.get("preheader") or ""))
+        items.append(
+            f'<li><a href="{_page_name(record.id)}">{subject}</a><div class="when">'
+            f'{_week(record.id)}, week of {start:%B} {start.day}, {start.year} &middot; '
+            f'<time datetime="{_when(pub)}">sent {pub:%b} {pub.day}, {pub.year}</time></div>'
+            + (f'<p class="summary">{summary}</p>' if summary else "") + "</li>")
+    body = f"<ol>{''.join(items)}</ol>" if items else "<p>No issues published yet.</p>"
+    return _INDEX.format(lang=html.escape(config.email.lang), title=title, feed=FEED,
+                         nav=" &middot; ".join(nav), body=body, accent=config.email.accent_color)

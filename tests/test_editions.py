@@ -31,6 +31,7 @@ from test_smtp import Inbox, smtp_server
 
 from digest.cli.base import Context
 from digest.cli.job import run
+from digest.cli.mail import built_issue_dir
 from digest.cli.select import build, explain
 from digest.errors import ConfigError
 from digest.job.build import BuildResult, build_issue
@@ -260,14 +261,16 @@ def test_explain_and_preview_switch_editions(tmp_path: Path) -> None:
     assert unknown.exit_code == 2 and "no edition called 'manga' (editions: default, anime)" in unknown.output
     anime_email = (tmp_path / "out" / "anime" / "2025-W20" / "digest.html").read_text("utf-8")
     assert "code KOMARI" in anime_email  # the private note is for subscribers: in the email
-    by_hand = runner.invoke(build, ["--edition", "anime", "--week", "2025-W19", "--now", MONDAY],
+    by_hand = runner.invoke(build, ["--edition", "anime", "--week", "2025-W19", "--now", "2025-05-19T09:00"],
                             obj=Context(path))
     assert by_hand.exit_code == 0 and by_hand.output.startswith("built anime/2025-W19: 3 top"), by_hand.output
     assert (tmp_path / "out" / "anime" / "2025-W19" / "manifest.json").is_file()
 
     config = load_config(path)
-    roots = {"default": tmp_path / "out", "anime": tmp_path / "out" / "anime"}
-    server = make_server(tmp_path / "out", port=0, editions=roots)
+    obj = Context(path)
+    roots = {"default": lambda: built_issue_dir(obj, None),
+             "anime": lambda: built_issue_dir(obj, None, "anime")}
+    server = make_server(tmp_path / "out", port=0, editions=roots, locate=roots["default"])
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -9,7 +9,14 @@ from digest.cli.base import Context, clock_from, handles_errors
 
 @click.group()
 def archive() -> None:
-    """The static web archive ([archive] in the config): pages, index and Atom feed."""
+    """The static web archive ([archive] in the config): pages, index and Atom feed.
+
+    \b
+    Examples:
+      digest archive publish 2025-W20 --edition anime
+      digest archive withdraw 2025-W19
+      digest archive build
+    """
 
 
 @archive.command()

@@ -35,11 +35,16 @@ class _Strict(BaseModel):
 class ArchiveSettings(_Strict):
     """The static web archive: a page per published issue, an index and an Atom feed."""
 
-    dir: Path = Path("../archive")
-    base_url: str | None = None
-    title: str | None = Field(default=None, min_length=1, max_length=120)
-    publish: Literal["on-delivery", "on-build"] = "on-delivery"
-    feed_entries: int = Field(default=50, ge=1, le=1000)
+    dir: Path = Field(default=Path("../archive"), description="the archive folder (relative to the config's "
+                      "folder); another edition's pages go in <dir>/<edition>/")
+    base_url: str | None = Field(default=None, description="https address the folder is served at; the email's "
+                                 "\"View in your browser\" then links the issue's page")
+    title: str | None = Field(default=None, min_length=1, max_length=120,
+                              description="the index's and feed's title (default: the site's name)")
+    publish: Literal["on-delivery", "on-build"] = Field(
+        default="on-delivery", description="when an issue appears: once delivered by SMTP or webhook, or at "
+        "build (`digest archive publish` any time)")
+    feed_entries: int = Field(default=50, ge=1, le=1000, description="issues in the Atom feed, newest first")
 
     @field_validator("base_url")
     @classmethod
@@ -57,15 +62,16 @@ class EditionSettings(_Strict):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$",
                       description="lower-case letters, digits and dashes; used in issue ids and paths")
-    title: str | None = Field(default=None, min_length=1, max_length=80)
+    title: str | None = Field(default=None, min_length=1, max_length=80,
+                              description="what readers call it (archive, preview); default: site: edition")
     sections: list[str] | None = Field(default=None, min_length=1, description="only reviews of these sections")
     subject: str | None = Field(default=None, min_length=1, max_length=300,
                                 description="a one-line Jinja template for the subject")
-    select: dict[str, Any] = {}
-    trending: dict[str, Any] = {}
-    email: dict[str, Any] = {}
-    delivery: dict[str, Any] = {}
-    archive: dict[str, Any] = {}
+    select: dict[str, Any] = Field(default={}, description="[select] keys that differ (top_count and so on)")
+    trending: dict[str, Any] = Field(default={}, description="[trending] keys that differ")
+    email: dict[str, Any] = Field(default={}, description="[email] keys that differ: branding, templates_dir")
+    delivery: dict[str, Any] = Field(default={}, description="[delivery] keys that differ: method, its table")
+    archive: dict[str, Any] = Field(default={}, description="[archive] title, publish or feed_entries")
 
     @field_validator("name")
     @classmethod

@@ -40,7 +40,8 @@ class EmailSettings(BaseModel):
 
     templates_dir: Path | None = None
     # A one-line Jinja template for the subject, instead of templates/subject.txt (editions use it).
-    subject: str | None = Field(default=None, min_length=1, max_length=300)
+    subject: str | None = Field(default=None, min_length=1, max_length=300,
+                                description="a one-line Jinja template for the subject, instead of subject.txt")
     mailer: Mailer = "mailchimp"
     # An https URL or a merge tag; overrides the mailer's own tag.
     unsubscribe_url: str | None = None

@@ -24,7 +24,7 @@ from digest.settings.config import Config
 ALIASES = {"delivery.notify.smtp.": "delivery.smtp.", "delivery.notify.webhook.": "delivery.webhook."}
 
 # Internal fields the loader fills in; not written in a config file.
-HIDDEN = frozenset({"base_dir", "config_name"})
+HIDDEN = frozenset({"base_dir", "config_name", "edition"})
 
 MEANINGS: dict[str, str] = {
     "site": "The site the newsletter is about.",
@@ -178,7 +178,7 @@ def type_name(annotation: Any) -> str:
         inner = args[0]
         return "list of tables" if _models(inner) else f"list of {type_name(inner)}"
     if origin is dict:
-        return f"table of {type_name(args[1])}"
+        return "table" if args[1] is Any else f"table of {type_name(args[1])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "table"
     if annotation is Path:

@@ -525,3 +525,19 @@ def test_a_thin_edition_does_not_hold_back_the_others(tmp_path: Path) -> None:
     line = scheduler.tick("collect")  # the thin edition is still owed: tried again, stopped again
     assert re.match(r"collect: editions default, anime, film: 2025-W20: already built at [^|]+\| "
                     r"anime/2025-W20: build stopped: [^|]+\| film/2025-W20: already built at ", line), line
+
+
+def test_run_json_lists_every_edition_and_validates(tmp_path: Path) -> None:
+    import jsonschema
+
+    path = demo.demo_config(tmp_path, editions=[{"name": "anime", "sections": ["Anime"]}],
+                            archive={"dir": str(tmp_path / "archive"), "publish": "on-build"})
+    result = CliRunner().invoke(run, ["--now", MONDAY, "--json"], obj=Context(path))
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    schema = json.loads((ROOT / "docs" / "json" / "run.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(document)
+    assert (document["issue"], document["action"]) == ("2025-W20", "built")  # the default edition, as before
+    assert [(e["edition"], e["issue"], e["action"]) for e in document["editions"]] == [
+        ("default", "2025-W20", "built"), ("anime", "anime/2025-W20", "built")]
+    assert document["archive"] == "archive: 2 pages, published 2025-W20, anime/2025-W20"

@@ -39,7 +39,7 @@ from digest.job.run import run_editions
 from digest.job.schedule import DigestScheduler, due_work
 from digest.mail.preview import make_server
 from digest.settings.config import Config, load_config
-from digest.settings.editions import all_editions, edition_config, issue_dir, pick_edition
+from digest.settings.editions import all_editions, archive_dir, edition_config, issue_dir, pick_edition
 from digest.store.database import Store
 from digest.weeks import Week, issue_key, parse_week, split_issue_key
 
@@ -295,7 +295,8 @@ def test_explain_and_preview_switch_editions(tmp_path: Path) -> None:
 
 def test_an_editions_effective_config_is_the_base_with_its_overrides(tmp_path: Path) -> None:
     config = load_config(demo.demo_config(tmp_path, email={"tagline": "Base tagline", "utm_source": "news"},
-                                          editions=[anime_edition("https://hooks.example/anime")]))
+                                          editions=[anime_edition("https://hooks.example/anime")],
+                                          archive={"title": "Back issues"}))
     default, anime = all_editions(config)
     assert default is config and default.edition_id is None and anime.edition_id == "anime"
     assert anime.select.sections == ["Anime"]
@@ -308,6 +309,9 @@ def test_an_editions_effective_config_is_the_base_with_its_overrides(tmp_path: P
     assert issue_dir(anime, "2025-W20") == tmp_path / "out" / "anime" / "2025-W20"
     assert issue_dir(config, "2025-W20") == tmp_path / "out" / "2025-W20"
     assert pick_edition(config, "anime") == anime and pick_edition(config, "default") is config
+    # Like the outputs, the archive is per config by default; an edition's is a sub-folder of it.
+    assert archive_dir(config) == tmp_path / "archive" / "demo"
+    assert archive_dir(anime) == tmp_path / "archive" / "demo" / "anime"
     assert edition_config(config, config.editions[0]) == anime
 
 

@@ -35,8 +35,9 @@ class _Strict(BaseModel):
 class ArchiveSettings(_Strict):
     """The static web archive: a page per published issue, an index and an Atom feed."""
 
-    dir: Path = Field(default=Path("../archive"), description="the archive folder (relative to the config's "
-                      "folder); another edition's pages go in <dir>/<edition>/")
+    dir: Path | None = Field(default=None, description="the archive folder (relative to the config's folder; "
+                             "default: archive/<config name>/ there); another edition's pages go in "
+                             "<dir>/<edition>/")
     base_url: str | None = Field(default=None, description="https address the folder is served at; the email's "
                                  "\"View in your browser\" then links the issue's page")
     title: str | None = Field(default=None, min_length=1, max_length=120,
@@ -164,7 +165,8 @@ def archive_dir(config: Config) -> Path | None:
     """This edition's archive folder (``<archive>/`` or ``<archive>/<edition>/``), or None without one."""
     if config.archive is None:
         return None
-    root = config.resolve(config.archive.dir)
+    # Like the outputs, one folder per config by default, so two configs side by side never share one.
+    root = config.resolve(config.archive.dir or Path("archive") / config.config_name)
     return root / config.edition_id if config.edition_id else root
 
 

@@ -159,9 +159,8 @@ def format_manifest(manifest: Manifest) -> str:
     edition = manifest.get("edition", DEFAULT_EDITION)
     lines = [f"{manifest['issue']}  {manifest['window']['start'][:10]} .. {manifest['window']['end'][:10]}"
              f"  subject: {manifest['subject']}",
-             f"edition: {edition}",
              f"signals available: {', '.join(manifest['signals_available']) or 'none'}; "
-             f"{manifest['scored_reviews']} scored reviews in the window", ""]
+             f"{manifest['scored_reviews']} scored reviews in the window; edition {edition}", ""]
     lines.append(f"{'#':>2}  {'kind':<8} {'score':>5}  {'section':<11}  title")
     picks = manifest["picks"]
     for pick in (p for p in picks if p["kind"] != "trending"):

@@ -134,8 +134,21 @@ class ScoreInfo:
 
 
 @dataclass(frozen=True)
+class Analysis:
+    """What reading one entry's HTML and its article page found; stored, so it is read once."""
+
+    score: ScoreInfo | None
+    tldr: str
+    image: ImageHint | None
+
+
+@dataclass(frozen=True)
 class Review:
-    """An entry as the reviews stage sees it: review or not, section, score, TL;DR, image."""
+    """An entry as the reviews stage sees it: review or not, section, score, TL;DR, image.
+
+    A post that is not a review is not analysed (nothing reads its score, TL;DR or image)
+    unless the editor pins it: until then its ``tldr`` is empty and ``image`` None.
+    """
 
     entry_id: int
     uid: str

@@ -23,9 +23,10 @@ from digest.collect.policy import FetchPolicy
 from digest.collect.repair import cap_items
 from digest.errors import FetchError, SourceError
 from digest.models import CollectReport, FeedEntry, FeedOutcome, FeedStatus, FetchResult
-from digest.reviews.rules import ReviewRules
+from digest.reviews.rules import ReviewRules, fresh_analyses
 from digest.settings.config import Config, FeedSettings
 from digest.store.database import Store
+from digest.store.heads import heads_between, heads_by_ids
 from digest.urls import is_http
 
 ProgressCallback = Callable[[FeedOutcome], None]
@@ -92,8 +93,10 @@ async def collect(
     policy = FetchPolicy.from_config(config)
     async with Fetcher(config.collect, mirrors=mirrors, base_dir=config.base_dir, policy=policy) as fetcher:
 
+        changed: list[int] = []
+
         async def one(feed: FeedSettings, parser: ParsePool) -> FeedOutcome:
-            outcome = await _collect_feed(config, store, fetcher, parser, feed, now, backfill_pages)
+            outcome = await _collect_feed(config, store, fetcher, parser, feed, now, backfill_pages, changed)
             if on_feed is not None:
                 on_feed(outcome)
             if progress is not None:
@@ -103,13 +106,19 @@ async def collect(
         # Parsing is CPU-bound pure Python: worker processes, one per core, when there are several feeds.
         with ParsePool.for_feeds(len(config.feeds)) as parser:
             outcomes = list(await asyncio.gather(*(one(f, parser) for f in config.feeds)))
-        # Second pass: article pages of recent reviews, for scores the feed lacks.
+        # Analyse what came in (and any recent review whose analysis is stale), once: the
+        # page pass and every later build read the stored analyses.
         rules = ReviewRules.from_config(config)
-        recent = store.entries(since=now() - timedelta(days=config.reviews.page_max_age_days))
-        wanted = pages_to_fetch(store, recent, rules)
+        recent = heads_between(store, now() - timedelta(days=config.reviews.page_max_age_days))
+        recent_ids = {h.id for h in recent}
+        older = [i for i in changed if i not in recent_ids]
+        analyses = fresh_analyses(store, rules, recent + heads_by_ids(store, older))
+        # Second pass: article pages of recent reviews, for scores the feed lacks.
+        wanted = pages_to_fetch(recent, analyses, rules)
         pages = await fetch_pages(config, store, fetcher, wanted, now,
                                   on_page=progress.page_done if progress is not None else None,
                                   on_total=progress.pages if progress is not None else None)
+        fresh_analyses(store, rules, heads_by_ids(store, pages.fetched_ids))
         trending_count, trending_error = await snapshot_trending(config, store, fetcher, now())
     return CollectReport(
         started=started, finished=now(), outcomes=tuple(outcomes),
@@ -128,6 +137,7 @@ async def _collect_feed(
     feed: FeedSettings,
     now: Clock,
     backfill_pages: int | None,
+    changed: list[int],
 ) -> FeedOutcome:
     depth = backfill_pages if backfill_pages is not None else feed.backfill_pages
     if depth is None:
@@ -156,6 +166,7 @@ async def _collect_feed(
             return FeedOutcome(feed.label, feed.url, FeedStatus.NOT_MODIFIED, pages=0)
         counts = store.save_entries(feed.url, gathered.entries, moment)
         store.record_success(feed.url, feed.name, moment, first.etag, first.last_modified)
+    changed.extend(counts.changed_ids)
     return FeedOutcome(
         feed.label, feed.url, FeedStatus.OK,
         new=counts.new, updated=counts.updated, unchanged=counts.unchanged,

@@ -14,7 +14,7 @@ pages, oldest first; the rest wait for the next collect.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,9 +24,11 @@ from lxml.cssselect import CSSSelector
 from digest.collect.fetch import PAGE_ACCEPT, Fetcher
 from digest.collect.policy import OffSite
 from digest.errors import ErrorKind, FetchError
+from digest.models import Analysis
 from digest.reviews.rules import ReviewRules
 from digest.settings.config import Config
-from digest.store.database import Store, StoredEntry
+from digest.store.database import Store
+from digest.store.heads import EntryHead
 from digest.urls import canonical_url, is_http
 
 
@@ -37,29 +39,35 @@ class PageReport:
     failures: tuple[tuple[str, str], ...] = ()  # (url, reason)
     skipped: tuple[tuple[str, str], ...] = ()  # (url, reason): off-site, never fetched
     deferred: int = 0  # over this collect's page budget: the next collect fetches them
+    fetched_ids: tuple[int, ...] = ()  # entries whose page was stored: their analysis is due
 
 
-def pages_to_fetch(store: Store, entries: list[StoredEntry], rules: ReviewRules) -> list[StoredEntry]:
-    """Reviews with no cached page, or whose earlier attempts failed (up to the limit)."""
+def pages_to_fetch(heads: Sequence[EntryHead], analyses: Mapping[int, Analysis], rules: ReviewRules
+                   ) -> list[EntryHead]:
+    """Reviews with no cached page, or whose earlier attempts failed (up to the limit).
+
+    The page cache is looked at first, and the stored analysis says whether the feed holds a
+    score: a collect where nothing changed reads no HTML at all.
+    """
     wanted = []
-    for entry in entries:
-        if not is_http(entry.link) or not rules.wants_page(entry):
+    for head in heads:
+        page = head.page
+        if page is not None and (page.ok or page.attempts >= rules.settings.page_attempts):
             continue
-        cached = store.page_attempt(entry.link)
-        if cached is None or (not cached[0] and cached[1] < rules.settings.page_attempts):
-            wanted.append(entry)
+        if is_http(head.link) and rules.wants_page(head, analyses.get(head.id)):
+            wanted.append(head)
     return wanted
 
 
 async def fetch_pages(
-    config: Config, store: Store, fetcher: Fetcher, entries: list[StoredEntry],
+    config: Config, store: Store, fetcher: Fetcher, entries: Sequence[EntryHead],
     now: Callable[[], datetime], on_page: Callable[[str, str | None], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> PageReport:
     """Fetch the pages (oldest first) up to the collect's budget; off-site links are only reported."""
     limit = config.reviews.page_max_bytes
     skipped: list[tuple[str, str]] = []
-    allowed: list[StoredEntry] = []
+    allowed: list[EntryHead] = []
     for entry in sorted(entries, key=lambda e: (e.published, e.link)):
         try:
             if fetcher.policy is None:
@@ -72,13 +80,13 @@ async def fetch_pages(
     budget = config.collect.max_page_fetches
     chosen, deferred = allowed[:budget], len(allowed) - min(budget, len(allowed))
 
-    async def reported(entry: StoredEntry) -> tuple[str, str | None]:
+    async def reported(entry: EntryHead) -> tuple[str, str | None]:
         url, error = await one(entry)
         if on_page is not None:
             on_page(url, error)
         return url, error
 
-    async def one(entry: StoredEntry) -> tuple[str, str | None]:
+    async def one(entry: EntryHead) -> tuple[str, str | None]:
         try:
             result = await fetcher.fetch(entry.link, accept=PAGE_ACCEPT, max_bytes=limit, untrusted=True)
         except FetchError as exc:
@@ -97,8 +105,9 @@ async def fetch_pages(
         on_total(len(chosen))
     results = await asyncio.gather(*(reported(e) for e in chosen))
     failures = tuple((url, error) for url, error in results if error)
+    fetched = tuple(e.id for e, (_, error) in zip(chosen, results, strict=True) if error is None)
     return PageReport(fetched=len(results) - len(failures), failed=len(failures), failures=failures,
-                      skipped=tuple(skipped), deferred=deferred)
+                      skipped=tuple(skipped), deferred=deferred, fetched_ids=fetched)
 
 
 def _charset(content_type: str) -> str:

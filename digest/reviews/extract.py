@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator, Sequence
+from functools import cached_property
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -243,6 +244,31 @@ def cleaned_copy(root: etree._Element) -> etree._Element:
     return strip_noise(copy.deepcopy(root))
 
 
+class Document:
+    """One HTML document, parsed once and stripped of noise once, for every reader of it.
+
+    An analysis reads the same content and page for the score, the TL;DR and the lead
+    image; each used to parse (and strip) it again. ``root`` is the tree as parsed and
+    ``stripped`` the tree without related lists and chrome: both are shared, so readers
+    must not change them; one that edits (the score text reader drops titles) takes
+    :meth:`stripped_copy`, a C-level copy that costs far less than a parse and a strip.
+    """
+
+    def __init__(self, html: str | None) -> None:
+        self.html = html or ""
+
+    @cached_property
+    def root(self) -> lxml.html.HtmlElement | None:
+        return parse_html(self.html) if self.html else None
+
+    @cached_property
+    def stripped(self) -> etree._Element | None:
+        return cleaned_copy(self.root) if self.root is not None else None
+
+    def stripped_copy(self) -> etree._Element | None:
+        return copy.deepcopy(self.stripped) if self.stripped is not None else None
+
+
 # --- TL;DR ---------------------------------------------------------------------------------
 
 # After the label skip separators only: a TL;DR may open with a quoted title (‘Witch Watch’…).
@@ -259,10 +285,10 @@ _READ_ON = re.compile(r"\s*(?:Continue reading|Read more)\b[^.!?]{0,120}$", re.I
 _ELLIPSIS_TAIL = re.compile(r"\s*[\[(](?:…|\.\.\.|&hellip;|&#8230;)[\])]\s*$")
 
 
-def _tldr_in(root: etree._Element | None) -> str:
-    if root is None:
+def _tldr_in(stripped: etree._Element | None) -> str:
+    if stripped is None:
         return ""
-    lines = text_lines(strip_noise(root))
+    lines = text_lines(stripped)
     for i, line in enumerate(lines):
         match = _TLDR.match(line)
         if not match:
@@ -290,10 +316,9 @@ def _clean_summary(lines: list[str]) -> str:
     return text if text != "…" else ""
 
 
-def _first_paragraph(root: etree._Element | None) -> str:
-    if root is None:
+def _first_paragraph(cleaned: etree._Element | None) -> str:
+    if cleaned is None:
         return ""
-    cleaned = strip_noise(root)
     for p in cleaned.iter("p"):
         text = " ".join(text_lines(p))
         if len(text) >= 40 and len(text.split()) >= 6:
@@ -315,17 +340,20 @@ def tldr(content_html: str, summary_html: str, page_html: str | None, max_chars:
     Medium's "originally published" tail are dropped), then the first real paragraph (40+
     characters, six+ words) of the content, or of the page when the feed has none.
     """
-    for html in (content_html, page_html):
-        found = _tldr_in(parse_html(html)) if html else ""
+    return tldr_of(Document(content_html), Document(summary_html), Document(page_html), max_chars)
+
+
+def tldr_of(content: Document, summary: Document, page: Document, max_chars: int = 200) -> str:
+    """:func:`tldr` over documents already parsed (each is read, never changed)."""
+    for doc in (content, page):
+        found = _tldr_in(doc.stripped)
         if found:
             return cut(found, max_chars)
-    root = parse_html(summary_html) if summary_html else None
-    summary = _clean_summary(text_lines(root)) if root is not None else ""
-    if summary:
-        return cut(summary, max_chars)
-    first = _first_paragraph(parse_html(content_html)) if content_html else ""
-    if not first and page_html:
-        first = _first_paragraph(parse_html(page_html))
+    root = summary.root
+    text = _clean_summary(text_lines(root)) if root is not None else ""
+    if text:
+        return cut(text, max_chars)
+    first = _first_paragraph(content.stripped) or _first_paragraph(page.stripped)
     return cut(first, max_chars)
 
 
@@ -380,8 +408,8 @@ def _usable(hint: ImageHint, base_url: str) -> ImageHint | None:
     return ImageHint(url=url, source=hint.source, width=hint.width, height=hint.height)
 
 
-def _og_image(page_html: str | None, base_url: str) -> ImageHint | None:
-    root = parse_html(page_html) if page_html else None
+def _og_image(page: Document, base_url: str) -> ImageHint | None:
+    root = page.root
     if root is None:
         return None
     meta: dict[str, str] = {}
@@ -403,8 +431,8 @@ def _og_image(page_html: str | None, base_url: str) -> ImageHint | None:
     return None
 
 
-def _content_images(content_html: str) -> Iterator[ImageHint]:
-    root = parse_html(content_html) if content_html else None
+def _content_images(content: Document) -> Iterator[ImageHint]:
+    root = content.root
     if root is None:
         return
     for img in root.iter("img"):
@@ -430,14 +458,21 @@ def lead_image(
     size, then the first content ``<img>``. Tracking pixels, avatars, emoji and icons under
     50 px are skipped; http and data: URLs are dropped (see ``_https_url``).
     """
+    return lead_image_of(images, Document(content_html), Document(page_html), base_url)
+
+
+def lead_image_of(
+    images: Sequence[ImageHint], content: Document, page: Document, base_url: str
+) -> ImageHint | None:
+    """:func:`lead_image` over documents already parsed."""
     feed = [h for h in (_usable(h, base_url) for h in images if h.source in _FEED_SOURCES) if h]
     if feed:
         return max(feed, key=lambda h: h.width or 0)  # max() keeps the first of equal widths
-    og = _og_image(page_html, base_url)
+    og = _og_image(page, base_url)
     if og is not None:
         return og
     others = [h for h in images if h.source not in _FEED_SOURCES]
-    for hint in list(_content_images(content_html)) + others:
+    for hint in list(_content_images(content)) + others:
         found = _usable(hint, base_url)
         if found is not None:
             return found

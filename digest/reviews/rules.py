@@ -3,21 +3,44 @@
 Pure functions over stored entries and cached article pages: the same input
 always gives the same :class:`Review`. Changing the config (a score selector,
 a section mapping) applies to every stored entry at the next run.
+
+Reading the HTML (score, TL;DR, lead image) is the costly part, so its result, an
+:class:`Analysis`, is kept in the store with a key: a hash of the entry's fingerprint,
+extras and image hints, the page body's hash, the settings that shape it and
+:data:`ANALYSIS_VERSION`. Collect analyses what it stores; a build reads the stored
+analyses and analyses only entries whose key no longer matches (a changed entry or
+page, a changed setting, a new analysis version, a store written before analyses were
+kept). Posts that are not reviews are not analysed, unless pinned.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from digest.models import Review, ScoreInfo
-from digest.reviews.extract import lead_image, tldr
-from digest.reviews.scores import DEFAULT_LETTER_SCALE, find_score
+from lxml.cssselect import CSSSelector
+
+from digest.models import Analysis, ImageHint, Review, ScoreInfo
+from digest.reviews.extract import Document, lead_image_of, tldr_of
+from digest.reviews.scores import DEFAULT_LETTER_SCALE, compile_selector, score_of
 from digest.settings.config import Config, ReviewSettings, SectionSettings
 from digest.store.database import CachedPage, Store, StoredEntry
+from digest.store.heads import (
+    EntryHead,
+    PageState,
+    analysis_sources,
+    head_by_link,
+    heads_between,
+    save_analyses,
+)
+
+# Bump when a change to the readers (scores, structured, extract) can change what they find
+# in the same HTML: every stored analysis is then read again, once, at the next collect or build.
+ANALYSIS_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -83,68 +106,150 @@ class ReviewRules:
     def letter_scale(self) -> Mapping[str, float] | None:
         return DEFAULT_LETTER_SCALE if self.settings.letter_grades else None
 
-    def wants_page(self, entry: StoredEntry) -> bool:
-        """Should collect fetch this entry's article page?"""
+    def wants_page(self, head: EntryHead, analysis: Analysis | None) -> bool:
+        """Should collect fetch this entry's article page? ``analysis`` must be up to date.
+
+        With ``fetch_pages = "unscored"``, only when the feed holds no score: the analysis
+        says so (no score, or one that came from the page), so the HTML is not read again.
+        """
         mode = self.settings.fetch_pages
-        if mode == "never" or not self.is_review(entry.title, entry.link, entry.categories):
+        if mode == "never" or not self.is_review(head.title, head.link, head.categories):
             return False
         if mode == "always":
             return True
-        return self.feed_score(entry) is None
+        score = analysis.score if analysis is not None else None
+        return score is None or score.source.startswith("page-")
 
-    def feed_score(self, entry: StoredEntry) -> ScoreInfo | None:
-        return self.score(entry, None)
+    @cached_property
+    def selector(self) -> CSSSelector | None:
+        return compile_selector(self.settings.score_selector) if self.settings.score_selector else None
 
-    def score(self, entry: StoredEntry, page_html: str | None) -> ScoreInfo | None:
-        found = find_score(
-            entry.content or entry.summary,
-            dict(entry.extras),
-            page_html,
-            element_names=tuple(self.settings.score_elements),
-            selector=self.settings.score_selector,
-            letter_scale=self.letter_scale,
-        )
-        if found is None:
-            return None
-        return ScoreInfo(found.value, found.raw, found.scale, found.source)
+    @cached_property
+    def signature(self) -> str:
+        """The settings an analysis depends on, with :data:`ANALYSIS_VERSION`: part of its key."""
+        s = self.settings
+        return repr((ANALYSIS_VERSION, tuple(s.score_elements), s.score_selector, s.letter_grades,
+                     s.tldr_max_chars))
 
 
-def analyse(entry: StoredEntry, page: CachedPage | None, rules: ReviewRules) -> Review:
-    """Everything the digest needs to know about one stored entry."""
-    is_review = rules.is_review(entry.title, entry.link, entry.categories)
-    page_html = page.body if page is not None and page.body else None
-    score = rules.score(entry, page_html) if is_review else None
-    reason = None
-    if is_review and score is None:
-        reason = _unscored_reason(page, rules)
+def analyse_html(
+    rules: ReviewRules, link: str, content: str, summary: str, extras: Sequence[tuple[str, str]],
+    images: Sequence[ImageHint], page_html: str | None,
+) -> Analysis:
+    """Score, TL;DR and lead image of one entry; the content, summary and page are each parsed once."""
+    content_doc, summary_doc, page_doc = Document(content), Document(summary), Document(page_html)
+    # The score readers change their own copies of the trees; these two only read them.
+    text = tldr_of(content_doc, summary_doc, page_doc, rules.settings.tldr_max_chars)
+    image = lead_image_of(images, content_doc, page_doc, link)
+    found = score_of(
+        content_doc if content else summary_doc, dict(extras), page_doc,
+        element_names=tuple(rules.settings.score_elements), selector=rules.selector,
+        letter_scale=rules.letter_scale,
+    )
+    score = ScoreInfo(found.value, found.raw, found.scale, found.source) if found else None
+    return Analysis(score, text, image)
+
+
+def make_review(
+    rules: ReviewRules, head: EntryHead | StoredEntry, analysis: Analysis | None,
+    page: PageState | CachedPage | None,
+) -> Review:
+    """The Review of an entry from its analysis (None: not analysed, fine for a non-review)."""
+    is_review = rules.is_review(head.title, head.link, head.categories)
+    score = analysis.score if is_review and analysis is not None else None
     return Review(
-        entry_id=entry.id,
-        uid=entry.uid,
-        link=entry.link,
-        title=entry.title,
-        author=entry.author,
-        published=entry.published,
-        section=rules.section_of(entry.categories, entry.feeds),
-        categories=entry.categories,
+        entry_id=head.id,
+        uid=head.uid,
+        link=head.link,
+        title=head.title,
+        author=head.author,
+        published=head.published,
+        section=rules.section_of(head.categories, head.feeds),
+        categories=head.categories,
         is_review=is_review,
         score=score,
-        unscored_reason=reason,
-        tldr=tldr(entry.content, entry.summary, page_html, rules.settings.tldr_max_chars),
-        image=lead_image(entry.images, entry.content, page_html, entry.link),
-        comments=entry.comments,
+        unscored_reason=_unscored_reason(page, rules) if is_review and score is None else None,
+        tldr=analysis.tldr if analysis is not None else "",
+        image=analysis.image if analysis is not None else None,
+        comments=head.comments,
     )
 
 
-def reviews_in_window(store: Store, rules: ReviewRules, start: datetime, end: datetime) -> list[Review]:
-    """Analyse every stored entry published in ``[start, end)``, oldest first."""
-    return [analyse(e, store.page(e.link), rules) for e in store.entries(since=start, until=end)]
+def analyse(entry: StoredEntry, page: CachedPage | None, rules: ReviewRules) -> Review:
+    """Everything the digest needs to know about one stored entry, read afresh (no store)."""
+    page_html = page.body if page is not None and page.body else None
+    found = analyse_html(rules, entry.link, entry.content, entry.summary, entry.extras, entry.images,
+                         page_html)
+    return make_review(rules, entry, found, page)
 
 
-def _unscored_reason(page: CachedPage | None, rules: ReviewRules) -> str:
+def _unscored_reason(page: PageState | CachedPage | None, rules: ReviewRules) -> str:
     if rules.settings.fetch_pages == "never":
         return "no score in the feed (article pages are not fetched: reviews.fetch_pages = never)"
     if page is None:
         return "no score in the feed; article page not fetched yet"
-    if not page.body:
+    has_body = page.body_hash is not None if isinstance(page, PageState) else bool(page.body)
+    if not has_body:
         return f"no score in the feed; article page failed: {page.error}"
     return "no score in the feed or on the article page"
+
+
+# --- analyses kept in the store --------------------------------------------------------------
+
+
+def analysis_key(rules: ReviewRules, head: EntryHead) -> str:
+    page_hash = head.page.body_hash if head.page is not None else None
+    text = "\x1f".join((rules.signature, head.source, page_hash or ""))
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
+def fresh_analyses(
+    store: Store, rules: ReviewRules, heads: Iterable[EntryHead], *, everything: bool = False
+) -> dict[int, Analysis]:
+    """Entry id -> an up-to-date analysis, for the reviews among ``heads`` (all of them with
+    ``everything``). Stored ones whose key matches are used as they are; the others are
+    analysed now, in chunks, and stored."""
+    fresh: dict[int, Analysis] = {}
+    stale: dict[int, str] = {}
+    for head in heads:
+        if not everything and not rules.is_review(head.title, head.link, head.categories):
+            continue
+        key = analysis_key(rules, head)
+        if head.analysis is not None and head.analysis_key == key:
+            fresh[head.id] = head.analysis
+        else:
+            stale[head.id] = key
+    batch: list[tuple[int, str, Analysis]] = []
+    for source in analysis_sources(store, list(stale)):
+        found = analyse_html(rules, source.link, source.content, source.summary, source.extras,
+                             source.images, source.page_body or None)
+        fresh[source.id] = found
+        batch.append((source.id, stale[source.id], found))
+        if len(batch) >= 100:
+            save_analyses(store, batch)
+            batch = []
+    if batch:
+        save_analyses(store, batch)
+    return fresh
+
+
+def reviews_between(store: Store, rules: ReviewRules, start: datetime | None, end: datetime | None
+                    ) -> list[Review]:
+    """Every stored entry published in ``[start, end)``, oldest first, reviews analysed."""
+    heads = heads_between(store, start, end)
+    analyses = fresh_analyses(store, rules, heads)
+    return [make_review(rules, h, analyses.get(h.id), h.page) for h in heads]
+
+
+def reviews_in_window(store: Store, rules: ReviewRules, start: datetime, end: datetime) -> list[Review]:
+    """Every stored entry published in ``[start, end)``, oldest first, reviews analysed."""
+    return reviews_between(store, rules, start, end)
+
+
+def review_by_link(store: Store, rules: ReviewRules, link: str) -> Review | None:
+    """The entry with this link or uid, analysed even if it is not a review (an editor's pin)."""
+    head = head_by_link(store, link)
+    if head is None:
+        return None
+    analysis = fresh_analyses(store, rules, [head], everything=True).get(head.id)
+    return make_review(rules, head, analysis, head.page)

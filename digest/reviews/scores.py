@@ -19,7 +19,7 @@ from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from digest.reviews.extract import cleaned_copy, parse_html, text_lines
+from digest.reviews.extract import Document, text_lines
 from digest.reviews.score_model import (
     DEFAULT_LETTER_SCALE,
     END,
@@ -37,7 +37,7 @@ from digest.reviews.structured import only_one, structured_score
 
 __all__ = [
     "DEFAULT_LETTER_SCALE", "Score", "compile_selector", "find_score", "normalise", "score_from_element",
-    "score_from_page", "score_from_structured", "score_from_text",
+    "page_score", "score_from_page", "score_from_structured", "score_from_text", "score_of",
 ]
 
 # --- score text ----------------------------------------------------------------------------
@@ -261,8 +261,10 @@ def score_from_structured(html: str, where: Where) -> Score | None:
     """schema.org JSON-LD ``Review.reviewRating`` (also in ``@graph``, lists, a Product's or
     Movie's ``review``), microdata/RDFa ``reviewRating``, or hReview. ``aggregateRating``
     (readers' votes) and ``UserReview`` are ignored; several different scores give None."""
-    root = parse_html(html)
-    return structured_score(root, cleaned_copy(root), where) if root is not None else None
+    doc = Document(html)
+    if doc.root is None or doc.stripped is None:
+        return None
+    return structured_score(doc.root, doc.stripped, where)
 
 
 def score_from_text(html: str, where: Where, letter_scale: Mapping[str, float] | None = None
@@ -270,8 +272,8 @@ def score_from_text(html: str, where: Where, letter_scale: Mapping[str, float] |
     """The score as sites write it: "Rating - 8/10", "RATING 8 out of 10", "Score: 85%",
     "★★★★☆", "Grade: B+" (only with ``letter_scale``). Related lists, titles, dates, prose
     fractions and readers' votes are never taken; the last labelled score wins."""
-    root = parse_html(html)
-    return _text(cleaned_copy(root), where, letter_scale) if root is not None else None
+    cleaned = Document(html).stripped
+    return _text(cleaned, where, letter_scale) if cleaned is not None else None
 
 
 # Score boxes of common review plugins (WP Review, Lets Review, Reviewer, JNews, Taqyeem),
@@ -314,10 +316,15 @@ def score_from_page(html: str, selector: str | None = None,
     selector too, so another post's badge can never be taken for this review's score.
     """
     compiled = compile_selector(selector) if selector else None
-    root = parse_html(html)
-    if root is None:
+    return page_score(Document(html), compiled, letter_scale)
+
+
+def page_score(page: Document, compiled: CSSSelector | None,
+               letter_scale: Mapping[str, float] | None = None) -> Score | None:
+    """:func:`score_from_page` over a document already parsed (left as it was)."""
+    root, cleaned = page.root, page.stripped_copy()
+    if root is None or cleaned is None:
         return None
-    cleaned = cleaned_copy(root)
     if compiled is not None:
         for el in compiled(cleaned)[:20]:
             score = _score_in_block(el, letter_scale)
@@ -343,18 +350,28 @@ def find_score(entry_content: str, extras: Mapping[str, str], page_html: str | N
     An element's best may come as ``extras["<name>@best"]`` (or ``"<name>_best"``).
     ``Score.source`` records which one won.
     """
+    found = score_of(Document(entry_content), extras, Document(None), element_names=element_names,
+                     letter_scale=letter_scale)
+    if found is not None or not page_html:
+        return found
+    return score_from_page(page_html, selector, letter_scale)  # compiles the selector only now
+
+
+def score_of(content: Document, extras: Mapping[str, str], page: Document, *,
+             element_names: tuple[str, ...] = ("review_score",), selector: CSSSelector | None = None,
+             letter_scale: Mapping[str, float] | None = None) -> Score | None:
+    """:func:`find_score` over documents already parsed; they are left as they were."""
     for name in element_names:
         if extras.get(name):
             best = extras.get(f"{name}@best") or extras.get(f"{name}_best")
             score = score_from_element(extras[name], best)
             if score is not None:
                 return score
-    root = parse_html(entry_content) if entry_content else None
-    if root is not None:
-        cleaned = cleaned_copy(root)
+    root, cleaned = content.root, content.stripped_copy()
+    if root is not None and cleaned is not None:
         score = structured_score(root, cleaned, "feed") or _text(cleaned, "feed", letter_scale)
         if score is not None:
             return score
-    if page_html:
-        return score_from_page(page_html, selector, letter_scale)
+    if page.html:
+        return page_score(page, selector, letter_scale)
     return None

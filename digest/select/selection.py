@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 
 from digest.errors import ConfigError, ThinWeekError
 from digest.models import NearMiss, Pick, PickKind, Review, Selection, SignalName
-from digest.reviews.rules import ReviewRules, analyse
+from digest.reviews.rules import ReviewRules, review_by_link, reviews_between
 from digest.select.analytics import read_analytics
 from digest.select.editor import EditorChoices
 from digest.select.trending import TrendInputs, trends
 from digest.settings.config import Config
 from digest.store.database import Store
+from digest.store.heads import comment_histories
 from digest.weeks import Week, issue_key, parse_week
 
 
@@ -48,26 +49,26 @@ def gather_candidates(
     start, end = week.window(config.site.tz)
     as_of = trend_moment(now, end)
     lookback = as_of - timedelta(days=config.trending.lookback_days)
+    # The window and the trending look-back overlap: read each entry once, its HTML not at all
+    # (the stored analyses are read; only a missing or stale one is analysed, then kept).
+    since, until = min(start, lookback), max(end, as_of)
+    reviews = [r for r in reviews_between(store, rules, since, until) if r.is_review]
+    history = comment_histories(store, since, until, as_of)
 
-    def as_it_was(review: Review) -> Review:
+    def as_it_was(review: Review, seen: list[tuple[datetime, int]]) -> Review:
         """Comments as counted at ``as_of``, not today: a rebuild with the same --now ranks ties the same."""
-        seen = [count for when, count in store.comment_history(review.entry_id) if when <= as_of]
-        return replace(review, comments=seen[-1]) if seen and seen[-1] != review.comments else review
+        return replace(review, comments=seen[-1][1]) if seen and seen[-1][1] != review.comments else review
 
-    # The window and the trending look-back overlap: read and analyse each entry once.
-    found = (
-        analyse(e, store.page(e.link), rules)
-        for e in store.entries(since=min(start, lookback), until=max(end, as_of))
-    )
     only = set(config.select.sections or ())  # an edition of some sections
-    reviews = [as_it_was(r) for r in found if r.is_review and (not only or r.section in only)]
+    reviews = [as_it_was(r, history.get(r.entry_id, [])) for r in reviews if not only or r.section in only]
     in_window = [r for r in reviews if start <= r.published < end]
     pool = [r for r in reviews if lookback <= r.published < as_of]
     pinned: dict[str, Review] = {}
     for pin in choices.pins if choices else ():
-        entry = store.entry_by_link(pin.url)
-        if entry is not None:
-            pinned[pin.url] = as_it_was(analyse(entry, store.page(entry.link), rules))
+        found = review_by_link(store, rules, pin.url)
+        if found is not None:
+            seen = [(w, c) for w, c in store.comment_history(found.entry_id) if w <= as_of]
+            pinned[pin.url] = as_it_was(found, seen)
     first = week
     for _ in range(config.select.repeat_weeks):
         first = first.previous()
@@ -103,21 +104,21 @@ def gather_candidates(
         except ConfigError as exc:
             warnings.append(f"analytics signal left out: {exc}")
             missing["analytics"] = f"the analytics export could not be read ({exc})"
-    history = {r.entry_id: tuple(store.comment_history(r.entry_id)) for r in pool}
-    seen = sorted(t for points in history.values() for t, _ in points if t <= as_of)
+    pool_history = {r.entry_id: tuple(history.get(r.entry_id, ())) for r in pool}
+    moments = sorted(t for points in pool_history.values() for t, _ in points if t <= as_of)
     if not pool:
         missing["comments"] = (f"no reviews published in the {config.trending.lookback_days} days "
                                f"before {_day(as_of, tz)}")
     elif all(r.comments is None for r in pool):
         missing["comments"] = "the feeds give no comment counts (no slash:comments)"
-    elif len({t for t in seen}) < 2:
-        since = f" (first on {_day(seen[0], tz)})" if seen else ""
+    elif len(set(moments)) < 2:
+        first_read = f" (first on {_day(moments[0], tz)})" if moments else ""
         missing["comments"] = (f"comment counts were read by fewer than two collects before "
-                               f"{_day(as_of, tz)}{since}")
+                               f"{_day(as_of, tz)}{first_read}")
     return Candidates(
         week=week, window=(start, end), reviews=tuple(in_window), trend_pool=tuple(pool),
         pinned=pinned, featured=featured,
-        trend_inputs=TrendInputs(as_of, history, site_list, analytics),
+        trend_inputs=TrendInputs(as_of, pool_history, site_list, analytics),
         warnings=tuple(warnings), missing_signals=missing,
     )
 

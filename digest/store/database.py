@@ -107,6 +107,7 @@ class WriteCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    changed_ids: tuple[int, ...] = ()  # entries new or updated: their analysis is due
 
 
 class Store:
@@ -226,6 +227,7 @@ class Store:
         """
         stamp = iso(now)
         new = updated = unchanged = 0
+        changed: list[int] = []
         for entry in entries:
             fingerprint = _fingerprint(entry)
             row = self.db.execute(
@@ -245,6 +247,7 @@ class Store:
                      entry.comments, images, extras, fingerprint),
                 )
                 entry_id = int(cursor.lastrowid or 0)
+                changed.append(entry_id)
                 new += 1
             else:
                 entry_id = int(row["id"])
@@ -261,6 +264,7 @@ class Store:
                         + (() if keep_date else (published,))
                         + (entry_id,),
                     )
+                    changed.append(entry_id)
                     updated += 1
                 else:
                     self.db.execute("UPDATE entries SET last_seen=? WHERE id=?", (stamp, entry_id))
@@ -280,7 +284,7 @@ class Store:
                 "INSERT OR IGNORE INTO entry_categories(entry_id, category) VALUES(?,?)",
                 [(entry_id, c) for c in entry.categories],
             )
-        return WriteCounts(new, updated, unchanged)
+        return WriteCounts(new, updated, unchanged, tuple(changed))
 
     def entries(self, since: datetime | None = None, until: datetime | None = None) -> list[StoredEntry]:
         """Entries published in ``[since, until)``, oldest first."""
@@ -349,12 +353,15 @@ class Store:
         """Cache a fetched page, or count a failed attempt (keeping an older good copy)."""
         with self.transaction():
             if error is None:
+                digest = body_hash(body) if body else None  # an empty body is no body to read
                 self.db.execute(
-                    "INSERT INTO pages(url, fetched_at, ok, attempts, etag, last_modified, body, error)"
-                    " VALUES(?,?,1,1,?,?,?,NULL) ON CONFLICT(url) DO UPDATE SET fetched_at=excluded.fetched_at,"
-                    " ok=1, attempts=1, etag=excluded.etag, last_modified=excluded.last_modified,"
-                    " body=coalesce(excluded.body, pages.body), error=NULL",
-                    (url, iso(now), etag, last_modified, body),
+                    "INSERT INTO pages(url, fetched_at, ok, attempts, etag, last_modified, body, error,"
+                    " body_hash) VALUES(?,?,1,1,?,?,?,NULL,?) ON CONFLICT(url) DO UPDATE SET"
+                    " fetched_at=excluded.fetched_at, ok=1, attempts=1, etag=excluded.etag,"
+                    " last_modified=excluded.last_modified, body=coalesce(excluded.body, pages.body),"
+                    " body_hash=CASE WHEN excluded.body IS NULL THEN pages.body_hash"
+                    " ELSE excluded.body_hash END, error=NULL",
+                    (url, iso(now), etag, last_modified, body, digest),
                 )
             else:
                 self.db.execute(
@@ -519,6 +526,11 @@ class Store:
             images=images,
             extras=tuple(sorted(json.loads(row["extras"]).items())),
         )
+
+
+def body_hash(body: str) -> str:
+    """What an analysis keys a page on: it changes exactly when the cached body does."""
+    return hashlib.blake2b(body.encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
 def _fingerprint(entry: FeedEntry) -> str:

@@ -127,4 +127,26 @@ MIGRATIONS: tuple[str, ...] = (
         how TEXT NOT NULL DEFAULT ''
     );
     """,
+    # 6: each entry's analysis (score, TL;DR, lead image), kept until what it was read from
+    # changes: ``key`` fingerprints the entry, its page body (``pages.body_hash``), the
+    # settings that shape the analysis and the analysis version. Bodies cached before this
+    # migration get a stand-in hash, so they are analysed once more, then kept.
+    """
+    CREATE TABLE analyses (
+        entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        score_value REAL,
+        score_raw TEXT,
+        score_scale TEXT,
+        score_source TEXT,
+        tldr TEXT NOT NULL,
+        image_url TEXT,
+        image_source TEXT,
+        image_width INTEGER,
+        image_height INTEGER
+    );
+    ALTER TABLE pages ADD COLUMN body_hash TEXT;
+    UPDATE pages SET body_hash = 'before-v4:' || fetched_at || ':' || length(body) WHERE body <> '';
+    CREATE INDEX trending_by_page ON trending_snapshots(page_url, observed_at);
+    """,
 )

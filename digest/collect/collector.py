@@ -23,7 +23,7 @@ from digest.collect.policy import FetchPolicy
 from digest.collect.repair import cap_items
 from digest.errors import FetchError, SourceError
 from digest.models import CollectReport, FeedEntry, FeedOutcome, FeedStatus, FetchResult
-from digest.reviews.rules import ReviewRules, fresh_analyses
+from digest.reviews.rules import ReviewRules, fresh_analyses, review_heads
 from digest.settings.config import Config, FeedSettings
 from digest.store.database import Store
 from digest.store.heads import heads_between, heads_by_ids
@@ -112,13 +112,13 @@ async def collect(
         recent = heads_between(store, now() - timedelta(days=config.reviews.page_max_age_days))
         recent_ids = {h.id for h in recent}
         older = [i for i in changed if i not in recent_ids]
-        analyses = fresh_analyses(store, rules, recent + heads_by_ids(store, older))
+        analyses = fresh_analyses(store, rules, review_heads(rules, recent + heads_by_ids(store, older)))
         # Second pass: article pages of recent reviews, for scores the feed lacks.
         wanted = pages_to_fetch(recent, analyses, rules)
         pages = await fetch_pages(config, store, fetcher, wanted, now,
                                   on_page=progress.page_done if progress is not None else None,
                                   on_total=progress.pages if progress is not None else None)
-        fresh_analyses(store, rules, heads_by_ids(store, pages.fetched_ids))
+        fresh_analyses(store, rules, review_heads(rules, heads_by_ids(store, pages.fetched_ids)))
         trending_count, trending_error = await snapshot_trending(config, store, fetcher, now())
     return CollectReport(
         started=started, finished=now(), outcomes=tuple(outcomes),

@@ -152,10 +152,11 @@ def analyse_html(
 
 def make_review(
     rules: ReviewRules, head: EntryHead | StoredEntry, analysis: Analysis | None,
-    page: PageState | CachedPage | None,
+    page: PageState | CachedPage | None, *, is_review: bool | None = None,
 ) -> Review:
     """The Review of an entry from its analysis (None: not analysed, fine for a non-review)."""
-    is_review = rules.is_review(head.title, head.link, head.categories)
+    if is_review is None:
+        is_review = rules.is_review(head.title, head.link, head.categories)
     score = analysis.score if is_review and analysis is not None else None
     return Review(
         entry_id=head.id,
@@ -203,17 +204,12 @@ def analysis_key(rules: ReviewRules, head: EntryHead) -> str:
     return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
-def fresh_analyses(
-    store: Store, rules: ReviewRules, heads: Iterable[EntryHead], *, everything: bool = False
-) -> dict[int, Analysis]:
-    """Entry id -> an up-to-date analysis, for the reviews among ``heads`` (all of them with
-    ``everything``). Stored ones whose key matches are used as they are; the others are
-    analysed now, in chunks, and stored."""
+def fresh_analyses(store: Store, rules: ReviewRules, heads: Iterable[EntryHead]) -> dict[int, Analysis]:
+    """Entry id -> an up-to-date analysis of each of ``heads``. Stored ones whose key matches
+    are used as they are; the others are analysed now, a chunk at a time, and stored."""
     fresh: dict[int, Analysis] = {}
     stale: dict[int, str] = {}
     for head in heads:
-        if not everything and not rules.is_review(head.title, head.link, head.categories):
-            continue
         key = analysis_key(rules, head)
         if head.analysis is not None and head.analysis_key == key:
             fresh[head.id] = head.analysis
@@ -233,12 +229,20 @@ def fresh_analyses(
     return fresh
 
 
-def reviews_between(store: Store, rules: ReviewRules, start: datetime | None, end: datetime | None
-                    ) -> list[Review]:
-    """Every stored entry published in ``[start, end)``, oldest first, reviews analysed."""
+def review_heads(rules: ReviewRules, heads: Iterable[EntryHead]) -> list[EntryHead]:
+    """The heads of the reviews: only those are analysed (unless the editor pins a post)."""
+    return [h for h in heads if rules.is_review(h.title, h.link, h.categories)]
+
+
+def reviews_between(store: Store, rules: ReviewRules, start: datetime | None, end: datetime | None,
+                    *, reviews_only: bool = False) -> list[Review]:
+    """Stored entries published in ``[start, end)``, oldest first, reviews analysed; with
+    ``reviews_only`` the posts that are not reviews are left out."""
     heads = heads_between(store, start, end)
-    analyses = fresh_analyses(store, rules, heads)
-    return [make_review(rules, h, analyses.get(h.id), h.page) for h in heads]
+    flags = [rules.is_review(h.title, h.link, h.categories) for h in heads]
+    analyses = fresh_analyses(store, rules, [h for h, flag in zip(heads, flags, strict=True) if flag])
+    return [make_review(rules, h, analyses.get(h.id), h.page, is_review=flag)
+            for h, flag in zip(heads, flags, strict=True) if flag or not reviews_only]
 
 
 def reviews_in_window(store: Store, rules: ReviewRules, start: datetime, end: datetime) -> list[Review]:
@@ -251,5 +255,5 @@ def review_by_link(store: Store, rules: ReviewRules, link: str) -> Review | None
     head = head_by_link(store, link)
     if head is None:
         return None
-    analysis = fresh_analyses(store, rules, [head], everything=True).get(head.id)
+    analysis = fresh_analyses(store, rules, [head]).get(head.id)
     return make_review(rules, head, analysis, head.page)

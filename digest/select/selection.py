@@ -52,8 +52,8 @@ def gather_candidates(
     # The window and the trending look-back overlap: read each entry once, its HTML not at all
     # (the stored analyses are read; only a missing or stale one is analysed, then kept).
     since, until = min(start, lookback), max(end, as_of)
-    reviews = [r for r in reviews_between(store, rules, since, until) if r.is_review]
-    history = comment_histories(store, since, until, as_of)
+    reviews = reviews_between(store, rules, since, until, reviews_only=True)
+    history = comment_histories(store, (r.entry_id for r in reviews), as_of)
 
     def as_it_was(review: Review, seen: list[tuple[datetime, int]]) -> Review:
         """Comments as counted at ``as_of``, not today: a rebuild with the same --now ranks ties the same."""
@@ -67,7 +67,7 @@ def gather_candidates(
     for pin in choices.pins if choices else ():
         found = review_by_link(store, rules, pin.url)
         if found is not None:
-            seen = [(w, c) for w, c in store.comment_history(found.entry_id) if w <= as_of]
+            seen = comment_histories(store, [found.entry_id], as_of).get(found.entry_id, [])
             pinned[pin.url] = as_it_was(found, seen)
     first = week
     for _ in range(config.select.repeat_weeks):

@@ -66,7 +66,8 @@ _HEAD_SQL = (
     " e.extras, e.images, p.url AS page_url, p.ok, p.attempts, p.body_hash, p.error, a.key,"
     " a.score_value, a.score_raw, a.score_scale, a.score_source, a.tldr,"
     " a.image_url, a.image_source, a.image_width, a.image_height"
-    " FROM entries e LEFT JOIN pages p ON p.url = e.link LEFT JOIN analyses a ON a.entry_id = e.id"
+    " FROM entries e LEFT JOIN pages p INDEXED BY pages_state ON p.url = e.link"
+    " LEFT JOIN analyses a ON a.entry_id = e.id"
 )
 
 
@@ -115,18 +116,23 @@ def head_by_link(store: Store, link: str) -> EntryHead | None:
 
 
 def comment_histories(
-    store: Store, since: datetime | None, until: datetime | None, as_of: datetime
+    store: Store, ids: Iterable[int], as_of: datetime
 ) -> dict[int, list[tuple[datetime, int]]]:
-    """Entry id -> its comment counts observed up to ``as_of``, oldest first, for a range of entries."""
-    where, args = _range(since, until)
-    joiner = " AND" if where else " WHERE"
-    rows = store.db.execute(
-        f"SELECT o.entry_id, o.observed_at, o.count FROM entries e"
-        f" JOIN comment_observations o ON o.entry_id = e.id{where}{joiner} o.observed_at <= ?"
-        " ORDER BY o.entry_id, o.observed_at", [*args, iso(as_of)])
+    """Entry id -> its comment counts observed up to ``as_of``, oldest first."""
+    wanted = list(ids)
     history: dict[int, list[tuple[datetime, int]]] = {}
-    for entry_id, observed_at, count in rows:
-        history.setdefault(entry_id, []).append((from_iso(observed_at), int(count)))
+    moments: dict[str, datetime] = {}  # one collect stamps all its observations alike: parse each once
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        rows = store.db.execute(
+            f"SELECT entry_id, observed_at, count FROM comment_observations"
+            f" WHERE entry_id IN ({','.join('?' * len(part))}) AND observed_at <= ?"
+            " ORDER BY entry_id, observed_at", [*part, iso(as_of)])
+        for entry_id, observed_at, count in rows:
+            moment = moments.get(observed_at)
+            if moment is None:
+                moment = moments[observed_at] = from_iso(observed_at)
+            history.setdefault(entry_id, []).append((moment, count))
     return history
 
 

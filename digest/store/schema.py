@@ -130,7 +130,9 @@ MIGRATIONS: tuple[str, ...] = (
     # 6: each entry's analysis (score, TL;DR, lead image), kept until what it was read from
     # changes: ``key`` fingerprints the entry, its page body (``pages.body_hash``), the
     # settings that shape the analysis and the analysis version. Bodies cached before this
-    # migration get a stand-in hash, so they are analysed once more, then kept.
+    # migration get a stand-in hash, so they are analysed once more, then kept. Two covering
+    # indexes hold what a build reads of a week's entries and their pages: it never walks the
+    # overflow pages of their HTML (which comes before these columns in the rows).
     """
     CREATE TABLE analyses (
         entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
@@ -148,5 +150,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE pages ADD COLUMN body_hash TEXT;
     UPDATE pages SET body_hash = 'before-v4:' || fetched_at || ':' || length(body) WHERE body <> '';
     CREATE INDEX trending_by_page ON trending_snapshots(page_url, observed_at);
+    CREATE INDEX pages_state ON pages(url, ok, attempts, body_hash, error);
+    CREATE INDEX entries_window ON entries(published, id, uid, link, title, author, comments, fingerprint,
+                                           extras, images);
+    DROP INDEX entries_published;
     """,
 )

@@ -103,8 +103,11 @@ async def collect(
                 progress.feed_done(outcome)
             return outcome
 
-        # Parsing is CPU-bound pure Python: worker processes, one per core, when there are several feeds.
-        with ParsePool.for_feeds(len(config.feeds)) as parser:
+        # Parsing is CPU-bound pure Python: worker processes, one per core, when several feeds will
+        # send a body. A feed with stored validators most often answers 304 and needs no parsing:
+        # a re-collect where nothing changed forks no workers (the few that did change parse on a
+        # thread).
+        with ParsePool.for_feeds(_likely_bodies(store, config.feeds)) as parser:
             outcomes = list(await asyncio.gather(*(one(f, parser) for f in config.feeds)))
         # Analyse what came in (and any recent review whose analysis is stale), once: the
         # page pass and every later build read the stored analyses.
@@ -256,6 +259,12 @@ def empty_feed_hint(title: str) -> str:
         return f"the feed has 0 items, and its title is {title[:80]!r}: is this a comments feed?"
     return ("the feed has 0 items (is this a comments feed, an empty category, "
             "or the wrong URL?)")
+
+
+def _likely_bodies(store: Store, feeds: list[FeedSettings]) -> int:
+    """Feeds that will send a body: those we hold no validators for (new, or never given any)."""
+    states = [store.feed_state(f.url) for f in feeds]
+    return sum(1 for s in states if s is None or not (s.etag or s.last_modified))
 
 
 def _reaches_back_past(entries: tuple[FeedEntry, ...], oldest_wanted: datetime) -> bool:

@@ -134,16 +134,26 @@ async def snapshot_trending(
     page_url = config.trending.site_page
     if not page_url:
         return 0, None
+    etag, last_modified = store.trending_validators(page_url)
+    previous = store.trending_snapshot(page_url, now) if etag or last_modified else None
     try:
-        result = await fetcher.fetch(page_url, accept=PAGE_ACCEPT, max_bytes=config.reviews.page_max_bytes,
-                                     untrusted=True)
+        result = await fetcher.fetch(
+            page_url, accept=PAGE_ACCEPT, max_bytes=config.reviews.page_max_bytes, untrusted=True,
+            etag=etag if previous else None, last_modified=last_modified if previous else None,
+        )
     except FetchError as exc:
         return 0, f"trending list {page_url}: {exc}"
+    if result.not_modified and previous is not None:
+        # The same list, seen again now: it is as fresh as a list read now (its weight decays
+        # from the time it was last seen).
+        store.save_trending_snapshot(page_url, now, previous[1])
+        return len(previous[1]), None
     html = result.content.decode(_charset(result.headers.get("content-type", "")), errors="replace")
     links = trending_links(html, config.trending.site_selector, result.final_url)
     if not links:
         return 0, f"trending list {page_url}: no links match {config.trending.site_selector!r}"
     store.save_trending_snapshot(page_url, now, links)
+    store.save_trending_validators(page_url, result.etag, result.last_modified)
     return len(links), None
 
 

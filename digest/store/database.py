@@ -479,6 +479,20 @@ class Store:
                 [(iso(observed_at), page_url, rank, link) for rank, link in enumerate(links, 1)],
             )
 
+    def trending_validators(self, page_url: str) -> tuple[str | None, str | None]:
+        """``(etag, last_modified)`` of the trending page as last read, for a conditional request."""
+        row = self.db.execute(
+            "SELECT etag, last_modified FROM trending_validators WHERE page_url = ?", (page_url,)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def save_trending_validators(self, page_url: str, etag: str | None, last_modified: str | None) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO trending_validators(page_url, etag, last_modified) VALUES(?,?,?)",
+                (page_url, etag, last_modified),
+            )
+
     def trending_snapshot(self, page_url: str, at_or_before: datetime) -> tuple[datetime, list[str]] | None:
         """The latest snapshot of the site's trending list taken at or before a moment."""
         row = self.db.execute(

@@ -132,7 +132,8 @@ MIGRATIONS: tuple[str, ...] = (
     # settings that shape the analysis and the analysis version. Bodies cached before this
     # migration get a stand-in hash, so they are analysed once more, then kept. Two covering
     # indexes hold what a build reads of a week's entries and their pages: it never walks the
-    # overflow pages of their HTML (which comes before these columns in the rows).
+    # overflow pages of their HTML (which comes before these columns in the rows). The site's
+    # trending page is fetched conditionally: an unchanged list costs a 304.
     """
     CREATE TABLE analyses (
         entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
@@ -154,5 +155,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX entries_window ON entries(published, id, uid, link, title, author, comments, fingerprint,
                                            extras, images);
     DROP INDEX entries_published;
+    CREATE TABLE trending_validators (
+        page_url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT
+    );
     """,
 )

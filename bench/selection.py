@@ -1,6 +1,9 @@
 """Selection at scale: ``explain`` and ``build`` on stores of 5k, 50k and 200k entries.
 
-Run ``.venv/bin/python bench/select.py`` (``--quick`` is a small smoke run). For each size it
+(Not ``select.py``: a script's folder comes first on ``sys.path``, so a ``bench/select.py``
+would shadow the standard library's ``select`` for every script here, and ``socket`` with it.)
+
+Run ``.venv/bin/python bench/selection.py`` (``--quick`` is a small smoke run). For each size it
 writes a store as a year of collects would leave it (entries spread over a year, their feeds
 and categories, comment observations, cached article pages, the site's trending list every
 three hours, the issues of earlier weeks), then measures, on the week that just ended:
@@ -17,25 +20,18 @@ It prints figures and the growth ratio between sizes; it asserts nothing about t
 See bench/README.md.
 """
 
-# ruff: noqa: E402
 from __future__ import annotations
-
-import os
-import sys
-
-# This file is named like the standard library's ``select``, and running it puts bench/ first
-# on sys.path, where it would shadow that module for subprocess. Take bench/ off the path.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
 import argparse
 import hashlib
 import json
+import os
 import random
 import shutil
 import sqlite3
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc

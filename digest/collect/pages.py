@@ -18,9 +18,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import lxml.html
-from lxml.cssselect import CSSSelector
-
 from digest.collect.fetch import PAGE_ACCEPT, Fetcher
 from digest.collect.policy import OffSite
 from digest.errors import ErrorKind, FetchError
@@ -159,6 +156,9 @@ async def snapshot_trending(
 
 def trending_links(html: str, selector: str, base_url: str) -> list[str]:
     """Canonical http(s) links matched by ``selector``, in page order, without repeats."""
+    import lxml.html  # only when the page changed: an unchanged one answers 304
+    from lxml.cssselect import CSSSelector
+
     if not html.strip():
         return []
     document = lxml.html.fromstring(html[:3_000_000])

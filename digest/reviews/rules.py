@@ -21,12 +21,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-
-from lxml.cssselect import CSSSelector
+from typing import TYPE_CHECKING
 
 from digest.models import Analysis, ImageHint, Review, ScoreInfo
-from digest.reviews.extract import Document, lead_image_of, tldr_of
-from digest.reviews.scores import DEFAULT_LETTER_SCALE, compile_selector, score_of
+from digest.reviews.score_model import DEFAULT_LETTER_SCALE
 from digest.settings.config import Config, ReviewSettings, SectionSettings
 from digest.store.database import CachedPage, Store, StoredEntry
 from digest.store.heads import (
@@ -37,6 +35,9 @@ from digest.store.heads import (
     heads_between,
     save_analyses,
 )
+
+if TYPE_CHECKING:
+    from lxml.cssselect import CSSSelector
 
 # Bump when a change to the readers (scores, structured, extract) can change what they find
 # in the same HTML: every stored analysis is then read again, once, at the next collect or build.
@@ -122,6 +123,8 @@ class ReviewRules:
 
     @cached_property
     def selector(self) -> CSSSelector | None:
+        from digest.reviews.scores import compile_selector
+
         return compile_selector(self.settings.score_selector) if self.settings.score_selector else None
 
     @cached_property
@@ -136,7 +139,14 @@ def analyse_html(
     rules: ReviewRules, link: str, content: str, summary: str, extras: Sequence[tuple[str, str]],
     images: Sequence[ImageHint], page_html: str | None,
 ) -> Analysis:
-    """Score, TL;DR and lead image of one entry; the content, summary and page are each parsed once."""
+    """Score, TL;DR and lead image of one entry; the content, summary and page are each parsed once.
+
+    The readers (lxml, their many patterns) are imported here, when something needs reading:
+    a build or a re-collect whose analyses are all kept never loads them.
+    """
+    from digest.reviews.extract import Document, lead_image_of, tldr_of
+    from digest.reviews.scores import score_of
+
     content_doc, summary_doc, page_doc = Document(content), Document(summary), Document(page_html)
     # The score readers change their own copies of the trees; these two only read them.
     text = tldr_of(content_doc, summary_doc, page_doc, rules.settings.tldr_max_chars)

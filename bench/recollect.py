@@ -7,7 +7,8 @@ request that matches. A first collect fills a fresh store (entries, pages, analy
 
 * in process: ``run_collect`` again, median of ``--repeats`` (start-up excluded by construction);
 * the CLI: ``digest collect`` as a child process, next to ``python -c pass`` (the interpreter's
-  start-up) and ``digest --help`` (the CLI's), interleaved, medians;
+  start-up), ``digest --help`` (the CLI's) and ``digest feeds`` (a command that loads the config
+  and opens the store, as every collect must), interleaved, medians;
 * the requests the server saw during one re-collect (one conditional request per feed and for
   the trending page is the floor).
 
@@ -209,10 +210,11 @@ def main(argv: list[str] | None = None) -> int:
                     started = time.perf_counter()
                     run_collect(config, store, clock)
                     times.append(time.perf_counter() - started)
-            bare, helps, collects = [], [], []
-            for _ in range(repeats):  # interleaved, so load from elsewhere hits all three
+            bare, helps, feeds, collects = [], [], [], []
+            for _ in range(repeats):  # interleaved, so load from elsewhere hits them all
                 bare.append(_wall([sys.executable, "-c", "pass"], env))
                 helps.append(_wall([str(DIGEST), "--help"], env))
+                feeds.append(_wall([str(DIGEST), "--config", str(config_path), "feeds"], env))
                 collects.append(_wall([str(DIGEST), "--config", str(config_path), "collect", "-q"], env))
     finally:
         server.terminate()
@@ -221,11 +223,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"in process: run_collect, all 304      {med(times):.3f} s (best {min(times):.3f})")
     print(f"CLI: python -c pass                   {med(bare):.3f} s (best {min(bare):.3f})")
     print(f"CLI: digest --help                    {med(helps):.3f} s (best {min(helps):.3f})")
-    beyond_python, beyond_help = med(collects) - med(bare), med(collects) - med(helps)
+    print(f"CLI: digest feeds (config + store)    {med(feeds):.3f} s (best {min(feeds):.3f})")
+    beyond_help, beyond_feeds = med(collects) - med(helps), med(collects) - med(feeds)
     print(f"CLI: digest collect, all 304          {med(collects):.3f} s (best {min(collects):.3f}); "
-          f"{beyond_python:+.3f} s beyond python, {beyond_help:+.3f} s beyond --help")
-    verdict = "met" if beyond_help <= GOAL_SECONDS else "NOT met"
-    print(f"goal: <= {GOAL_SECONDS} s beyond start-up (digest --help): {verdict}")
+          f"{med(collects) - med(bare):+.3f} s beyond python, {beyond_help:+.3f} s beyond --help, "
+          f"{beyond_feeds:+.3f} s beyond feeds")
+    print(f"goal: <= {GOAL_SECONDS} s beyond start-up: in process {med(times):.3f} s, "
+          f"CLI beyond `digest feeds` {beyond_feeds:.3f} s, beyond `digest --help` {beyond_help:.3f} s")
     return 0
 
 

@@ -14,7 +14,8 @@ three hours, the issues of earlier weeks), then measures, on the week that just 
   formats) and ``build_issue`` (selection, render, inline, lint, files, record), median of
   ``--repeats``, and the peak of Python allocations during one build (tracemalloc);
 * the CLI: ``digest explain`` (unbuilt week) and ``digest build`` as child processes, wall
-  time and peak RSS (``wait4``), next to ``digest --help`` (start-up) in the same rounds.
+  time and peak RSS (GNU time), next to ``digest --help`` (the CLI's start-up) and ``digest
+  feeds`` (loads the config, opens the store: every command's start-up) in the same rounds.
 
 It prints figures and the growth ratio between sizes; it asserts nothing about time.
 See bench/README.md.
@@ -214,6 +215,10 @@ def _timed(call: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+# Children run as an installed tool does, with byte-code caches (this sandbox may turn them off).
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _child(args: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one child process.
 
@@ -222,7 +227,7 @@ def _child(args: list[str]) -> tuple[float, float]:
     """
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as report:
         started = time.perf_counter()
-        done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *args],
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *args], env=_ENV,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
         wall = time.perf_counter() - started
         if done.returncode != 0:
@@ -283,12 +288,13 @@ def measure(size: int, folder: Path, repeats: int, content_kb: float, page_kb: f
           f"peak Python allocations {peak / 1e6:.1f} MB")
     cfg = str(folder / "digest.toml")
     now_arg = NOW.astimezone(config.site.tz).strftime("%Y-%m-%dT%H:%M")
-    helps, cli_explains, cli_builds = [], [], []
+    helps, feeds, cli_explains, cli_builds = [], [], [], []
     rss_explain = rss_build = rss_help = 0.0
-    for _ in range(repeats):  # interleaved: start-up, explain (unbuilt week), build
+    for _ in range(repeats):  # interleaved: start-ups, explain (unbuilt week), build
         wall, rss = _child([str(DIGEST), "--help"])
         helps.append(wall)
         rss_help = max(rss_help, rss)
+        feeds.append(_child([str(DIGEST), "--config", cfg, "feeds"])[0])
         wall, rss = _child([str(DIGEST), "--config", cfg, "explain", "--week", week.id, "--now", now_arg])
         cli_explains.append(wall)
         rss_explain = max(rss_explain, rss)
@@ -301,6 +307,9 @@ def measure(size: int, folder: Path, repeats: int, content_kb: float, page_kb: f
     beyond_explain = statistics.median(cli_explains) - startup
     beyond_build = statistics.median(cli_builds) - startup
     print(f"   CLI: digest --help (start-up)        {_median_best(helps)}; peak RSS {rss_help:.0f} MB")
+    print(f"   CLI: digest feeds (config + store)   {_median_best(feeds)}; explain is "
+          f"{statistics.median(cli_explains) - statistics.median(feeds):+.3f} s beyond it, build "
+          f"{statistics.median(cli_builds) - statistics.median(feeds):+.3f} s")
     print(f"   CLI: digest explain                  {_median_best(cli_explains)}; "
           f"{beyond_explain:+.3f} s beyond start-up; peak RSS {rss_explain:.0f} MB")
     print(f"   CLI: digest build                    {_median_best(cli_builds)}; "

@@ -138,7 +138,8 @@ def text_lines(root: etree._Element, spaced: bool = False) -> list[str]:
             if el.tail and el is not root:
                 parts.append(el.tail)
     text = "".join(parts)[:MAX_HTML_CHARS]
-    lines = (_WS.sub(" ", line).strip() for line in text.split("\n"))
+    # " ".join(split()) is _WS.sub(" ", line).strip() (both use str.isspace), at a third of the cost.
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return [line for line in lines if line]
 
 

@@ -248,8 +248,8 @@ def reviews_between(store: Store, rules: ReviewRules, start: datetime | None, en
                     *, reviews_only: bool = False) -> list[Review]:
     """Stored entries published in ``[start, end)``, oldest first, reviews analysed; with
     ``reviews_only`` the posts that are not reviews are left out."""
-    heads = heads_between(store, start, end)
-    flags = [rules.is_review(h.title, h.link, h.categories) for h in heads]
+    heads = heads_between(store, start, end, rules.is_review if reviews_only else None)
+    flags = [reviews_only or rules.is_review(h.title, h.link, h.categories) for h in heads]
     analyses = fresh_analyses(store, rules, [h for h, flag in zip(heads, flags, strict=True) if flag])
     return [make_review(rules, h, analyses.get(h.id), h.page, is_review=flag)
             for h, flag in zip(heads, flags, strict=True) if flag or not reviews_only]

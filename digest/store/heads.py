@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -71,8 +71,12 @@ _HEAD_SQL = (
 )
 
 
-def heads_between(store: Store, since: datetime | None, until: datetime | None = None) -> list[EntryHead]:
-    """Entries published in ``[since, until)``, oldest first (as ``Store.entries``)."""
+def heads_between(
+    store: Store, since: datetime | None, until: datetime | None = None,
+    keep: Callable[[str, str, tuple[str, ...]], bool] | None = None,
+) -> list[EntryHead]:
+    """Entries published in ``[since, until)``, oldest first (as ``Store.entries``); with ``keep``,
+    only those for which ``keep(title, link, categories)`` is true (the rest are never built)."""
     where, args = _range(since, until)
     rows = store.db.execute(f"{_HEAD_SQL}{where} ORDER BY e.published, e.id", args).fetchall()
     categories = _grouped(store.db.execute(
@@ -81,6 +85,8 @@ def heads_between(store: Store, since: datetime | None, until: datetime | None =
     feeds = _grouped(store.db.execute(
         f"SELECT f.entry_id, f.feed_url FROM entries e JOIN entry_feeds f ON f.entry_id = e.id"
         f"{where} ORDER BY f.entry_id, f.first_seen, f.feed_url", args))
+    if keep is not None:
+        rows = [r for r in rows if keep(r["title"], r["link"], categories.get(r["id"], ()))]
     return [_head(r, categories, feeds) for r in rows]
 
 

@@ -89,3 +89,29 @@ def test_collect_keeps_analyses_and_a_re_collect_of_an_unchanged_site_reads_noth
     assert snapshot is not None and snapshot[0] == clock().replace(microsecond=0)
     assert snapshot[1] == [p.link(feed_server.base) for p in posts[:3]]
     assert news.link(feed_server.base) not in kept
+
+
+def test_a_feed_that_changes_after_its_validators_are_kept_is_parsed_and_analysed(
+    feed_server: FeedServer, tmp_path: Path, store: Store, clock: Clock
+) -> None:
+    config, posts, _ = _site(feed_server, clock, tmp_path)
+    run_collect(config, store, clock)
+    kept = _analyses(store)
+
+    # One new review: the feed now answers with a new body and a new ETag; one post was edited.
+    fresh = make_posts(1, newest=clock(), first_id=9000, categories=("Reviews", "TV"),
+                       title="Review {n}: A New Season")[0]
+    edited = replace(posts[0], body=posts[0].body.replace("Score:", "Rating:").replace("/10", ".5/10"))
+    feed = rss([fresh, edited, *posts[1:]], site=feed_server.base)
+    feed_server.route("/feed/", _etagged(feed, '"feed-v2"', "application/rss+xml"))
+    clock.moment += timedelta(hours=3)
+    again = run_collect(config, store, clock)
+
+    assert [(o.status, o.new, o.updated) for o in again.outcomes] == [("ok", 1, 1)]
+    now_kept = _analyses(store)
+    new_link, edited_link = fresh.link(feed_server.base), edited.link(feed_server.base)
+    assert now_kept[new_link][2] == "feed-text"
+    assert now_kept[edited_link][0] != kept[edited_link][0]  # re-analysed: the content changed
+    assert now_kept[edited_link][1] == float(f"{edited.body.split('Rating: ')[1].split('/')[0]}")
+    assert {link: row for link, row in now_kept.items() if link not in (new_link, edited_link)} == {
+        link: row for link, row in kept.items() if link != edited_link}

@@ -13,10 +13,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from digest.collect.feeds import ParsePool
 from digest.collect.fetch import Fetcher
 from digest.collect.pages import fetch_pages, pages_to_fetch, snapshot_trending
 from digest.collect.policy import FetchPolicy
@@ -29,6 +28,12 @@ from digest.store.database import Store
 from digest.store.heads import heads_between, heads_by_ids
 from digest.urls import is_http
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from digest.collect.feeds import ParsePool
+    from digest.models import ParsedFeed
+
 ProgressCallback = Callable[[FeedOutcome], None]
 Clock = Callable[[], datetime]
 
@@ -40,6 +45,25 @@ class CollectProgress(Protocol):
     def feed_done(self, outcome: FeedOutcome) -> None: ...
     def pages(self, total: int) -> None: ...
     def page_done(self, url: str, error: str | None) -> None: ...
+
+
+class Parser(Protocol):
+    async def parse(self, content: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed: ...
+
+
+class _ParseOnDemand:
+    """For a collect that will most likely parse nothing (every feed has validators, so most
+    answer 304): feedparser is loaded when a feed first sends a body, and parses on a thread."""
+
+    def __init__(self) -> None:
+        self._pool: ParsePool | None = None
+
+    async def parse(self, content: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
+        if self._pool is None:
+            from digest.collect.feeds import ParsePool
+
+            self._pool = ParsePool(0)
+        return await self._pool.parse(content, headers, url)
 
 
 @dataclass(frozen=True)
@@ -95,7 +119,7 @@ async def collect(
 
         changed: list[int] = []
 
-        async def one(feed: FeedSettings, parser: ParsePool) -> FeedOutcome:
+        async def one(feed: FeedSettings, parser: Parser) -> FeedOutcome:
             outcome = await _collect_feed(config, store, fetcher, parser, feed, now, backfill_pages, changed)
             if on_feed is not None:
                 on_feed(outcome)
@@ -105,10 +129,17 @@ async def collect(
 
         # Parsing is CPU-bound pure Python: worker processes, one per core, when several feeds will
         # send a body. A feed with stored validators most often answers 304 and needs no parsing:
-        # a re-collect where nothing changed forks no workers (the few that did change parse on a
-        # thread).
-        with ParsePool.for_feeds(_likely_bodies(store, config.feeds)) as parser:
-            outcomes = list(await asyncio.gather(*(one(f, parser) for f in config.feeds)))
+        # a re-collect where nothing changed forks no workers and loads no feed parser (the few
+        # feeds that did change parse on a thread).
+        likely = _likely_bodies(store, config.feeds)
+        if likely >= 2:
+            from digest.collect.feeds import ParsePool
+
+            with ParsePool.for_feeds(likely) as pool:
+                outcomes = list(await asyncio.gather(*(one(f, pool) for f in config.feeds)))
+        else:
+            on_demand = _ParseOnDemand()
+            outcomes = list(await asyncio.gather(*(one(f, on_demand) for f in config.feeds)))
         # Analyse what came in (and any recent review whose analysis is stale), once: the
         # page pass and every later build read the stored analyses.
         rules = ReviewRules.from_config(config)
@@ -136,7 +167,7 @@ async def _collect_feed(
     config: Config,
     store: Store,
     fetcher: Fetcher,
-    parser: ParsePool,
+    parser: Parser,
     feed: FeedSettings,
     now: Clock,
     backfill_pages: int | None,
@@ -178,7 +209,7 @@ async def _collect_feed(
 
 
 async def _gather(
-    config: Config, store: Store, fetcher: Fetcher, parser: ParsePool, feed: FeedSettings, depth: int,
+    config: Config, store: Store, fetcher: Fetcher, parser: Parser, feed: FeedSettings, depth: int,
     now: Clock,
 ) -> _Gathered:
     state = store.feed_state(feed.url)

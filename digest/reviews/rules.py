@@ -15,8 +15,10 @@ kept). Posts that are not reviews are not analysed, unless pinned.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -232,11 +234,18 @@ def fresh_analyses(store: Store, rules: ReviewRules, heads: Iterable[EntryHead])
         fresh[source.id] = found
         batch.append((source.id, stale[source.id], found))
         if len(batch) >= 100:
-            save_analyses(store, batch)
+            _keep(store, batch)
             batch = []
-    if batch:
-        save_analyses(store, batch)
+    _keep(store, batch)
     return fresh
+
+
+def _keep(store: Store, batch: list[tuple[int, str, Analysis]]) -> None:
+    """Store analyses; they are a cache, so a store that cannot take them (a read-only file,
+    another process writing for longer than the busy timeout) costs a re-analysis next time."""
+    if batch:
+        with contextlib.suppress(sqlite3.OperationalError):
+            save_analyses(store, batch)
 
 
 def review_heads(rules: ReviewRules, heads: Iterable[EntryHead]) -> list[EntryHead]:

@@ -6,7 +6,7 @@ CONFIG ?= config/demo.toml
 # The demo site is dated April-May 2025: run its weekly job as of Monday 19 May, 08:00.
 DEMO_NOW ?= 2025-05-19T08:00
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-select bench-recollect clean
 
 $(BIN)/digest: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test: $(VENV)/.test-deps
 
 bench: $(BIN)/digest
 	$(BIN)/python bench/ingest.py
+
+bench-select: $(BIN)/digest
+	$(BIN)/python bench/selection.py
+
+bench-recollect: $(BIN)/digest
+	$(BIN)/python bench/recollect.py
 
 clean:
 	rm -rf $(VENV) out var

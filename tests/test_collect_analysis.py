@@ -115,3 +115,21 @@ def test_a_feed_that_changes_after_its_validators_are_kept_is_parsed_and_analyse
     assert now_kept[edited_link][1] == float(f"{edited.body.split('Rating: ')[1].split('/')[0]}")
     assert {link: row for link, row in now_kept.items() if link not in (new_link, edited_link)} == {
         link: row for link, row in kept.items() if link != edited_link}
+
+
+def test_a_failing_page_is_tried_again_up_to_the_limit_then_left(
+    feed_server: FeedServer, tmp_path: Path, store: Store, clock: Clock
+) -> None:
+    config, posts, _ = _site(feed_server, clock, tmp_path)
+    broken = posts[1]  # no score in the feed: its page is wanted
+    path = broken.permalink(feed_server.base)[len(feed_server.base):]
+    feed_server.route(path, Reply(status=500, body=b"oops"))
+
+    for _ in range(config.reviews.page_attempts + 2):
+        report = run_collect(config, store, clock)
+        clock.moment += timedelta(hours=3)
+
+    tries = [s for s in feed_server.requests if s.path == path]
+    assert len(tries) == config.reviews.page_attempts
+    assert report.pages_fetched == 0 and report.page_failures == ()
+    assert store.page_attempt(broken.link(feed_server.base)) == (False, config.reviews.page_attempts)

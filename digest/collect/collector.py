@@ -140,15 +140,17 @@ async def collect(
         else:
             on_demand = _ParseOnDemand()
             outcomes = list(await asyncio.gather(*(one(f, on_demand) for f in config.feeds)))
-        # Analyse what came in (and any recent review whose analysis is stale), once: the
-        # page pass and every later build read the stored analyses.
+        # Analyse what came in, once: the page pass and every later build read the kept analyses.
+        # The page pass looks only at recent reviews whose page is still worth a try (a collect
+        # where nothing changed finds few or none), with their analyses brought up to date.
         rules = ReviewRules.from_config(config)
-        recent = heads_between(store, now() - timedelta(days=config.reviews.page_max_age_days))
-        recent_ids = {h.id for h in recent}
-        older = [i for i in changed if i not in recent_ids]
-        analyses = fresh_analyses(store, rules, review_heads(rules, recent + heads_by_ids(store, older)))
+        pending = heads_between(store, now() - timedelta(days=config.reviews.page_max_age_days),
+                                keep=rules.is_review, page_attempts=config.reviews.page_attempts)
+        pending_ids = {h.id for h in pending}
+        others = [i for i in changed if i not in pending_ids]
+        analyses = fresh_analyses(store, rules, pending + review_heads(rules, heads_by_ids(store, others)))
         # Second pass: article pages of recent reviews, for scores the feed lacks.
-        wanted = pages_to_fetch(recent, analyses, rules)
+        wanted = pages_to_fetch(pending, analyses, rules)
         pages = await fetch_pages(config, store, fetcher, wanted, now,
                                   on_page=progress.page_done if progress is not None else None,
                                   on_total=progress.pages if progress is not None else None)

@@ -73,12 +73,18 @@ _HEAD_SQL = (
 
 def heads_between(
     store: Store, since: datetime | None, until: datetime | None = None,
-    keep: Callable[[str, str, tuple[str, ...]], bool] | None = None,
+    keep: Callable[[str, str, tuple[str, ...]], bool] | None = None, page_attempts: int | None = None,
 ) -> list[EntryHead]:
     """Entries published in ``[since, until)``, oldest first (as ``Store.entries``); with ``keep``,
-    only those for which ``keep(title, link, categories)`` is true (the rest are never built)."""
+    only those for which ``keep(title, link, categories)`` is true (the rest are never built);
+    with ``page_attempts``, only those whose page is worth a try: never fetched, or failed fewer
+    times than that."""
     where, args = _range(since, until)
-    rows = store.db.execute(f"{_HEAD_SQL}{where} ORDER BY e.published, e.id", args).fetchall()
+    head_where, head_args = where, list[str | int](args)
+    if page_attempts is not None:
+        head_where += (" AND" if where else " WHERE") + " (p.url IS NULL OR (p.ok = 0 AND p.attempts < ?))"
+        head_args.append(page_attempts)
+    rows = store.db.execute(f"{_HEAD_SQL}{head_where} ORDER BY e.published, e.id", head_args).fetchall()
     categories = _grouped(store.db.execute(
         f"SELECT c.entry_id, c.category FROM entries e JOIN entry_categories c ON c.entry_id = e.id"
         f"{where} ORDER BY c.entry_id, c.rowid", args))

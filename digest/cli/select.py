@@ -122,8 +122,10 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
     chosen = parse_week(week) if week else last_full_week(now, config.site.tz)
     flags = _choices(pins, drops, note)
     with obj.store() as store:
-        notes = check_flags(flags, stored_reviews(config, store, chosen), chosen.id, config.select.top_count,
-                            config.site.tz)
+        # Only pins and drops need every stored review (to check them); at a busy site's scale,
+        # reading them all costs more than the build.
+        stored = stored_reviews(config, store, chosen) if flags.pins or flags.drops else {}
+        notes = check_flags(flags, stored, chosen.id, config.select.top_count, config.site.tz)
         saved = save_flags(config, issue_key(chosen.id, config.edition_id), flags)
         result = build_issue(config, store, now, chosen)
         archive = update_archive(obj.config, store)
@@ -152,11 +154,12 @@ def stored_reviews(config: Config, store: Store, week: Week) -> dict[str, Candid
     """Every stored review by canonical URL, marked in or out of ``week``: what pins may name."""
     from digest.reviews.rules import ReviewRules
     from digest.select.editor import Candidate
+    from digest.store.heads import heads_between
 
     rules = ReviewRules.from_config(config)
     start, end = week.window(config.site.tz)
-    return {e.link: Candidate(e.link, e.published, start <= e.published < end)
-            for e in store.entries() if rules.is_review(e.title, e.link, e.categories)}
+    return {h.link: Candidate(h.link, h.published, start <= h.published < end)
+            for h in heads_between(store, None, None, keep=rules.is_review)}
 
 
 @click.command()

@@ -19,7 +19,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from digest.collect.fetch import Fetcher
 from digest.collect.pages import fetch_pages, pages_to_fetch, snapshot_trending
 from digest.collect.policy import FetchPolicy
-from digest.collect.repair import cap_items
 from digest.errors import FetchError, SourceError
 from digest.models import CollectReport, FeedEntry, FeedOutcome, FeedStatus, FetchResult
 from digest.reviews.rules import ReviewRules, fresh_analyses, review_heads
@@ -223,6 +222,8 @@ async def _gather(
     if first.not_modified:
         return _Gathered(feed, first, (), 0, None)
     cap = config.collect.max_items_per_feed
+    from digest.collect.repair import cap_items  # lxml: only for a feed that sent a body
+
     content, items = cap_items(first.content, cap)
     parsed = await parser.parse(content, first.headers, first.final_url)
     entries: dict[str, FeedEntry] = {e.uid: e for e in parsed.entries[:cap]}

@@ -85,12 +85,15 @@ def heads_between(
         head_where += (" AND" if where else " WHERE") + " (p.url IS NULL OR (p.ok = 0 AND p.attempts < ?))"
         head_args.append(page_attempts)
     rows = store.db.execute(f"{_HEAD_SQL}{head_where} ORDER BY e.published, e.id", head_args).fetchall()
-    categories = _grouped(store.db.execute(
-        f"SELECT c.entry_id, c.category FROM entries e JOIN entry_categories c ON c.entry_id = e.id"
-        f"{where} ORDER BY c.entry_id, c.rowid", args))
-    feeds = _grouped(store.db.execute(
-        f"SELECT f.entry_id, f.feed_url FROM entries e JOIN entry_feeds f ON f.entry_id = e.id"
-        f"{where} ORDER BY f.entry_id, f.first_seen, f.feed_url", args))
+    if page_attempts is not None:  # few rows pass (most often none): read only theirs
+        categories, feeds = _groups(store, [int(r["id"]) for r in rows])
+    else:
+        categories = _grouped(store.db.execute(
+            f"SELECT c.entry_id, c.category FROM entries e JOIN entry_categories c ON c.entry_id = e.id"
+            f"{where} ORDER BY c.entry_id, c.rowid", args))
+        feeds = _grouped(store.db.execute(
+            f"SELECT f.entry_id, f.feed_url FROM entries e JOIN entry_feeds f ON f.entry_id = e.id"
+            f"{where} ORDER BY f.entry_id, f.first_seen, f.feed_url", args))
     if keep is not None:
         rows = [r for r in rows if keep(r["title"], r["link"], categories.get(r["id"], ()))]
     return [_head(r, categories, feeds) for r in rows]
@@ -104,14 +107,25 @@ def heads_by_ids(store: Store, ids: Iterable[int]) -> list[EntryHead]:
         part = wanted[start : start + 500]
         marks = ",".join("?" * len(part))
         rows = store.db.execute(f"{_HEAD_SQL} WHERE e.id IN ({marks})", part).fetchall()
-        categories = _grouped(store.db.execute(
-            f"SELECT entry_id, category FROM entry_categories WHERE entry_id IN ({marks})"
-            " ORDER BY entry_id, rowid", part))
-        feeds = _grouped(store.db.execute(
-            f"SELECT entry_id, feed_url FROM entry_feeds WHERE entry_id IN ({marks})"
-            " ORDER BY entry_id, first_seen, feed_url", part))
+        categories, feeds = _groups(store, part)
         found.update((int(r["id"]), _head(r, categories, feeds)) for r in rows)
     return [found[i] for i in wanted if i in found]
+
+
+def _groups(store: Store, ids: list[int]) -> tuple[dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+    """The categories and the feeds of these entries, each in the order ``Store.entries`` gives."""
+    categories: dict[int, tuple[str, ...]] = {}
+    feeds: dict[int, tuple[str, ...]] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        categories.update(_grouped(store.db.execute(
+            f"SELECT entry_id, category FROM entry_categories WHERE entry_id IN ({marks})"
+            " ORDER BY entry_id, rowid", part)))
+        feeds.update(_grouped(store.db.execute(
+            f"SELECT entry_id, feed_url FROM entry_feeds WHERE entry_id IN ({marks})"
+            " ORDER BY entry_id, first_seen, feed_url", part)))
+    return categories, feeds
 
 
 def head_by_link(store: Store, link: str) -> EntryHead | None:

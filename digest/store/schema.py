@@ -149,7 +149,7 @@ MIGRATIONS: tuple[str, ...] = (
         image_height INTEGER
     );
     ALTER TABLE pages ADD COLUMN body_hash TEXT;
-    UPDATE pages SET body_hash = 'before-v5:' || fetched_at || ':' || length(body) WHERE body <> '';
+    UPDATE pages SET body_hash = 'before-v6:' || fetched_at || ':' || length(body) WHERE body <> '';
     CREATE INDEX trending_by_page ON trending_snapshots(page_url, observed_at);
     CREATE INDEX pages_state ON pages(url, ok, attempts, body_hash, error);
     CREATE INDEX entries_window ON entries(published, id, uid, link, title, author, comments, fingerprint,

@@ -164,6 +164,9 @@ class Review:
     tldr: str
     image: ImageHint | None
     comments: int | None
+    # Every known size of ``image`` (WordPress srcset, -300x169 names, media:content sizes), smallest
+    # first: the email picks the smallest at least twice the width it is shown at.
+    image_sizes: tuple[ImageHint, ...] = ()
 
 
 @dataclass(frozen=True)

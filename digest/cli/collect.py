@@ -74,6 +74,8 @@ def check(obj: Context, as_json: bool) -> None:
     if config.archive is not None:
         echo(f"archive: {archive_dir(config)} ({config.archive.base_url or 'no base_url'}; "
                    f"publish {config.archive.publish})")
+    for note in config.email.palette.notes:
+        echo(f"colours: {note}")
     for line in describe_plan(config, utcnow(), count=2):
         echo(line)
 

@@ -44,7 +44,11 @@ RULES: dict[str, str] = {
     "img-svg": "no SVG images (Gmail and Outlook do not show them)",
     "link-href": "every link is absolute https, mailto, or the mailer's merge tag byte for byte",
     "template-leftover": "no {{ or {% left from templates (except the mailer's own tags)",
-    "button": 'bulletproof buttons: a table cell with bgcolor around a link with real text',
+    "button": "bulletproof buttons: a padded table cell with bgcolor around a link with real text "
+              "(Outlook drops padding on links: padding only on the <a> shrinks the button to its text)",
+    "cell-spacing": "padding only on table cells, never on p, h1-h6, div or a (Outlook ignores it there)",
+    "outlook": "Outlook on Windows: xmlns:o, 96 ppi OfficeDocumentSettings and an mso ghost table",
+    "mso-line-height": "mso-line-height-rule: exactly wherever line-height is set on cells",
     "unsafe-element": "no script, form, iframe, object, embed or similar elements",
     "event-handler": "no on* event-handler attributes",
     "javascript-url": "no javascript:/vbscript: URLs or CSS expression()",
@@ -58,6 +62,8 @@ _HEXISH = re.compile(r"#([0-9a-fA-F]{3,8})\b")
 _COLOUR_FN = re.compile(r"\b(rgba?|hsla?)\s*\(", re.I)
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _BAD_SCHEME = re.compile(r"^(javascript|vbscript|livescript):", re.I)
+_OUTLOOK_DARK = ("[data-ogsc]", "[data-ogsb]")  # set only by Outlook.com's dark mode: never inlinable
+_NO_PADDING = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "a"}
 _INVISIBLE = dict.fromkeys(map(ord, "\u00a0\u200b\u200c\u200d\u034f\u00ad\ufeff\u2007\u2060"), None)
 
 
@@ -169,6 +175,7 @@ def lint_html(html: str, merge_tags: Iterable[str] = ()) -> list[Finding]:
     _check_links(root, html, tags, error)
     _check_unsafe(root, error)
     _check_colours(root, styles, error)
+    _check_outlook(root, html, error)
     stripped = html
     for tag in tags:
         stripped = stripped.replace(tag, "")
@@ -213,7 +220,8 @@ def _check_styles(root: etree._Element, error: Callback) -> str:
                 continue
             if at.lower().startswith("@font-face"):
                 continue
-            if not at and selector and not all(":" in s for s in selector.split(",")):
+            if not at and selector and not all(":" in s or s.strip().startswith(_OUTLOOK_DARK)
+                                               for s in selector.split(",")):
                 error("style-inlinable", f"'{_short(selector)}' could be inlined: it belongs in the inline "
                                          "sheet, not in <style>", where)
             for name, value in declarations(body):
@@ -320,6 +328,41 @@ def _check_links(root: etree._Element, html: str, tags: tuple[str, ...], error: 
                                 "background otherwise)", _where(a, "href"))
             if not _text(a):
                 error("button", "button without text (images are blocked by default)", _where(a, "href"))
+            if cell is not None and not _padded(cell):
+                error("button", "the button's cell has no padding (or mso-padding-alt): "
+                                + ("its padding is only on the link, which Outlook ignores"
+                                   if _padded(a) else "the button is no bigger than its text"),
+                      _where(a, "href"))
+
+
+def _padded(el: etree._Element) -> bool:
+    """True when the element's inline style gives it some non-zero padding."""
+    for name, value in declarations(el.get("style") or ""):
+        if name.startswith(("padding", "mso-padding-alt")) and re.search(r"[1-9]", value):
+            return True
+    return False
+
+
+def _check_outlook(root: etree._Element, html: str, error: Callback) -> None:
+    """What Outlook on Windows (Word's renderer) needs to draw the layout as designed."""
+    head = html[: html.lower().find("<body")]
+    if 'xmlns:o="urn:schemas-microsoft-com:office:office"' not in head:
+        error("outlook", '<html> lacks xmlns:o="urn:schemas-microsoft-com:office:office"')
+    if not re.search(r"<!--\[if mso\]>.*<o:PixelsPerInch>96</o:PixelsPerInch>.*<!\[endif\]-->", head, re.S):
+        error("outlook", "no <o:OfficeDocumentSettings> with 96 ppi in an mso conditional (Outlook scales "
+                         "the layout on high-DPI screens)")
+    if not re.search(r"<!--\[if mso\]>\s*<table[^>]*width=\"600\"", html):
+        error("outlook", "no fixed 600 px ghost table in an <!--[if mso]> conditional (Outlook ignores "
+                         "max-width)")
+    for el in root.iter(*_NO_PADDING):
+        if _padded(el) and not (el.tag == "a" and _is_button(el)):
+            error("cell-spacing", f"padding on <{el.tag}>: Outlook ignores it; pad the table cell",
+                  _where(el, "class"))
+    for td in root.iter("td"):
+        names = dict(declarations(td.get("style") or ""))
+        if "line-height" in names and names.get("mso-line-height-rule", "").lower() != "exactly":
+            error("mso-line-height", "line-height without mso-line-height-rule: exactly (Outlook adds "
+                                     "space above the text)", _where(td, "class"))
 
 
 def _is_button(a: etree._Element) -> bool:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
+from digest.colours import mix
 from digest.errors import DigestError, LintError
 from digest.mail.images import apply_image_policy
 from digest.mail.inline import inline_css
@@ -42,9 +43,12 @@ from digest.weeks import split_issue_key
 BUILTIN_TEMPLATES = Path(str(resources.files("digest.templates")))
 HTML_TEMPLATE, TEXT_TEMPLATE = "issue.html", "issue.txt"
 SUBJECT_TEMPLATE, PREHEADER_TEMPLATE, INLINE_CSS = "subject.txt", "preheader.txt", "styles/inline.css"
-HERO_WIDTH, CARD_WIDTH = 600, 180
-# Badge colours by score (white text on each passes WCAG AA for bold text).
+# Widths the images are shown at; the source chosen is the smallest size at least twice as wide.
+HERO_WIDTH, CARD_WIDTH, THUMB_WIDTH = 600, 180, 96
+# Badge colours by score: white text on each passes WCAG AA (4.5:1) in light and dark mode.
 SCORE_COLOURS = ((8.5, "#1a7f37"), (7.0, "#0b7285"), (5.0, "#b35900"), (0.0, "#c0282d"))
+_RTL = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "sd", "ur", "yi"})
+_GRADE = re.compile(r"\b([A-F][+\-\u2212\u2013]?)\s*$")
 _PREFIX = re.compile(r"^\s*(?:REVIEW|RECAP|FIRST LOOK|REVIEW & RECAP)\s*[:\-–—]\s*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # RFC 3986 reserved + "%": everything else gets percent-encoded
@@ -79,12 +83,15 @@ class Card:
     score: float | None
     score_text: str  # "8.5" ("" when unscored)
     score_colour: str
+    score_shown: str  # what the badge shows: "8.5", or the site's own "B+" when it writes grades
+    score_scale: str  # "/10" after a number, "" after a grade
+    score_spoken: str  # "Score: 8.5 out of 10", "Grade: B+ (8.5 out of 10)"
     tldr: str
     author: str | None
     date: str  # "May 14", site timezone
     date_iso: str
     image: Image | None
-    why: str  # trending: "+14 comments · #2 on the site"
+    why: str  # trending, in a reader's words: "14 new comments this week · No. 2 on the site's list"
 
 
 @dataclass(frozen=True)
@@ -191,26 +198,47 @@ def display_title(title: str) -> str:
 
 
 def _image(pick: Pick, width: int, policy: LinkPolicy, alt: str) -> Image | None:
+    """The smallest known size at least twice ``width`` (sharp on 2x screens), else the largest."""
     hint = pick.review.image
     if hint is None:
         return None
-    src = policy.clean(hint.url)
+    sizes = [h for h in pick.review.image_sizes if h.width] or [hint]
+    wide = [h for h in sizes if (h.width or 0) >= 2 * width]
+    chosen = min(wide, key=lambda h: h.width or 0) if wide else max(sizes, key=lambda h: h.width or 0)
+    src = policy.clean(chosen.url)
     if src is None or urlsplit(src).path.lower().endswith((".svg", ".svgz")):
         return None
-    height = round(width * hint.height / hint.width) if hint.width and hint.height else None
-    return Image(src, width, height, alt)
+    ratio = (chosen.height / chosen.width) if chosen.width and chosen.height else (
+        hint.height / hint.width if hint.width and hint.height else None)
+    return Image(src, width, round(width * ratio) if ratio else None, alt)
 
 
-def trend_why(pick: Pick) -> str:
-    """A few words on why a review trends, from its signals' numbers (the strongest first)."""
+def _spoken_score(pick: Pick) -> tuple[str, str, str]:
+    """(shown, scale, spoken): "8.5", "/10", "Score: 8.5 out of 10"; grades keep the site's "B+"."""
+    score = pick.review.score
+    if score is None:
+        return "", "", ""
+    number = f"{score.value:g}"
+    grade = _GRADE.search(score.raw) if score.scale == "letter" else None
+    if grade:
+        letter = grade.group(1).replace("\u2212", "-").replace("\u2013", "-")
+        return letter, "", f"Grade: {letter} ({number} out of 10)"
+    return number, "/10", f"Score: {number} out of 10"
+
+
+def trend_why(pick: Pick, site_name: str = "the site") -> str:
+    """Why a review trends, in a reader's words, from its signals' numbers (the strongest first)."""
     words = []
     for signal in sorted(pick.signals, key=lambda s: -s.normalised):
         if signal.name == SignalName.COMMENTS:
-            words.append(f"+{signal.comments} comments")
+            count, days = signal.comments or 0, signal.days or 7
+            span = "this week" if days <= 7 else f"in the last {days // 7} weeks" if days % 7 == 0 else \
+                f"in the last {days} days"
+            words.append(f"{count:,} new comment{'s' * (count != 1)} {span}")
         elif signal.name == SignalName.SITE:
-            words.append(f"#{signal.rank} on the site")
+            words.append(f"No. {signal.rank} in Trending on {site_name}")
         else:
-            words.append(f"{signal.views or 0:,.0f} views")
+            words.append(f"read {signal.views or 0:,.0f} times")
     if not words and pick.reasons:
         words.append(pick.reasons[0])
     return " · ".join(words[:3])
@@ -224,8 +252,10 @@ def _label(pick: Pick) -> str:
     return "Review of the week" if pick.position == 1 else f"#{pick.position} by score"
 
 
-def _card(pick: Pick, policy: LinkPolicy, tz: ZoneInfo, image_width: int, tldr_max: int = 2000) -> Card:
+def _card(pick: Pick, policy: LinkPolicy, tz: ZoneInfo, image_width: int, tldr_max: int = 2000,
+          site_name: str = "the site") -> Card:
     review = pick.review
+    shown, scale, spoken = _spoken_score(pick)
     title = neutral(display_title(review.title), TITLE_MAX) or "Untitled review"
     published = review.published.astimezone(tz)
     score = review.score.value if review.score else None
@@ -235,20 +265,21 @@ def _card(pick: Pick, policy: LinkPolicy, tz: ZoneInfo, image_width: int, tldr_m
         section=neutral(review.section, 60),
         score=score, score_text=f"{score:g}" if score is not None else "",
         score_colour=score_colour(score) if score is not None else "",
+        score_shown=shown, score_scale=scale, score_spoken=spoken,
         tldr=neutral(review.tldr, tldr_max), author=neutral(review.author, AUTHOR_MAX) or None,
         date=f"{published:%b} {published.day}", date_iso=published.date().isoformat(),
         image=_image(pick, image_width, policy, title),
-        why=neutral(trend_why(pick), 160) if pick.kind == PickKind.TRENDING else "",
+        why=neutral(trend_why(pick, site_name), 160) if pick.kind == PickKind.TRENDING else "",
     )
 
 
 def build_cards(config: Config, selection: Selection, policy: LinkPolicy
                 ) -> tuple[Card | None, list[Card], list[Card]]:
     """The hero (the week's first top pick), the other top picks, the trending list."""
-    tz, most = config.site.tz, config.reviews.tldr_max_chars
+    tz, most, name = config.site.tz, config.reviews.tldr_max_chars, config.site.name
     widths = [HERO_WIDTH if i == 0 else CARD_WIDTH for i in range(len(selection.top))]
-    top = [_card(p, policy, tz, width, most) for p, width in zip(selection.top, widths, strict=True)]
-    trending = [_card(p, policy, tz, CARD_WIDTH, most) for p in selection.trending]
+    top = [_card(p, policy, tz, width, most, name) for p, width in zip(selection.top, widths, strict=True)]
+    trending = [_card(p, policy, tz, THUMB_WIDTH, most, name) for p in selection.trending]
     return (top[0] if top else None), top[1:], trending
 
 
@@ -263,12 +294,6 @@ def issue_dates(selection: Selection, tz: ZoneInfo) -> IssueDates:
     else:
         text = f"{first:%b} {first.day}–{last.day}, {last.year}"
     return IssueDates(split_issue_key(selection.issue_id)[1], text, first, last, last.year)
-
-
-def mix(colour: str, other: str = "#ffffff", amount: float = 0.5) -> str:
-    """A Jinja filter: ``colour`` moved ``amount`` of the way to ``other`` (tints for backgrounds)."""
-    a, b = (tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in (colour, other))
-    return "#" + "".join(f"{round(x + (y - x) * amount):02x}" for x, y in zip(a, b, strict=True))
 
 
 def wrap_text(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
@@ -360,6 +385,8 @@ def build_context(config: Config, selection: Selection, links: Links, *, web: bo
         "edition": {"name": edition_name(config), "title": edition_title(config), "web": web},
         "site": {"name": config.site.name, "url": policy.fallback},
         "email": settings, "brand": settings.brand_color, "accent": settings.accent_color,
+        "palette": settings.palette,
+        "direction": "rtl" if settings.lang.split("-")[0].lower() in _RTL else "ltr",
         "issue": issue_dates(selection, config.site.tz),
         "hero": hero, "top": top, "trending": trending,
         "note_html": Markup(render_note_html(note, policy.note_link)) if note else None,

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from digest.colours import Palette, accent_problem, brand_problem, palette
 from digest.mailers import MAILER_TAGS, TAG_MARKS, Mailer, MailerTags
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -52,6 +53,10 @@ class EmailSettings(BaseModel):
     reply_to: str | None = None
     list_unsubscribe_mailto: str | None = None
     lang: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    # Colours are checked against WCAG 2.2 AA at load: brand_color sits under white text and must
+    # pass as it is; accent_color gets a derived, compliant text shade (said by `digest check` and the
+    # pre-send report) unless derive_colors is false, which makes a failing accent an error.
+    derive_colors: bool = True
     brand_color: str = "#1d2433"
     accent_color: str = "#d6452b"
     logo_url: str | None = None
@@ -69,13 +74,24 @@ class EmailSettings(BaseModel):
     # in the build's warnings ("warn") or left out ("drop"): each sees every open of the email.
     image_hosts: list[str] = []
     image_policy: Literal["warn", "drop"] = "warn"
+    # Trending rows say why in a reader's words ("96 new comments this week"); false hides the line.
+    trending_reasons: bool = True
+    spamassassin: bool = Field(default=True, description="score the .eml with spamassassin in the report")
 
     @field_validator("brand_color", "accent_color")
     @classmethod
-    def _hex(cls, value: str) -> str:
+    def _hex(cls, value: str, info: ValidationInfo) -> str:
         if not _HEX.match(value):
             raise ValueError(f"{value!r} is not a six-digit hex colour like \"#1d2433\"")
-        return value.lower()
+        value = value.lower()
+        if info.field_name == "brand_color":
+            problem = brand_problem(value)
+        else:
+            problem = None if info.data.get("derive_colors", True) else accent_problem(value)
+            problem = problem and problem + " (choose a darker colour, or set derive_colors = true)"
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("logo_url")
     @classmethod
@@ -113,6 +129,11 @@ class EmailSettings(BaseModel):
             raise ValueError(f'mailer "{self.mailer}" has no postal-address tag: set postal_address '
                              "(anti-spam laws require it in every newsletter)")
         return self
+
+    @property
+    def palette(self) -> Palette:
+        """The email's colours, with WCAG-compliant shades derived from the accent where needed."""
+        return palette(self.brand_color, self.accent_color)
 
     @property
     def tags(self) -> MailerTags:

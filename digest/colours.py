@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 AA_TEXT, AA_LARGE = 4.5, 3.0
+MARGIN = 0.1  # derived shades aim a little above AA, so rounding in a mail client cannot tip them under
 WHITE, BLACK = "#ffffff", "#000000"
 
 # The fixed part of the palette; every pair below is checked by tests/test_contrast.py.
@@ -111,9 +112,10 @@ def accent_problem(accent: str) -> str | None:
 def palette(brand: str, accent: str) -> Palette:
     """The colours for one brand/accent pair, with compliant text shades derived from the accent."""
     note_bg = mix(accent, WHITE, 0.92)
-    accent_text = readable(accent, (SURFACE, note_bg, PAGE))
-    accent_text_dark = readable(accent, (DARK_SURFACE, DARK_NOTE_BG))
-    tagline = readable(mix(brand, WHITE, 0.72), (brand,))
+    target = AA_TEXT + MARGIN
+    accent_text = readable(accent, (SURFACE, note_bg, PAGE), target)
+    accent_text_dark = readable(accent, (DARK_SURFACE, DARK_NOTE_BG), target)
+    tagline = readable(mix(brand, WHITE, 0.72), (brand,), target)
     notes = []
     if accent_text != accent:
         notes.append(f"email.accent_color {accent} is {contrast(accent, SURFACE):.2f}:1 on white: text and "

@@ -24,6 +24,7 @@ from helpers.configfile import config_text
 from helpers.wordpress import WordPressSite, make_posts
 
 from digest.job.build import BuildResult
+from digest.mail.report import Report
 from digest.models import Pick, RenderedIssue, Review, Selection
 from digest.settings.config import Config, load_config
 from digest.store.database import Store
@@ -128,7 +129,7 @@ class FakeBuilder:
         rendered = RenderedIssue(week.id, SUBJECT, "preheader", HTML, TEXT)
         store.record_issue(week.id, now, (start, end), SUBJECT, str(out_dir),
                            [(p.review.uid, p.review.link, p.kind, p.position) for p in selection.picks])
-        return BuildResult(week.id, out_dir, selection, rendered, files=())
+        return BuildResult(week.id, out_dir, selection, rendered, files=(), report=Report(()))
 
     @property
     def built(self) -> list[str]:

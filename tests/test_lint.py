@@ -11,29 +11,34 @@ HEAD_CSS = """
 a.button:hover { text-decoration: underline !important; }
 @media only screen and (max-width: 599px) { .container { width: 100% !important; } }
 @media (prefers-color-scheme: dark) { .body { background-color: #0d0f13 !important; } }
+[data-ogsb] .body { background-color: #0d0f13 !important; }
 """
 
 GOOD = f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="en" xmlns:o="urn:schemas-microsoft-com:office:office">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Issue</title>
+<!--[if mso]><noscript><xml><o:OfficeDocumentSettings><o:PixelsPerInch>96</o:PixelsPerInch>
+</o:OfficeDocumentSettings></xml></noscript><![endif]-->
 <style>{HEAD_CSS}</style>
 </head>
 <body class="body" style="margin:0; background-color:#eceef2">
 <div class="preheader" style="display:none; max-height:0; overflow:hidden">The week's best reviews</div>
+<!--[if mso]><table role="presentation" width="600"><tr><td><![endif]-->
 <table role="presentation" class="container" width="600" cellpadding="0" cellspacing="0" border="0">
-<tr><td style="color:#16191f">
+<tr><td style="color:#16191f; line-height:20px; mso-line-height-rule:exactly">
 <a href="https://site.example/review/"><img src="https://site.example/a.jpg" width="180" alt="A review"></a>
-<table role="presentation"><tr><td bgcolor="#d6452b" style="background-color:#d6452b">
+<table role="presentation"><tr><td bgcolor="#c13e27" style="background-color:#c13e27; padding:0 24px">
 <a class="button" href="https://site.example/review/" style="color:#ffffff">Read the review</a>
 </td></tr></table>
 <a href="mailto:editors@site.example">Write to us</a>
 <a href="*|UNSUB|*">Unsubscribe</a>
 </td></tr>
 </table>
+<!--[if mso]></td></tr></table><![endif]-->
 </body>
 </html>
 """
@@ -56,13 +61,13 @@ def test_the_good_document_passes_every_rule() -> None:
 def test_every_rule_is_documented_and_findings_are_structured() -> None:
     findings = lint_html(swap('alt="A review"', ""), TAGS)
     assert findings == [Finding("img-alt", "error", "image without alt", findings[0].where)]
-    assert findings[0].where.startswith("line 19: <img")
+    assert findings[0].where.startswith("line 22: <img")
     assert all(rule in RULES for rule in ("img-alt", "size", "button", "hex-colors"))
 
 
 BREAKS = {
     "doctype": swap("<!DOCTYPE html>\n", ""),
-    "html-lang": swap('<html lang="en">', "<html>"),
+    "html-lang": swap('<html lang="en"', "<html"),
     "meta-charset": swap('<meta charset="utf-8">', '<meta charset="iso-8859-1">'),
     "meta-viewport": swap('<meta name="viewport" content="width=device-width, initial-scale=1">', ""),
     "style-in-head": swap("</body>", "<style>@media (max-width: 10px) { .a { color: #000000 !important; } }"
@@ -80,9 +85,12 @@ BREAKS = {
     "img-svg": swap('src="https://site.example/a.jpg"', 'src="https://site.example/logo.svg"'),
     "link-href": swap('href="mailto:editors@site.example"', 'href="/relative/path"'),
     "template-leftover": swap("Write to us", "Write to {{ editor }}"),
-    "button": swap('<td bgcolor="#d6452b" style="background-color:#d6452b">', "<td>"),
-    "unsafe-element": swap("</td></tr>\n</table>\n</body>", "<form action='https://x.example'></form></td></tr>\n"
-                                                           "</table>\n</body>"),
+    "button": swap('<td bgcolor="#c13e27" style="background-color:#c13e27; padding:0 24px">', "<td>"),
+    "outlook": swap("<o:PixelsPerInch>96</o:PixelsPerInch>", ""),
+    "cell-spacing": swap('<a href="mailto:editors', '<p style="padding:4px 0">Hi</p><a href="mailto:editors'),
+    "mso-line-height": swap("; mso-line-height-rule:exactly", ""),
+    "unsafe-element": swap("</td></tr>\n</table>\n", "<form action='https://x.example'></form></td></tr>\n"
+                                                    "</table>\n"),
     "event-handler": swap('alt="A review"', 'alt="A review" onerror="alert(1)"'),
     "javascript-url": swap('href="mailto:editors@site.example"', 'href=" JaVaScRiPt:alert(1)"'),
     "dark-mode": swap('<meta name="color-scheme" content="light dark">', ""),
@@ -146,9 +154,27 @@ def test_button_needs_text_and_script_in_style_is_caught() -> None:
                                                         "@media only"))
 
 
+def test_a_button_padded_only_on_its_link_fails() -> None:
+    """Outlook drops padding on <a>: a button whose cell is bare shrinks to a highlight round its text."""
+    cell = '<td bgcolor="#c13e27" style="background-color:#c13e27; padding:0 24px">'
+    link = '<a class="button" href="https://site.example/review/" style="color:#ffffff">'
+    padded_link = swap(link, link.replace('color:#ffffff"', 'color:#ffffff; padding:12px 22px"'),
+                       swap(cell, '<td bgcolor="#c13e27" style="background-color:#c13e27">'))
+    found = [f for f in lint_html(padded_link, TAGS) if f.rule == "button"]
+    assert len(found) == 1 and "only on the link, which Outlook ignores" in found[0].message
+    bare = '<td bgcolor="#c13e27" style="background-color:#c13e27">'
+    mso_only = swap(bare, bare.replace('c13e27">', 'c13e27; mso-padding-alt:12px 22px">'), padded_link)
+    assert "button" not in rules(mso_only)
+    assert rules(swap("padding:0 24px", "padding:0")) == {"button"}
+
+
+def test_outlook_dark_mode_selectors_are_not_inlinable() -> None:
+    assert rules(swap("[data-ogsb] .body", "[data-ogsb] .body, .other")) == {"style-inlinable"}
+
+
 def test_rgb_and_hsl_colours_fail() -> None:
     assert rules(swap("color:#16191f", "color:rgb(1, 2, 3)")) == {"hex-colors"}
-    assert rules(swap('bgcolor="#d6452b"', 'bgcolor="#d64"')) >= {"hex-colors"}
+    assert rules(swap('bgcolor="#c13e27"', 'bgcolor="#d64"')) >= {"hex-colors"}
 
 
 def test_css_blocks_reads_nested_rules_and_comments() -> None:

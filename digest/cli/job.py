@@ -147,6 +147,7 @@ def describe_outcome(config: Config, outcome: RunOutcome) -> list[str]:
         if outcome.trending_note:
             lines.append(f"  trending: {outcome.trending_note}")
         lines.extend(f"  warning: {w}" for w in outcome.warnings)
+        lines.extend(outcome.report)
     method = config.delivery.method
     if outcome.delivery:
         lines.append(outcome.delivery)

@@ -66,13 +66,18 @@ def _email_file(obj: Context, path: Path | None) -> Path:
 @click.pass_obj
 @handles_errors
 def lint(obj: Context, path: Path | None, mailer: str | None, strict: bool) -> None:
-    """Check a built email against mail-client rules (a file, an issue folder, or this config's last build).
+    """Check a built email against mail-client rules (a file, an issue folder, or this config's last build),
+    then the pre-send report: sizes, contrast, phone layout, links, and with a digest.eml beside it
+    List-Unsubscribe and SpamAssassin.
 
     \b
     Example:
       digest --config config/demo.toml lint --strict
     """
     from digest.mail.lint import format_finding, lint_html
+    from digest.mail.output import EML
+    from digest.mail.render import site_host
+    from digest.mail.report import presend_report
 
     target = _email_file(obj, path)
     if mailer is not None:
@@ -87,8 +92,16 @@ def lint(obj: Context, path: Path | None, mailer: str | None, strict: bool) -> N
     findings = lint_html(text, merge_tags)
     for finding in findings:
         click.echo(f"{finding.severity:<7} {format_finding(finding)}")
-    errors = sum(1 for f in findings if f.severity == "error")
-    warnings = len(findings) - errors
+    eml_path = target.parent / EML
+    settings = obj.config.email
+    eml = eml_path.read_bytes() if eml_path.is_file() else None
+    report = presend_report(text, merge_tags, site_host(obj.config), eml, mailer or settings.mailer,
+                            obj.config.delivery.method, settings.spamassassin)
+    for line in report.lines():
+        click.echo(line)
+    others = [c for c in report.checks if c.name != "lint"]
+    errors = sum(f.severity == "error" for f in findings) + sum(c.status == "error" for c in others)
+    warnings = sum(f.severity == "warning" for f in findings) + sum(c.status == "warning" for c in others)
     summary = f"{target}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     if errors or (strict and warnings):
         raise LintError(summary)

@@ -146,6 +146,8 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
         echo(f"trending: {result.selection.trending_note}")
     for warning in result.selection.warnings + result.rendered.lint_warnings:
         echo(f"warning: {warning}")
+    for line in result.report.lines():
+        echo(line)
     if archive is not None:
         echo(archive.line())
 

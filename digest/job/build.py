@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from digest.errors import LintError
 from digest.mail.manifest import build_manifest
+from digest.mail.report import Report, presend_report
 from digest.models import RenderedIssue, Selection
 from digest.select.editor import EditorChoices, load_editor_choices
 from digest.select.selection import gather_candidates, select_issue
@@ -28,6 +30,7 @@ class BuildResult:
     selection: Selection
     rendered: RenderedIssue
     files: tuple[Path, ...]
+    report: Report
 
 
 def choose(
@@ -48,20 +51,27 @@ def build_issue(
     overrides: EditorChoices | None = None,
 ) -> BuildResult:
     """Build one edition's issue (``config`` is that edition's effective config)."""
-    from digest.mail.output import WEB, write_issue  # the email stages import templates lazily
-    from digest.mail.render import render_issue
+    from digest.mail.output import WEB, build_eml, write_issue  # the email stages import templates lazily
+    from digest.mail.render import render_issue, site_host
     from digest.mail.web import render_web
 
     week = week or last_full_week(now, config.site.tz)
     selection = choose(config, store, now, week, overrides)
     rendered = render_issue(config, selection)
+    eml = build_eml(config, rendered, now)
+    report = presend_report(rendered.html, config.email.merge_tags, site_host(config), eml,
+                            config.email.mailer, config.delivery.method, config.email.spamassassin)
+    if report.errors:
+        raise LintError("\n".join([f"the {selection.issue_id} email fails its pre-send report "
+                                   "(nothing was written):", *report.lines()]))
     manifest = build_manifest(selection, rendered.subject, config.site.tz, rendered.preheader)
+    manifest["report"] = report.to_json()
     out_dir = issue_dir(config, week.id)
     # With an archive, the web page is made now, from the same selection, and published later.
     extra = {WEB: render_web(config, selection, rendered.subject)} if config.archive is not None else None
-    files = write_issue(config, out_dir, selection, rendered, manifest, now, extra)
+    files = write_issue(config, out_dir, selection, rendered, manifest, now, extra, eml=eml)
     store.record_issue(
         selection.issue_id, now, (selection.window_start, selection.window_end), rendered.subject,
         str(out_dir), [(p.review.uid, p.review.link, p.kind, p.position) for p in selection.picks],
     )
-    return BuildResult(selection.issue_id, out_dir, selection, rendered, tuple(files))
+    return BuildResult(selection.issue_id, out_dir, selection, rendered, tuple(files), report)

@@ -60,6 +60,7 @@ class RunOutcome:
     html_bytes: int = 0
     warnings: tuple[str, ...] = ()
     trending_note: str | None = None  # why trending is short, when it is
+    report: tuple[str, ...] = ()  # the pre-send report, as printed
     delivery: str | None = None  # what the hand-off did, None when there was none to do
     delivery_error: str | None = None
     error: str | None = None  # why the build stopped ("build stopped", "failed")
@@ -236,6 +237,7 @@ def run_once(
             top=len(selection.top), trending=len(selection.trending),
             html_bytes=len(rendered.html.encode("utf-8")), warnings=tuple(warnings),
             trending_note=selection.trending_note,
+            report=tuple(result.report.lines()),
         )
     delivery, error = (deliver_pending(config, store, issue_id, clock(), force=force and existing is not None)
                        if deliver else (None, None))

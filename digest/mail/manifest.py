@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NotRequired, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from digest.errors import DigestError
@@ -79,6 +79,7 @@ class Manifest(TypedDict):
     edition: NotRequired[str]  # "default" or an [[editions]] name; older manifests lack it
     week: NotRequired[str]  # "2025-W19", without the edition
     private_note: NotRequired[str | None]  # the subscribers-only note: email and explain, never the archive
+    report: NotRequired[dict[str, Any]]  # the pre-send report the build printed (digest.mail.report)
 
 
 def _when(moment: datetime, tz: ZoneInfo | None) -> str:

@@ -37,10 +37,10 @@ FILES = (HTML, TEXT, EML, MANIFEST)
 
 def write_issue(
     config: Config, out_dir: Path, selection: Selection, rendered: RenderedIssue, manifest: Manifest,
-    now: datetime, extra: Mapping[str, str] | None = None,
+    now: datetime, extra: Mapping[str, str] | None = None, eml: bytes | None = None,
 ) -> list[Path]:
     """Write digest.html/.txt/.eml and manifest.json (and ``extra`` text files) into ``out_dir``,
-    all or nothing."""
+    all or nothing. ``eml`` is the message the pre-send report judged; built here when not given."""
     out_dir = Path(out_dir)
     parent = out_dir.parent
     try:
@@ -53,7 +53,7 @@ def write_issue(
         os.chmod(staging, 0o755)  # mkdtemp makes it private; the issue folder is meant to be read
         write_text(staging / HTML, rendered.html)
         write_text(staging / TEXT, rendered.text)
-        write_bytes(staging / EML, build_eml(config, rendered, now))
+        write_bytes(staging / EML, eml if eml is not None else build_eml(config, rendered, now))
         write_manifest(staging / MANIFEST, manifest)
         for name, content in (extra or {}).items():
             write_text(staging / name, content)

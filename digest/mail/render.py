@@ -167,6 +167,11 @@ def _bare(host: str | None) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def site_host(config: Config) -> str:
+    """The site's host without "www.": links elsewhere are off-site."""
+    return _bare(urlsplit(config.site.url).hostname)
+
+
 def link_policy(config: Config, issue_id: str, *, tracking: bool = True) -> LinkPolicy:
     """``tracking=False`` for the web archive: no UTM parameters on any link."""
     settings = config.email

@@ -1,0 +1,112 @@
+"""Contrast of every text in the final HTML, in light and dark mode, read statically.
+
+Light mode is the inline styles (what Gmail's apps show with ``<style>`` gone);
+dark mode adds the ``prefers-color-scheme: dark`` rules of the head ``<style>``
+(their declarations are ``!important``, so they win over inline styles). Each
+text node gets its colour and background from its element or the nearest
+ancestor that sets one, as a browser would, and is judged by WCAG 2.2 AA.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from digest.colours import AA_LARGE, AA_TEXT, contrast
+from digest.mail.lint import _style_rules, declarations
+
+_HEX6 = re.compile(r"#[0-9a-fA-F]{6}\b")
+_PX = re.compile(r"([\d.]+)px")
+
+
+@dataclass(frozen=True)
+class TextContrast:
+    ratio: float
+    needed: float
+    colour: str
+    background: str
+    text: str
+    where: str
+
+    @property
+    def passes(self) -> bool:
+        return self.ratio >= self.needed
+
+
+def _dark_rules(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
+    """The dark-mode declarations that apply to each element."""
+    applied: dict[etree._Element, dict[str, str]] = {}
+    for style in root.iter("style"):
+        for at, selector, body in _style_rules(style.text or ""):
+            if "prefers-color-scheme" not in at.lower() or "dark" not in at.lower():
+                continue
+            values = {n: v.replace("!important", "").strip() for n, v in declarations(body)}
+            for one in selector.split(","):
+                try:
+                    matched = root.cssselect(one.strip())
+                except Exception:  # noqa: BLE001 - a selector cssselect cannot read matches nothing here
+                    continue
+                for el in matched:
+                    applied.setdefault(el, {}).update(values)
+    return applied
+
+
+def _styles(el: etree._Element, dark: dict[etree._Element, dict[str, str]] | None) -> dict[str, str]:
+    own = dict(declarations(el.get("style") or ""))
+    if el.get("bgcolor") and "background-color" not in own:
+        own["background-color"] = str(el.get("bgcolor"))
+    if dark is not None and el in dark:
+        own.update(dark[el])
+    return own
+
+
+def _lookup(chain: list[dict[str, str]], name: str, default: str) -> str:
+    for styles in chain:
+        value = styles.get(name) or (styles.get("background") if name == "background-color" else None)
+        if value:
+            found = _HEX6.search(value)
+            if found:
+                return found.group(0).lower()
+            if name != "background-color":
+                return default
+    return default
+
+
+def _hidden(chain: list[dict[str, str]]) -> bool:
+    return any(re.sub(r"\s+", "", s.get("display", "")) == "none" for s in chain)
+
+
+def _needed(chain: list[dict[str, str]]) -> float:
+    size = next((float(m.group(1)) for s in chain if (m := _PX.match(s.get("font-size", "")))), 16.0)
+    weight = next((s["font-weight"] for s in chain if "font-weight" in s), "400")
+    bold = weight == "bold" or (weight.isdigit() and int(weight) >= 700)
+    return AA_LARGE if size >= 24 or (bold and size >= 18.66) else AA_TEXT
+
+
+def text_contrasts(html: str, dark: bool = False) -> list[TextContrast]:
+    """Every visible text run with its colour, background and WCAG ratio."""
+    root = etree.fromstring(html.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+    if root is None:
+        return []
+    rules = _dark_rules(root) if dark else None
+    body = root.find("body")
+    found: list[TextContrast] = []
+    for el in (body.iter() if body is not None else ()):
+        if not isinstance(el.tag, str) or el.tag in ("style", "script", "title"):
+            continue
+        runs = [el.text] + [child.tail for child in el]
+        text = " ".join(" ".join(r.split()) for r in runs if r and r.strip())
+        text = text.replace("\u00a0", " ").replace("\u200c", "").replace("\u034f", "").strip()
+        if not text:
+            continue
+        chain = [_styles(e, rules) for e in [el, *el.iterancestors()]]
+        if _hidden(chain):
+            continue
+        colour = _lookup(chain, "color", "#000000")
+        background = _lookup(chain, "background-color", "#ffffff")
+        where = f"line {el.sourceline}: <{el.tag} class=\"{el.get('class', '')}\">"
+        ratio = round(contrast(colour, background), 2)
+        found.append(TextContrast(ratio, _needed(chain), colour, background, text[:40], where))
+    return found

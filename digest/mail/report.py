@@ -1,0 +1,229 @@
+"""The pre-send report: what an email developer checks before an issue goes out.
+
+Printed by every build, saved in the manifest (``report``) and shown by
+``digest lint``. Each check has a status: "ok", "warning", "error" (the build
+stops, nothing is written) or "not checked" (a tool is missing, or there is
+no .eml to judge). The HTML checks are pure; SpamAssassin is the one
+subprocess, run offline (``-L``) on the .eml as it will be handed off.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from digest.mail.contrast import text_contrasts
+from digest.mail.lint import SIZE_LIMIT, SIZE_WARN, STYLE_LIMIT, declarations, format_finding, lint_html
+
+Status = Literal["ok", "warning", "error", "not checked"]
+PHONE = 375  # the narrowest common phone width, in CSS px
+MIN_COLUMN = 240  # narrower than this, a text column wraps every few words
+SPAM_WARN, SPAM_ERROR = 2.0, 5.0  # 5.0 is SpamAssassin's own "this is spam" threshold
+# Services that add List-Unsubscribe (and one-click) headers themselves when they send.
+SERVICE_HEADERS = {"mailchimp", "sendgrid", "mailgun", "brevo", "buttondown", "listmonk", "kit"}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    summary: str
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    checks: tuple[Check, ...]
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.status == "error")
+
+    @property
+    def warnings(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.status == "warning")
+
+    def lines(self) -> list[str]:
+        out = ["pre-send report:"]
+        for check in self.checks:
+            out.append(f"  {check.status:<11} {check.name:<17} {check.summary}")
+            out += [f"  {'':<11} {'':<17} - {d}" for d in check.details]
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        checks = [{"name": c.name, "status": c.status, "summary": c.summary, "details": list(c.details)}
+                  for c in self.checks]
+        return {"checks": checks, "figures": dict(sorted(self.figures.items()))}
+
+
+# -- the HTML ----------------------------------------------------------------------------------------
+
+
+def html_checks(html: str, merge_tags: Iterable[str], site_host: str) -> tuple[list[Check], dict[str, Any]]:
+    """Lint, sizes, contrast, the phone layout without styles, and links."""
+    tags = tuple(merge_tags)
+    figures: dict[str, Any] = {}
+    checks = [_lint(html, tags), _size(html, figures)]
+    checks += [_contrast(html, figures), _layout(html), _links(html, tags, site_host, figures)]
+    return checks, figures
+
+
+def _lint(html: str, tags: tuple[str, ...]) -> Check:
+    findings = lint_html(html, tags)
+    errors = [f for f in findings if f.severity == "error"]
+    listed = tuple(format_finding(f) for f in (errors or findings))
+    if errors:
+        return Check("lint", "error", f"{len(errors)} mail-client rule(s) broken", listed)
+    if findings:
+        return Check("lint", "warning", f"{len(findings)} warning(s)", listed)
+    return Check("lint", "ok", "every mail-client rule passes (digest lint lists them)")
+
+
+def _size(html: str, figures: dict[str, Any]) -> Check:
+    size = len(html.encode("utf-8"))
+    root = etree.fromstring(html.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+    style = sum(len((s.text or "").encode("utf-8")) for s in root.iter("style")) if root is not None else 0
+    figures.update(html_bytes=size, style_bytes=style)
+    summary = (f"{size / 1024:.1f} KB of {SIZE_LIMIT // 1024} KB (Gmail clips beyond); "
+               f"<style> {style / 1024:.1f} KB of {STYLE_LIMIT // 1024} KB")
+    if size >= SIZE_LIMIT or style > STYLE_LIMIT:
+        return Check("size", "error", summary)
+    return Check("size", "warning" if size >= SIZE_WARN else "ok", summary)
+
+
+def _contrast(html: str, figures: dict[str, Any]) -> Check:
+    failures: list[str] = []
+    parts = []
+    for mode, dark in (("light", False), ("dark", True)):
+        runs = text_contrasts(html, dark)
+        lowest = min((r.ratio for r in runs), default=21.0)
+        figures[f"contrast_min_{mode}"] = lowest
+        parts.append(f"{mode} {len(runs)} texts, lowest {lowest:.2f}:1")
+        failures += [f"{mode}: {r.ratio:.2f}:1 < {r.needed}:1, {r.colour} on {r.background}, "
+                     f"'{r.text}' ({r.where})" for r in runs if not r.passes]
+    summary = "WCAG 2.2 AA: " + "; ".join(parts)
+    return Check("contrast", "error" if failures else "ok", summary, tuple(failures[:10]))
+
+
+def _fixed_width(el: etree._Element) -> int | None:
+    """A width in px that no inline style lets shrink, or None."""
+    styles = dict(declarations(el.get("style") or ""))
+    if "max-width" in styles or styles.get("width", "").replace(" ", "").startswith("100%"):
+        return None
+    css = re.fullmatch(r"\s*(\d+)px\s*", styles.get("width", ""))
+    attr = (el.get("width") or "").strip()
+    return int(css.group(1)) if css else int(attr) if attr.isdigit() else None
+
+
+def _layout(html: str) -> Check:
+    """A static reading of the layout on a 375 px phone with every <style> removed.
+
+    Conditional comments (Outlook's ghost tables) are comments to every other client
+    and are ignored here as they are there.
+    """
+    root = etree.fromstring(html.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+    body = root.find("body") if root is not None else None
+    problems, columns = [], 0
+    for el in (body.iter() if body is not None else ()):
+        if not isinstance(el.tag, str):
+            continue
+        width = _fixed_width(el)
+        if width is not None and width > PHONE:
+            problems.append(f"line {el.sourceline}: <{el.tag}> is fixed at {width} px: wider than the phone")
+        styles = dict(declarations(el.get("style") or ""))
+        if styles.get("display", "").strip() == "inline-block" and el.tag == "div":
+            columns += 1
+            if "max-width" not in styles or not styles.get("width", "").startswith("100%"):
+                problems.append(f"line {el.sourceline}: an inline-block column without width:100% and a "
+                                "max-width does not stack")
+        if el.tag == "tr":
+            cells = [c for c in el if c.tag == "td"]
+            fixed = sum(w for c in cells if (w := _fixed_width(c)) is not None)
+            texty = [c for c in cells if _fixed_width(c) is None and "".join(c.itertext()).strip()]
+            if texty and len(cells) > 1 and PHONE - 2 * 24 - fixed < MIN_COLUMN:
+                problems.append(f"line {el.sourceline}: cells beside a {fixed} px cell leave text under "
+                                f"{MIN_COLUMN} px at {PHONE} px")
+    if problems:
+        return Check("layout-375", "error", f"{len(problems)} layout problem(s) at {PHONE} px without <style>",
+                     tuple(problems[:10]))
+    return Check("layout-375", "ok", f"{columns} fluid columns stack at {PHONE} px without <style>; "
+                                     f"no fixed width over {PHONE} px")
+
+
+def _links(html: str, tags: tuple[str, ...], site_host: str, figures: dict[str, Any]) -> Check:
+    root = etree.fromstring(html.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+    hrefs = [a.get("href") or "" for a in root.iter("a")] if root is not None else []
+    bad = [h for h in hrefs if h not in tags and urlsplit(h).scheme not in ("https", "mailto")]
+    hosts = sorted({(urlsplit(h).hostname or "").removeprefix("www.") for h in hrefs
+                    if urlsplit(h).scheme == "https"} - {site_host, ""})
+    figures.update(links=len(hrefs), offsite_hosts=hosts)
+    kinds = "all https (or mailto/merge tags)" if not bad else f"{len(bad)} not https"
+    summary = f"{len(hrefs)} links, {kinds}; off-site: {', '.join(hosts) or 'none'}"
+    return Check("links", "error" if bad else "ok", summary, tuple(bad[:10]))
+
+
+# -- the .eml ----------------------------------------------------------------------------------------
+
+
+def unsubscribe_check(eml: bytes, mailer: str, delivery: str) -> Check:
+    """List-Unsubscribe (RFC 2369) and one-click (RFC 8058), which Gmail and Yahoo require of bulk mail."""
+    message = message_from_bytes(eml)
+    header, one_click = message.get("List-Unsubscribe"), message.get("List-Unsubscribe-Post")
+    if header and one_click:
+        return Check("list-unsubscribe", "ok", f"List-Unsubscribe {header} with one-click POST")
+    if mailer in SERVICE_HEADERS and delivery != "smtp":
+        return Check("list-unsubscribe", "ok", f"{mailer} adds List-Unsubscribe and one-click when it sends")
+    missing = "List-Unsubscribe" if not header else "List-Unsubscribe-Post (one-click)"
+    return Check("list-unsubscribe", "warning", f"no {missing} header for {mailer} via {delivery}: set "
+                                                "[email] unsubscribe_url (https) and list_unsubscribe_mailto")
+
+
+def spam_check(eml: bytes, enabled: bool = True, timeout: float = 120.0) -> Check:
+    """SpamAssassin's score for the .eml, offline (``-L``: no network tests) with its shipped rules."""
+    if not enabled:
+        return Check("spamassassin", "not checked", "turned off ([email] spamassassin = false)")
+    binary = shutil.which("spamassassin")
+    if binary is None:
+        return Check("spamassassin", "not checked", "not installed (apt-get install spamassassin)")
+    try:
+        done = subprocess.run([binary, "-L", "-t"], input=eml, capture_output=True, timeout=timeout,
+                              check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Check("spamassassin", "not checked", f"spamassassin did not finish: {exc}")
+    score = spam_score(done.stdout)
+    if score is None:
+        return Check("spamassassin", "not checked", "spamassassin gave no X-Spam-Status header")
+    status_header = re.search(rb"X-Spam-Status:([^\r\n]*(?:\r?\n[ \t]+[^\r\n]*)*)", done.stdout)
+    unfolded = re.sub(r"\s+", " ", status_header.group(1).decode("ascii", "replace")) if status_header else ""
+    rules = re.search(r"tests=(\S*)", re.sub(r",\s+", ",", unfolded))
+    hits = rules.group(1).replace(",", ", ") if rules else ""
+    status: Status = "error" if score >= SPAM_ERROR else "warning" if score >= SPAM_WARN else "ok"
+    return Check("spamassassin", status, f"score {score:.1f} (spam from {SPAM_ERROR}); rules: {hits or 'none'}")
+
+
+def spam_score(output: bytes) -> float | None:
+    match = re.search(rb"X-Spam-Status: \w+, score=(-?[\d.]+)", output)
+    return float(match.group(1)) if match else None
+
+
+def presend_report(html: str, merge_tags: Iterable[str], site_host: str, eml: bytes | None, mailer: str,
+                   delivery: str, spamassassin: bool = True) -> Report:
+    checks, figures = html_checks(html, merge_tags, site_host)
+    if eml is None:
+        checks += [Check("list-unsubscribe", "not checked", "no .eml beside the HTML"),
+                   Check("spamassassin", "not checked", "no .eml beside the HTML")]
+    else:
+        spam = spam_check(eml, spamassassin)
+        checks += [unsubscribe_check(eml, mailer, delivery), spam]
+        match = re.match(r"score (-?[\d.]+)", spam.summary)
+        figures["spam_score"] = float(match.group(1)) if match else None
+    return Report(tuple(checks), figures)

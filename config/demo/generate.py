@@ -35,6 +35,7 @@ sys.dont_write_bytecode = True  # keep config/demo free of __pycache__
 
 import catalog as C  # noqa: E402
 import prose as P  # noqa: E402
+from images import write_images  # noqa: E402
 
 SITE_DIR = HERE / "site"
 LABELS_PATH = HERE / "labels.json"
@@ -1554,10 +1555,12 @@ def main() -> None:
     pages = write_feeds(posts)
     write_pages(posts, random.Random(SEED + 1))
     write_labels(posts)
+    images = write_images()  # the demo issue's pictures (config/demo/images.py)
     reviews = [p for p in posts if p.is_review]
     print(f"{len(posts)} posts ({len(reviews)} reviews/recaps) -> {SITE_DIR}")
     for path, n in pages.items():
         print(f"  {path}: {n} page(s)")
+    print(f"  {len(images)} images for the demo issue, {sum(i.stat().st_size for i in images)} bytes")
 
 
 if __name__ == "__main__":

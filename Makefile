@@ -21,7 +21,11 @@ $(VENV)/.test-deps: pyproject.toml $(BIN)/digest
 run: $(BIN)/digest
 	$(BIN)/digest --config $(CONFIG) run --now $(DEMO_NOW)
 
-test: $(VENV)/.test-deps
+# Test-only npm packages (axe-core, caniemail data); tests/conftest.py also runs this when they are missing.
+tests/node/node_modules/.package-lock.json: tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund
+
+test: $(VENV)/.test-deps tests/node/node_modules/.package-lock.json
 	$(BIN)/ruff check digest tests bench
 	$(BIN)/mypy digest
 	$(BIN)/lint-imports
@@ -37,4 +41,4 @@ bench-recollect: $(BIN)/digest
 	$(BIN)/python bench/recollect.py
 
 clean:
-	rm -rf $(VENV) out var
+	rm -rf $(VENV) out var tests/node/node_modules

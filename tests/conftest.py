@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,3 +62,25 @@ def demo(demo_collected: Path, tmp_path: Path) -> Iterator[Path]:
     text = path.read_text(encoding="utf-8").replace(str(demo_collected), str(path.parent))
     path.write_text(text, encoding="utf-8")
     yield path
+
+
+NODE_DIR = Path(__file__).resolve().parent / "node"
+
+
+@pytest.fixture(scope="session")
+def node_tools() -> Path:
+    """tests/node with its npm packages (axe-core, doiuse-email) installed by `npm ci` when missing.
+
+    A required tool: without node and npm the tests that need them fail, never skip.
+    """
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.fail("node and npm are required for the email-client tests (apt-get install nodejs npm)")
+    wanted = [NODE_DIR / "node_modules" / "axe-core" / "axe.min.js",
+              NODE_DIR / "node_modules" / "@jsx-email" / "doiuse-email" / "package.json"]
+    if not all(p.is_file() for p in wanted):
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, capture_output=True,
+                              text=True, timeout=900, check=False)
+        if done.returncode != 0:
+            pytest.fail(f"npm ci in {NODE_DIR} failed:\n{done.stdout}\n{done.stderr}")
+    return NODE_DIR

@@ -61,7 +61,7 @@ def test_the_good_document_passes_every_rule() -> None:
 def test_every_rule_is_documented_and_findings_are_structured() -> None:
     findings = lint_html(swap('alt="A review"', ""), TAGS)
     assert findings == [Finding("img-alt", "error", "image without alt", findings[0].where)]
-    assert findings[0].where.startswith("line 22: <img")
+    assert findings[0].where.startswith("line 23: <img")
     assert all(rule in RULES for rule in ("img-alt", "size", "button", "hex-colors"))
 
 

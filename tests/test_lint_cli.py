@@ -38,13 +38,17 @@ def test_a_good_email_passes(ctx: Context, built: Path) -> None:
     for args in ([str(built / "digest.html")], [str(built)], []):
         result = CliRunner().invoke(lint, args, obj=ctx)
         assert result.exit_code == 0, result.output
-        assert result.output.startswith(f"{built / 'digest.html'}: 0 errors, 0 warnings; ")
+        lines = result.output.splitlines()
+        assert lines[0] == "pre-send report:"
+        assert any(line.split()[:2] == ["ok", "contrast"] for line in lines)
+        assert any(line.split()[:3] == ["not", "checked", "spamassassin"] for line in lines)  # no .eml beside
+        assert lines[-1].startswith(f"{built / 'digest.html'}: 0 errors, 0 warnings; ")
 
 
 def test_a_broken_email_lists_findings_and_exits_2(ctx: Context, built: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.html"
     html = (built / "digest.html").read_text(encoding="utf-8")
-    html = html.replace('<html lang="en">', "<html>").replace('alt="', 'data-alt="', 1)
+    html = html.replace('<html lang="en"', "<html").replace('alt="', 'data-alt="', 1)
     bad.write_text(html, encoding="utf-8")
     result = CliRunner().invoke(lint, [str(bad)], obj=ctx)
     assert result.exit_code == 2
@@ -63,10 +67,27 @@ def test_merge_tags_come_from_the_mailer(ctx: Context, built: Path) -> None:
 def test_strict_fails_on_warnings(ctx: Context, built: Path, tmp_path: Path) -> None:
     html = (built / "digest.html").read_text(encoding="utf-8")
     padded = tmp_path / "big.html"
-    padded.write_text(html.replace("</body>", "<!-- " + "x" * 70_000 + " --></body>"), encoding="utf-8")
+    padded.write_text(html.replace("</body>", "<!-- " + "x" * (95_000 - len(html)) + " --></body>"),
+                      encoding="utf-8")
     assert CliRunner().invoke(lint, [str(padded)], obj=ctx).exit_code == 0
     result = CliRunner().invoke(lint, [str(padded), "--strict"], obj=ctx)
     assert result.exit_code == 2 and "warning size: " in result.output
+    assert "warning     size" in result.output  # and in the pre-send report
+
+
+def test_the_report_judges_the_eml_beside_the_html(ctx: Context, built: Path) -> None:
+    """In an issue folder, List-Unsubscribe and SpamAssassin are checked on its digest.eml."""
+    from datetime import UTC, datetime
+
+    from digest.mail.output import build_eml
+
+    rendered = render_issue(ctx.config, realistic_selection())
+    (built / "digest.eml").write_bytes(build_eml(ctx.config, rendered, datetime(2025, 5, 19, tzinfo=UTC)))
+    result = CliRunner().invoke(lint, [str(built)], obj=ctx)
+    assert result.exit_code == 0, result.output
+    assert "mailchimp adds List-Unsubscribe and one-click when it sends" in result.output
+    spam = next(line for line in result.output.splitlines() if "spamassassin" in line)
+    assert spam.split()[0] == "ok" and "score " in spam
 
 
 def test_nothing_built_is_a_clear_error(ctx: Context) -> None:

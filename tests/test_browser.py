@@ -128,7 +128,7 @@ def test_no_overflow_and_every_image_has_a_box(browser: Any, site: str, shots: P
         assert visit.js("document.documentElement.scrollWidth") <= visit.js("innerWidth") == width
         boxes = visit.js("""[...document.images].map(i => {
             const r = i.getBoundingClientRect(); return [i.alt, r.width, r.height, i.naturalWidth]; })""")
-        assert len(boxes) == 4
+        assert len(boxes) == 8  # hero, three cards (one review has no image), four trending thumbnails
         for alt, box_w, box_h, natural in boxes:
             assert box_w > 0 and box_h > 0 and natural == 320, alt
             assert box_w <= width
@@ -140,8 +140,8 @@ def test_no_overflow_and_every_image_has_a_box(browser: Any, site: str, shots: P
 
 
 def test_columns_sit_side_by_side_on_desktop_and_stack_on_phones(browser: Any, site: str) -> None:
-    layout = """[...document.querySelectorAll('td.col')].slice(0, 2).map(td => {
-        const r = td.getBoundingClientRect();
+    layout = """[...document.querySelectorAll('.card > .col')].slice(0, 2).map(col => {
+        const r = col.getBoundingClientRect();
         return [Math.round(r.left), Math.round(r.top), Math.round(r.width)]; })"""
     desktop = Visit(browser, f"{site}/realistic.html", 600)
     phone = Visit(browser, f"{site}/realistic.html", 375)

@@ -1,0 +1,88 @@
+"""WCAG contrast: the maths, the palette derived from config colours, and the check at load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from email_fixtures import BRANDED, email_config, email_config_text, realistic_selection
+
+from digest.colours import AA_TEXT, contrast, palette, readable
+from digest.errors import ConfigError
+from digest.mail.contrast import text_contrasts
+from digest.mail.render import render_issue
+from digest.settings.config import load_config
+
+
+def test_contrast_matches_wcag_reference_values() -> None:
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#ffffff", "#ffffff") == pytest.approx(1.0)
+    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)  # the classic just-fails grey
+    assert contrast("#d6452b", "#ffffff") == pytest.approx(4.43, abs=0.01)  # the old default accent
+
+
+def test_readable_moves_the_least_needed() -> None:
+    assert readable("#16191f", ("#ffffff",)) == "#16191f"  # already fine: unchanged
+    darker = readable("#d6452b", ("#ffffff",))
+    assert contrast(darker, "#ffffff") >= AA_TEXT and darker < "#d6452b"
+    lighter = readable("#d6452b", ("#171a21",))
+    assert contrast(lighter, "#171a21") >= AA_TEXT
+
+
+def test_every_palette_pair_the_templates_use_passes_aa() -> None:
+    p = palette("#1d2433", "#d6452b")
+    light = [(p.ink, p.surface), (p.body_text, p.surface), (p.muted, p.surface), (p.muted, p.footer_bg),
+             (p.muted, p.page), (p.body_text, p.footer_bg), (p.accent_text, p.surface),
+             (p.accent_text, p.note_bg), (p.body_text, p.note_bg), ("#ffffff", p.accent_text),
+             (p.tagline, p.brand), ("#ffffff", p.brand)]
+    dark = [(p.dark_ink, p.dark_surface), (p.dark_body_text, p.dark_surface), (p.dark_muted, p.dark_surface),
+            (p.dark_muted, p.dark_footer_bg), (p.dark_muted, p.dark_page), (p.accent_text_dark, p.dark_surface),
+            (p.accent_text_dark, p.dark_note_bg), (p.dark_body_text, p.dark_note_bg), ("#ffffff", p.brand_dark)]
+    for fg, bg in light + dark:
+        assert contrast(fg, bg) >= AA_TEXT, (fg, bg)
+
+
+def test_an_accent_that_fails_gets_a_derived_shade_and_says_so(tmp_path: Path) -> None:
+    config = email_config(tmp_path, accent_color="#f0a500")  # amber: 2.1:1 on white
+    notes = config.email.palette.notes
+    assert len(notes) == 1 and notes[0].startswith("email.accent_color #f0a500 is 2.08:1 on white: text and "
+                                                   "buttons use the derived shade #")
+    html = render_issue(config, realistic_selection()).html
+    for dark in (False, True):
+        assert all(run.passes for run in text_contrasts(html, dark)), dark
+    assert "#f0a500" in html  # still the brand's accent, on borders
+
+
+def test_an_accent_that_fails_is_refused_when_derivation_is_off(tmp_path: Path) -> None:
+    path = tmp_path / "digest.toml"
+    path.write_text(email_config_text(accent_color="#f0a500", derive_colors=False), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "email.accent_color" in message and "1.97:1 on white" in message and "4.5:1" in message
+
+
+def test_a_brand_colour_too_light_for_white_header_text_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "digest.toml"
+    path.write_text(email_config_text(brand_color="#f5c518"), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "email.brand_color" in message and "#f5c518 is 1.6" in message and "against the white header text" \
+        in message
+
+
+def test_the_default_colours_need_no_note_for_brand_and_pass_in_both_modes(tmp_path: Path) -> None:
+    config = email_config(tmp_path, **BRANDED)
+    html = render_issue(config, realistic_selection()).html
+    light, dark = text_contrasts(html), text_contrasts(html, dark=True)
+    assert len(light) > 80 and len(dark) == len(light)
+    assert min(r.ratio for r in light) >= AA_TEXT and min(r.ratio for r in dark) >= AA_TEXT
+    assert {r.colour for r in dark} != {r.colour for r in light}  # dark mode really recolours the text
+
+
+def test_the_static_contrast_check_catches_a_failing_colour(tmp_path: Path) -> None:
+    config = email_config(tmp_path, **BRANDED)
+    html = render_issue(config, realistic_selection()).html.replace("color:#5b6270", "color:#aaaaaa")
+    failing = [r for r in text_contrasts(html) if not r.passes]
+    assert failing and failing[0].colour == "#aaaaaa" and failing[0].ratio < 2.5

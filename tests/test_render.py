@@ -58,9 +58,10 @@ def test_cards_show_score_section_tldr_author_date_and_image(issue: RenderedIssu
     assert "‘Twilight Out Of Focus’ Episode 12 — “A Red Thread”" in titles and len(titles) == 9
     badges = [(span.get("aria-label"), "".join(span.itertext()), span.getparent().get("bgcolor"))
               for span in root.xpath("//span[@role='img']")]
-    assert badges[:5] == [("Score: 9.5 out of 10", "9.5/10", "#1a7f37"), ("Score: 9 out of 10", "9/10", "#1a7f37"),
-                          ("Score: 8 out of 10", "8/10", "#0b7285"), ("Score: 8.5 out of 10", "8.5/10", "#1a7f37"),
-                          ("Score: 7 out of 10", "7/10", "#0b7285")]
+    assert badges[:5] == [
+        ("Score: 9.5 out of 10", "9.5/10", "#1a7f37"), ("Score: 9 out of 10", "9/10", "#1a7f37"),
+        ("Score: 8 out of 10", "8/10", "#0b7285"), ("Score: 8.5 out of 10", "8.5/10", "#1a7f37"),
+        ("Score: 7 out of 10", "7/10", "#0b7285")]
     assert [b[2] for b in badges[5:]] == ["#1a7f37", "#1a7f37", "#b35900", "#c0282d"]  # trending
     assert root.xpath("//td[contains(@class, 'big-score')]//span[@role='img']/@aria-label") == [
         "Score: 9.5 out of 10"]  # the review of the week: one large score
@@ -83,10 +84,10 @@ def test_cards_show_score_section_tldr_author_date_and_image(issue: RenderedIssu
 def test_headings_wrapper_and_one_link_per_card_for_screen_readers(issue: RenderedIssue) -> None:
     root = dom(issue.html)
     assert ["|".join(h.itertext()) for h in root.iter("h1")] == ["The week's best reviews|May 12–18, 2025"]
-    assert [h.text for h in root.iter("h2")] == ["From the editor", "Review of the week", "Top-scored this week",
-                                                "Trending now"]
+    assert [h.text for h in root.iter("h2")] == [
+        "From the editor", "Review of the week", "Top-scored this week", "Trending now"]
     wrapper = root.xpath("//div[@role='article']")[0]
-    assert (wrapper.get("aria-roledescription"), wrapper.get("lang"), wrapper.get("dir")) == ("email", "en", "ltr")
+    assert [wrapper.get(a) for a in ("aria-roledescription", "lang", "dir")] == ["email", "en", "ltr"]
     assert wrapper.get("aria-label") == issue.subject
     assert "2025-W20" not in "".join(root.itertext())  # readers see dates, not ISO weeks
     cards = root.xpath("//td[@class='card' or @class='trend']")
@@ -103,7 +104,8 @@ def test_headings_wrapper_and_one_link_per_card_for_screen_readers(issue: Render
 def test_letter_grades_are_shown_as_the_site_writes_them(config: Config) -> None:
     selection = realistic_selection()
     first = selection.top[0]
-    graded = replace(first, review=replace(first.review, score=ScoreInfo(8.5, "Grade: B+", "letter", "content")))
+    grade = ScoreInfo(8.5, "Grade: B+", "letter", "content")  # the raw text is in the Score record
+    graded = replace(first, review=replace(first.review, score=grade))
     root = dom(render_issue(config, replace(selection, top=(graded, *selection.top[1:]))).html)
     big = root.xpath("//td[contains(@class, 'big-score')]//span[@role='img']")[0]
     assert "".join(big.itertext()) == "B+" and big.get("aria-label") == "Grade: B+ (8.5 out of 10)"
@@ -277,9 +279,11 @@ def test_plain_text_is_a_readable_wrapped_digest(issue: RenderedIssue) -> None:
                     "TOP-SCORED THIS WEEK", "TRENDING NOW"):
         assert f"{heading}\n" in text
     hero = ("REVIEW OF THE WEEK\n==================\n\n1. ‘Clair Obscur: Expedition 33’ Is A Stunning, "
-            "Heartbreaking\n   Masterpiece\n   Video Games · Score: 9.5 out of 10 · by Charles Hartford · May 13\n")
+            "Heartbreaking\n   Masterpiece\n"
+            "   Video Games · Score: 9.5 out of 10 · by Charles Hartford · May 13\n")
     assert hero in text  # numbering starts at 1, as the cards' ranks do
-    card = "2. ‘The Four Seasons’ Is As Relatable As It Is Messy\n   TV · Score: 9 out of 10 · by Kate Sánchez · May 14\n"
+    card = ("2. ‘The Four Seasons’ Is As Relatable As It Is Messy\n"
+            "   TV · Score: 9 out of 10 · by Kate Sánchez · May 14\n")
     assert card in text
     assert "   Read the review:\n   https://butwhytho.example/2025/05/15/review-2/?utm_source=" in text
     assert "   41 new comments in the last 2 weeks · No. 2 in Trending on But Why\n" in text

@@ -86,3 +86,17 @@ def test_the_static_contrast_check_catches_a_failing_colour(tmp_path: Path) -> N
     html = render_issue(config, realistic_selection()).html.replace("color:#5b6270", "color:#aaaaaa")
     failing = [r for r in text_contrasts(html) if not r.passes]
     assert failing and failing[0].colour == "#aaaaaa" and failing[0].ratio < 2.5
+
+
+def test_digest_check_says_which_shade_it_derived(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from digest.cli.base import Context
+    from digest.cli.collect import check
+
+    path = tmp_path / "digest.toml"
+    path.write_text(email_config_text(accent_color="#f0a500"), encoding="utf-8")
+    result = CliRunner().invoke(check, [], obj=Context(path))
+    assert result.exit_code == 0, result.output
+    assert "colours: email.accent_color #f0a500 is 2.08:1 on white: text and buttons use the derived shade #" \
+        in result.output

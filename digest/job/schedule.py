@@ -234,6 +234,9 @@ class DigestScheduler:
                         level = logging.ERROR
                     elif done.failures or done.delivery_errors:
                         level = logging.WARNING
+                    for outcome in done.outcomes:  # each pre-send report, as `digest run` prints it
+                        for report_line in outcome.report:
+                            log.info("%s", report_line)
                     return _log(level, f"{job}: {done.line()}")
         except ThinWeekError as exc:
             level, line = logging.WARNING, f"{name}: build stopped: {exc}"

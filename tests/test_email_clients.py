@@ -51,6 +51,7 @@ BASELINE = {
     "overflow": "the hidden preheader",
     "border-radius": "rounded corners: decoration that degrades to square",
     "outline": "the image reset (outline:none)",
+    "word-break": "a long unbroken word from a feed wraps instead of widening a phone screen",
     "Attribute selector": "[data-ogsc]/[data-ogsb]: Outlook.com's dark mode, ignored where unsupported",
     "Descendant combinator": "the same Outlook.com dark-mode rules ([data-ogsc] .title)",
     "aria-hidden attribute": "decorative glyphs and duplicate image links hidden from screen readers",

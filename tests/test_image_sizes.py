@@ -10,7 +10,8 @@ from lxml import etree
 
 from digest.mail.render import render_issue
 from digest.models import ImageHint
-from digest.reviews.extract import image_sizes, lead_image
+from digest.reviews.extract import lead_image
+from digest.reviews.images import image_sizes
 
 UP = "https://site.example/wp-content/uploads/2025/05"
 CONTENT = (f'<figure><img width="1024" height="576" src="{UP}/moon-1024x576.jpg" alt="" '

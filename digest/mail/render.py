@@ -33,8 +33,9 @@ from digest.mail.images import apply_image_policy
 from digest.mail.inline import inline_css
 from digest.mail.lint import Finding, format_finding, lint_html
 from digest.mail.markdown import render_note_html, render_note_text
+from digest.mail.wording import direction, spoken_score, trend_why
 from digest.mailers import neutralise
-from digest.models import Pick, PickKind, RenderedIssue, Selection, SignalName
+from digest.models import Pick, PickKind, RenderedIssue, Selection
 from digest.settings.config import Config
 from digest.settings.editions import archive_url, edition_name, edition_title
 from digest.text import AUTHOR_MAX, TITLE_MAX, clip, strip_bidi
@@ -47,8 +48,6 @@ SUBJECT_TEMPLATE, PREHEADER_TEMPLATE, INLINE_CSS = "subject.txt", "preheader.txt
 HERO_WIDTH, CARD_WIDTH, THUMB_WIDTH = 600, 180, 96
 # Badge colours by score: white text on each passes WCAG AA (4.5:1) in light and dark mode.
 SCORE_COLOURS = ((8.5, "#1a7f37"), (7.0, "#0b7285"), (5.0, "#b35900"), (0.0, "#c0282d"))
-_RTL = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "sd", "ur", "yi"})
-_GRADE = re.compile(r"\b([A-F][+\-\u2212\u2013]?)\s*$")
 _PREFIX = re.compile(r"^\s*(?:REVIEW|RECAP|FIRST LOOK|REVIEW & RECAP)\s*[:\-–—]\s*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # RFC 3986 reserved + "%": everything else gets percent-encoded
@@ -218,37 +217,6 @@ def _image(pick: Pick, width: int, policy: LinkPolicy, alt: str) -> Image | None
     return Image(src, width, round(width * ratio) if ratio else None, alt)
 
 
-def _spoken_score(pick: Pick) -> tuple[str, str, str]:
-    """(shown, scale, spoken): "8.5", "/10", "Score: 8.5 out of 10"; grades keep the site's "B+"."""
-    score = pick.review.score
-    if score is None:
-        return "", "", ""
-    number = f"{score.value:g}"
-    grade = _GRADE.search(score.raw) if score.scale == "letter" else None
-    if grade:
-        letter = grade.group(1).replace("\u2212", "-").replace("\u2013", "-")
-        return letter, "", f"Grade: {letter} ({number} out of 10)"
-    return number, "/10", f"Score: {number} out of 10"
-
-
-def trend_why(pick: Pick, site_name: str = "the site") -> str:
-    """Why a review trends, in a reader's words, from its signals' numbers (the strongest first)."""
-    words = []
-    for signal in sorted(pick.signals, key=lambda s: -s.normalised):
-        if signal.name == SignalName.COMMENTS:
-            count, days = signal.comments or 0, signal.days or 7
-            span = "this week" if days <= 7 else f"in the last {days // 7} weeks" if days % 7 == 0 else \
-                f"in the last {days} days"
-            words.append(f"{count:,} new comment{'s' * (count != 1)} {span}")
-        elif signal.name == SignalName.SITE:
-            words.append(f"No. {signal.rank} in Trending on {site_name}")
-        else:
-            words.append(f"read {signal.views or 0:,.0f} times")
-    if not words and pick.reasons:
-        words.append(pick.reasons[0])
-    return " · ".join(words[:3])
-
-
 def _label(pick: Pick) -> str:
     if pick.kind == PickKind.PINNED:
         return "Editor's pick"
@@ -260,7 +228,7 @@ def _label(pick: Pick) -> str:
 def _card(pick: Pick, policy: LinkPolicy, tz: ZoneInfo, image_width: int, tldr_max: int = 2000,
           site_name: str = "the site") -> Card:
     review = pick.review
-    shown, scale, spoken = _spoken_score(pick)
+    shown, scale, spoken = spoken_score(pick.review.score)
     title = neutral(display_title(review.title), TITLE_MAX) or "Untitled review"
     published = review.published.astimezone(tz)
     score = review.score.value if review.score else None
@@ -391,7 +359,7 @@ def build_context(config: Config, selection: Selection, links: Links, *, web: bo
         "site": {"name": config.site.name, "url": policy.fallback},
         "email": settings, "brand": settings.brand_color, "accent": settings.accent_color,
         "palette": settings.palette,
-        "direction": "rtl" if settings.lang.split("-")[0].lower() in _RTL else "ltr",
+        "direction": direction(settings.lang),
         "issue": issue_dates(selection, config.site.tz),
         "hero": hero, "top": top, "trending": trending,
         "note_html": Markup(render_note_html(note, policy.note_link)) if note else None,

@@ -1,0 +1,63 @@
+"""Every size of a review's lead image that WordPress publishes, so the email can choose.
+
+WordPress writes resized copies beside an upload ("moon-300x169.jpg",
+"moon-1024x576.jpg" next to "moon.jpg") and lists them in ``srcset``; feeds
+name some in ``media:content``/``media:thumbnail``. The email then takes the
+smallest copy at least twice as wide as it shows the picture.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from lxml import etree
+
+from digest.models import ImageHint
+from digest.reviews.extract import _content_images, _https_url, parse_html
+
+# WordPress names resized copies "<name>-<w>x<h>.<ext>" beside the original "<name>.<ext>".
+_SIZED = re.compile(r"-(\d{2,5})x(\d{2,5})(\.[A-Za-z0-9]{2,5})$")
+
+
+def _original(url: str) -> str:
+    """The URL with WordPress's size suffix removed: the key that ties a picture's sizes together."""
+    return _SIZED.sub(r"\3", url.split("?", 1)[0])
+
+
+def _srcset(img: etree._Element) -> Iterator[ImageHint]:
+    for candidate in (img.get("srcset") or "").split(","):
+        parts = candidate.split()
+        if len(parts) == 2 and parts[1].endswith("w") and parts[1][:-1].isdigit():
+            yield ImageHint(parts[0], "srcset", int(parts[1][:-1]), None)
+
+
+def image_sizes(
+    lead: ImageHint | None, images: Sequence[ImageHint], content_html: str, base_url: str
+) -> tuple[ImageHint, ...]:
+    """Every known size of the lead image with a width, smallest first (the lead itself included).
+
+    Sizes come from the feed's media elements, the content's ``<img>`` and its ``srcset``;
+    a width or height missing from them is read from a ``-300x169.jpg`` style name.
+    """
+    if lead is None:
+        return ()
+    key = _original(lead.url)
+    found = [lead, *images]
+    root = parse_html(content_html) if content_html else None
+    if root is not None:
+        for img in root.iter("img"):
+            found.extend(_srcset(img))
+            found.extend(h for h in _content_images(etree.tostring(img, encoding="unicode")))
+    sizes: dict[str, ImageHint] = {}
+    for hint in found:
+        url = _https_url(hint.url, base_url)
+        if url is None or _original(url) != key or url in sizes:
+            continue
+        width, height = hint.width, hint.height
+        named = _SIZED.search(url.split("?", 1)[0])
+        if named and (width is None or height is None):
+            width, height = int(named.group(1)), int(named.group(2))
+        if width:
+            sizes[url] = ImageHint(url, hint.source, width, height)
+    return tuple(sorted(sizes.values(), key=lambda h: h.width or 0))

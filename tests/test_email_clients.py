@@ -75,6 +75,11 @@ def demo_issue(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo-issue")
     result = CliRunner().invoke(run, ["--now", "2025-05-19T08:00"], obj=Context(demo_config(folder)))
     assert result.exit_code == 0, result.output
+    printed = result.output.splitlines()
+    report = printed[printed.index("pre-send report:") + 1:]
+    assert [line.split()[:2] for line in report[:7]] == [  # every build prints its report
+        ["ok", "lint"], ["ok", "size"], ["ok", "contrast"], ["ok", "layout-375"], ["ok", "links"],
+        ["ok", "list-unsubscribe"], ["ok", "spamassassin"]]
     return folder / "out" / "2025-W20"
 
 

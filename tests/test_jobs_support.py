@@ -24,7 +24,6 @@ from helpers.configfile import config_text
 from helpers.wordpress import WordPressSite, make_posts
 
 from digest.job.build import BuildResult
-from digest.mail.report import Report
 from digest.models import Pick, RenderedIssue, Review, Selection
 from digest.settings.config import Config, load_config
 from digest.store.database import Store
@@ -129,7 +128,7 @@ class FakeBuilder:
         rendered = RenderedIssue(week.id, SUBJECT, "preheader", HTML, TEXT)
         store.record_issue(week.id, now, (start, end), SUBJECT, str(out_dir),
                            [(p.review.uid, p.review.link, p.kind, p.position) for p in selection.picks])
-        return BuildResult(week.id, out_dir, selection, rendered, files=(), report=Report(()))
+        return BuildResult(week.id, out_dir, selection, rendered, files=())
 
     @property
     def built(self) -> list[str]:

@@ -7,7 +7,7 @@ unless every step succeeded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -30,7 +30,7 @@ class BuildResult:
     selection: Selection
     rendered: RenderedIssue
     files: tuple[Path, ...]
-    report: Report
+    report: Report = field(default_factory=lambda: Report(()))  # the pre-send report it passed
 
 
 def choose(

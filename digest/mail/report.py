@@ -28,7 +28,7 @@ PHONE = 375  # the narrowest common phone width, in CSS px
 MIN_COLUMN = 240  # narrower than this, a text column wraps every few words
 SPAM_WARN, SPAM_ERROR = 2.0, 5.0  # 5.0 is SpamAssassin's own "this is spam" threshold
 # Services that add List-Unsubscribe (and one-click) headers themselves when they send.
-SERVICE_HEADERS = {"mailchimp", "sendgrid", "mailgun", "brevo", "buttondown", "listmonk", "kit"}
+SERVICE_HEADERS = {"mailchimp", "sendgrid", "mailgun", "brevo", "buttondown", "listmonk", "kit", "mailerlite"}
 
 
 @dataclass(frozen=True)

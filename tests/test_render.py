@@ -368,7 +368,7 @@ def test_a_missing_include_is_named(tmp_path: Path) -> None:
 
 
 def test_why_a_review_trends_is_worded_from_the_signals_numbers() -> None:
-    from digest.mail.render import trend_why
+    from digest.mail.wording import trend_why
     from digest.models import Pick, PickKind, Signal, SignalName
 
     review = realistic_selection().trending[0].review
@@ -376,7 +376,10 @@ def test_why_a_review_trends_is_worded_from_the_signals_numbers() -> None:
                Signal(SignalName.ANALYTICS, 12_400.0, 1.0, views=12_400.0),
                Signal(SignalName.COMMENTS, 9.1, 0.8, comments=1234, days=7))
     pick = Pick(PickKind.TRENDING, 1, review, ("1st most talked-about",), signals, 0.8)
-    assert trend_why(pick) == "12,400 views · +1234 comments · #2 on the site"
+    assert trend_why(pick) == "read 12,400 times · 1,234 new comments this week · No. 2 in Trending on the site"
+    assert trend_why(pick, "But Why Tho?").endswith("No. 2 in Trending on But Why Tho?")
+    fortnight = (Signal(SignalName.COMMENTS, 1.0, 1.0, comments=1, days=14),)
+    assert trend_why(Pick(PickKind.TRENDING, 1, review, (), fortnight)) == "1 new comment in the last 2 weeks"
     assert [s.detail for s in signals] == [
         "#2 on the site's trending list", "12,400 page views", "+1234 comments in the last 7 days"]
     assert trend_why(Pick(PickKind.TRENDING, 1, review, ("1st most talked-about",))) == "1st most talked-about"

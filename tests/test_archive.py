@@ -183,9 +183,9 @@ def test_view_in_browser_points_at_the_archive_when_it_has_an_address(tmp_path: 
     email = (tmp_path / "out" / "2025-W20" / "digest.html").read_text("utf-8")
     text = (tmp_path / "out" / "2025-W20" / "digest.txt").read_text("utf-8")
     page_url = "https://secondscreen.example/news/archive/2025-W20.html"
-    views = re.findall(r'<a href="([^"]+)"[^>]*>View in your browser</a>', email)
+    views = re.findall(r'<a [^>]*href="([^"]+)"[^>]*>View in your browser</a>', email)
     assert views == [page_url, page_url] and "*|ARCHIVE|*" not in email  # header and footer
-    assert f"View in your browser: {page_url}" in text
+    assert f"View in your browser:\n{page_url}\n" in text  # the URL on a line of its own
     page = lxml.html.parse(str(tmp_path / "archive" / "2025-W20.html")).getroot()
     assert page.cssselect("link[rel=canonical]")[0].get("href") == page_url
     feed = feedparser.parse((tmp_path / "archive" / "feed.xml").read_bytes())

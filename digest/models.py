@@ -140,6 +140,7 @@ class Analysis:
     score: ScoreInfo | None
     tldr: str
     image: ImageHint | None
+    image_sizes: tuple[ImageHint, ...] = ()  # every known size of ``image``, smallest first
 
 
 @dataclass(frozen=True)

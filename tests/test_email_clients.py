@@ -185,10 +185,15 @@ def test_the_demo_issue_shows_its_images(browser: Any, demo_issue: Path) -> None
     page = open_page(browser, demo_issue / "digest.html", 600, "light")
     try:
         images = page.evaluate("""[...document.images].map(i => [i.getAttribute('width'),
-            i.getAttribute('height'), i.naturalWidth, i.complete])""")
+            i.getAttribute('height'), i.naturalWidth, i.complete, i.getAttribute('src').split('/').pop()])""")
         assert len(images) == 9
-        for width, height, natural, complete in images:
+        for width, height, natural, complete, _name in images:
             assert complete and natural >= 2 * int(width) and height  # sharp on a 2x screen, size stated
+        # The sizes came through collect, the stored analyses and the build: the smallest sharp one each.
+        names = [name for *_, name in images]
+        assert not names[0].endswith(("-1024x576.jpg", "-300x169.jpg"))  # the 1200 px original, shown at 600
+        assert all(n.endswith("-1024x576.jpg") for n in names[1:5])  # 180 px cards: 1024, not the original
+        assert all(n.endswith("-300x169.jpg") for n in names[5:])  # 96 px thumbnails
     finally:
         page.close()
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from lxml import etree
 
 from digest.models import ImageHint
-from digest.reviews.extract import _content_images, _https_url, parse_html
+from digest.reviews.extract import Document, _content_images, _https_url
 
 # WordPress names resized copies "<name>-<w>x<h>.<ext>" beside the original "<name>.<ext>".
 _SIZED = re.compile(r"-(\d{2,5})x(\d{2,5})(\.[A-Za-z0-9]{2,5})$")
@@ -33,7 +33,7 @@ def _srcset(img: etree._Element) -> Iterator[ImageHint]:
 
 
 def image_sizes(
-    lead: ImageHint | None, images: Sequence[ImageHint], content_html: str, base_url: str
+    lead: ImageHint | None, images: Sequence[ImageHint], content: Document | str, base_url: str
 ) -> tuple[ImageHint, ...]:
     """Every known size of the lead image with a width, smallest first (the lead itself included).
 
@@ -44,11 +44,11 @@ def image_sizes(
         return ()
     key = _original(lead.url)
     found = [lead, *images]
-    root = parse_html(content_html) if content_html else None
-    if root is not None:
-        for img in root.iter("img"):
+    document = Document(content) if isinstance(content, str) else content
+    if document.root is not None:
+        for img in document.root.iter("img"):
             found.extend(_srcset(img))
-            found.extend(h for h in _content_images(etree.tostring(img, encoding="unicode")))
+        found.extend(_content_images(document))
     sizes: dict[str, ImageHint] = {}
     for hint in found:
         url = _https_url(hint.url, base_url)

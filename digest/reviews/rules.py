@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 # Bump when a change to the readers (scores, structured, extract) can change what they find
 # in the same HTML: every stored analysis is then read again, once, at the next collect or build.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2  # 2: analyses keep every size of the lead image
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,7 @@ def analyse_html(
     a build or a re-collect whose analyses are all kept never loads them.
     """
     from digest.reviews.extract import Document, lead_image_of, tldr_of
+    from digest.reviews.images import image_sizes
     from digest.reviews.scores import score_of
 
     content_doc, summary_doc, page_doc = Document(content), Document(summary), Document(page_html)
@@ -159,7 +160,7 @@ def analyse_html(
         letter_scale=rules.letter_scale,
     )
     score = ScoreInfo(found.value, found.raw, found.scale, found.source) if found else None
-    return Analysis(score, text, image)
+    return Analysis(score, text, image, image_sizes(image, images, content_doc, link))
 
 
 def make_review(
@@ -185,6 +186,7 @@ def make_review(
         tldr=analysis.tldr if analysis is not None else "",
         image=analysis.image if analysis is not None else None,
         comments=head.comments,
+        image_sizes=analysis.image_sizes if analysis is not None else (),
     )
 
 

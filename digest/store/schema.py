@@ -161,4 +161,10 @@ MIGRATIONS: tuple[str, ...] = (
         last_modified TEXT
     );
     """,
+    # 7: every known size of the lead image (WordPress srcset, -300x169 names, media sizes) as JSON
+    # [[url, source, width, height], ...], so the email picks the smallest sharp enough; analyses
+    # from before it are read again once (the analysis version moved to 2).
+    """
+    ALTER TABLE analyses ADD COLUMN image_sizes TEXT NOT NULL DEFAULT '[]';
+    """,
 )

@@ -209,6 +209,7 @@ def send_test(obj: Context, address: str, week: str | None, edition: str | None)
     issue_id = issue_key(parse_week(week).id, config.edition_id) if week else None
     own = False
     if config.delivery.is_service:
+        from digest.job.built import load_built
         from digest.job.services.campaign import SERVICES, send_test_campaign
 
         own = SERVICES[config.delivery.method].has_test_send
@@ -221,7 +222,7 @@ def send_test(obj: Context, address: str, week: str | None, edition: str | None)
             if record is None:
                 raise DeliveryError(f"{issue_id} has not been built" if issue_id
                                     else "no issue has been built yet; run `digest run` first")
-            sent, detail = record.id, send_test_campaign(config, store, deliver.load_built(record), address)
+            sent, detail = record.id, send_test_campaign(config, store, load_built(record), address)
         else:
             sent, detail = deliver.send_test(config, store, address, utcnow(), issue_id)
     echo(f"sent {sent} as a test ({detail}); not recorded as delivered")

@@ -24,60 +24,22 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import getaddresses, make_msgid, parseaddr
-from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from digest.errors import DeliveryError
+from digest.job.built import BuiltIssue, load_built
 from digest.mail.output import build_eml
 from digest.models import RenderedIssue
 from digest.settings.config import USER_AGENT, Config
 from digest.settings.job import SmtpSettings, WebhookSettings
-from digest.store.database import IssueRecord, Store
-from digest.weeks import split_issue_key
+from digest.store.database import Store
 
 log = logging.getLogger(__name__)
-FILES = ("digest.html", "digest.txt", "digest.eml", "manifest.json")
-
-
-@dataclass(frozen=True)
-class BuiltIssue:
-    """A built issue as the output stage left it on disk."""
-
-    issue_id: str
-    built_at: datetime
-    out_dir: Path
-    subject: str
-    html: str
-    text: str
-    manifest: dict[str, Any]
-
-
-def load_built(record: IssueRecord) -> BuiltIssue:
-    """Read the issue's files; delivery sends exactly what the build wrote."""
-    out_dir = Path(record.out_dir)
-    missing = [name for name in FILES if not (out_dir / name).is_file()]
-    if missing:
-        raise DeliveryError(
-            f"the files of {record.id} are missing from {out_dir} ({', '.join(missing)}); "
-            f"rebuild it with: digest run --week {split_issue_key(record.id)[1]} --force"
-        )
-    try:
-        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-        return BuiltIssue(
-            issue_id=record.id, built_at=record.built_at, out_dir=out_dir,
-            subject=str(manifest.get("subject") or record.subject),
-            html=(out_dir / "digest.html").read_text(encoding="utf-8"),
-            text=(out_dir / "digest.txt").read_text(encoding="utf-8"), manifest=manifest,
-        )
-    except (OSError, ValueError) as exc:
-        raise DeliveryError(f"cannot read the built files of {record.id} in {out_dir}: {exc}") from None
 
 
 def deliver_issue(

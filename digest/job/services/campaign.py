@@ -39,7 +39,7 @@ from digest.store.campaigns import CampaignRecord
 from digest.store.database import Store
 
 if TYPE_CHECKING:
-    from digest.job.deliver import BuiltIssue
+    from digest.job.built import BuiltIssue
 
 log = logging.getLogger(__name__)
 

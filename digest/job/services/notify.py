@@ -25,7 +25,7 @@ from digest.settings.config import USER_AGENT, Config
 from digest.settings.job import NotifySettings, SmtpSettings, WebhookSettings
 
 if TYPE_CHECKING:
-    from digest.job.deliver import BuiltIssue
+    from digest.job.built import BuiltIssue
 
 
 def findings_of(config: Config, built: BuiltIssue, service_findings: tuple[str, ...]) -> list[str]:

@@ -196,13 +196,9 @@ def _has_heading(el: etree._Element) -> bool:
     return isinstance(el.tag, str) and next(el.iter(*_HEADING_TAGS), None) is not None
 
 
-def strip_noise(root: etree._Element) -> etree._Element:
-    """Remove related/trending/popular lists, sidebars, widgets, nav, footer and comments.
-
-    Works in place and returns ``root``. A heading such as "Related Posts" or "TRENDING
-    POSTS" goes with the siblings that follow it, up to the next heading or review box.
-    Nothing that holds the article body, its ``h1`` or a review box is removed.
-    """
+def _find_noise(root: etree._Element
+                ) -> tuple[set[etree._Element], list[etree._Element], list[etree._Element]]:
+    """What :func:`strip_noise` would remove, found in one pass: (kept, noise, headings)."""
     keep: set[etree._Element] = set()
     noise: list[etree._Element] = []
     headings: list[etree._Element] = []
@@ -216,6 +212,17 @@ def strip_noise(root: etree._Element) -> etree._Element:
             noise.append(el)
         elif _is_heading(el):
             headings.append(el)
+    return keep, noise, headings
+
+
+def strip_noise(root: etree._Element) -> etree._Element:
+    """Remove related/trending/popular lists, sidebars, widgets, nav, footer and comments.
+
+    Works in place and returns ``root``. A heading such as "Related Posts" or "TRENDING
+    POSTS" goes with the siblings that follow it, up to the next heading or review box.
+    Nothing that holds the article body, its ``h1`` or a review box is removed.
+    """
+    keep, noise, headings = _find_noise(root)
     for el in noise:
         if el not in keep:
             _remove(el)
@@ -264,7 +271,16 @@ class Document:
 
     @cached_property
     def stripped(self) -> etree._Element | None:
-        return cleaned_copy(self.root) if self.root is not None else None
+        """``root`` itself when it holds no noise (most feed content): no copy is made then."""
+        if self.root is None:
+            return None
+        _, noise, headings = _find_noise(self.root)
+        return cleaned_copy(self.root) if noise or headings else self.root
+
+    @cached_property
+    def stripped_lines(self) -> list[str]:
+        """``text_lines(stripped)``, read once for the TL;DR and the score (do not change it)."""
+        return text_lines(self.stripped) if self.stripped is not None else []
 
     def stripped_copy(self) -> etree._Element | None:
         return copy.deepcopy(self.stripped) if self.stripped is not None else None
@@ -286,10 +302,7 @@ _READ_ON = re.compile(r"\s*(?:Continue reading|Read more)\b[^.!?]{0,120}$", re.I
 _ELLIPSIS_TAIL = re.compile(r"\s*[\[(](?:…|\.\.\.|&hellip;|&#8230;)[\])]\s*$")
 
 
-def _tldr_in(stripped: etree._Element | None) -> str:
-    if stripped is None:
-        return ""
-    lines = text_lines(stripped)
+def _tldr_in(lines: list[str]) -> str:
     for i, line in enumerate(lines):
         match = _TLDR.match(line)
         if not match:
@@ -347,7 +360,7 @@ def tldr(content_html: str, summary_html: str, page_html: str | None, max_chars:
 def tldr_of(content: Document, summary: Document, page: Document, max_chars: int = 200) -> str:
     """:func:`tldr` over documents already parsed (each is read, never changed)."""
     for doc in (content, page):
-        found = _tldr_in(doc.stripped)
+        found = _tldr_in(doc.stripped_lines)
         if found:
             return cut(found, max_chars)
     root = summary.root

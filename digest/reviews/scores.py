@@ -9,6 +9,7 @@ All functions are pure: strings in, frozen ``Score`` out.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -237,6 +238,17 @@ def _text(cleaned: etree._Element, where: Where, letters: Mapping[str, float] | 
     return replace(score, source=f"{where}-text") if score else None
 
 
+def _doc_text(doc: Document, where: Where, letters: Mapping[str, float] | None) -> Score | None:
+    """:func:`_text` of ``doc.stripped``: with no title to drop, its shared lines as they are."""
+    stripped = doc.stripped
+    if stripped is None:
+        return None
+    if next(stripped.iter("h1", "title"), None) is not None:
+        return _text(copy.deepcopy(stripped), where, letters)
+    score = _scan(doc.stripped_lines, letters)
+    return replace(score, source=f"{where}-text") if score else None
+
+
 # --- public API ----------------------------------------------------------------------------
 
 
@@ -367,9 +379,9 @@ def score_of(content: Document, extras: Mapping[str, str], page: Document, *,
             score = score_from_element(extras[name], best)
             if score is not None:
                 return score
-    root, cleaned = content.root, content.stripped_copy()
-    if root is not None and cleaned is not None:
-        score = structured_score(root, cleaned, "feed") or _text(cleaned, "feed", letter_scale)
+    root, stripped = content.root, content.stripped
+    if root is not None and stripped is not None:
+        score = structured_score(root, stripped, "feed") or _doc_text(content, "feed", letter_scale)
         if score is not None:
             return score
     if page.html:

@@ -32,7 +32,6 @@ from digest.errors import DigestError, LintError
 from digest.mail.images import apply_image_policy
 from digest.mail.inline import inline_css
 from digest.mail.lint import Finding, format_finding, lint_html
-from digest.mail.markdown import render_note_html, render_note_text
 from digest.mail.wording import direction, spoken_score, trend_why
 from digest.mailers import neutralise
 from digest.models import Pick, PickKind, RenderedIssue, Selection
@@ -354,6 +353,12 @@ def build_context(config: Config, selection: Selection, links: Links, *, web: bo
     hero, top, trending = build_cards(config, selection, policy)
     notes = (selection.note_markdown,) if web else (selection.note_markdown, selection.private_note_markdown)
     note = "\n\n".join(n.strip() for n in notes if n and n.strip())
+    note_html = note_text = None
+    if note:  # markdown-it is loaded only for an issue with a note (40 ms of start-up otherwise)
+        from digest.mail.markdown import render_note_html, render_note_text
+
+        note_html, note_text = Markup(render_note_html(note, policy.note_link)), render_note_text(
+            note, 72, policy.note_link)
     return {
         "edition": {"name": edition_name(config), "title": edition_title(config), "web": web},
         "site": {"name": config.site.name, "url": policy.fallback},
@@ -362,8 +367,8 @@ def build_context(config: Config, selection: Selection, links: Links, *, web: bo
         "direction": direction(settings.lang),
         "issue": issue_dates(selection, config.site.tz),
         "hero": hero, "top": top, "trending": trending,
-        "note_html": Markup(render_note_html(note, policy.note_link)) if note else None,
-        "note_text": render_note_text(note, 72, policy.note_link) if note else None,
+        "note_html": note_html,
+        "note_text": note_text,
         "links": links,
         "social": [(s.name, policy.site_link(s.url) or s.url) for s in settings.social],
     }

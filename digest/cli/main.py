@@ -8,7 +8,6 @@ Exit codes (documented in README): 0 all fine; 1 an unexpected bug;
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -41,19 +40,9 @@ def main(ctx: click.Context, config_path: Path) -> None:
       digest --config config/demo.toml reviews --week 2025-W20
     """
     ctx.obj = Context(config_path)
-    _skip_httpx_cli()
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
         ctx.exit(0)
-
-
-def _skip_httpx_cli() -> None:
-    """httpx's package imports its own command line (``httpx._main``), which loads rich and
-    pygments whenever they happen to be installed: 70 ms of CPU for every command that fetches
-    or sends, for a tool digest never runs. Marked absent before httpx first loads, httpx falls
-    back to its stub, as it does without its "cli" extra. Only this process is affected."""
-    if "httpx" not in sys.modules:
-        sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
 COMMANDS = (init, config_reference, check, collect, feeds, prune, reviews, build, explain, lint, preview, run,

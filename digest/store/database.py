@@ -10,26 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 
-from digest.errors import StoreError
 from digest.models import FeedEntry, ImageHint
-from digest.store.schema import MIGRATIONS
+from digest.store.connection import from_iso, iso
+from digest.store.issues import IssueRecord, IssueTables
 
-
-def iso(moment: datetime) -> str:
-    """Store times as UTC ISO-8601 text, which sorts chronologically."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime given to the store")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def from_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+__all__ = ["CachedPage", "FeedState", "IssueRecord", "Store", "StoredEntry", "WriteCounts", "body_hash",
+           "from_iso", "iso"]
 
 
 @dataclass(frozen=True)
@@ -79,30 +69,6 @@ class CachedPage:
 
 
 @dataclass(frozen=True)
-class IssueRecord:
-    id: str
-    built_at: datetime
-    window_start: datetime
-    window_end: datetime
-    subject: str
-    out_dir: str
-
-
-def _issue(row: sqlite3.Row) -> IssueRecord:
-    return IssueRecord(
-        id=row["id"], built_at=from_iso(row["built_at"]), window_start=from_iso(row["window_start"]),
-        window_end=from_iso(row["window_end"]), subject=row["subject"], out_dir=row["out_dir"],
-    )
-
-
-def _of_edition(edition: str | None) -> tuple[str, tuple[object, ...]]:
-    """SQL for "issues of this edition": ``anime/...`` ids, or plain week ids for the default one."""
-    if edition:
-        return "substr(id, 1, ?) = ?", (len(edition) + 1, edition + "/")
-    return "instr(id, '/') = 0", ()
-
-
-@dataclass(frozen=True)
 class WriteCounts:
     new: int = 0
     updated: int = 0
@@ -110,66 +76,12 @@ class WriteCounts:
     changed_ids: tuple[int, ...] = ()  # entries new or updated: their analysis is due
 
 
-class Store:
-    """Thin, explicit access to the SQLite file. Open with :meth:`open`."""
+class Store(IssueTables):
+    """Thin, explicit access to the SQLite file. Open with :meth:`open` (see :class:`Connection`).
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
-        self.db = connection
-        self.path = path
-
-    @classmethod
-    def open(cls, path: Path) -> Store:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, isolation_level=None, timeout=30)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            store = cls(db, path)
-            store._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: cannot open the store: {exc}") from None
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot create the store: {exc.strerror}") from None
-        return store
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def schema_version(self) -> int:
-        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
-
-    def _migrate(self) -> None:
-        current = self.schema_version
-        if current > len(MIGRATIONS):
-            raise StoreError(
-                f"{self.path}: store schema v{current} is newer than this digest "
-                f"(v{len(MIGRATIONS)}); upgrade digest"
-            )
-        for version in range(current, len(MIGRATIONS)):
-            with self.transaction():
-                for statement in MIGRATIONS[version].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {version + 1}")
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+    Entries, feeds, pages and the trending list here; built issues, deliveries and the archive's
+    publication marks in :class:`~digest.store.issues.IssueTables`.
+    """
 
     # -- feeds -------------------------------------------------------------
 
@@ -370,105 +282,6 @@ class Store:
                     " ok=pages.body IS NOT NULL, attempts=pages.attempts + 1, error=excluded.error",
                     (url, iso(now), error),
                 )
-
-    # -- built issues and deliveries ------------------------------------------
-
-    def record_issue(
-        self, issue_id: str, built_at: datetime, window: tuple[datetime, datetime], subject: str,
-        out_dir: str, picks: Iterable[tuple[str, str, str, int]],
-    ) -> None:
-        """Remember a built issue and its picks ``(uid, link, kind, position)``; a rebuild replaces it."""
-        with self.transaction():
-            self.db.execute("DELETE FROM issue_picks WHERE issue_id = ?", (issue_id,))
-            self.db.execute(
-                "INSERT OR REPLACE INTO issues(id, built_at, window_start, window_end, subject, out_dir)"
-                " VALUES(?,?,?,?,?,?)",
-                (issue_id, iso(built_at), iso(window[0]), iso(window[1]), subject, out_dir),
-            )
-            self.db.executemany(
-                "INSERT OR REPLACE INTO issue_picks(issue_id, uid, link, kind, position) VALUES(?,?,?,?,?)",
-                [(issue_id, uid, link, kind, position) for uid, link, kind, position in picks],
-            )
-
-    def issue(self, issue_id: str) -> IssueRecord | None:
-        row = self.db.execute("SELECT * FROM issues WHERE id = ?", (issue_id,)).fetchone()
-        return _issue(row) if row else None
-
-    def latest_issue(self, edition: str | None = None) -> IssueRecord | None:
-        """The newest issue of one edition (default: the plain week ids, ``2025-W20``)."""
-        where, args = _of_edition(edition)
-        row = self.db.execute(f"SELECT * FROM issues WHERE {where} ORDER BY id DESC LIMIT 1", args).fetchone()
-        return _issue(row) if row else None
-
-    def last_built(self, edition: str | None = None) -> IssueRecord | None:
-        """The issue of one edition built most recently (a rebuilt old week counts): what preview and
-        lint show."""
-        where, args = _of_edition(edition)
-        row = self.db.execute(f"SELECT * FROM issues WHERE {where} ORDER BY built_at DESC, id DESC LIMIT 1",
-                              args).fetchone()
-        return _issue(row) if row else None
-
-    def featured_between(self, first_issue: str, before_issue: str) -> dict[str, str]:
-        """``uid -> latest issue id`` for picks of issues in ``[first_issue, before_issue)``."""
-        rows = self.db.execute(
-            "SELECT uid, max(issue_id) FROM issue_picks WHERE issue_id >= ? AND issue_id < ? GROUP BY uid",
-            (first_issue, before_issue),
-        )
-        return {r[0]: r[1] for r in rows}
-
-    def issues(self) -> list[IssueRecord]:
-        """Every built issue of every edition, by id."""
-        return [_issue(r) for r in self.db.execute("SELECT * FROM issues ORDER BY id")]
-
-    def first_delivery(self, issue_id: str, methods: tuple[str, ...]) -> datetime | None:
-        """When the issue was first delivered by one of ``methods``, if ever."""
-        marks = ",".join("?" * len(methods))
-        query = f"SELECT min(delivered_at) FROM deliveries WHERE issue_id = ? AND method IN ({marks})"
-        row = self.db.execute(query, (issue_id, *methods)).fetchone()
-        return from_iso(row[0]) if row and row[0] else None
-
-    def mark_published(self, issue_id: str, when: datetime, how: str, *, again: bool = False) -> bool:
-        """Put an issue in the web archive; False when it already was (the first time counts).
-
-        A withdrawn issue stays out unless ``again`` (the editor publishing it once more).
-        """
-        conflict = ("DO UPDATE SET published_at = excluded.published_at, how = excluded.how "
-                    "WHERE how = 'withdrawn'") if again else "DO NOTHING"
-        with self.transaction():
-            cursor = self.db.execute(
-                f"INSERT INTO archive_published(issue_id, published_at, how) VALUES(?,?,?) "
-                f"ON CONFLICT(issue_id) {conflict}",
-                (issue_id, iso(when), how),
-            )
-        return cursor.rowcount > 0
-
-    def withdraw(self, issue_id: str, when: datetime) -> bool:
-        """Take an issue off the web archive for good (automatic publishing will not bring it back)."""
-        with self.transaction():
-            cursor = self.db.execute(
-                "INSERT INTO archive_published(issue_id, published_at, how) VALUES(?,?,'withdrawn') "
-                "ON CONFLICT(issue_id) DO UPDATE SET published_at = excluded.published_at, how = 'withdrawn' "
-                "WHERE how != 'withdrawn'", (issue_id, iso(when)),
-            )
-        return cursor.rowcount > 0
-
-    def published(self) -> dict[str, datetime]:
-        """``issue id -> when it was published`` for every issue in the web archive."""
-        rows = self.db.execute("SELECT issue_id, published_at FROM archive_published WHERE how != 'withdrawn'")
-        return {r[0]: from_iso(r[1]) for r in rows}
-
-    def record_delivery(self, issue_id: str, method: str, when: datetime, detail: str = "") -> None:
-        with self.transaction():
-            self.db.execute(
-                "INSERT OR REPLACE INTO deliveries(issue_id, method, delivered_at, detail) VALUES(?,?,?,?)",
-                (issue_id, method, iso(when), detail),
-            )
-
-    def delivered_at(self, issue_id: str, method: str) -> datetime | None:
-        row = self.db.execute(
-            "SELECT delivered_at FROM deliveries WHERE issue_id = ? AND method = ?", (issue_id, method)
-        ).fetchone()
-        return from_iso(row[0]) if row else None
 
     # -- the site's own trending list ------------------------------------------
 

@@ -9,6 +9,7 @@ sending call is the service's own *test* send, to listed addresses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from digest.job.services.client import Api
 
@@ -38,7 +39,13 @@ class Service:
     """The shared shape; each module subclasses it for one service."""
 
     name = "service"
+    label = "the service"  # the service's own spelling, for messages
     docs = ""  # which version of the service's API reference the adapter follows
+    # Where one campaign lives ("/v4/broadcasts/{id}"), what the service calls it, and how it is
+    # updated: adapters that set them get ``status`` and ``update`` below.
+    item_path = ""
+    noun = "campaign"
+    update_method = "PUT"
     drafts: frozenset[str] = frozenset({"draft"})  # statuses that are still an editable draft
     has_test_send = False
 
@@ -57,9 +64,26 @@ class Service:
         """Set the content of a just-created campaign (a no-op where ``create`` carries it)."""
 
     def status(self, campaign_id: str) -> Remote:
-        raise NotImplementedError
+        return self._remote(
+            self.api.call(f"read {self.noun} {campaign_id}", "GET", self._item(campaign_id),
+                          not_found=f"whether the draft was deleted in {self.label}")
+        )
 
     def update(self, campaign_id: str, content: Content) -> None:
+        self.api.call(f"update {self.noun} {campaign_id}", self.update_method, self._item(campaign_id),
+                      body=self._body(content), not_found=f"whether the draft was deleted in {self.label}")
+
+    def _item(self, campaign_id: str) -> str:
+        if not self.item_path:
+            raise NotImplementedError(f"{self.name} sets no item_path")
+        return self.item_path.replace("{id}", campaign_id)
+
+    def _body(self, content: Content) -> dict[str, Any]:
+        """The campaign's fields in the service's request shape."""
+        raise NotImplementedError
+
+    def _remote(self, data: Any) -> Remote:
+        """A campaign from the service's answer."""
         raise NotImplementedError
 
     def check(self, campaign_id: str) -> tuple[str, ...]:

@@ -29,6 +29,10 @@ def message(data: Any) -> str:
 
 class Buttondown(Service):
     name = "buttondown"
+    label = "Buttondown"
+    item_path = "/emails/{id}"
+    noun = "email"
+    update_method = "PATCH"
     docs = "Buttondown API v1"
     has_test_send = True
 
@@ -75,25 +79,6 @@ class Buttondown(Service):
             if (item.get("metadata") or {}).get("digest_issue") == content.issue_id:
                 return self._remote(item)
         return None
-
-    def status(self, campaign_id: str) -> Remote:
-        return self._remote(
-            self.api.call(
-                f"read email {campaign_id}",
-                "GET",
-                f"/emails/{campaign_id}",
-                not_found="whether the draft was deleted in Buttondown",
-            )
-        )
-
-    def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(
-            f"update email {campaign_id}",
-            "PATCH",
-            f"/emails/{campaign_id}",
-            body=self._body(content),
-            not_found="whether the draft was deleted in Buttondown",
-        )
 
     def send_test(self, campaign_id: str, content: Content, to: list[str]) -> None:
         self.api.call(

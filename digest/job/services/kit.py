@@ -24,6 +24,9 @@ def message(data: Any) -> str:
 
 class Kit(Service):
     name = "kit"
+    label = "Kit"
+    item_path = "/v4/broadcasts/{id}"
+    noun = "broadcast"
     docs = "Kit API v4"
 
     def __init__(self, settings: KitSettings, key: str) -> None:
@@ -82,22 +85,3 @@ class Kit(Service):
             if item.get("description") == content.name and item.get("subject") == content.subject:
                 return self._remote({"broadcast": item})
         return None
-
-    def status(self, campaign_id: str) -> Remote:
-        return self._remote(
-            self.api.call(
-                f"read broadcast {campaign_id}",
-                "GET",
-                f"/v4/broadcasts/{campaign_id}",
-                not_found="whether the draft was deleted in Kit",
-            )
-        )
-
-    def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(
-            f"update broadcast {campaign_id}",
-            "PUT",
-            f"/v4/broadcasts/{campaign_id}",
-            body=self._body(content),
-            not_found="whether the draft was deleted in Kit",
-        )

@@ -26,6 +26,8 @@ def message(data: Any) -> str:
 
 class Listmonk(Service):
     name = "listmonk"
+    label = "listmonk"
+    item_path = "/api/campaigns/{id}"
     docs = "listmonk REST API (v4-v6)"
     has_test_send = True
 
@@ -86,25 +88,6 @@ class Listmonk(Service):
             if item.get("name") == content.name:
                 return self._remote({"data": item})
         return None
-
-    def status(self, campaign_id: str) -> Remote:
-        return self._remote(
-            self.api.call(
-                f"read campaign {campaign_id}",
-                "GET",
-                f"/api/campaigns/{campaign_id}",
-                not_found="whether the draft was deleted in listmonk",
-            )
-        )
-
-    def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(
-            f"update campaign {campaign_id}",
-            "PUT",
-            f"/api/campaigns/{campaign_id}",
-            body=self._body(content),
-            not_found="whether the draft was deleted in listmonk",
-        )
 
     def send_test(self, campaign_id: str, content: Content, to: list[str]) -> None:
         self.api.call(

@@ -26,6 +26,8 @@ def message(data: Any) -> str:
 
 class Mailerlite(Service):
     name = "mailerlite"
+    label = "MailerLite"
+    item_path = "/campaigns/{id}"
     docs = "MailerLite API (connect.mailerlite.com)"
 
     def __init__(self, settings: MailerliteSettings, key: str, sender_name: str, sender: str) -> None:
@@ -83,22 +85,3 @@ class Mailerlite(Service):
             if item.get("name") == content.name:
                 return self._remote({"data": item})
         return None
-
-    def status(self, campaign_id: str) -> Remote:
-        return self._remote(
-            self.api.call(
-                f"read campaign {campaign_id}",
-                "GET",
-                f"/campaigns/{campaign_id}",
-                not_found="whether the draft was deleted in MailerLite",
-            )
-        )
-
-    def update(self, campaign_id: str, content: Content) -> None:
-        self.api.call(
-            f"update campaign {campaign_id}",
-            "PUT",
-            f"/campaigns/{campaign_id}",
-            body=self._body(content),
-            not_found="whether the draft was deleted in MailerLite",
-        )

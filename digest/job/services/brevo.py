@@ -31,16 +31,8 @@ class Brevo(Service):
     def __init__(
         self, settings: BrevoSettings, key: str, sender_name: str | None, sender: str, reply_to: str | None
     ) -> None:
-        api = Api(
-            "brevo",
-            settings.base_url or "https://api.brevo.com/v3",
-            {"api-key": key},
-            key,
-            settings.api_key_env,
-            message,
-            settings.timeout,
-            settings.max_retry_wait,
-        )
+        api = Api.of("brevo", settings, settings.base_url or "https://api.brevo.com/v3",
+                     {"api-key": key}, key, message)
         super().__init__(api, settings.approve_url)
         self.settings = settings
         self.sender = {"email": sender, **({"name": sender_name} if sender_name else {})}

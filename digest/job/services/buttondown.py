@@ -37,16 +37,8 @@ class Buttondown(Service):
     has_test_send = True
 
     def __init__(self, settings: ButtondownSettings, key: str) -> None:
-        api = Api(
-            "buttondown",
-            settings.base_url or "https://api.buttondown.com/v1",
-            {"Authorization": f"Token {key}"},
-            key,
-            settings.api_key_env,
-            message,
-            settings.timeout,
-            settings.max_retry_wait,
-        )
+        api = Api.of("buttondown", settings, settings.base_url or "https://api.buttondown.com/v1",
+                     {"Authorization": f"Token {key}"}, key, message)
         super().__init__(api, settings.approve_url)
         self.settings = settings
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from digest.settings.config import USER_AGENT
+from digest.settings.services import ServiceSettings
 
 MessageOf = Callable[[Any], str]
 RATE_LIMIT_RETRIES = 2
@@ -56,6 +57,13 @@ class Api:
     max_wait: float = 60.0
     sleep: Callable[[float], None] = time.sleep
     waited: list[float] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, service: str, settings: ServiceSettings, base_url: str, headers: Mapping[str, str], key: str,
+           message_of: MessageOf) -> Api:
+        """One service's client as its settings table configures it (key env, timeout, Retry-After bound)."""
+        return cls(service, base_url, headers, key, settings.api_key_env, message_of, settings.timeout,
+                   settings.max_retry_wait)
 
     def call(
         self,

@@ -30,16 +30,8 @@ class Kit(Service):
     docs = "Kit API v4"
 
     def __init__(self, settings: KitSettings, key: str) -> None:
-        api = Api(
-            "kit",
-            settings.base_url or "https://api.kit.com",
-            {"X-Kit-Api-Key": key},
-            key,
-            settings.api_key_env,
-            message,
-            settings.timeout,
-            settings.max_retry_wait,
-        )
+        api = Api.of("kit", settings, settings.base_url or "https://api.kit.com",
+                     {"X-Kit-Api-Key": key}, key, message)
         super().__init__(api, settings.approve_url)
         self.settings = settings
 

@@ -32,16 +32,8 @@ class Listmonk(Service):
     has_test_send = True
 
     def __init__(self, settings: ListmonkSettings, key: str, sender: str | None) -> None:
-        api = Api(
-            "listmonk",
-            settings.base_url,
-            {"Authorization": f"token {settings.username}:{key}"},
-            key,
-            settings.api_key_env,
-            message,
-            settings.timeout,
-            settings.max_retry_wait,
-        )
+        api = Api.of("listmonk", settings, settings.base_url,
+                     {"Authorization": f"token {settings.username}:{key}"}, key, message)
         super().__init__(api, settings.approve_url)
         self.settings = settings
         self.sender = sender

@@ -43,16 +43,8 @@ class Mailchimp(Service):
     ) -> None:
         dc = data_centre(settings, key)
         token = base64.b64encode(f"digest:{key}".encode()).decode("ascii")
-        api = Api(
-            "mailchimp",
-            settings.base_url or f"https://{dc}.api.mailchimp.com/3.0",
-            {"Authorization": f"Basic {token}"},
-            key,
-            settings.api_key_env,
-            message,
-            settings.timeout,
-            settings.max_retry_wait,
-        )
+        api = Api.of("mailchimp", settings, settings.base_url or f"https://{dc}.api.mailchimp.com/3.0",
+                     {"Authorization": f"Basic {token}"}, key, message)
         super().__init__(api, settings.approve_url)
         self.settings = settings
         self.dc = dc

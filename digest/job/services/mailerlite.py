@@ -31,16 +31,8 @@ class Mailerlite(Service):
     docs = "MailerLite API (connect.mailerlite.com)"
 
     def __init__(self, settings: MailerliteSettings, key: str, sender_name: str, sender: str) -> None:
-        api = Api(
-            "mailerlite",
-            settings.base_url or "https://connect.mailerlite.com/api",
-            {"Authorization": f"Bearer {key}"},
-            key,
-            settings.api_key_env,
-            message,
-            settings.timeout,
-            settings.max_retry_wait,
-        )
+        api = Api.of("mailerlite", settings, settings.base_url or "https://connect.mailerlite.com/api",
+                     {"Authorization": f"Bearer {key}"}, key, message)
         super().__init__(api, settings.approve_url)
         self.settings = settings
         self.sender_name = sender_name

@@ -6,6 +6,13 @@ mtimes of the template folders and the config file and calls the ``rebuild``
 callback it was given; a failed rebuild (a template typo, a lint error) is shown
 on the page instead of stopping the server. ``make_server`` returns the server
 unstarted so tests drive it on a free port.
+
+The server is local but its content is not: a mirror holds pages and SVGs the site's authors (or
+whoever wrote into them) made, and any page the editor has open can send requests to it. So a path
+that cannot name a file (a NUL, bad percent-encoding, ``..``) is a 400 before any filesystem call;
+everything but the preview page itself is served under a CSP sandbox (no script, an opaque origin),
+never sniffed; and an idle connection is dropped, with a cap on the connections served at once, so
+idle clients cannot pin a thread each.
 """
 
 from __future__ import annotations
@@ -14,13 +21,15 @@ import html
 import json
 import mimetypes
 import re
+import socket
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, unquote
 
 from digest.errors import DigestError
 from digest.mail.lint import format_finding, lint_html
@@ -30,6 +39,36 @@ from digest.urls import mirror_file
 Rebuild = Callable[[], None]
 Locate = Callable[[], Path | None]  # the issue folder to show (this config's store decides)
 _DARK = re.compile(r"prefers-color-scheme\s*:\s*dark", re.I)
+# Served with everything but the preview page: a mirrored page or SVG shows, and nothing in it runs
+# or acts at this origin (sandbox without allow-scripts / allow-same-origin: an opaque origin).
+SANDBOX = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+IDLE_TIMEOUT = 20.0  # seconds a connection may sit without sending a byte
+MAX_CONNECTIONS = 32  # connections served at once; more are answered 503 and closed
+_MAX_PATH = 2048  # characters of a request path
+_NAME_MAX = 255  # bytes of one path segment (Linux's NAME_MAX)
+_RAW_PATH = re.compile(r"/[!-~]*")  # printable ASCII, as a browser sends it
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def clean_path(raw: str) -> str | None:
+    """The request's path percent-decoded, or None when it cannot name a page or a file.
+
+    Refused: anything but printable ASCII on the wire, bad percent-encoding, bytes that are not
+    UTF-8, a control character, a NUL or a backslash once decoded, a ``.`` or ``..`` segment, a
+    path or segment too long for the filesystem. Checked here so no filesystem call ever sees one.
+    """
+    if len(raw) > _MAX_PATH or not _RAW_PATH.fullmatch(raw) or _BAD_PERCENT.search(raw):
+        return None
+    try:
+        decoded = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if any(ord(c) < 0x20 or c in "\x7f\\" for c in decoded):
+        return None
+    segments = decoded.split("/")
+    if any(s in (".", "..") or len(s.encode("utf-8")) > _NAME_MAX for s in segments):
+        return None
+    return decoded
 
 
 def force_dark(html_text: str) -> str:
@@ -108,11 +147,15 @@ class Watcher:
 
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 64  # a browser opens several connections at once; none wait on a full backlog
 
     def __init__(self, address: tuple[str, int], out_root: Path, watcher: Watcher | None,
                  merge_tags: Iterable[str] = (), locate: Locate | None = None,
                  mirrors: Mapping[str, Path] | None = None, sender: str = "",
-                 editions: Mapping[str, Locate] | None = None) -> None:
+                 editions: Mapping[str, Locate] | None = None, idle_timeout: float = IDLE_TIMEOUT,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
+        self.idle_timeout = idle_timeout
+        self._slots = threading.BoundedSemaphore(max_connections)
         self.out_root = out_root
         # edition name -> where its issue is; "?edition=NAME" switches (the first is the default)
         self.editions = dict(editions or {})
@@ -134,6 +177,35 @@ class PreviewServer(ThreadingHTTPServer):
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}/"
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """A thread per connection, at most ``max_connections`` at once; beyond, a 503 and close."""
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(1.0)
+                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                                b"Content-Length: 13\r\nConnection: close\r\n\r\ntoo many open\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that went away or went quiet is not news; anything else is one line, no traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            print(f"digest preview: a request failed: {type(error).__name__}: {error}", file=sys.stderr)
 
     def start_watching(self) -> None:
         if self.watcher is not None and self._thread is None:
@@ -158,17 +230,45 @@ class PreviewServer(ThreadingHTTPServer):
 
 class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
+    timeout = IDLE_TIMEOUT  # a socket timeout from the first byte on; setup() applies the server's own
+    _policy: str | None = SANDBOX  # this response's Content-Security-Policy
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.idle_timeout)  # an idle or stalled client is dropped
+
+    def end_headers(self) -> None:
+        """Every answer, errors included: never sniffed; sandboxed unless it is the preview's own page."""
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if self._policy:
+            self.send_header("Content-Security-Policy", self._policy)
+        super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
         pass  # quiet: the terminal shows rebuilds, not every poll
 
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        self._policy = SANDBOX
+        try:
+            self._get()
+        except OSError:
+            raise  # the client went away: the server drops the connection quietly
+        except Exception as exc:  # noqa: BLE001 - one bad request must not take the connection down unanswered
+            print(f"digest preview: {self.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            self._policy = SANDBOX
+            self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR, "the preview failed on this request")
+
+    def _get(self) -> None:
         if not self.server.host_ok(self.headers.get("Host", "")):
             # DNS rebinding: a page on evil.example, re-pointed at 127.0.0.1, would read the unpublished
             # issue; its requests carry its own name in Host, never ours.
             self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "answers to 127.0.0.1 and localhost only")
             return
-        path, _, query = self.path.partition("?")
+        raw_path, _, query = self.path.partition("?")
+        path = clean_path(raw_path)
+        if path is None:
+            self.send_error(HTTPStatus.BAD_REQUEST, "malformed path")
+            return
         server = self.server
         edition = parse_qs(query).get("edition", [""])[0] or None
         if edition is not None and edition not in server.editions:
@@ -178,6 +278,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if path == "/state.json":
             self._send(json.dumps(server.state(edition)).encode(), "application/json")
         elif path == "/":
+            self._policy = None  # the preview's own page: its script polls for rebuilds
             page = render_page(folder, server.state(edition), server.merge_tags, server.sender,
                                list(server.editions), edition)
             self._send(page.encode(), "text/html; charset=utf-8")
@@ -185,6 +286,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             text = local_images((folder / HTML).read_text(encoding="utf-8"), server.mirrors)
             if "scheme=dark" in query:
                 text = force_dark(text)
+            self._policy = "script-src 'none'"  # the email never runs code; it keeps this origin for the page
             self._send(text.encode("utf-8"), "text/html; charset=utf-8")
         elif path == "/digest.txt" and folder is not None:
             self._send((folder / TEXT).read_bytes(), "text/plain; charset=utf-8")
@@ -197,20 +299,23 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """An image of the issue from a configured mirror, so the preview shows it offline."""
         host, _, rest = path.removeprefix("/mirror/").partition("/")
         root = self.server.mirrors.get(host.lower())
-        found = mirror_file(root, "/" + rest, "") if root is not None else None
-        if found is None:
+        try:
+            # ``path`` is decoded already: quoted again, mirror_file's own unquote gives it back as is
+            found = mirror_file(root, "/" + quote(rest), "") if root is not None else None
+            body = found.read_bytes() if found is not None else None
+        except (OSError, ValueError):  # a loop of symlinks, a file it may not read, gone meanwhile
+            found, body = None, None
+        if found is None or body is None:
             self.send_error(HTTPStatus.NOT_FOUND, "not in the mirror")
             return
         kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-        self._send(found.read_bytes(), kind)
+        self._send(body, kind)
 
     def _send(self, body: bytes, kind: str) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
-        if kind.startswith("text/html") and self.path.startswith("/email"):
-            self.send_header("Content-Security-Policy", "script-src 'none'")  # the email never runs code
         self.end_headers()
         self.wfile.write(body)
 
@@ -218,13 +323,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
 def make_server(out_root: Path, *, host: str = "127.0.0.1", port: int = 8025, rebuild: Rebuild | None = None,
                 watch: Sequence[Path] = (), interval: float = 1.0, merge_tags: Iterable[str] = (),
                 locate: Locate | None = None, mirrors: Mapping[str, Path] | None = None, sender: str = "",
-                editions: Mapping[str, Locate] | None = None) -> PreviewServer:
+                editions: Mapping[str, Locate] | None = None, idle_timeout: float = IDLE_TIMEOUT,
+                max_connections: int = MAX_CONNECTIONS) -> PreviewServer:
     """A server for ``out_root``'s latest issue; call ``start_watching()`` and ``serve_forever()``."""
     watcher = Watcher(list(watch), rebuild, interval) if watch else None
     if watcher is not None:
         watcher.check()  # the first snapshot: changes are measured from now
     try:
-        return PreviewServer((host, port), out_root, watcher, merge_tags, locate, mirrors, sender, editions)
+        return PreviewServer((host, port), out_root, watcher, merge_tags, locate, mirrors, sender, editions,
+                             idle_timeout, max_connections)
     except OSError as exc:
         raise DigestError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try --port)") from None
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import calendar
-import ctypes
 import io
 import multiprocessing
 import os
@@ -39,6 +38,7 @@ from lxml import etree
 
 from digest.collect.repair import lost_origlinks, origlinks_of, utf8_overrules
 from digest.errors import ErrorKind, FeedParseError
+from digest.mail.child import die_with_parent
 from digest.models import FeedEntry, ImageHint, ParsedFeed
 from digest.text import AUTHOR_MAX, CONTENT_MAX, SUMMARY_MAX, TITLE_MAX, clip, strip_bidi
 from digest.urls import canonical_url, is_http
@@ -383,17 +383,11 @@ def _ready() -> None:
     """A no-op task, submitted to start a fork pool's workers at once."""
 
 
-_PR_SET_PDEATHSIG = 1
-
-
 def _start_worker(parent: int) -> None:
     """Runs first in every worker: die with the collect, and leave Ctrl-C to it."""
     # Ctrl-C reaches the whole process group; the collect answers it by shutting the pool down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:  # the kernel kills this worker the moment the collect dies, even by SIGKILL
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+    die_with_parent()  # the kernel kills this worker the moment the collect dies, even by SIGKILL
     if os.getppid() != parent:  # it died before prctl took effect
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()

@@ -4,7 +4,8 @@ Printed by every build, saved in the manifest (``report``) and shown by
 ``digest lint``. Each check has a status: "ok", "warning", "error" (the build
 stops, nothing is written) or "not checked" (a tool is missing, or there is
 no .eml to judge). The HTML checks are pure; SpamAssassin is the one
-subprocess, run offline (``-L``) on the .eml as it will be handed off.
+subprocess, run offline (``-L``) on the .eml as it will be handed off, tied to
+this process (digest.mail.child): a killed build never leaves it running.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from digest.mail.child import run_tied
 from digest.mail.contrast import text_contrasts
 from digest.mail.lint import SIZE_LIMIT, SIZE_WARN, STYLE_LIMIT, declarations, format_finding, lint_html
 
@@ -195,8 +197,7 @@ def spam_check(eml: bytes, enabled: bool = True, timeout: float = 120.0) -> Chec
     if binary is None:
         return Check("spamassassin", "not checked", "not installed (apt-get install spamassassin)")
     try:
-        done = subprocess.run([binary, "-L", "-t"], input=eml, capture_output=True, timeout=timeout,
-                              check=False)
+        done = run_tied([binary, "-L", "-t"], eml, timeout)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return Check("spamassassin", "not checked", f"spamassassin did not finish: {exc}")
     score = spam_score(done.stdout)

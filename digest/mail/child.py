@@ -1,0 +1,102 @@
+"""Child processes that never outlive the run that started them.
+
+A run killed with SIGKILL cannot clean up: whatever it started must die by the
+kernel's hand. On Linux a child asks for that itself, with a parent-death
+signal (``prctl(PR_SET_PDEATHSIG, SIGKILL)``), which survives ``exec``. A
+``preexec_fn`` is not safe in a process with threads (a scheduler's build runs
+on one), so a tool is started through a few lines of stdlib Python that set the
+signal, check the parent did not die meanwhile, and ``exec`` the tool: same pid,
+nothing left in between.
+
+The child also gets a process group of its own, so that a timeout, Ctrl-C or an
+error here kills it and anything it started, at once; and so that Ctrl-C at the
+terminal reaches this process only, which then does the killing.
+
+Off Linux there is no death signal: the child still gets its group and the kill.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+# Runs as ``python -I -S -c _TRAMPOLINE <parent pid> <binary> <args...>``; exits 127 if exec fails.
+_TRAMPOLINE = """\
+import ctypes, os, signal, sys
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    os._exit(1)
+try:
+    os.execv(sys.argv[2], sys.argv[2:])
+except OSError as exc:
+    sys.stderr.write(f"cannot start {sys.argv[2]}: {exc}\\n")
+    os._exit(127)
+"""
+
+
+def death_signal_available() -> bool:
+    """Does this system kill a child when its parent dies (Linux's parent-death signal)?"""
+    return sys.platform.startswith("linux") and bool(sys.executable)
+
+
+def die_with_parent() -> bool:
+    """Ask the kernel to SIGKILL this process the moment its parent dies, even by SIGKILL.
+
+    For a process this one forked (a parse worker, in its pool initializer). False when the
+    system has no such signal; the caller then falls back on watching ``os.getppid()``.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return int(ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def tied_command(argv: Sequence[str]) -> list[str]:
+    """``argv`` (its first item an absolute path) started so it dies with this process (on Linux)."""
+    if not death_signal_available():
+        return list(argv)
+    return [sys.executable, "-I", "-S", "-c", _TRAMPOLINE, str(os.getpid()), *argv]
+
+
+def kill_group(pid: int) -> None:
+    """SIGKILL the process group ``pid`` leads (a child started here, not yet reaped)."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(pid, signal.SIGKILL)
+        else:  # pragma: no cover - not POSIX
+            os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def run_tied(argv: Sequence[str], stdin: bytes, timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """Run ``argv`` to its end with ``stdin``, stdout and stderr captured, as ``subprocess.run`` would;
+    but in a process group of its own, dying with this process, and killed with its whole group on a
+    timeout (``subprocess.TimeoutExpired``), Ctrl-C or any error here. Raises OSError if it cannot start.
+    """
+    binary = shutil.which(argv[0])  # checked here: behind the trampoline a failed exec is only an exit 127
+    if binary is None:
+        raise FileNotFoundError(errno.ENOENT, "no such executable", argv[0])
+    process = subprocess.Popen(tied_command([binary, *argv[1:]]), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, process_group=0 if os.name == "posix" else None)
+    try:
+        out, err = process.communicate(stdin, timeout=timeout)
+    except BaseException:
+        if process.returncode is None:  # not reaped: its pid (and group) are still its own
+            kill_group(process.pid)
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(list(argv), process.returncode, out, err)

@@ -139,6 +139,16 @@ def test_the_text_part_is_served_inert(serving: PreviewServer, tmp_path: Path) -
     assert "sandbox" in headers["content-security-policy"]
 
 
+def test_a_file_gone_mid_rebuild_is_answered_not_dropped(serving: PreviewServer, tmp_path: Path,
+                                                         capfd: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "out" / "2025-W20"
+    folder.mkdir(parents=True)
+    (folder / "digest.html").write_text("<p>hi</p>", encoding="utf-8")  # digest.txt not written yet
+    answer = raw(serving, "/digest.txt")
+    assert answer.startswith(b"HTTP/1.0 500 ") and b"the preview failed on this request" in answer
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def thread_count_settles(target: int, within: float) -> bool:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:

@@ -251,8 +251,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self._policy = SANDBOX
         try:
             self._get()
-        except OSError:
-            raise  # the client went away: the server drops the connection quietly
+        except (ConnectionError, TimeoutError):
+            raise  # the client went away or went quiet: the server drops the connection, quietly
         except Exception as exc:  # noqa: BLE001 - one bad request must not take the connection down unanswered
             print(f"digest preview: {self.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             self._policy = SANDBOX

@@ -144,6 +144,40 @@ def test_a_failing_rename_of_a_first_build_leaves_nothing_under_the_name(
 
 
 
+def test_when_the_old_issue_cannot_be_put_back_the_error_says_where_it_is_and_the_next_build_restores_it(
+    tmp_path: Path, config: Config, rendered: RenderedIssue, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fallback parks the old folder, fails to move the new one in, then fails to move the old one
+    back: the old issue is whole but beside its name. The editor is told where; the next build of the
+    issue must put it back first, never sweep it away as a leftover."""
+    out_dir = tmp_path / "out" / "2025-W20"
+    _write(config, rendered, out_dir)
+    before = _contents(out_dir)
+    monkeypatch.setattr(ctypes, "CDLL", _renameat2_failing(errno.ENOSYS))
+    calls: list[tuple[str, str]] = []
+    monkeypatch.setattr(os, "rename", _failing_rename(calls, lambda src, dst: dst == "2025-W20"))
+    with pytest.raises(DigestError) as failed:
+        _write(config, _rebuilt(rendered), out_dir)
+    parked = [p for p in out_dir.parent.iterdir() if p.name.startswith(".2025-W20.old-")]
+    assert len(parked) == 1 and not out_dir.exists()
+    assert _contents(parked[0]) == before
+    assert "untouched" not in str(failed.value)
+    assert str(parked[0]) in str(failed.value) and "Input/output error" in str(failed.value)
+    assert sorted(p.name for p in out_dir.parent.iterdir()) == [parked[0].name]  # no temp folder
+
+    # Every rename refused: the old issue cannot go back yet, and is kept where it is (not swept away).
+    monkeypatch.setattr(os, "rename", _failing_rename(calls, lambda src, dst: True))
+    with pytest.raises(DigestError, match=r"cannot write the issue to .*2025-W20: Input/output error"):
+        _write(config, _rebuilt(rendered), out_dir)
+    assert sorted(p.name for p in out_dir.parent.iterdir()) == [parked[0].name]
+    assert _contents(parked[0]) == before
+
+    # The disk still refuses the new folder: the next build puts the old one back before it tries.
+    monkeypatch.setattr(os, "rename", _failing_rename(calls, lambda src, dst: src.startswith(".2025-W20.tmp-")))
+    with pytest.raises(DigestError, match=r"cannot write the issue to .*2025-W20: Input/output error"):
+        _write(config, _rebuilt(rendered), out_dir)
+    _assert_previous_issue_whole(out_dir, before)
+
 # -- durability: on disk before the swap ---------------------------------------------------------------
 
 

@@ -94,9 +94,19 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _sweep(parent: Path, name: str) -> None:
-    """Remove what a crashed earlier write of this issue left behind."""
+    """Remove what a crashed earlier write of this issue left behind. A parked old issue whose
+    replacement never arrived (the issue's name is free) is the issue: it goes back, never away."""
+    target = parent / name
+    for parked in sorted(parent.glob(f".{name}.old-*")):
+        if parked.is_dir() and not os.path.lexists(target):
+            try:
+                os.rename(parked, target)
+            except OSError:
+                pass  # left parked, and kept: the name is still free
     for stale in parent.glob(f".{name}.*-*"):
-        if stale.is_dir() and stale.name.split(".")[-1].startswith(("tmp-", "old-")):
+        kind = stale.name.split(".")[-1]
+        replaced = kind.startswith("old-") and os.path.lexists(target)
+        if stale.is_dir() and (kind.startswith("tmp-") or replaced):
             shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -112,8 +122,14 @@ def _swap_into_place(staging: Path, out_dir: Path) -> None:
     os.rename(out_dir, parked)
     try:
         os.rename(staging, out_dir)
-    except OSError:
-        os.rename(parked, out_dir)
+    except OSError as exc:
+        try:
+            os.rename(parked, out_dir)
+        except OSError:
+            raise DigestError(
+                f"cannot write the issue to {out_dir}: {exc.strerror or exc}, and the previous issue could not "
+                f"be moved back: it is whole in {parked} (the next build of this issue moves it back, or "
+                f"rename it to {out_dir.name} yourself)") from None
         raise
     shutil.rmtree(parked, ignore_errors=True)
 

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 from helpers import hostile
-from helpers.configfile import Clock, make_config
+from helpers.configfile import Clock, write_config
 from helpers.server import FeedServer, serve_wordpress
 
 import digest.mail.render as render
 from digest.collect.collector import run_collect
 from digest.job.build import BuildResult, build_issue
 from digest.mail.render import BUILTIN_TEMPLATES, render_issue
-from digest.settings.config import Config
+from digest.settings.config import Config, load_config
 from digest.store.database import Store
 from digest.weeks import parse_week
 
@@ -42,7 +42,9 @@ def _build(folder: Path, is_hostile: bool) -> tuple[Config, BuildResult, list[ho
     folder.mkdir()
     with FeedServer() as server:
         wordpress, picks = hostile.site(is_hostile)
-        config = make_config(folder, [serve_wordpress(server, wordpress)], timezone="UTC")
+        path = write_config(folder, [serve_wordpress(server, wordpress)], timezone="UTC")
+        path.write_text(path.read_text(encoding="utf-8") + hostile.sections_toml(is_hostile), encoding="utf-8")
+        config = load_config(path)
         with Store.open(config.store_path) as store:
             assert run_collect(config, store, Clock(hostile.FIRST_COLLECT)).outcomes[0].new == len(picks)
             hostile.comments_grow(wordpress)
@@ -62,6 +64,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
 def test_every_pick_is_hostile_and_in_its_place(built: Built) -> None:
     """The fixture really exercises every position: five top picks and four trending, all hostile."""
     selection = built.result.selection
+    assert {p.review.section for p in selection.picks} == {hostile.SECTION}
     assert [p.kind.value for p in selection.picks] == ["top"] * hostile.TOP + ["trending"] * hostile.TRENDING
     assert all(hostile.RAW in p.review.title and hostile.RAW in p.review.tldr for p in selection.picks)
     assert all(p.review.image is not None and p.review.image.url.startswith("https://")
@@ -102,6 +105,7 @@ UNESCAPED = [
     ("partials/trending.html", "{{ card.title }}</a>", "{{ card.title | safe }}</a>"),
     ("partials/trending.html", "By {{ card.author }}", "By {{ card.author | safe }}"),
     ("partials/components.html", 'aria-label="{{ label }}"', 'aria-label="{{ label | safe }}"'),
+    ("partials/components.html", "{{ card.section }}", "{{ card.section | safe }}"),
     ("partials/preheader.html", "{{ preheader }}", "{{ preheader | safe }}"),
     ("base.html", "<title>{{ subject }}</title>", "<title>{{ subject | safe }}</title>"),
     ("base.html", 'aria-label="{{ subject }}"', 'aria-label="{{ subject | safe }}"'),

@@ -46,7 +46,16 @@ SHOWN = " ".join(shown for _, shown in ATTACKS)
 # Authors are cut at 100 characters: theirs is three of the attacks.
 RAW_AUTHOR = " ".join(raw for raw, _ in ATTACKS[1:3] + ATTACKS[4:5])
 SHOWN_AUTHOR = " ".join(shown for _, shown in ATTACKS[1:3] + ATTACKS[4:5])
+# Section names are the editor's, from the config (cut at 60 characters); markup in one stays text.
+SECTION = 'TV "><img src=x onerror=alert(7)> <script>alert(8)</script>'
 JS_LINKED = (3, 7)  # a top card and a trending card whose <link> is a javascript: URL
+
+
+def sections_toml(hostile: bool = True) -> str:
+    """The config's one section: every post of the feed is in it."""
+    name = SECTION if hostile else "Film plain words"
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'\n[[sections]]\nname = "{escaped}"\ncategories = ["Film"]\n'
 
 
 @dataclass(frozen=True)
@@ -165,6 +174,8 @@ def check_html(html: str, benign: str, picks: list[Pick]) -> None:
     assert [text_of(a) for a in root.xpath("//h3[@class='trend-title']/a")] == [p.title for p in trending]
     tldrs = [text_of(p) for p in root.xpath("//p[@class='tldr'] | //p[@class='card-tldr']")]
     assert tldrs == [f"TL;DR {hero.tldr}"] + [p.tldr for p in rest]
+    kickers = [text_of(p) for p in root.xpath("//p[@class='kicker']")]
+    assert len(kickers) == len(picks) and all(SECTION in k for k in kickers), kickers
     metas = [text_of(p) for p in root.xpath("//p[@class='meta']")]
     assert len(metas) == len(picks)
     for meta, pick in zip(metas, picks, strict=True):
@@ -184,6 +195,7 @@ def check_html(html: str, benign: str, picks: list[Pick]) -> None:
 def check_text(text: str, picks: list[Pick]) -> None:
     """The text part shows each field as written: not HTML-escaped, not dropped."""
     flat = " ".join(text.split())
+    assert flat.count(f"{SECTION} · Score: ") == len(picks)
     for pick in picks:
         assert pick.title in flat, pick.title
         assert f"by {pick.author}" in flat, pick.author

@@ -218,6 +218,7 @@ async def _gather(
         feed.url,
         etag=state.etag if state else None,
         last_modified=state.last_modified if state else None,
+        feed=True,
     )
     if first.not_modified:
         return _Gathered(feed, first, (), 0, None)
@@ -245,7 +246,7 @@ async def _gather(
            and len(entries) < cap):
         page_url = paged_url(feed.url, pages + 1)
         try:
-            result = await fetcher.fetch(page_url)
+            result = await fetcher.fetch(page_url, feed=True)
             page = await parser.parse(cap_items(result.content, cap)[0], result.headers, result.final_url)
         except FetchError as exc:
             if exc.status != 404:

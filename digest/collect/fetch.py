@@ -93,11 +93,16 @@ class Fetcher:
         accept: str = FEED_ACCEPT,
         max_bytes: int | None = None,
         untrusted: bool = False,
+        feed: bool = False,
     ) -> FetchResult:
         """Fetch ``url``; a 304 comes back as ``status == 304`` with no content.
 
         ``untrusted``: the address came from content (an article link, a trending list), so
         it must be on the site's origins (:class:`FetchPolicy`), on this hop and every redirect.
+        ``feed``: the address is a configured feed (or its backfill page): it is fetched as
+        given, but a redirect is followed only while it stays on the site's origins, since a
+        feed that moved elsewhere (a lapsed domain, a hijacked FeedBurner name) would otherwise
+        mail whatever that host serves.
         """
         limit = max_bytes or self.settings.max_bytes
         if untrusted:
@@ -113,7 +118,7 @@ class Fetcher:
             await self._be_polite(host)
             try:
                 async with asyncio.timeout(self.settings.deadline):
-                    return await self._get(url, etag, last_modified, accept, limit, untrusted)
+                    return await self._get(url, etag, last_modified, accept, limit, untrusted, feed)
             except TimeoutError:
                 raise FetchError(
                     f"gave up after the {self.settings.deadline:g}s deadline "
@@ -123,10 +128,16 @@ class Fetcher:
 
     async def _check_hop(self, request: httpx.Request) -> None:
         """Runs before every request httpx sends, the first and each redirect hop: an address that
-        came from content stays on the site's origins. (Addresses are checked on connecting.)"""
-        if self.policy is None or not request.extensions.get("digest_untrusted"):
+        came from content stays on the site's origins, and so does a configured feed's redirect.
+        (Addresses are checked on connecting.)"""
+        if self.policy is None:
             return
         url = str(request.url)
+        feed = request.extensions.get("digest_feed")
+        if isinstance(feed, str) and url != request.extensions.get("digest_first"):
+            self.policy.check_redirect(feed, url)
+        if not request.extensions.get("digest_untrusted"):
+            return
         try:
             self.policy.check_url(url)
         except OffSite as exc:
@@ -136,7 +147,7 @@ class Fetcher:
 
     async def _get(
         self, url: str, etag: str | None, last_modified: str | None, accept: str, limit: int,
-        untrusted: bool = False,
+        untrusted: bool = False, feed: bool = False,
     ) -> FetchResult:
         assert self._client is not None, "use Fetcher as an async context manager"
         headers = {"Accept": accept}
@@ -145,7 +156,12 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         try:
-            marks = {"digest_untrusted": True, "digest_first": str(httpx.URL(url))} if untrusted else {}
+            first = str(httpx.URL(url))
+            marks: dict[str, object] = {"digest_first": first}
+            if untrusted:
+                marks["digest_untrusted"] = True
+            if feed:
+                marks["digest_feed"] = url
             async with self._client.stream("GET", url, headers=headers, extensions=marks) as response:
                 if response.status_code == 304:
                     return _result(url, response, b"", etag, last_modified)

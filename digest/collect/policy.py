@@ -9,6 +9,11 @@ a cloud metadata endpoint, or a local file, and publish what it finds. So:
   port of ``site.url``, of each configured feed, of ``trending.site_page``, and the
   hosts in ``collect.allowed_hosts`` (http and https on their default ports count
   as one origin);
+- a configured feed (or one of its backfill pages) that redirects is followed only while
+  every hop stays on those origins. A feed moved to FeedBurner, or from ``example.com`` to
+  ``www.example.com``, fails with a message naming the host and the ``allowed_hosts`` line
+  to add: ``www.`` and the bare domain are *not* taken as one site, since they can be served
+  by different people, and one explicit line in the config is a cheap price for that;
 - the address each connection actually reached must be a public one, unless the
   configured site itself is there (its URL names that address, or its own name
   resolves to it); metadata addresses are never allowed by name. Checking the
@@ -26,6 +31,7 @@ import re
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +43,7 @@ from digest.settings.config import Config
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.I)
+_PLAIN_ORIGIN = re.compile(r"^[A-Za-z0-9._:\[\]-]{1,300}$")
 _LOCALHOST = re.compile(r"^(localhost|.+\.localhost|localhost\.localdomain|ip6-localhost|ip6-loopback)$")
 # Instance metadata services (AWS/GCP/Azure/OpenStack, Alibaba, AWS over IPv6).
 METADATA = frozenset(ipaddress.ip_address(a) for a in ("169.254.169.254", "100.100.100.200", "fd00:ec2::254"))
@@ -121,6 +128,7 @@ class FetchPolicy:
     origins: frozenset[Origin]
     site_names: tuple[str, ...] = ()  # configured host names; their own addresses are trusted
     mirrored: frozenset[str] = frozenset()  # answered from files: nothing is resolved
+    config_file: Path = Path("the config file")  # named in messages that say which key to set
     _trusted: set[Address] | None = field(default=None, repr=False)
 
     @classmethod
@@ -132,7 +140,8 @@ class FetchPolicy:
         listed = [o for o in (parse_host_entry(h) for h in config.collect.allowed_hosts) if o is not None]
         names = tuple(dict.fromkeys(o.host for o in configured if _literal(o.host) is None))
         mirrored = frozenset(canonical_host(m.host) for m in config.mirrors)
-        return cls(frozenset(configured + listed), names, mirrored)
+        return cls(frozenset(configured + listed), names, mirrored,
+                   config_file=config.base_dir / f"{config.config_name}.toml")
 
     def check_url(self, url: str) -> Origin:
         """Raise OffSite unless ``url`` is http(s) on one of the site's origins."""
@@ -143,6 +152,16 @@ class FetchPolicy:
         if origin not in self.origins:
             raise OffSite(f"skipped: points off-site ({origin})", kind=ErrorKind.OFF_SITE)
         return origin
+
+    def check_redirect(self, feed_url: str, hop_url: str) -> None:
+        """Raise OffSite when a configured feed's redirect leads to ``hop_url`` off the site's origins."""
+        origin = origin_of(hop_url)
+        if origin is None:
+            scheme = urlsplit(hop_url).scheme or "no scheme"
+            raise OffSite(f"feed {feed_url} redirected to a non-http(s) address ({_plain(scheme)}); "
+                          "nothing was read from it", kind=ErrorKind.OFF_SITE)
+        if origin not in self.origins:
+            raise OffSite(off_site_redirect(feed_url, origin, self.config_file), kind=ErrorKind.OFF_SITE)
 
     async def check_peer(self, host: str, address: Address) -> None:
         """Raise FetchError when a connection to ``host`` reached an internal address the site is not on."""
@@ -226,6 +245,23 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         super().__init__()
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(), network_backend=_GuardedBackend(policy))
+
+
+def off_site_redirect(feed_url: str, target: Origin, config_file: Path) -> str:
+    """Why a configured feed was not read, and the exact line that lets it be (the key and the file)."""
+    shown = _plain(str(target))
+    message = (f"feed {feed_url} redirected to {shown}, which is not one of the site's hosts, so nothing "
+               f"was read from it. If that host serves this site's feed, add \"{shown}\" to "
+               f"collect.allowed_hosts in {config_file}; or set this feed's url to the new address")
+    own = (urlsplit(feed_url).hostname or "").lower()
+    if own and own != target.host and own.removeprefix("www.") == target.host.removeprefix("www."):
+        message += " (digest treats www. and the bare domain as different hosts)"
+    return message
+
+
+def _plain(text: str) -> str:
+    """A host or scheme taken from a server's answer, quoted when it is not plain (no control characters)."""
+    return text if _PLAIN_ORIGIN.match(text) else ascii(text[:300])
 
 
 def describe_origins(origins: Iterable[Origin]) -> str:

@@ -42,7 +42,8 @@ MEANINGS: dict[str, str] = {
     "collect.max_bytes": "A feed larger than this many bytes is refused.",
     "collect.concurrency": "Requests in flight at once.",
     "collect.per_host_concurrency": "Requests in flight to one host at once.",
-    "collect.allowed_hosts": "Hosts besides the site's that article pages may come from (a CDN, a mirror).",
+    "collect.allowed_hosts": ("Hosts besides the site's that article pages, and feeds that redirect, may come "
+                              "from (a CDN, feeds.feedburner.com; www. and the bare domain are two hosts)."),
     "collect.backfill_pages": "Older feed pages (`?paged=2..`) read when a feed brings only new posts.",
     "collect.backfill_max_age_days": "Backfill stops at a page reaching back further than this.",
     "feeds": "The feeds to collect (`[[feeds]]`, at least one).",

@@ -168,6 +168,9 @@ class Review:
     # Every known size of ``image`` (WordPress srcset, -300x169 names, media:content sizes), smallest
     # first: the email picks the smallest at least twice the width it is shown at.
     image_sizes: tuple[ImageHint, ...] = ()
+    # When digest first stored the entry; None when unknown (built by hand). A build with --now
+    # offers only what was first seen by then, so a replayed week is the week the editor got.
+    first_seen: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def test_collect_build_explain_and_run(demo: Path) -> None:
     explained = validated(demo, "explain")
     assert explained["built"] and [p["url"] for p in explained["manifest"]["picks"]] == [
         p["url"] for p in built["picks"]]
-    unbuilt = validated(demo, "explain", "--week", "2025-W19", "--now", "2025-05-12T08:00")
+    unbuilt = validated(demo, "explain", "--week", "2025-W19", "--now", "2025-05-19T08:00")
     assert unbuilt["built"] is False and unbuilt["manifest"]["issue"] == "2025-W19"
     ran = validated(demo, "run", "--now", "2025-05-19T08:00")
     assert ran["action"] == "already built" and ran["collect"] is None

@@ -29,7 +29,8 @@ def get(url: str) -> tuple[int, str, bytes]:
 
 @pytest.fixture
 def served(demo: Path, tmp_path: Path) -> Iterator[tuple[PreviewServer, Path]]:
-    for week, now in (("2025-W19", "2025-05-12T08:00"), ("2025-W20", "2025-05-19T08:00")):
+    # The demo store was collected on 2025-05-19: a W19 built with an earlier --now would be empty.
+    for week, now in (("2025-W19", "2025-05-19T08:00"), ("2025-W20", "2025-05-19T08:00")):
         result = CliRunner().invoke(main, ["--config", str(demo), "build", "--week", week, "--now", now])
         assert result.exit_code == 0, result.output
     # A mirror holding the first pick's lead image, as the demo's images will be.

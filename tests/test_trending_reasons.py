@@ -41,11 +41,13 @@ def test_no_signal_at_all_is_explained_signal_by_signal(feed_server: FeedServer,
 
 def test_a_list_read_after_the_week_is_not_called_missing(demo: Path) -> None:
     """Right after a collect that read the site's list, an older week must not say "no snapshot yet"."""
-    code, out = cli(demo, "explain", "--week", "2025-W19", "--now", "2025-05-12T08:00")
+    # The demo collected once, on 2025-05-19: a build of W19 sees that collect (a --now before it
+    # would see nothing), and measures W19's trending a day after the week, when no list was read yet.
+    code, out = cli(demo, "explain", "--week", "2025-W19", "--now", "2025-05-19T08:00")
     assert code == 0, out
     assert "no snapshot" not in out
     assert ("warning: trending: the site's trending list was first read on Mon 2025-05-19 07:00, after "
-            "Mon 2025-05-12 08:00, the moment this week's trending is measured at") in out.splitlines()
+            "Tue 2025-05-13 00:00, the moment this week's trending is measured at") in out.splitlines()
     code, out = cli(demo, "build", "--now", "2025-05-19T08:00")
     assert code == 0 and "warning: trending" not in out and "trending:" not in out  # four picks, list read
     explained = cli(demo, "explain")[1].splitlines()

@@ -187,6 +187,7 @@ def make_review(
         image=analysis.image if analysis is not None else None,
         comments=head.comments,
         image_sizes=analysis.image_sizes if analysis is not None else (),
+        first_seen=head.first_seen,
     )
 
 

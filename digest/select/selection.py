@@ -7,7 +7,7 @@ choices and ``now``, so the same store and the same ``now`` give the same issue.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ class Candidates:
     trend_inputs: TrendInputs
     warnings: tuple[str, ...] = ()
     missing_signals: Mapping[str, str] = field(default_factory=dict)  # signal -> why it is missing
+    unseen: str | None = None  # the window's reviews first collected after ``now``, said for the editor
 
 
 def trend_moment(now: datetime, window_end: datetime) -> datetime:
@@ -52,23 +53,21 @@ def gather_candidates(
     # The window and the trending look-back overlap: read each entry once, its HTML not at all
     # (the stored analyses are read; only a missing or stale one is analysed, then kept).
     since, until = min(start, lookback), max(end, as_of)
-    reviews = reviews_between(store, rules, since, until, reviews_only=True)
-    history = comment_histories(store, (r.entry_id for r in reviews), as_of)
-
-    def as_it_was(review: Review, seen: list[tuple[datetime, int]]) -> Review:
-        """Comments as counted at ``as_of``, not today: a rebuild with the same --now ranks ties the same."""
-        return replace(review, comments=seen[-1][1]) if seen and seen[-1][1] != review.comments else review
-
+    stored = reviews_between(store, rules, since, until, reviews_only=True)
+    history = comment_histories(store, (r.entry_id for r in stored), as_of)
     only = set(config.select.sections or ())  # an edition of some sections
-    reviews = [as_it_was(r, history.get(r.entry_id, [])) for r in reviews if not only or r.section in only]
+    stored = [r for r in stored if not only or r.section in only]
+    reviews = known_at(stored, history, now)
+    known = {r.entry_id for r in reviews}
     in_window = [r for r in reviews if start <= r.published < end]
     pool = [r for r in reviews if lookback <= r.published < as_of]
     pinned: dict[str, Review] = {}
     for pin in choices.pins if choices else ():
         found = review_by_link(store, rules, pin.url)
         if found is not None:
+            # A pin is the editor's own choice: kept even when first seen after ``now``.
             seen = comment_histories(store, [found.entry_id], as_of).get(found.entry_id, [])
-            pinned[pin.url] = as_it_was(found, seen)
+            pinned[pin.url] = _counted(found, seen, now)
     first = week
     for _ in range(config.select.repeat_weeks):
         first = first.previous()
@@ -79,6 +78,12 @@ def gather_candidates(
     warnings: list[str] = []
     missing: dict[str, str] = {}  # signal -> why it is missing, with since when
     tz = config.site.tz
+    later = sum(1 for r in stored if start <= r.published < end and r.entry_id not in known)
+    unseen = None
+    if later:
+        unseen = (f"{later} review{'s' if later > 1 else ''} of this week first collected after "
+                  f"{_day(now, tz)} (this build's --now) left out; a later --now, or none, includes them")
+        warnings.append(unseen)
     site_list: tuple[datetime, tuple[str, ...]] | None = None
     if not config.trending.site_page:
         missing["site"] = "the site's trending list is not configured (trending.site_page)"
@@ -109,7 +114,7 @@ def gather_candidates(
     if not pool:
         missing["comments"] = (f"no reviews published in the {config.trending.lookback_days} days "
                                f"before {_day(as_of, tz)}")
-    elif all(r.comments is None for r in pool):
+    elif not any(r.comments is not None for r in stored if lookback <= r.published < as_of):
         missing["comments"] = "the feeds give no comment counts (no slash:comments)"
     elif len(set(moments)) < 2:
         first_read = f" (first on {_day(moments[0], tz)})" if moments else ""
@@ -119,8 +124,27 @@ def gather_candidates(
         week=week, window=(start, end), reviews=tuple(in_window), trend_pool=tuple(pool),
         pinned=pinned, featured=featured,
         trend_inputs=TrendInputs(as_of, pool_history, site_list, analytics),
-        warnings=tuple(warnings), missing_signals=missing,
+        warnings=tuple(warnings), missing_signals=missing, unseen=unseen,
     )
+
+
+def known_at(
+    reviews: Sequence[Review], history: Mapping[int, Sequence[tuple[datetime, int]]], now: datetime
+) -> list[Review]:
+    """The reviews as digest knew them at ``now``: those first seen later are left out, and each
+    one's comment count is the last read by then (None when none was), not today's.
+
+    A build with --now is then the week the editor would have got: a post that turned up in a
+    later collect, or a count that jumped later, can neither enter nor reorder a replayed issue.
+    """
+    return [_counted(r, history.get(r.entry_id, ()), now) for r in reviews
+            if r.first_seen is None or r.first_seen <= now]
+
+
+def _counted(review: Review, seen: Sequence[tuple[datetime, int]], now: datetime) -> Review:
+    counts = [count for moment, count in seen if moment <= now]
+    count = counts[-1] if counts else None
+    return review if count == review.comments else replace(review, comments=count)
 
 
 def _day(moment: datetime, tz: ZoneInfo) -> str:
@@ -157,6 +181,7 @@ def select_issue(
             f"{selection_id}: only {len(scored)} scored review{'s' if len(scored) != 1 else ''} this week"
             f"{pins_note} (at least {settings.min_scored_reviews} needed). Set select.build_thin_week = true, "
             "lower select.min_scored_reviews, or pin reviews, to build anyway."
+            + (f" ({candidates.unseen}.)" if candidates.unseen else "")
         )
     top = _choose_top(config, scored, pinned, rules, misses)
     chosen = {p.review.uid for p in top}
@@ -342,4 +367,4 @@ def _dedupe(misses: list[NearMiss]) -> list[NearMiss]:
     return out
 
 
-__all__ = ["Candidates", "gather_candidates", "parse_week", "select_issue", "trend_moment"]
+__all__ = ["Candidates", "gather_candidates", "known_at", "parse_week", "select_issue", "trend_moment"]

@@ -39,6 +39,7 @@ class EntryHead:
     title: str
     author: str | None
     published: datetime
+    first_seen: datetime  # when a collect first stored it: a build with --now before that never sees it
     comments: int | None
     categories: tuple[str, ...]
     feeds: tuple[str, ...]
@@ -62,7 +63,7 @@ class AnalysisSource:
 
 
 _HEAD_SQL = (
-    "SELECT e.id, e.uid, e.link, e.title, e.author, e.published, e.comments, e.fingerprint,"
+    "SELECT e.id, e.uid, e.link, e.title, e.author, e.published, e.first_seen, e.comments, e.fingerprint,"
     " e.extras, e.images, p.url AS page_url, p.ok, p.attempts, p.body_hash, p.error, a.key,"
     " a.score_value, a.score_raw, a.score_scale, a.score_source, a.tldr,"
     " a.image_url, a.image_source, a.image_width, a.image_height, a.image_sizes"
@@ -240,7 +241,7 @@ def _head(
         analysis = Analysis(score, row["tldr"], image, sizes)
     return EntryHead(
         id=entry_id, uid=row["uid"], link=row["link"], title=row["title"], author=row["author"],
-        published=from_iso(row["published"]), comments=row["comments"],
+        published=from_iso(row["published"]), first_seen=from_iso(row["first_seen"]), comments=row["comments"],
         categories=categories.get(entry_id, ()), feeds=feeds.get(entry_id, ()),
         source="\x1e".join((row["fingerprint"], row["extras"], row["images"])),
         page=page, analysis_key=row["key"], analysis=analysis,

@@ -105,13 +105,13 @@ def published(weeks: ThreeWeeks) -> dict[str, datetime]:
 
 def test_only_published_issues_are_in_the_archive(weeks: ThreeWeeks) -> None:
     held = json.loads(weeks.outputs["held"])
-    assert held == ["2025-W18.html", "2025-W19.html", "anime", "anime/feed.xml", "anime/index.html",
-                    "feed.xml", "index.html"]  # W20 built but not delivered; no anime issue published
+    assert held == [".digest-archive.json", "2025-W18.html", "2025-W19.html", "anime", "anime/feed.xml",
+                    "anime/index.html", "feed.xml", "index.html"]  # W20 built but not delivered; no anime issue published
     assert "archive: 2 pages" in weeks.outputs["W20-held"]
     assert "anime/2025-W19: published" in weeks.outputs["publish"]
     assert "published 2025-W20" in weeks.outputs["W20"]
     files = sorted(str(p.relative_to(weeks.archive)) for p in weeks.archive.rglob("*"))
-    assert files == ["2025-W18.html", "2025-W19.html", "2025-W20.html", "anime", "anime/2025-W19.html",
+    assert files == [".digest-archive.json", "2025-W18.html", "2025-W19.html", "2025-W20.html", "anime", "anime/2025-W19.html",
                      "anime/feed.xml", "anime/index.html", "feed.xml", "index.html"]
     assert not (weeks.folder / "out" / "anime" / "2025-W18" / "nothing").exists()
     assert (weeks.folder / "out" / "anime" / "2025-W18" / "web.html").is_file()  # built, kept back
@@ -201,10 +201,11 @@ def test_the_index_and_feed_are_replaced_atomically_pages_first(weeks: ThreeWeek
     replaced: list[str] = []
     real = os.replace
 
-    def spy(src: Any, dst: Any) -> None:
-        assert Path(src).parent == Path(dst).parent and Path(src).name.startswith(".")  # a temp sibling
-        replaced.append(str(Path(dst).relative_to(weeks.archive)))
-        real(src, dst)
+    def spy(src: Any, dst: Any, *, src_dir_fd: int, dst_dir_fd: int) -> None:
+        assert src_dir_fd == dst_dir_fd and Path(src).name.startswith(".")  # a temp sibling
+        folder = Path(os.readlink(f"/proc/self/fd/{dst_dir_fd}"))  # renamed by name in the opened folder
+        replaced.append(str((folder / dst).relative_to(weeks.archive)))
+        real(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
 
     monkeypatch.setattr(os, "replace", spy)
     with Store.open(config.store_path) as store:
@@ -213,10 +214,10 @@ def test_the_index_and_feed_are_replaced_atomically_pages_first(weeks: ThreeWeek
     assert replaced == ["anime/2025-W19.html", "anime/index.html",
                         "2025-W20.html", "2025-W19.html", "2025-W18.html", "feed.xml", "index.html"]
 
-    def failing(src: Any, dst: Any) -> None:
+    def failing(src: Any, dst: Any, **folders: int) -> None:
         if Path(dst).name == "feed.xml":
             raise OSError(28, "No space left on device")
-        real(src, dst)
+        real(src, dst, **folders)
 
     (weeks.archive / "feed.xml").write_text("stale", "utf-8")
     before = (weeks.archive / "index.html").read_bytes()
@@ -227,7 +228,7 @@ def test_the_index_and_feed_are_replaced_atomically_pages_first(weeks: ThreeWeek
     monkeypatch.setattr(os, "replace", real)
     assert (weeks.archive / "index.html").read_bytes() == before  # the index still links only whole pages
     assert (weeks.archive / "2025-W20.html").read_text("utf-8") != "stale"
-    assert not [p for p in weeks.archive.rglob(".*")]  # no temporary files left behind
+    assert [p.name for p in weeks.archive.rglob(".*")] == [".digest-archive.json"]  # no temporary files left
     with Store.open(config.store_path) as store:
         update_archive(config, store)
         assert "stale" not in (weeks.archive / "feed.xml").read_text("utf-8")

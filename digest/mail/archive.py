@@ -9,6 +9,11 @@ Safe to publish: an issue appears only once published (delivered, ``on-build``, 
 tracking, no subscribers-only note), scrubbed again here and checked before it is written.
 Each file is written to a temporary name and renamed into place, pages before the feed
 and the index that link them, so a reader never sees a half-written archive or a dead link.
+
+Safe to visit: a page shows images only from the site's hosts and those the editor lists, and
+carries a Content-Security-Policy allowing no script (:mod:`digest.mail.web_policy`). Safe for
+the folder: digest writes only inside it, never through a link, and deletes only the pages it
+wrote and nobody changed since (:mod:`digest.mail.archive_files`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,8 +32,10 @@ from xml.etree import ElementTree as ET
 import lxml.html
 
 from digest.errors import DigestError
+from digest.mail.archive_files import ArchiveError, ArchiveFolder, sha256
 from digest.mail.output import MANIFEST, WEB
 from digest.mail.web import problems, scrub, strip_tracking, to_html
+from digest.mail.web_policy import content_security_policy, guard_page
 from digest.settings.config import Config
 from digest.settings.editions import all_editions, archive_dir, archive_url, edition_name, edition_title
 from digest.store.database import IssueRecord, Store
@@ -39,10 +44,10 @@ from digest.weeks import split_issue_key
 ATOM = "http://www.w3.org/2005/Atom"
 INDEX, FEED = "index.html", "feed.xml"
 PAGE = re.compile(r"^\d{4}-W\d{2}\.html$")
-PAGE_FORMAT = "1"
+PAGE_FORMAT = "2"  # bump when _page() changes, so every page is made again
 # Deliveries that reach the readers. A mailing service's draft campaign is not one: the editor
 # sends it from the service, so those issues are published by `digest archive publish` (or on-build).
-SENDS = ("smtp", "webhook")  # bump when _page() changes, so every page is made again
+SENDS = ("smtp", "webhook")
 @dataclass
 class ArchiveReport:
     """What one refresh did; ``line()`` for the run log."""
@@ -51,7 +56,7 @@ class ArchiveReport:
     pages: int = 0  # pages in the archive
     written: int = 0  # files (re)written this time
     warnings: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)  # pages of withdrawn issues
+    removed: list[str] = field(default_factory=list)  # pages of withdrawn issues (relative paths)
 
     def line(self) -> str:
         new = f", published {', '.join(self.published)}" if self.published else ""
@@ -107,10 +112,22 @@ def update_archive(config: Config, store: Store) -> ArchiveReport | None:
     published = store.published()
     records = {r.id: r for r in store.issues()}
     editions = all_editions(config)
-    for edition in editions[1:] + editions[:1]:  # the top index, which links the others, last
-        ids = sorted((i for i in published if i in records and split_issue_key(i)[0] == edition.edition_id),
-                     key=lambda i: split_issue_key(i)[1], reverse=True)
-        _write_edition(edition, editions, [records[i] for i in ids], published, report)
+    root = archive_dir(editions[0])
+    assert root is not None
+    refused = []
+    with ArchiveFolder(root) as files:
+        for edition in editions[1:] + editions[:1]:  # the top index, which links the others, last
+            ids = sorted((i for i in published if i in records and split_issue_key(i)[0] == edition.edition_id),
+                         key=lambda i: split_issue_key(i)[1], reverse=True)
+            try:
+                _write_edition(edition, editions, [records[i] for i in ids], published, report, files)
+            except ArchiveError as exc:  # one edition's folder in the way must not hold back the others
+                refused.append(str(exc))
+            finally:
+                files.save()  # what was written so far, so it can be deleted when its issue goes
+        report.warnings += files.warnings
+    if refused:
+        raise ArchiveError("; ".join(refused))
     return report
 
 
@@ -122,13 +139,9 @@ def _edition_keys(config: Config) -> dict[str | None, Config]:
 
 
 def _write_edition(config: Config, editions: list[Config], records: list[IssueRecord],
-                   published: dict[str, datetime], report: ArchiveReport) -> None:
-    folder = archive_dir(config)
-    assert folder is not None and config.archive is not None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DigestError(f"cannot create the archive folder {folder}: {exc.strerror or exc}") from None
+                   published: dict[str, datetime], report: ArchiveReport, files: ArchiveFolder) -> None:
+    assert config.archive is not None
+    prefix = f"{config.edition_id}/" if config.edition_id else ""
     entries = []
     for record in records:
         web, manifest = _read_issue(record, report)
@@ -137,24 +150,28 @@ def _write_edition(config: Config, editions: list[Config], records: list[IssueRe
     for index, (record, web, _) in enumerate(entries):
         newer = entries[index - 1][0] if index > 0 else None
         older = entries[index + 1][0] if index + 1 < len(entries) else None
-        target = folder / _page_name(record.id)
+        target = prefix + _page_name(record.id)
         stamp = _stamp(config, web, newer, older)
-        if _stamped(target, stamp):
+        current = files.read(target)
+        if current is not None and _stamped(current, stamp) and files.record.get(target) == sha256(current):
             continue  # made from the same inputs (and checked) by an earlier run
-        page = _page(config, record, web, newer, older)
+        page = _page(config, record, web, newer, older, report)
         unsafe = problems(page)
         if unsafe:  # scrub() should make this impossible; never publish it if it happens
             raise DigestError(f"{record.id}: the archive page is not safe to publish: {'; '.join(unsafe[:3])}")
-        _write(target, page + stamp, report)
+        if current is not None and _stamped(current, stamp) and current != (page + stamp).encode("utf-8"):
+            continue  # a person's change to a page made from these same inputs: theirs to keep
+        _write(files, target, page + stamp, report)
     feed = _feed(config, [(r, m) for r, _, m in entries][: config.archive.feed_entries], published)
-    _write(folder / FEED, feed, report)
-    _write(folder / INDEX, _index(config, editions, [(r, m) for r, _, m in entries], published), report)
+    _write(files, prefix + FEED, feed, report)
+    _write(files, prefix + INDEX, _index(config, editions, [(r, m) for r, _, m in entries], published), report)
     report.pages += len(entries)
     keep = {_page_name(r.id) for r, _, _ in entries}
-    for stale in folder.glob("*.html"):  # withdrawn issues: gone only once nothing links them
-        if PAGE.match(stale.name) and stale.name not in keep:
-            stale.unlink()
-            report.removed.append(stale.name)
+    folder = prefix.rstrip("/")
+    stale = {n for n in files.recorded(folder) + files.names(folder) if PAGE.match(n) and n not in keep}
+    for name in sorted(stale):  # withdrawn issues: gone only once nothing links them, and only ours
+        if files.delete(prefix + name):
+            report.removed.append(prefix + name)
 
 
 def _stamp(config: Config, web: str, newer: IssueRecord | None, older: IssueRecord | None) -> str:
@@ -166,14 +183,8 @@ def _stamp(config: Config, web: str, newer: IssueRecord | None, older: IssueReco
     return f"<!-- digest archive page {digest} -->\n"
 
 
-def _stamped(path: Path, stamp: str) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(handle.tell() - len(stamp.encode()), 0))
-            return handle.read().decode("utf-8", "replace") == stamp
-    except OSError:
-        return False
+def _stamped(current: bytes, stamp: str) -> bool:
+    return current.endswith(stamp.encode("utf-8"))
 
 
 def _read_issue(record: IssueRecord, report: ArchiveReport) -> tuple[str | None, dict[str, Any]]:
@@ -189,26 +200,10 @@ def _read_issue(record: IssueRecord, report: ArchiveReport) -> tuple[str | None,
     return None, {}
 
 
-def _write(path: Path, text: str, report: ArchiveReport) -> None:
-    """Write ``path`` atomically (temporary file, fsync, rename), and only when it changed."""
-    data = text.encode("utf-8")
-    try:
-        if path.is_file() and path.read_bytes() == data:
-            return
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp, 0o644)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise DigestError(f"cannot write the archive file {path}: {exc.strerror or exc}") from None
-    report.written += 1
+def _write(files: ArchiveFolder, rel: str, text: str, report: ArchiveReport) -> None:
+    """Write ``rel`` atomically (temporary file, fsync, rename), and only when it changed."""
+    if files.write(rel, text.encode("utf-8")):
+        report.written += 1
 
 
 def _page_name(issue_id: str) -> str:
@@ -216,9 +211,15 @@ def _page_name(issue_id: str) -> str:
 
 
 def _page(config: Config, record: IssueRecord, web: str, newer: IssueRecord | None,
-          older: IssueRecord | None) -> str:
-    """The web version of the email with the archive's links on top (older, all issues, newer, feed)."""
+          older: IssueRecord | None, report: ArchiveReport) -> str:
+    """The web version of the email with the archive's links on top (older, all issues, newer, feed),
+    only the images of hosts the editor named, and a policy that lets nothing else load or run."""
     doc = lxml.html.document_fromstring(scrub(web))
+    left_off = guard_page(doc, config)
+    if left_off:
+        report.warnings.append(f"{record.id}: images from {', '.join(left_off)} are left off its archive page "
+                               "(a public page shows only the site's images; [archive] allow_image_hosts "
+                               "lists others to keep)")
     title = edition_title(config)
     links = [f'<a href="{INDEX}">All issues of {html.escape(title)}</a>', f'<a href="{FEED}">Atom feed</a>']
     if older is not None:
@@ -317,7 +318,7 @@ def _archive_title(config: Config) -> str:
 
 
 _INDEX = """<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta http-equiv="Content-Security-Policy" content="{policy}"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <link rel="alternate" type="application/atom+xml" title="{title}" href="{feed}">
@@ -356,5 +357,6 @@ def _index(config: Config, editions: list[Config], entries: list[tuple[IssueReco
             f'<time datetime="{_when(pub)}">sent {pub:%b} {pub.day}, {pub.year}</time></div>'
             + (f'<p class="summary">{summary}</p>' if summary else "") + "</li>")
     body = f"<ol>{''.join(items)}</ol>" if items else "<p>No issues published yet.</p>"
-    return _INDEX.format(lang=html.escape(config.email.lang), title=title, feed=FEED,
+    policy = html.escape(content_security_policy(config))
+    return _INDEX.format(lang=html.escape(config.email.lang), policy=policy, title=title, feed=FEED,
                          nav=" &middot; ".join(nav), body=body, accent=config.email.accent_color)

@@ -6,6 +6,7 @@ config model can use these tables without an import cycle.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -18,6 +19,9 @@ C = TypeVar("C", bound=BaseModel)
 DEFAULT_EDITION = "default"
 # Tables an edition may override; anything else (feeds, store, schedule) is shared by every edition.
 OVERRIDABLE = ("select", "trending", "email", "delivery", "archive")
+# A host name or ``*.`` and a domain: nothing that could end or add a directive in a page's policy.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+IMAGE_HOST = re.compile(rf"(?:\*\.)?{_LABEL}(?:\.{_LABEL})*")  # matched whole: fullmatch()
 
 
 class _Strict(BaseModel):
@@ -38,6 +42,10 @@ class ArchiveSettings(_Strict):
         default="on-delivery", description="when an issue appears: once delivered by SMTP or webhook, or at "
         "build (`digest archive publish` any time)")
     feed_entries: int = Field(default=50, ge=1, le=1000, description="issues in the Atom feed, newest first")
+    allow_image_hosts: list[str] = Field(
+        default=[], description="image hosts the archive pages may also show, besides the site's and "
+        "email.image_hosts (`*.example.com` covers subdomains); images from any other host are left off the "
+        "web pages, and each page's Content-Security-Policy blocks them")
 
     @field_validator("base_url")
     @classmethod
@@ -48,6 +56,15 @@ class ArchiveSettings(_Strict):
         if parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment:
             raise ValueError(f"{value!r} is not an https URL of a folder (the archive's address)")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("allow_image_hosts")
+    @classmethod
+    def _host_names(cls, value: list[str]) -> list[str]:
+        for host in value:  # each one goes into the pages' Content-Security-Policy as it is
+            if not IMAGE_HOST.fullmatch(host):
+                raise ValueError(f"{host!r} is not a host name like \"images.example.com\" or "
+                                 "\"*.example.com\" (no scheme, path, port or spaces)")
+        return [host.lower() for host in value]
 
 
 class EditionSettings(_Strict):

@@ -146,6 +146,20 @@ def test_a_page_index_feed_or_record_that_is_a_symlink_is_refused(tmp_path: Path
     assert (site / name).is_symlink()  # left for the editor to look at, not replaced
 
 
+@pytest.mark.parametrize("name", ["anime", "index.html"])
+def test_a_symlink_to_somewhere_inside_the_folder_is_refused_too(tmp_path: Path, name: str) -> None:
+    path = write_config(tmp_path / "cfg", anime=True)
+    for issue in ("2025-W20", "anime/2025-W20"):
+        build(path, issue)
+    site = tmp_path / "cfg" / "site"
+    (site / "mirror").mkdir(parents=True)
+    (site / "about.html").write_text("<p>About</p>", encoding="utf-8")
+    (site / name).symlink_to(site / ("mirror" if name == "anime" else "about.html"))
+    with pytest.raises(ArchiveError, match="symbolic link"):
+        refresh(path)
+    assert list((site / "mirror").iterdir()) == [] and (site / "about.html").read_text("utf-8") == "<p>About</p>"
+
+
 def test_an_archive_error_is_a_digest_error_with_what_to_do(tmp_path: Path, outside: Path) -> None:
     path = write_config(tmp_path / "cfg")
     build(path, "2025-W20")
@@ -480,3 +494,22 @@ def test_an_archive_page_makes_no_request_to_a_feed_named_host_in_chromium(
     assert [h for h in hits if "control" not in h] == []  # the archive pages reached no feed-named host
     assert any("control" in h for h in hits), hits  # and the tracker was listening
     assert titles["missed.html"] != "ran" and titles["control.html"] == "ran"
+
+
+def test_withdraw_says_when_a_page_a_person_changed_stays(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from digest.cli.archive import archive
+    from digest.cli.base import Context
+
+    path = write_config(tmp_path / "cfg")
+    for week in WEEKS:
+        build(path, week)
+    refresh(path)
+    page = tmp_path / "cfg" / "site" / "2025-W19.html"
+    page.write_text(page.read_text("utf-8").replace("</body>", "<p>Errata.</p></body>"), encoding="utf-8")
+    result = CliRunner().invoke(archive, ["withdraw", "2025-W19"], obj=Context(path))
+    assert result.exit_code == 0, result.output
+    assert "2025-W19: withdrawn" in result.output and "archive: 2 pages" in result.output
+    assert f"warning: {page} was changed since digest wrote it, so it stays" in result.output
+    assert "Errata." in page.read_text("utf-8")

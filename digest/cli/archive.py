@@ -67,6 +67,8 @@ def withdraw(obj: Context, week: str, edition: str | None) -> None:
     click.echo(f"{issue_id}: {'withdrawn' if gone else 'was already withdrawn'}")
     if report is not None:
         click.echo(report.line())
+        for warning in report.warnings:  # a page a person changed is kept: they should hear it
+            click.echo(f"warning: {warning}")
 
 
 @archive.command("build")

@@ -157,7 +157,8 @@ def test_a_symlink_to_somewhere_inside_the_folder_is_refused_too(tmp_path: Path,
     (site / name).symlink_to(site / ("mirror" if name == "anime" else "about.html"))
     with pytest.raises(ArchiveError, match="symbolic link"):
         refresh(path)
-    assert list((site / "mirror").iterdir()) == [] and (site / "about.html").read_text("utf-8") == "<p>About</p>"
+    assert list((site / "mirror").iterdir()) == []
+    assert (site / "about.html").read_text("utf-8") == "<p>About</p>"
 
 
 def test_an_archive_error_is_a_digest_error_with_what_to_do(tmp_path: Path, outside: Path) -> None:
@@ -208,7 +209,8 @@ def test_only_unchanged_pages_digest_wrote_are_deleted(tmp_path: Path) -> None:
     report = take_off(path, "2025-W19")
     assert not (site / "2025-W19.html").exists() and report.removed == ["2025-W19.html"]
     assert (site / "2025-W10.html").is_file() and (site / "about.html").is_file()
-    assert any("2025-W10.html" in w and "not a file digest wrote" in w for w in report.warnings), report.warnings
+    assert any(
+        "2025-W10.html" in w and "not a file digest wrote" in w for w in report.warnings), report.warnings
 
     edited = (site / "2025-W18.html").read_text("utf-8").replace("</body>", "<p>Corrected.</p></body>")
     (site / "2025-W18.html").write_text(edited, encoding="utf-8")

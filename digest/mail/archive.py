@@ -112,8 +112,9 @@ def update_archive(config: Config, store: Store) -> ArchiveReport | None:
     published = store.published()
     records = {r.id: r for r in store.issues()}
     editions = all_editions(config)
-    root = archive_dir(editions[0])
+    root = archive_dir(editions[0])  # every edition's folder is under the default edition's
     assert root is not None
+    root = root.parent if editions[0].edition_id else root
     refused = []
     with ArchiveFolder(root) as files:
         for edition in editions[1:] + editions[:1]:  # the top index, which links the others, last

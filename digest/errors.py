@@ -10,6 +10,7 @@ for an editor, not a developer, and must name what failed and why.
     ├── ThinWeekError      too few scored reviews to make a good issue
     ├── LintError          the built email breaks a rule mail clients need
     ├── DeliveryError      the hand-off to the mailing service failed
+    ├── ArchiveError       a path in the web archive folder digest will not write or delete
     ├── CollectError       every feed failed: the store could not be refreshed
     └── SourceError        one feed or page could not be used
         ├── FetchError     HTTP/network/file problem (timeout, 404, too big ...)
@@ -78,6 +79,10 @@ class LintError(DigestError):
 
 class DeliveryError(DigestError):
     """Sending or posting the issue failed; it stays built but undelivered."""
+
+
+class ArchiveError(DigestError):
+    """A path in the archive folder digest will not use (a symbolic link, a path leading outside)."""
 
 
 class CollectError(DigestError):

@@ -25,9 +25,9 @@ import lxml.html
 import pytest
 from email_fixtures import BRANDED, email_config_text, hostile_selection, realistic_selection, review
 
-from digest.errors import DigestError
+from digest.errors import ArchiveError, DigestError
 from digest.mail.archive import update_archive, withdraw
-from digest.mail.archive_files import RECORD, ArchiveError
+from digest.mail.archive_files import RECORD
 from digest.mail.web import render_web
 from digest.models import ImageHint, Pick, Selection
 from digest.settings.config import load_config

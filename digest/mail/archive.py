@@ -31,8 +31,8 @@ from xml.etree import ElementTree as ET
 
 import lxml.html
 
-from digest.errors import DigestError
-from digest.mail.archive_files import ArchiveError, ArchiveFolder, sha256
+from digest.errors import ArchiveError, DigestError
+from digest.mail.archive_files import ArchiveFolder, sha256
 from digest.mail.output import MANIFEST, WEB
 from digest.mail.web import problems, scrub, strip_tracking, to_html
 from digest.mail.web_policy import content_security_policy, guard_page

@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import NoReturn
 
-from digest.errors import DigestError
+from digest.errors import ArchiveError
 
 RECORD = ".digest-archive.json"
 RECORD_FORMAT = 1
@@ -34,10 +34,6 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 _MAX_RECORD = 16 * 1024 * 1024
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK  # NONBLOCK: a FIFO must not hang us
-
-
-class ArchiveError(DigestError):
-    """A path in the archive folder digest will not use (a symbolic link, a folder in the way)."""
 
 
 def sha256(data: bytes) -> str:

@@ -5,7 +5,8 @@ for an editor, not a developer, and must name what failed and why.
 
     DigestError
     ├── ConfigError        bad or missing config (file, key, line)
-    ├── StoreError         the SQLite store cannot be opened or migrated
+    ├── StoreError         the SQLite store cannot be opened, migrated or written
+    │   └── StoreFullError the disk (or a file-size limit) refused a write; nothing was lost
     ├── LockError          another run holds the store
     ├── ThinWeekError      too few scored reviews to make a good issue
     ├── LintError          the built email breaks a rule mail clients need
@@ -63,6 +64,14 @@ class UsageError(DigestError):
 
 class StoreError(DigestError):
     """The store cannot be opened, migrated or written."""
+
+
+class StoreFullError(StoreError):
+    """No room to write the store (full disk, quota, file-size limit): the write was rolled back.
+
+    A class of its own because the cure is outside digest (free space) and a wrapper script
+    may want to tell it apart: the CLI exits with its own code.
+    """
 
 
 class LockError(DigestError):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -279,3 +282,83 @@ def test_prune_observations_keeps_each_entrys_latest(tmp_path: Path) -> None:
         assert store.prune_observations(NOW + timedelta(days=365)) == 0
         assert store.comment_history(busy_id) == [(NOW + timedelta(days=20), 20)]
         assert store.comment_history(quiet_id) == [(NOW, 1)]
+
+
+# -- a disk that fills up mid-collect -----------------------------------------------------------
+
+EXIT_DISK_FULL = 6
+REVIEW_PARAGRAPHS = (
+    "The first act moves with the confidence of a director who knows exactly where the camera belongs, "
+    "and the cast meets that confidence scene for scene.",
+    "Where it stumbles is the middle stretch: a subplot about the family restaurant eats twenty minutes "
+    "and gives back little more than a nice shot of the harbour at dusk.",
+    "The score leans on strings a little too often, but the sound design in the storm sequence is the "
+    "best this year, and it rewards a good pair of headphones.",
+    "By the last reel the film has earned its ending, even if the final line of dialogue spells out what "
+    "the image had already said better.",
+)
+
+
+def long_review(number: int) -> str:
+    """A full review body, several kilobytes like a real one, different for every post."""
+    paragraphs = [f"<p>{REVIEW_PARAGRAPHS[(number + i) % 4]} (Part {i + 1} of review {number}.)</p>"
+                  for i in range(40)]
+    return "".join(paragraphs) + f"<p><strong>Score: {number % 10}/10</strong></p>"
+
+
+def limited_fsize(limit: int) -> Callable[[], None]:
+    """For ``preexec_fn``: files may not grow past ``limit`` bytes; a write past it fails with EFBIG."""
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_a_disk_that_fills_during_collect_is_a_clear_error_and_the_store_stays_intact(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    small = make_posts(30, newest=NOW - timedelta(days=3), first_id=1000, categories=("Reviews", "Film"))
+    first = feed_server.feed("/category/film/feed/", rss(small, feed_path="/category/film/feed/"),
+                             headers={"ETag": '"film-v1"'})
+    config = write_config(tmp_path, [first])
+    seeded = digest(config, "collect", "--now", NOW_TEXT)
+    assert seeded.returncode == 0, seeded.stderr
+    store_path = tmp_path / "var" / "digest.sqlite"
+    size = store_path.stat().st_size
+
+    # A second feed brings far more than the disk has room for.
+    big = [replace(p, body=long_review(p.id)) for p in
+           make_posts(400, newest=NOW - timedelta(hours=2), every=timedelta(hours=1), first_id=5000,
+                      categories=("Reviews", "Games"))]
+    second = feed_server.feed("/category/games/feed/", rss(big, feed_path="/category/games/feed/"))
+    config = write_config(tmp_path, [first, second])
+    limit = size + 256 * 1024
+    result = subprocess.run([*DIGEST, "--config", str(config), "collect", "--now", NOW_TEXT],
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                            preexec_fn=limited_fsize(limit))
+
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == EXIT_DISK_FULL, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: "), result.stderr
+    assert str(store_path) in lines[0] and "full" in lines[0] and "nothing was lost" in lines[0]
+    assert "file-size limit" in lines[0]  # it was the rlimit, not the disk: say which
+
+    # Only the store's own files are left beside it: no stray temporary files.
+    assert {p.name for p in store_path.parent.iterdir()} <= {
+        "digest.sqlite", "digest.sqlite-wal", "digest.sqlite-shm", "digest.sqlite.lock"}
+    with Store.open(store_path) as store:
+        assert [tuple(r) for r in store.db.execute("PRAGMA integrity_check")] == [("ok",)]
+        assert store.count("entries") == 30  # the earlier rows are all there ...
+        assert {e.uid for e in store.entries()} == {p.guid() for p in small}
+        assert store.feed_state(second) is None or store.feed_state(second).last_success is None  # ... and
+        assert store.db.execute("SELECT count(*) FROM entry_feeds WHERE feed_url = ?",
+                                (second,)).fetchone()[0] == 0  # none of the half-written feed
+
+    # With room again, the next collect takes the whole feed.
+    again = digest(config, "collect", "--now", NOW_TEXT)
+    assert again.returncode == 0, again.stderr
+    with Store.open(store_path) as store:
+        assert store.count("entries") == 430
+        assert [tuple(r) for r in store.db.execute("PRAGMA integrity_check")] == [("ok",)]

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from digest.errors import DigestError, LockError, ThinWeekError
+from digest.errors import DigestError, LockError, StoreFullError, ThinWeekError
 
 if TYPE_CHECKING:
     from digest.settings.config import Config
     from digest.store.database import Store
 
-EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_PARTIAL, EXIT_LOCKED, EXIT_THIN = 0, 1, 2, 3, 4, 5
+EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_PARTIAL, EXIT_LOCKED, EXIT_THIN, EXIT_DISK_FULL = 0, 1, 2, 3, 4, 5, 6
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -65,6 +65,9 @@ def handles_errors(func: F) -> F:
         except LockError as exc:
             echo(f"error: {exc}", err=True)
             sys.exit(EXIT_LOCKED)
+        except StoreFullError as exc:
+            echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_DISK_FULL)
         except DigestError as exc:
             echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USER)

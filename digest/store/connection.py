@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Self
 
 from digest.errors import StoreError
+from digest.store.disk import write_failure
 from digest.store.schema import MIGRATIONS
 
 __all__ = ["Connection", "from_iso", "iso"]
@@ -48,10 +49,13 @@ class Connection:
             db.execute("PRAGMA foreign_keys=ON")
             store = cls(db, path)
             store._migrate()
+        except StoreError:
+            raise
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: cannot open the store: {exc}") from None
+            raise write_failure(path, exc) or StoreError(f"{path}: cannot open the store: {exc}") from None
         except OSError as exc:
-            raise StoreError(f"{path}: cannot create the store: {exc.strerror}") from None
+            raise write_failure(path, exc) or StoreError(f"{path}: cannot create the store: {exc.strerror}") \
+                from None
         return store
 
     def close(self) -> None:
@@ -83,10 +87,26 @@ class Connection:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All of the block's writes or none; a write the disk refuses becomes a StoreError.
+
+        SQLite may roll a failed write back by itself (a full disk does), so the rollback here
+        only runs while a transaction is still open, and never hides the error that caused it.
+        """
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            self._roll_back()
+            failure = write_failure(self.path, exc)
+            if failure is not None:
+                raise failure from exc
             raise
-        self.db.execute("COMMIT")
+
+    def _roll_back(self) -> None:
+        if not self.db.in_transaction:
+            return
+        try:
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the connection's close rolls back what is left; the first error is the one to report

@@ -16,7 +16,6 @@ import difflib
 import json
 import os
 import tempfile
-import tomllib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from digest.errors import ConfigError, UsageError
 from digest.settings.config import Config, describe_validation_error
+from digest.settings.tomlfile import read_toml
 from digest.urls import canonical_url
 
 
@@ -104,11 +104,9 @@ def load_editor_choices(config: Config, issue_id: str) -> EditorChoices:
         return EditorChoices()
     try:
         text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the issue file: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    raw = read_toml(path, text)  # not valid TOML, or nested past reading: ConfigError with the line
     try:
         parsed = _IssueFile.model_validate(raw)
     except ValidationError as exc:

@@ -224,7 +224,7 @@ def feeds(obj: Context, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--older-than", "days", type=click.IntRange(1), default=None,
+@click.option("--older-than", "days", type=click.IntRange(1, 36_500), default=None,  # settings.bounds.MAX_DAYS
               help="Age in days (default: store.observation_retention_days).")
 @click.pass_obj
 @handles_errors

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -18,10 +17,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from digest.errors import ConfigError
+from digest.settings.bounds import (
+    DAY_SECONDS,
+    HOUR_SECONDS,
+    MAX_BYTES,
+    MAX_COUNT,
+    MAX_DAYS,
+    MAX_HOURS,
+    MAX_WEIGHT,
+    SectionCap,
+    allowed_range,
+)
 from digest.settings.edition_tables import ArchiveSettings, EditionSettings, edition_config
 from digest.settings.email import EmailSettings
 from digest.settings.job import DeliverySettings, ScheduleSettings
 from digest.settings.services import SERVICE_METHODS
+from digest.settings.tomlfile import read_toml
 
 USER_AGENT = "digest/0.1 (newsletter digest builder; +https://github.com/digest-newsletter/digest)"
 
@@ -56,21 +67,37 @@ class SiteSettings(_Strict):
 
 class StoreSettings(_Strict):
     path: Path = Path("var/digest.sqlite")
-    observation_retention_days: int = Field(default=180, gt=0)
+    observation_retention_days: int = Field(default=180, gt=0, le=MAX_DAYS)
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _names_a_file(cls, value: Any) -> Any:
+        """As text, before ``Path`` drops a trailing slash or turns "" into "." (the config's folder)."""
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                raise ValueError('is empty: name the store\'s file, like "var/digest.sqlite"')
+            if any(ord(c) < 32 or ord(c) == 127 for c in text):
+                raise ValueError("holds a control character: name the store's file, like \"var/digest.sqlite\"")
+            if text.endswith(("/", "\\")) or Path(text).name in ("", ".", ".."):
+                raise ValueError(f"{value!r} names a folder, not a file: name the store's file in it, "
+                                 f'like "{text.rstrip("/")}/digest.sqlite"')
+        return value
 
 
 class CollectSettings(_Strict):
     user_agent: str = USER_AGENT
-    connect_timeout: float = Field(default=10.0, gt=0)
-    read_timeout: float = Field(default=20.0, gt=0)
-    deadline: float = Field(default=60.0, gt=0, description="overall seconds per request")
+    connect_timeout: float = Field(default=10.0, gt=0, le=DAY_SECONDS)
+    read_timeout: float = Field(default=20.0, gt=0, le=DAY_SECONDS)
+    deadline: float = Field(default=60.0, gt=0, le=DAY_SECONDS, description="overall seconds per request")
     max_redirects: int = Field(default=5, ge=0, le=20)
-    max_bytes: int = Field(default=10_000_000, gt=0)
+    max_bytes: int = Field(default=10_000_000, gt=0, le=MAX_BYTES)
     concurrency: int = Field(default=4, ge=1, le=64)
     per_host_concurrency: int = Field(default=2, ge=1, le=16)
-    per_host_delay: float = Field(default=0.5, ge=0, description="seconds between requests to one host")
+    per_host_delay: float = Field(default=0.5, ge=0, le=HOUR_SECONDS,
+                                  description="seconds between requests to one host")
     backfill_pages: int = Field(default=0, ge=0, le=100)
-    backfill_max_age_days: int = Field(default=14, gt=0)
+    backfill_max_age_days: int = Field(default=14, gt=0, le=MAX_DAYS)
     # Hosts (or host:port) besides the site's and its feeds' that article pages may come from.
     allowed_hosts: list[str] = []
     # Bounds: one hostile or huge feed must not hold a collect for hours.
@@ -124,9 +151,10 @@ class ReviewSettings(_Strict):
     letter_grades: bool = False
     tldr_max_chars: int = Field(default=220, ge=40, le=2000)
     fetch_pages: Literal["always", "unscored", "never"] = "always"
-    page_max_bytes: int = Field(default=3_000_000, gt=0)
+    page_max_bytes: int = Field(default=3_000_000, gt=0, le=MAX_BYTES)
     page_attempts: int = Field(default=3, ge=1, le=20)
-    page_max_age_days: int = Field(default=21, gt=0, description="fetch pages of reviews this recent")
+    page_max_age_days: int = Field(default=21, gt=0, le=MAX_DAYS,
+                                   description="fetch pages of reviews this recent")
     default_section: str = "Other"
 
     @field_validator("title_patterns", "url_patterns")
@@ -186,10 +214,10 @@ class SelectSettings(_Strict):
     top_count: int = Field(default=5, ge=0, le=50)
     trending_count: int = Field(default=4, ge=0, le=50)
     min_score: float | None = Field(default=None, ge=0, le=10)
-    max_per_section: int | None = Field(default=None, ge=1)
-    section_caps: dict[str, int] = {}
+    max_per_section: int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    section_caps: dict[str, SectionCap] = {}
     repeat_weeks: int = Field(default=4, ge=0, le=520)
-    min_scored_reviews: int = Field(default=3, ge=0)
+    min_scored_reviews: int = Field(default=3, ge=0, le=MAX_COUNT)
     build_thin_week: bool = False
     near_misses: int = Field(default=8, ge=0, le=100)
     sections: list[str] | None = Field(default=None, min_length=1, description="only reviews of these sections")
@@ -199,10 +227,10 @@ class TrendingSettings(_Strict):
     """Signals for "trending", each normalised to 0–1, weighted, with time decay."""
 
     lookback_days: int = Field(default=14, ge=1, le=90)
-    half_life_hours: float = Field(default=48.0, gt=0)
-    comments_weight: float = Field(default=1.0, ge=0)
-    site_weight: float = Field(default=1.0, ge=0)
-    analytics_weight: float = Field(default=1.0, ge=0)
+    half_life_hours: float = Field(default=48.0, gt=0, le=MAX_HOURS)
+    comments_weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    site_weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    analytics_weight: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
     site_page: str | None = None
     site_selector: str = ".trending-posts a"
     analytics_csv: Path | None = None
@@ -317,10 +345,7 @@ def load_config(path: Path | str) -> Config:
         raise ConfigError(f"{path}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc}") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    raw = read_toml(path, text)
     if "edition" in raw:  # only an edition's effective config has one
         raise ConfigError(describe(path, text, ("edition",), "unknown key (editions are [[editions]] tables)"))
     raw["base_dir"] = path.resolve().parent
@@ -329,6 +354,11 @@ def load_config(path: Path | str) -> Config:
         config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, text, exc)) from None
+    store = config.store_path
+    if store.is_dir() or store == path.resolve():
+        what = "a folder" if store.is_dir() else "this config file"
+        raise ConfigError(describe(path, text, ("store", "path"), f"{store} is {what}, not a store file: "
+                                   'name a file, like "var/digest.sqlite"'))
     check_editions(path, text, config)
     return config
 
@@ -376,7 +406,8 @@ def _unknown_sections(path: Path, text: str, config: Config, where: tuple[Any, .
 
 
 def describe_validation_error(path: Path, text: str, exc: ValidationError) -> str:
-    return "\n".join(describe(path, text, tuple(err["loc"]), _message(err)) for err in exc.errors())
+    ranged = exc.title == Config.__name__  # an issue file's model has no config ranges
+    return "\n".join(describe(path, text, tuple(err["loc"]), _message(err, ranged)) for err in exc.errors())
 
 
 def describe(path: Path, text: str, loc: tuple[Any, ...], message: str) -> str:
@@ -387,12 +418,17 @@ def describe(path: Path, text: str, loc: tuple[Any, ...], message: str) -> str:
     return f"{path}: {where}: {message}"
 
 
-def _message(err: Any) -> str:
+def _message(err: Any, ranged: bool = True) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown key (check the spelling)"
     if err["type"] == "missing":
         return "required key is missing"
+    if ranged and err["type"] in _BOUND_ERRORS and (allowed := allowed_range(Config, tuple(err["loc"]))):
+        return f"{err['msg']} (allowed: {allowed})"
     return str(err["msg"])
+
+
+_BOUND_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from digest.settings.bounds import DAY_SECONDS, WEEK_SECONDS
 from digest.settings.services import (
     SERVICE_METHODS,
     AnyServiceSettings,
@@ -75,8 +76,10 @@ class ScheduleSettings(_Strict):
     collect: str | None = "0 */3 * * *"
     build: str | None = "0 8 * * mon"
     deliver_after_build: bool = True
-    misfire_grace_time: int = Field(default=43_200, ge=1, description="seconds a missed run may be late")
-    lock_wait: int = Field(default=600, ge=0, description="seconds a job waits for a manual run to finish")
+    misfire_grace_time: int = Field(default=43_200, ge=1, le=WEEK_SECONDS,
+                                    description="seconds a missed run may be late")
+    lock_wait: int = Field(default=600, ge=0, le=DAY_SECONDS,
+                           description="seconds a job waits for a manual run to finish")
 
     @field_validator("collect", "build")
     @classmethod
@@ -96,7 +99,7 @@ class SmtpSettings(_Strict):
     password_env: str | None = None
     sender: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
-    timeout: float = Field(default=30.0, gt=0)
+    timeout: float = Field(default=30.0, gt=0, le=DAY_SECONDS)
     # A password over a connection without TLS can be read by anyone on the path: only on request.
     allow_plaintext_auth: bool = False
 
@@ -143,7 +146,7 @@ class WebhookSettings(_Strict):
     """POST the issue as JSON; ``secret_env`` signs it (HMAC) or is sent as a bearer token."""
 
     url: str
-    timeout: float = Field(default=30.0, gt=0)
+    timeout: float = Field(default=30.0, gt=0, le=DAY_SECONDS)
     secret_env: str | None = None
     auth: Literal["hmac", "bearer"] = "hmac"
 

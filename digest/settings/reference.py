@@ -174,6 +174,8 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
 def type_name(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
+    if origin is typing.Annotated:  # a bounded number: the bound is not part of the type's name
+        return type_name(args[0])
     if origin is typing.Literal:
         return " \\| ".join(f'"{a}"' for a in args)
     if origin in (typing.Union, types.UnionType):

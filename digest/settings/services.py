@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from digest.settings.bounds import DAY_SECONDS, MAX_ID, ServiceId
+
 SERVICE_METHODS = ("mailchimp", "buttondown", "kit", "listmonk", "brevo", "mailerlite")
 ServiceMethod = Literal["mailchimp", "buttondown", "kit", "listmonk", "brevo", "mailerlite"]
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -49,8 +51,9 @@ class ServiceSettings(BaseModel):
     from_email: str | None = None
     reply_to: str | None = None
     test_to: list[str] = Field(default=[], description="addresses the service's own test send goes to")
-    timeout: float = Field(default=30.0, gt=0)
-    max_retry_wait: float = Field(default=60.0, ge=0, description="longest Retry-After digest waits out")
+    timeout: float = Field(default=30.0, gt=0, le=DAY_SECONDS)
+    max_retry_wait: float = Field(default=60.0, ge=0, le=DAY_SECONDS,
+                                  description="longest Retry-After digest waits out")
 
     @model_validator(mode="before")
     @classmethod
@@ -98,7 +101,7 @@ class MailchimpSettings(ServiceSettings):
 
     api_key_env: str = "DIGEST_MAILCHIMP_API_KEY"
     list_id: str = Field(min_length=1, description="the audience id")
-    segment_id: int | None = Field(default=None, description="a saved segment's or a tag's id")
+    segment_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="a saved segment's or a tag's id")
     server_prefix: str | None = Field(
         default=None, pattern=r"^[a-z]+[0-9]+$", description="like us6; default: the API key's suffix"
     )
@@ -115,9 +118,9 @@ class KitSettings(ServiceSettings):
     """Kit API v4: a broadcast with ``send_at`` null, for everyone or some segments/tags."""
 
     api_key_env: str = "DIGEST_KIT_API_KEY"
-    segment_ids: list[int] = []
-    tag_ids: list[int] = []
-    email_template_id: int | None = None
+    segment_ids: list[ServiceId] = []
+    tag_ids: list[ServiceId] = []
+    email_template_id: ServiceId | None = None
     public: bool = Field(default=False, description="also publish the broadcast to the web archive")
     schedule_at: datetime | None = None
 
@@ -128,15 +131,15 @@ class ListmonkSettings(ServiceSettings):
     api_key_env: str = "DIGEST_LISTMONK_TOKEN"
     base_url: str
     username: str = Field(min_length=1, description="the API user the token belongs to")
-    list_ids: list[int] = Field(min_length=1)
-    template_id: int | None = None
+    list_ids: list[ServiceId] = Field(min_length=1)
+    template_id: ServiceId | None = None
 
 
 class BrevoSettings(ServiceSettings):
     """Brevo API v3: an email campaign for some lists, from a verified sender."""
 
     api_key_env: str = "DIGEST_BREVO_API_KEY"
-    list_ids: list[int] = Field(min_length=1)
+    list_ids: list[ServiceId] = Field(min_length=1)
     schedule_at: datetime | None = None
 
 

@@ -40,6 +40,8 @@ class Connection:
 
     @classmethod
     def open(cls, path: Path) -> Self:
+        if path.is_dir():  # SQLite would only say "unable to open database file"
+            raise StoreError(f"{path}: the store is a folder, not a file; set [store] path to a file's path")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, isolation_level=None, timeout=30)

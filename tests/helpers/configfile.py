@@ -28,6 +28,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    text = "".join(f"\\u{ord(c):04x}" if ord(c) < 32 or ord(c) == 127 else c for c in text)
     return f'"{text}"'
 
 
@@ -84,3 +85,42 @@ class Clock:
     def advance(self, **delta: float) -> datetime:
         self.moment += timedelta(**delta)
         return self.moment
+
+
+def toml_document(data: Mapping[str, Any]) -> str:
+    """``data`` as a TOML file: a table's plain keys, then its sub-tables and arrays of tables,
+    as an editor writes them (``[delivery.smtp]``, ``[[feeds]]``)."""
+    return "\n".join(_toml_table(data, ())) + "\n"
+
+
+def _is_table_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else _toml_value(key)
+
+
+def _toml_inline(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_inline(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, float) and value != value:
+        return "nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_inline(v) for v in value) + "]"
+    return _toml_value(value)
+
+
+def _toml_table(data: Mapping[str, Any], where: tuple[str, ...]) -> list[str]:
+    lines = [f"{_toml_key(k)} = {_toml_inline(v)}" for k, v in data.items()
+             if not isinstance(v, Mapping) and not _is_table_list(v)]
+    for key, value in data.items():
+        path = (*where, key)
+        if isinstance(value, Mapping):
+            lines += ["", f"[{'.'.join(map(_toml_key, path))}]", *_toml_table(value, path)]
+        elif _is_table_list(value):
+            for item in value:
+                lines += ["", f"[[{'.'.join(map(_toml_key, path))}]]", *_toml_table(item, path)]
+    return lines

@@ -342,3 +342,12 @@ def test_absurd_nesting_in_an_issue_file_is_a_config_error(tmp_path: Path) -> No
     with pytest.raises(ConfigError) as caught:
         load_editor_choices(config, "2024-W20")
     assert str(caught.value).startswith(f"{issue}: drop (line 2): ")
+
+
+@pytest.mark.parametrize("key", ["output_dir", "issues_dir"])
+def test_a_path_with_a_nul_byte_is_a_config_error_not_a_crash_at_build(tmp_path: Path, key: str) -> None:
+    data = {key: "out\u0000put", **_base(), "select": {"build_thin_week": True}}
+    path = write(tmp_path, data)
+    result = digest(path, "build", "--now", NOW_TEXT)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"error: {path}: {key} (line 1): holds a control character"), result.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import types
 import typing
+from pathlib import PurePath
 from typing import Annotated, Any
 
 import annotated_types
@@ -95,3 +96,20 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
             annotation = options[0]
         else:
             return annotation, metadata
+
+
+def unusable_paths(model: BaseModel, loc: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Locations of paths holding a control character: the OS refuses a NUL byte with a ValueError
+    (a traceback at the first ``open``), and a newline in a file name is a mistake, not a wish."""
+    found: list[tuple[Any, ...]] = []
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        key = (*loc, field.alias or name)
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            where = key if index is None else (*key, index)
+            if isinstance(item, BaseModel):
+                found += unusable_paths(item, where)
+            elif isinstance(item, PurePath) and any(ord(c) < 32 or ord(c) == 127 for c in str(item)):
+                found.append(where)
+    return found

@@ -27,6 +27,7 @@ from digest.settings.bounds import (
     MAX_WEIGHT,
     SectionCap,
     allowed_range,
+    unusable_paths,
 )
 from digest.settings.edition_tables import ArchiveSettings, EditionSettings, edition_config
 from digest.settings.email import EmailSettings
@@ -354,6 +355,10 @@ def load_config(path: Path | str) -> Config:
         config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, text, exc)) from None
+    bad = unusable_paths(config)
+    if bad:
+        raise ConfigError("\n".join(describe(path, text, loc, "holds a control character: write the path "
+                                              "without it") for loc in bad))
     store = config.store_path
     if store.is_dir() or store == path.resolve():
         what = "a folder" if store.is_dir() else "this config file"

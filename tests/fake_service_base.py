@@ -17,10 +17,11 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers.hostile_server import dripping, padded
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -36,6 +37,10 @@ class Failure:
     stall: float = 0.0
     action: Callable[[], None] | None = None
     after: bool = False  # do the work first, then stall or act: the request took effect, the answer is lost
+    # With ``after``, what the client gets instead of the real answer (the work is done either way):
+    drip: float = 0.0  # the real answer, one byte every ``drip`` seconds
+    pad_to: int = 0  # the real answer padded with JSON whitespace to this many bytes, streamed
+    answer: Any = None  # this JSON, with status 200, in place of the real answer (a wrong shape)
 
 
 class Fake:
@@ -86,6 +91,7 @@ class Fake:
                 if failure.action is not None:
                     failure.action()
                 time.sleep(failure.stall)
+                return self.replaced(response, failure)
             return response
 
         def handle(request: Request) -> Response:
@@ -105,6 +111,26 @@ class Fake:
             return handler(request, list(match.groups()))
 
         self.server.expect_request(regex, method=method).respond_with_handler(answer)
+
+    def replaced(self, response: Response, failure: Failure) -> Response:
+        """The answer a hostile or broken service gives after doing the work (see Failure)."""
+        if failure.answer is not None:
+            return self.json(failure.answer)
+        body = response.get_data()
+        if failure.drip:
+            pause = failure.drip
+
+            def slowly() -> Iterator[bytes]:
+                for piece in dripping(body):
+                    time.sleep(pause)
+                    yield piece
+
+            return Response(slowly(), status=response.status_code, content_type="application/json",
+                            headers={"Content-Length": str(len(body))})
+        if failure.pad_to:
+            return Response(padded(body, failure.pad_to), status=response.status_code,
+                            content_type="application/json")
+        return response
 
     def settled(self) -> None:
         """Wait until a stalled request has finished (the server answers one request at a time)."""

@@ -29,10 +29,9 @@ from email.message import EmailMessage
 from email.utils import getaddresses, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
-import httpx
-
 from digest.errors import DeliveryError
 from digest.job.built import BuiltIssue, load_built
+from digest.job.outbound import OutboundError, fetch, redact
 from digest.mail.output import build_eml
 from digest.models import RenderedIssue
 from digest.settings.config import USER_AGENT, Config
@@ -172,8 +171,8 @@ def send_smtp(
         detail = f"to {', '.join(envelope_to)}; {message['Message-ID']}"
         if refused:
             refusals = "; ".join(f"{addr} ({code} {_text(msg)})" for addr, (code, msg) in refused.items())
-            log.warning("%s refused some recipients: %s", server, _redact(refusals, password))
-            detail += f"; refused: {_redact(refusals, password)}"
+            log.warning("%s refused some recipients: %s", server, redact(refusals, password))
+            detail += f"; refused: {redact(refusals, password)}"
         details.append(detail)
         if on_accepted is not None:
             on_accepted(detail)
@@ -181,7 +180,7 @@ def send_smtp(
     try:
         _smtp_send(settings, password, message, envelope_from, envelope_to, accepted)
     except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryError(_redact(_smtp_reason(exc, server, settings), password)) from None
+        raise DeliveryError(redact(_smtp_reason(exc, server, settings), password)) from None
     return details[0]
 
 
@@ -291,26 +290,28 @@ def post_webhook(settings: WebhookSettings, built: BuiltIssue) -> str:
     parts = urlsplit(settings.url)
     where = f"the webhook at {parts.scheme}://{parts.netloc}"  # never the path: it is often a secret
     try:
-        with httpx.Client(timeout=settings.timeout, follow_redirects=False) as client:
-            response = client.post(settings.url, content=body, headers=headers)
-    except httpx.TimeoutException:
-        raise DeliveryError(f"{where} did not answer within {settings.timeout:g} seconds") from None
-    except httpx.ConnectError as exc:
-        raise DeliveryError(f"could not connect to {where}: {_redact(str(exc), secret)}") from None
-    except httpx.HTTPError as exc:
-        raise DeliveryError(f"the request to {where} failed: {_redact(str(exc), secret)}") from None
-    status = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+        response = fetch("POST", settings.url, headers=headers, content=body, timeout=settings.timeout,
+                         deadline=settings.deadline)
+    except OutboundError as exc:
+        reason = redact(exc.reason, secret)
+        if exc.kind == "connect":
+            raise DeliveryError(f"could not connect to {where}: {reason}") from None
+        if exc.kind == "failed":
+            raise DeliveryError(f"the request to {where} failed: {reason}") from None
+        raise DeliveryError(f"{where} {reason}") from None
+    status = f"HTTP {response.status} {response.reason}".strip()
     if response.is_success:
         return f"{status} from {parts.scheme}://{parts.netloc}"
-    said = _redact(" ".join(response.text.split())[:200], secret)
+    said = redact(" ".join(response.text.split())[:200], secret)
     said = f": {said}" if said else ""
-    if response.is_redirect:
-        raise DeliveryError(f"{where} redirected ({status}) to {response.headers.get('location', '?')}; "
+    if response.is_redirect:  # never followed: the issue and its signature reach only the configured host
+        location = redact(" ".join(response.headers.get("location", "?").split())[:200], secret)
+        raise DeliveryError(f"{where} redirected ({status}) to {location} (not followed); "
                             "set delivery.webhook.url to the final address")
-    if response.status_code in (401, 403):
+    if response.status in (401, 403):
         hint = f"check the secret in ${settings.secret_env}" if settings.secret_env else "it may need a secret"
         raise DeliveryError(f"{where} refused the issue: {status}{said} ({hint})")
-    if response.status_code >= 500:
+    if response.status >= 500:
         raise DeliveryError(f"{where} failed with {status}{said}")
     raise DeliveryError(f"{where} refused the issue: {status}{said}")
 
@@ -324,10 +325,6 @@ def _secret(env_name: str | None, key: str) -> str:
         raise DeliveryError(f"the environment variable {env_name} (named by {key}) is not set; "
                             "set it to the secret before running digest")
     return value
-
-
-def _redact(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
 
 
 def _text(value: bytes | str) -> str:

@@ -147,6 +147,10 @@ class WebhookSettings(_Strict):
 
     url: str
     timeout: float = Field(default=30.0, gt=0, le=DAY_SECONDS)
+    deadline: float = Field(
+        default=120.0, gt=0, le=3600,
+        description="seconds the POST may take in all, however slowly it is answered",
+    )
     secret_env: str | None = None
     auth: Literal["hmac", "bearer"] = "hmac"
 

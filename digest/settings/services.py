@@ -52,6 +52,10 @@ class ServiceSettings(BaseModel):
     reply_to: str | None = None
     test_to: list[str] = Field(default=[], description="addresses the service's own test send goes to")
     timeout: float = Field(default=30.0, gt=0, le=DAY_SECONDS)
+    deadline: float = Field(
+        default=120.0, gt=0, le=3600,
+        description="seconds one API request may take in all, however slowly the service answers",
+    )
     max_retry_wait: float = Field(default=60.0, ge=0, le=DAY_SECONDS,
                                   description="longest Retry-After digest waits out")
 

@@ -64,10 +64,9 @@ class Service:
         """Set the content of a just-created campaign (a no-op where ``create`` carries it)."""
 
     def status(self, campaign_id: str) -> Remote:
-        return self._remote(
-            self.api.call(f"read {self.noun} {campaign_id}", "GET", self._item(campaign_id),
-                          not_found=f"whether the draft was deleted in {self.label}")
-        )
+        step = f"read {self.noun} {campaign_id}"
+        return self._remote(step, self.api.call(step, "GET", self._item(campaign_id),
+                                                not_found=f"whether the draft was deleted in {self.label}"))
 
     def update(self, campaign_id: str, content: Content) -> None:
         self.api.call(f"update {self.noun} {campaign_id}", self.update_method, self._item(campaign_id),
@@ -82,8 +81,8 @@ class Service:
         """The campaign's fields in the service's request shape."""
         raise NotImplementedError
 
-    def _remote(self, data: Any) -> Remote:
-        """A campaign from the service's answer."""
+    def _remote(self, step: str, data: Any) -> Remote:
+        """A campaign from the service's answer to ``step``, its shape checked (digest.job.services.shape)."""
         raise NotImplementedError
 
     def check(self, campaign_id: str) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from digest.job.services.base import Content, Remote, Service
 from digest.job.services.client import Api
+from digest.job.services.shape import ident, records, word
 from digest.settings.services import BrevoSettings
 
 
@@ -57,33 +58,32 @@ class Brevo(Service):
         return self.web_url(cid, f"https://app.brevo.com/marketing-campaign/edit/{cid}")
 
     def create(self, content: Content) -> Remote:
+        step = "create the campaign"
         data = self.api.call(
-            "create the campaign",
+            step,
             "POST",
             "/emailCampaigns",
             body=self._body(content),
             not_found=f"the list ids {self.settings.list_ids}",
         )
-        cid = str(data["id"])
+        cid = ident(self.api, step, data)
         return Remote(cid, "draft", self._url(cid))
 
     def find(self, content: Content) -> Remote | None:
-        data = self.api.call("look for a draft from an unanswered create", "GET", "/emailCampaigns",
+        step = "look for a draft from an unanswered create"
+        data = self.api.call(step, "GET", "/emailCampaigns",
                              params={"type": "classic", "status": "draft", "limit": 100, "sort": "desc"})
-        for item in (data or {}).get("campaigns") or []:
+        for item in records(self.api, step, data, "campaigns"):
             if item.get("name") == content.name:
-                cid = str(item["id"])
-                return Remote(cid, str(item.get("status", "draft")), self._url(cid))
+                cid = ident(self.api, step, item)
+                return Remote(cid, word(self.api, step, item, "status", "draft"), self._url(cid))
         return None
 
     def status(self, campaign_id: str) -> Remote:
-        data = self.api.call(
-            f"read campaign {campaign_id}",
-            "GET",
-            f"/emailCampaigns/{campaign_id}",
-            not_found="whether the draft was deleted in Brevo",
-        )
-        return Remote(campaign_id, str(data.get("status", "")), self._url(campaign_id))
+        step = f"read campaign {campaign_id}"
+        data = self.api.call(step, "GET", f"/emailCampaigns/{campaign_id}",
+                             not_found="whether the draft was deleted in Brevo")
+        return Remote(campaign_id, word(self.api, step, data, "status"), self._url(campaign_id))
 
     def update(self, campaign_id: str, content: Content) -> None:
         self.api.call(

@@ -13,10 +13,12 @@ finds a draft by its ``metadata`` after a create that got no answer. Auth:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from digest.job.services.base import Content, Remote, Service
 from digest.job.services.client import Api
+from digest.job.services.shape import ident, records, word
 from digest.settings.services import ButtondownSettings
 
 
@@ -55,21 +57,23 @@ class Buttondown(Service):
             body["publish_date"] = self.settings.schedule_at.isoformat()
         return body
 
-    def _remote(self, data: Any) -> Remote:
-        cid = str(data["id"])
+    def _remote(self, step: str, data: Any) -> Remote:
+        cid = ident(self.api, step, data)
         return Remote(
-            cid, str(data.get("status", "")), self.web_url(cid, f"https://buttondown.com/emails/{cid}")
+            cid, word(self.api, step, data, "status"), self.web_url(cid, f"https://buttondown.com/emails/{cid}")
         )
 
     def create(self, content: Content) -> Remote:
-        return self._remote(self.api.call("create the email", "POST", "/emails", body=self._body(content)))
+        step = "create the email"
+        return self._remote(step, self.api.call(step, "POST", "/emails", body=self._body(content)))
 
     def find(self, content: Content) -> Remote | None:
-        data = self.api.call("look for a draft from an unanswered create", "GET", "/emails",
-                             params={"status": "draft"})
-        for item in (data or {}).get("results") or []:
-            if (item.get("metadata") or {}).get("digest_issue") == content.issue_id:
-                return self._remote(item)
+        step = "look for a draft from an unanswered create"
+        data = self.api.call(step, "GET", "/emails", params={"status": "draft"})
+        for item in records(self.api, step, data, "results"):
+            metadata = item.get("metadata")
+            if isinstance(metadata, Mapping) and metadata.get("digest_issue") == content.issue_id:
+                return self._remote(step, item)
         return None
 
     def send_test(self, campaign_id: str, content: Content, to: list[str]) -> None:

@@ -4,8 +4,9 @@ A call names its *step* ("create the campaign", "set its content" ...). Any fail
 ServiceError whose text names the step and the reason in an editor's words: a refused key
 (401/403), something not found (404, with what to check), the service's own validation message
 quoted (400/422), a rate limit (429: waited out when ``Retry-After`` is within the configured
-bound, else reported), a server error or a timeout (the next run retries). The API key is
-redacted from every message, whatever the service echoes back.
+bound, else reported), a server error, a timeout, an answer past the overall deadline or over
+the size cap (the next run retries; see digest.job.outbound). The API key is redacted from every
+message in every form it travels in, whatever the service echoes back.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
+from digest.job.outbound import DEFAULT_DEADLINE, MAX_ANSWER_BYTES, Answer, OutboundError, fetch, redact
 from digest.settings.config import USER_AGENT
 from digest.settings.services import ServiceSettings
 
@@ -57,13 +57,17 @@ class Api:
     max_wait: float = 60.0
     sleep: Callable[[float], None] = time.sleep
     waited: list[float] = field(default_factory=list)
+    deadline: float = DEFAULT_DEADLINE  # for the whole of one request, however slowly it trickles
+    max_bytes: int = MAX_ANSWER_BYTES
+    also_secret: tuple[str, ...] = ()  # credentials sent besides the key (e.g. a Basic token)
+    last_status: int = 0  # of the last complete answer, for messages about its shape
 
     @classmethod
     def of(cls, service: str, settings: ServiceSettings, base_url: str, headers: Mapping[str, str], key: str,
            message_of: MessageOf) -> Api:
         """One service's client as its settings table configures it (key env, timeout, Retry-After bound)."""
         return cls(service, base_url, headers, key, settings.api_key_env, message_of, settings.timeout,
-                   settings.max_retry_wait)
+                   settings.max_retry_wait, deadline=settings.deadline)
 
     def call(
         self,
@@ -75,7 +79,20 @@ class Api:
         params: Mapping[str, Any] | None = None,
         not_found: str = "",
     ) -> Any:
-        """Send one request; return the parsed JSON (None for an empty body) or raise ServiceError."""
+        """Send one request; return the parsed JSON (None for an empty body) or raise ServiceError.
+
+        Every reason is redacted here, whoever raised it: nothing the service echoes shows the key.
+        """
+        try:
+            return self._call(step, method, path, body, params, not_found)
+        except ServiceError as exc:
+            exc.reason = self.redact(exc.reason)
+            exc.args = (exc.reason,)
+            raise
+
+    def _call(
+        self, step: str, method: str, path: str, body: Any, params: Mapping[str, Any] | None, not_found: str
+    ) -> Any:
         url = self.base_url + path
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **self.headers}
         content = None
@@ -84,7 +101,7 @@ class Api:
             content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         for attempt in range(RATE_LIMIT_RETRIES + 1):
             response = self._send(step, method, url, headers, content, params)
-            if response.status_code != 429:
+            if response.status != 429:
                 break
             wait = retry_after(response.headers.get("retry-after"), datetime.now(UTC))
             if attempt == RATE_LIMIT_RETRIES or wait is None or wait > self.max_wait:
@@ -98,17 +115,19 @@ class Api:
                 )
             self.waited.append(wait)
             self.sleep(wait)
+        self.last_status = response.status
         if response.is_success:
-            if not response.content.strip():
+            if not response.body.strip():
                 return None
             try:
                 return response.json()
             except ValueError:
                 raise ServiceError(
-                    step, f"the answer is not JSON (HTTP {response.status_code})", retry=True
+                    step, f"the answer is not JSON (HTTP {response.status}); the next run tries again",
+                    retry=True,
                 ) from None
-        raise ServiceError(step, self._reason(response, not_found), retry=response.status_code >= 500,
-                           status=response.status_code)
+        raise ServiceError(step, self._reason(response, not_found), retry=response.status >= 500,
+                           status=response.status)
 
     def _send(
         self,
@@ -118,27 +137,25 @@ class Api:
         headers: dict[str, str],
         content: bytes | None,
         params: Mapping[str, Any] | None,
-    ) -> httpx.Response:
+    ) -> Answer:
+        """One request within the deadline and the size cap; no answer is a retryable ServiceError.
+
+        Its status is None: a request that timed out, or whose answer was too big to read, may
+        have taken effect, so a create is looked for before it is made again.
+        """
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
         try:
-            with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
-                return client.request(method, url, headers=headers, content=content, params=params)
-        except httpx.TimeoutException:
-            raise ServiceError(
-                step,
-                f"{origin} did not answer within {self.timeout:g} seconds; the next run tries again",
-                retry=True,
-            ) from None
-        except httpx.HTTPError as exc:
-            raise ServiceError(
-                step,
-                f"cannot reach {origin}: {self.redact(str(exc)) or type(exc).__name__}; "
-                "the next run tries again",
-                retry=True,
-            ) from None
+            return fetch(method, url, headers=headers, content=content, params=params, timeout=self.timeout,
+                         deadline=self.deadline, max_bytes=self.max_bytes)
+        except OutboundError as exc:
+            if exc.kind == "connect" or exc.kind == "failed":
+                reason = f"cannot reach {origin}: {exc.reason}; the next run tries again"
+            else:
+                reason = f"{origin} {exc.reason}; the next run tries again"
+            raise ServiceError(step, reason, retry=True) from None
 
-    def _reason(self, response: httpx.Response, not_found: str) -> str:
-        code = response.status_code
+    def _reason(self, response: Answer, not_found: str) -> str:
+        code = response.status
         status = f"HTTP {code}"
         said = self.redact(self._said(response))
         quoted = f' "{said}"' if said else ""
@@ -151,10 +168,11 @@ class Api:
         if code >= 500:
             return f"the service failed ({status}{quoted}); the next run tries again"
         if response.is_redirect:
-            return f"redirected ({status}) to {response.headers.get('location', '?')}; check base_url"
+            where = " ".join(response.headers.get("location", "?").split())[:200]
+            return f"redirected ({status}) to {where} (not followed); check base_url"
         return f"unexpected answer ({status}{quoted})"
 
-    def _said(self, response: httpx.Response) -> str:
+    def _said(self, response: Answer) -> str:
         try:
             data = response.json()
         except ValueError:
@@ -166,7 +184,8 @@ class Api:
         return " ".join((text or json.dumps(data, ensure_ascii=False)).split())[:300]
 
     def redact(self, text: str) -> str:
-        return text.replace(self.secret, "***") if self.secret else text
+        """``text`` without the key (and any other credential the adapter sends) in any form."""
+        return redact(text, self.secret, *self.also_secret)
 
 
 def retry_after(value: str | None, now: datetime) -> float | None:

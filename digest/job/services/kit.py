@@ -15,6 +15,7 @@ from typing import Any
 
 from digest.job.services.base import Content, Remote, Service
 from digest.job.services.client import Api, join
+from digest.job.services.shape import ident, obj, records, word
 from digest.settings.services import KitSettings
 
 
@@ -53,16 +54,18 @@ class Kit(Service):
             body["email_template_id"] = s.email_template_id
         return body
 
-    def _remote(self, data: Any) -> Remote:
-        b = data["broadcast"]
-        cid = str(b["id"])
-        status = str(b.get("status") or ("scheduled" if b.get("send_at") else "draft"))
+    def _remote(self, step: str, data: Any) -> Remote:
+        b = obj(self.api, step, data, "broadcast")
+        cid = ident(self.api, step, b)
+        status = word(self.api, step, b, "status") or ("scheduled" if b.get("send_at") else "draft")
         return Remote(cid, status, self.web_url(cid, f"https://app.kit.com/campaigns/{cid}/draft"))
 
     def create(self, content: Content) -> Remote:
+        step = "create the broadcast"
         return self._remote(
+            step,
             self.api.call(
-                "create the broadcast",
+                step,
                 "POST",
                 "/v4/broadcasts",
                 body=self._body(content),
@@ -71,9 +74,9 @@ class Kit(Service):
         )
 
     def find(self, content: Content) -> Remote | None:
-        data = self.api.call("look for a draft from an unanswered create", "GET", "/v4/broadcasts",
-                             params={"per_page": 100})
-        for item in (data or {}).get("broadcasts") or []:
+        step = "look for a draft from an unanswered create"
+        data = self.api.call(step, "GET", "/v4/broadcasts", params={"per_page": 100})
+        for item in records(self.api, step, data, "broadcasts"):
             if item.get("description") == content.name and item.get("subject") == content.subject:
-                return self._remote({"broadcast": item})
+                return self._remote(step, {"broadcast": item})
         return None

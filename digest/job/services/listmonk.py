@@ -17,6 +17,7 @@ from typing import Any
 
 from digest.job.services.base import Content, Remote, Service
 from digest.job.services.client import Api
+from digest.job.services.shape import ident, obj, records, word
 from digest.settings.services import ListmonkSettings
 
 
@@ -55,17 +56,20 @@ class Listmonk(Service):
             body["template_id"] = self.settings.template_id
         return body
 
-    def _remote(self, data: Any) -> Remote:
-        c = data["data"]
-        cid = str(c["id"])
+    def _remote(self, step: str, data: Any) -> Remote:
+        c = obj(self.api, step, data, "data")
+        cid = ident(self.api, step, c)
         return Remote(
-            cid, str(c.get("status", "")), self.web_url(cid, f"{self.settings.base_url}/admin/campaigns/{cid}")
+            cid, word(self.api, step, c, "status"),
+            self.web_url(cid, f"{self.settings.base_url}/admin/campaigns/{cid}"),
         )
 
     def create(self, content: Content) -> Remote:
+        step = "create the campaign"
         return self._remote(
+            step,
             self.api.call(
-                "create the campaign",
+                step,
                 "POST",
                 "/api/campaigns",
                 body=self._body(content),
@@ -74,11 +78,13 @@ class Listmonk(Service):
         )
 
     def find(self, content: Content) -> Remote | None:
-        data = self.api.call("look for a draft from an unanswered create", "GET", "/api/campaigns",
+        step = "look for a draft from an unanswered create"
+        data = self.api.call(step, "GET", "/api/campaigns",
                              params={"query": content.name, "status": "draft", "per_page": "all"})
-        for item in ((data or {}).get("data") or {}).get("results") or []:
+        page = None if data is None else obj(self.api, step, data, "data")
+        for item in records(self.api, step, page, "results"):
             if item.get("name") == content.name:
-                return self._remote({"data": item})
+                return self._remote(step, {"data": item})
         return None
 
     def send_test(self, campaign_id: str, content: Content, to: list[str]) -> None:

@@ -15,10 +15,13 @@ any user name and the API key; the data centre is the key's suffix (``...-us6``)
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from digest.job.services.base import Content, Remote, Service
 from digest.job.services.client import Api, join
+from digest.job.services.shape import ident, line, records, word
 from digest.settings.services import MailchimpSettings
 
 
@@ -69,28 +72,33 @@ class Mailchimp(Service):
             recipients["segment_opts"] = {"saved_segment_id": self.settings.segment_id}
         return recipients
 
-    def _remote(self, data: Any) -> Remote:
-        web = f"https://{self.dc}.admin.mailchimp.com/campaigns/edit?id={data.get('web_id', '')}"
-        return Remote(str(data["id"]), str(data.get("status", "")), self.web_url(str(data["id"]), web))
+    def _remote(self, step: str, data: Any) -> Remote:
+        cid = ident(self.api, step, data)
+        web_id = quote(word(self.api, step, data, "web_id"), safe="")
+        web = f"https://{self.dc}.admin.mailchimp.com/campaigns/edit?id={web_id}"
+        return Remote(cid, word(self.api, step, data, "status"), self.web_url(cid, web))
 
     def create(self, content: Content) -> Remote:
         body = {"type": "regular", "recipients": self._recipients(), "settings": self._settings(content)}
+        step = "create the campaign"
         data = self.api.call(
-            "create the campaign",
+            step,
             "POST",
             "/campaigns",
             body=body,
             not_found=f"the audience list_id = {self.settings.list_id!r}",
         )
-        return self._remote(data)
+        return self._remote(step, data)
 
     def find(self, content: Content) -> Remote | None:
         params = {"list_id": self.settings.list_id, "status": "save", "count": 100, "sort_field": "create_time",
                   "sort_dir": "DESC"}
-        data = self.api.call("look for a draft from an unanswered create", "GET", "/campaigns", params=params)
-        for item in (data or {}).get("campaigns") or []:
-            if (item.get("settings") or {}).get("title") == content.name:
-                return self._remote(item)
+        step = "look for a draft from an unanswered create"
+        data = self.api.call(step, "GET", "/campaigns", params=params)
+        for item in records(self.api, step, data, "campaigns"):
+            settings = item.get("settings")
+            if isinstance(settings, Mapping) and settings.get("title") == content.name:
+                return self._remote(step, item)
         return None
 
     def fill(self, campaign_id: str, content: Content) -> None:
@@ -102,13 +110,10 @@ class Mailchimp(Service):
         )
 
     def status(self, campaign_id: str) -> Remote:
-        data = self.api.call(
-            f"read campaign {campaign_id}",
-            "GET",
-            f"/campaigns/{campaign_id}",
-            not_found="whether the draft was deleted in Mailchimp",
-        )
-        return self._remote(data)
+        step = f"read campaign {campaign_id}"
+        data = self.api.call(step, "GET", f"/campaigns/{campaign_id}",
+                             not_found="whether the draft was deleted in Mailchimp")
+        return self._remote(step, data)
 
     def update(self, campaign_id: str, content: Content) -> None:
         self.api.call(
@@ -121,14 +126,12 @@ class Mailchimp(Service):
         self.fill(campaign_id, content)
 
     def check(self, campaign_id: str) -> tuple[str, ...]:
-        data = self.api.call(
-            f"read the send checklist of campaign {campaign_id}",
-            "GET",
-            f"/campaigns/{campaign_id}/send-checklist",
-        )
-        items = [i for i in (data or {}).get("items") or [] if i.get("type") in ("warning", "error")]
+        step = f"read the send checklist of campaign {campaign_id}"
+        data = self.api.call(step, "GET", f"/campaigns/{campaign_id}/send-checklist")
+        items = [i for i in records(self.api, step, data, "items") if i.get("type") in ("warning", "error")]
         return tuple(
-            f"mailchimp checklist {i.get('type')}: {i.get('heading', '')}: {i.get('details', '')}"
+            f"mailchimp checklist {i.get('type')}: {line(str(i.get('heading', '')))}: "
+            f"{line(str(i.get('details', '')))}"
             for i in items
         )
 

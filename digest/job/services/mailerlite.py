@@ -16,6 +16,7 @@ from typing import Any
 
 from digest.job.services.base import Content, Remote, Service
 from digest.job.services.client import Api, join
+from digest.job.services.shape import ident, obj, records, word
 from digest.settings.services import MailerliteSettings
 
 
@@ -50,19 +51,21 @@ class Mailerlite(Service):
             body["groups"] = self.settings.group_ids
         return body
 
-    def _remote(self, data: Any) -> Remote:
-        c = data["data"]
-        cid = str(c["id"])
+    def _remote(self, step: str, data: Any) -> Remote:
+        c = obj(self.api, step, data, "data")
+        cid = ident(self.api, step, c)
         return Remote(
             cid,
-            str(c.get("status", "")),
+            word(self.api, step, c, "status"),
             self.web_url(cid, f"https://dashboard.mailerlite.com/campaigns/{cid}/edit"),
         )
 
     def create(self, content: Content) -> Remote:
+        step = "create the campaign"
         return self._remote(
+            step,
             self.api.call(
-                "create the campaign",
+                step,
                 "POST",
                 "/campaigns",
                 body=self._body(content),
@@ -71,9 +74,9 @@ class Mailerlite(Service):
         )
 
     def find(self, content: Content) -> Remote | None:
-        data = self.api.call("look for a draft from an unanswered create", "GET", "/campaigns",
-                             params={"filter[status]": "draft", "limit": 100})
-        for item in (data or {}).get("data") or []:
+        step = "look for a draft from an unanswered create"
+        data = self.api.call(step, "GET", "/campaigns", params={"filter[status]": "draft", "limit": 100})
+        for item in records(self.api, step, data, "data"):
             if item.get("name") == content.name:
-                return self._remote({"data": item})
+                return self._remote(step, {"data": item})
         return None

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from digest.errors import DeliveryError
+from digest.job.outbound import OutboundError, fetch, redact
 from digest.mail.lint import format_finding, lint_html
 from digest.settings.config import USER_AGENT, Config
 from digest.settings.job import NotifySettings, SmtpSettings, WebhookSettings
@@ -128,7 +129,7 @@ def _mail(settings: SmtpSettings, subject: str, text: str, now: datetime) -> str
                 client.login(settings.username, password)
             client.send_message(message, from_addr=parseaddr(settings.sender)[1], to_addrs=recipients)
     except (OSError, smtplib.SMTPException) as exc:
-        reason = str(exc).replace(password, "***") if password else str(exc)
+        reason = redact(str(exc), password)
         raise DeliveryError(f"{server} did not take the notice: {reason or type(exc).__name__}") from None
     return f"notified {', '.join(recipients)}"
 
@@ -140,12 +141,11 @@ def _post(settings: WebhookSettings, payload: dict[str, Any]) -> str:
         headers["Authorization"] = f"Bearer {secret}"
     origin = httpx.URL(settings.url).copy_with(path="/", query=None)  # never the path: it is often a secret
     try:
-        with httpx.Client(timeout=settings.timeout, follow_redirects=False) as client:
-            response = client.post(
-                settings.url, content=json.dumps(payload, ensure_ascii=False).encode(), headers=headers
-            )
-    except httpx.HTTPError as exc:
-        raise DeliveryError(f"the notify webhook at {origin} failed: {type(exc).__name__}") from None
+        response = fetch("POST", settings.url, headers=headers, timeout=settings.timeout,
+                         deadline=settings.deadline, content=json.dumps(payload, ensure_ascii=False).encode())
+    except OutboundError as exc:
+        raise DeliveryError(f"the notify webhook at {origin} failed: {redact(exc.reason, secret)}") from None
     if not response.is_success:
-        raise DeliveryError(f"the notify webhook at {origin} answered HTTP {response.status_code}")
+        moved = " (a redirect, not followed; set the final address)" if response.is_redirect else ""
+        raise DeliveryError(f"the notify webhook at {origin} answered HTTP {response.status}{moved}")
     return f"posted to {origin}"

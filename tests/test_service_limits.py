@@ -177,7 +177,9 @@ def test_a_create_answered_200_with_the_wrong_shape_is_one_line_and_the_next_run
     assert fake.violations == []
 
 
-def test_a_wrong_shape_when_reading_the_draft_back_leaves_it_for_the_next_run(tmp_path: Path, fake: Fake) -> None:
+def test_a_wrong_shape_when_reading_the_draft_back_leaves_it_for_the_next_run(
+    tmp_path: Path, fake: Fake,
+) -> None:
     path = built_config(tmp_path, fake)
     step = "get" if fake.name != "mailchimp" else "check"
     fake.inject(step, Failure(after=True, answer=["not", "an", "object"]))

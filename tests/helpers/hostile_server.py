@@ -45,9 +45,11 @@ def drip_body(body: bytes = b'{"id": "abc123", "status": "draft"}') -> Callable[
     return lambda: [head, *dripping(body)]
 
 
-def drip_headers() -> Callable[[], Iterable[bytes]]:
-    """The status line, then a header one byte per pause, never finishing."""
-    return lambda: [b"HTTP/1.1 200 OK\r\n", *dripping(b"X-Slow: " + b"a" * 100_000)]
+def drip_headers(length: int = 40) -> Callable[[], Iterable[bytes]]:
+    """The status line, then a header one byte per pause, then a complete small answer: a client
+    without an overall deadline finishes only after ``length`` pauses (a test can time it)."""
+    rest = b"X-Slow: " + b"a" * length + b"\r\n" + JSON + b"Content-Length: 2\r\n\r\n{}"
+    return lambda: [b"HTTP/1.1 200 OK\r\n", *dripping(rest[:-2]), rest[-2:]]
 
 
 def huge_body(total: int = 300 * MB, *, declared: bool = True) -> Callable[[], Iterable[bytes]]:

@@ -59,7 +59,6 @@ class Api:
     waited: list[float] = field(default_factory=list)
     deadline: float = DEFAULT_DEADLINE  # for the whole of one request, however slowly it trickles
     max_bytes: int = MAX_ANSWER_BYTES
-    also_secret: tuple[str, ...] = ()  # credentials sent besides the key (e.g. a Basic token)
     last_status: int = 0  # of the last complete answer, for messages about its shape
 
     @classmethod
@@ -184,8 +183,8 @@ class Api:
         return " ".join((text or json.dumps(data, ensure_ascii=False)).split())[:300]
 
     def redact(self, text: str) -> str:
-        """``text`` without the key (and any other credential the adapter sends) in any form."""
-        return redact(text, self.secret, *self.also_secret)
+        """``text`` without the key in any form (inside a ``Basic`` token too: see outbound.secret_forms)."""
+        return redact(text, self.secret)
 
 
 def retry_after(value: str | None, now: datetime) -> float | None:

@@ -9,6 +9,7 @@ server (tests/helpers/hostile.py) for what werkzeug cannot send, such as headers
 from __future__ import annotations
 
 import base64
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -210,8 +211,9 @@ def secret_forms(key: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("status", [401, 422, 500])
 def test_every_form_of_the_key_a_service_echoes_is_redacted(
-    tmp_path: Path, fake: Fake, monkeypatch: pytest.MonkeyPatch, status: int,
+    tmp_path: Path, fake: Fake, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, status: int,
 ) -> None:
+    caplog.set_level(logging.INFO)
     for name in ENVS:
         monkeypatch.setenv(name, ODD_KEY)
     forms = secret_forms(ODD_KEY)
@@ -221,7 +223,7 @@ def test_every_form_of_the_key_a_service_echoes_is_redacted(
     failed = digest_run(path)
     assert failed.exit_code != 0 and "you sent raw=***" in failed.output, failed.output
     for name, form in forms.items():
-        assert form not in failed.output, name
+        assert form not in failed.output and form not in caplog.text, name
     assert ODD_KEY[:12] not in failed.output
 
 
@@ -284,6 +286,21 @@ def test_a_webhook_that_trickles_ends_at_the_deadline(tmp_path: Path, answer: An
     assert took < 6, took
     assert error is not None and f"the webhook at {server.base} no complete answer within 1.5 s" in error
     assert when is None
+
+
+def test_a_webhook_that_echoes_its_secret_in_any_form_never_shows_it(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    monkeypatch.setenv("HOOK_TOKEN", ODD_KEY)
+    forms = secret_forms(ODD_KEY)
+    echoed = "you sent " + " / ".join(forms.values())
+    httpserver.expect_request("/hooks/digest").respond_with_data(echoed, status=401)
+    config = hook_config(tmp_path, httpserver.url_for("/hooks/digest"), secret_env="HOOK_TOKEN", auth="bearer")
+    error, when = delivered(config)
+    assert error is not None and "you sent ***" in error and "check the secret in $HOOK_TOKEN" in error
+    for name, form in forms.items():
+        assert form not in error and form not in caplog.text, name
 
 
 @pytest.mark.parametrize("declared", [True, False], ids=["declared", "streamed"])

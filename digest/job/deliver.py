@@ -299,7 +299,7 @@ def post_webhook(settings: WebhookSettings, built: BuiltIssue) -> str:
         if exc.kind == "failed":
             raise DeliveryError(f"the request to {where} failed: {reason}") from None
         raise DeliveryError(f"{where} {reason}") from None
-    status = f"HTTP {response.status} {response.reason}".strip()
+    status = redact(" ".join(f"HTTP {response.status} {response.reason}".split())[:80], secret)
     if response.is_success:
         return f"{status} from {parts.scheme}://{parts.netloc}"
     said = redact(" ".join(response.text.split())[:200], secret)

@@ -362,3 +362,17 @@ def test_a_disk_that_fills_during_collect_is_a_clear_error_and_the_store_stays_i
     with Store.open(store_path) as store:
         assert store.count("entries") == 430
         assert [tuple(r) for r in store.db.execute("PRAGMA integrity_check")] == [("ok",)]
+
+
+def test_the_weeks_head_query_reads_only_covering_indexes(tmp_path: Path) -> None:
+    """A build reads a week's entries from indexes alone: never an entry row with its HTML (which
+    would walk overflow pages), whatever the head query selects (``first_seen`` for --now included)."""
+    from digest.store import heads
+
+    with Store.open(tmp_path / "digest.sqlite") as store:
+        plan = [row[3] for row in store.db.execute(
+            f"EXPLAIN QUERY PLAN {heads._HEAD_SQL} WHERE e.published >= ? AND e.published < ?"
+            " ORDER BY e.published, e.id", ("2025-05-12", "2025-05-19"))]
+    entry_steps = [step for step in plan if step.startswith(("SEARCH e ", "SCAN e "))]
+    assert entry_steps == ["SEARCH e USING COVERING INDEX entries_window (published>? AND published<?)"], plan
+    assert any("COVERING INDEX pages_state" in step for step in plan), plan

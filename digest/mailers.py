@@ -10,10 +10,18 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["MAILER_TAGS", "TAG_MARKS", "TAG_SYNTAX", "Mailer", "MailerTags", "neutralise"]
+__all__ = ["MAILER_NAMES", "MAILER_TAGS", "TAG_MARKS", "TAG_SYNTAX", "Mailer", "MailerTags", "TagFound",
+           "foreign_tags", "neutralise"]
 
+# "plain": nobody downstream substitutes anything (SMTP, webhook, files); the links are the config's own.
 Mailer = Literal["mailchimp", "sendgrid", "mailgun", "brevo", "buttondown", "listmonk", "kit", "mailerlite",
-                 "custom"]
+                 "custom", "plain"]
+# How a report names each one to an editor.
+MAILER_NAMES: dict[str, str] = {
+    "mailchimp": "Mailchimp", "sendgrid": "SendGrid", "mailgun": "Mailgun", "brevo": "Brevo",
+    "buttondown": "Buttondown", "listmonk": "listmonk", "kit": "Kit", "mailerlite": "MailerLite",
+    "custom": "the system downstream (custom)", "plain": "nobody (plain links)",
+}
 # A merge tag is recognised by the delimiters services use: *|X|*, {{ x }}, %x%, <%x%>, [x], ::x::, {$x}
 TAG_MARKS = ("*|", "{{", "%", "<%", "[", "::", "{%", "{$")
 
@@ -46,6 +54,8 @@ MAILER_TAGS: dict[str, MailerTags] = {
     # MailerLite (the new app): {$unsubscribe} and the web version {$url}; no address tag.
     "mailerlite": MailerTags("{$unsubscribe}", "{$url}", None),
     "custom": MailerTags(None, None, None),
+    # No service: the unsubscribe link, the web version and the address are the config's literal values.
+    "plain": MailerTags(None, None, None),
 }
 
 
@@ -78,3 +88,58 @@ _TAG_START = re.compile(
 def neutralise(text: str) -> str:
     """``text`` shown the same, never substituted: a zero-width space after each tag's opening mark."""
     return _TAG_START.sub(lambda m: m.group(0) + "\u200b", text)
+
+
+# -- what may still be in a built issue ---------------------------------------------------------------
+
+# The tag syntaxes a built issue can carry, each with the services that substitute it. Feed text never
+# matches (``neutralise`` broke each opening mark); what matches came from a template or the config.
+# ``%x%`` wants letters only after its "%" and not a percent-escape (%E2%), so URLs never match.
+_FAMILIES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
+    (re.compile(r"\*\|[^|*\s]{1,80}?\|\*"), frozenset({"mailchimp"})),
+    (re.compile(r"\{\{.{1,120}?\}\}", re.S),
+     frozenset({"sendgrid", "mailgun", "brevo", "buttondown", "listmonk", "kit"})),
+    (re.compile(r"\{%.{1,120}?%\}", re.S), frozenset({"brevo", "buttondown", "kit"})),
+    (re.compile(r"\{\$[A-Za-z_]\w{0,40}\}"), frozenset({"mailerlite"})),
+    (re.compile(r"<%.{1,80}?%>", re.S), frozenset({"sendgrid"})),
+    (re.compile(r"%(?![0-9A-Fa-f]{2}%)[A-Za-z_][A-Za-z_.\-]{1,60}%"), frozenset({"mailgun"})),
+    (re.compile(r"\[\[[A-Za-z_]\w{0,40}\]\]|::[A-Za-z_]\w{0,40}::"), frozenset()),  # Mailjet, Campaign Monitor
+)
+# The bracketed tags of the tables above that no pattern catches ("[unsubscribe]"): a bare [word] is
+# too common in prose to match as a pattern.
+_EXACT = tuple(sorted({t for tags in TAG_SYNTAX.values() for t in tags
+                       if t.startswith("[") and not any(p.search(t) for p, _ in _FAMILIES)}))
+
+
+@dataclass(frozen=True)
+class TagFound:
+    """A merge tag in a built issue that ``mailer`` will not substitute: where it is, and what."""
+
+    tag: str
+    line: int  # 1-based, in the part searched
+
+
+def foreign_tags(text: str, mailer: str) -> list[TagFound]:
+    """Every merge tag in ``text`` that ``mailer`` does not substitute: it would reach readers as typed.
+
+    "custom" is any service (the editor vouches for it), so nothing is foreign to it; "plain" substitutes
+    nothing, so every tag is.
+    """
+    if mailer == "custom":
+        return []
+    spans: list[tuple[int, int, bool]] = []  # (start, end, foreign)
+    for pattern, owners in _FAMILIES:
+        spans += [(m.start(), m.end(), mailer not in owners) for m in pattern.finditer(text)]
+    for tag in _EXACT:
+        at = text.find(tag)
+        while at >= 0:
+            spans.append((at, at + len(tag), True))
+            at = text.find(tag, at + 1)
+    found, reach = [], -1
+    for begin, stop, foreign in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if begin < reach:
+            continue  # inside a tag already seen: "%name%" in "<%name%>"
+        reach = stop
+        if foreign:
+            found.append(TagFound(text[begin:stop], text.count("\n", 0, begin) + 1))
+    return found

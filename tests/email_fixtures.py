@@ -161,7 +161,9 @@ def _toml(value: Any) -> str:
 
 
 def email_config_text(**email: Any) -> str:
-    text = config_text([f"{SITE}/feed/"], timezone="America/Chicago").replace(
+    """``mailer`` is Mailchimp unless given (``mailer=None``: unnamed, the delivery path decides)."""
+    email = {k: v for k, v in {"mailer": "mailchimp", **email}.items() if v is not None}
+    text = config_text([f"{SITE}/feed/"], timezone="America/Chicago", email=None).replace(
         'name = "Example Reviews"', 'name = "But Why Tho?"').replace(
         'url = "https://reviews.example/"', f'url = "{SITE}/"')
     lines = ["", "[email]"] + [f"{k} = {_toml(v)}" for k, v in email.items()]

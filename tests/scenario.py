@@ -85,6 +85,9 @@ def make_config(base_dir: Path, **overrides: Any) -> Config:
         "select": {"top_count": 5, "trending_count": 3, "min_scored_reviews": 1, "repeat_weeks": 4,
                    "near_misses": 30},
         "trending": {"lookback_days": 14, "half_life_hours": 48.0},
+        # Delivered as files with no mailer named: the email's own unsubscribe link and address.
+        "email": {"unsubscribe_url": f"{SITE}/newsletter/unsubscribe/",
+                  "postal_address": "But Why Tho?, 1200 W. Example Avenue, Chicago, IL 60607"},
         "base_dir": str(base_dir),
         "issues_dir": "issues",
     }

@@ -329,6 +329,10 @@ url = "https://secondscreen.example"
 [[feeds]]
 url = "https://secondscreen.example/feed/"
 
+[email]
+unsubscribe_url = "https://secondscreen.example/newsletter/unsubscribe/"
+postal_address = "Second Screen, 1200 W. Example Avenue, Chicago, IL 60607"
+
 [[editions]]
 name = "film"
 sections = ["Film"]

@@ -77,7 +77,8 @@ def demo_config(folder: Path, **tables: dict[str, Any]) -> Path:
         raw["issues_dir"] = str(DEMO.parent / "issues")
     raw["output_dir"] = str(folder / "out")
     raw.setdefault("store", {})["path"] = str(folder / "var" / "demo.sqlite")
-    raw.update(tables)
+    raw.update({name: {**raw.get(name, {}), **value} if name == "email" else value
+                for name, value in tables.items()})  # the demo's own [email] values stay
     path = folder / "demo.toml"
     path.write_text(dump_toml(raw) + "\n", encoding="utf-8")
     return path

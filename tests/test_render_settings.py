@@ -18,11 +18,15 @@ def refused(tmp_path: Path, **email: Any) -> str:
     return str(caught.value)
 
 
-def test_defaults_are_a_working_mailchimp_setup() -> None:
+def test_defaults_are_plain_links_that_the_editor_must_give() -> None:
+    # Delivered as files with no mailer named, nobody substitutes merge tags: no tag is the default.
     settings = EmailSettings()
-    assert (settings.mailer, settings.brand_color, settings.accent_color) == ("mailchimp", "#1d2433", "#d6452b")
-    assert settings.merge_tags == ("*|UNSUB|*", "*|ARCHIVE|*", "*|LIST:ADDRESSLINE|*")
-    assert settings.unsubscribe == "*|UNSUB|*" and settings.address == "*|LIST:ADDRESSLINE|*"
+    assert (settings.mailer, settings.brand_color, settings.accent_color) == ("plain", "#1d2433", "#d6452b")
+    assert settings.merge_tags == () and settings.unsubscribe is None and settings.address is None
+    assert [key for key, _ in settings.missing_plain_values()] == ["unsubscribe_url", "postal_address"]
+    chimp = EmailSettings(mailer="mailchimp")
+    assert chimp.merge_tags == ("*|UNSUB|*", "*|ARCHIVE|*", "*|LIST:ADDRESSLINE|*")
+    assert chimp.unsubscribe == "*|UNSUB|*" and chimp.address == "*|LIST:ADDRESSLINE|*"
 
 
 def test_colours_must_be_six_digit_hex(tmp_path: Path) -> None:

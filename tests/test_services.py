@@ -58,8 +58,9 @@ def write_config(
     (folder / "feed.xml").write_bytes(
         WordPressSite(make_posts(3, newest=datetime(2025, 5, 16, 14, tzinfo=UTC))).page(1) or b""
     )
-    text = 'output_dir = "out"\n' + config_text(["feed.xml"])
-    text += table("email", {"postal_address": "1 Main St, Springfield"})
+    # The service substitutes its own unsubscribe tag; the postal address is the site's own.
+    postal = {"postal_address": "1 Main St, Springfield"}
+    text = 'output_dir = "out"\n' + config_text(["feed.xml"], email=postal)
     text += table("delivery", {"method": fake.name}) + table(
         f"delivery.{fake.name}", {**fake.settings(), **service}
     )

@@ -27,8 +27,10 @@ def check(obj: Context, as_json: bool) -> None:
     """
     from digest.job.plan import describe_plan
     from digest.job.services.describe import describe_delivery
+    from digest.settings.tags import require_merge_tag_values
 
     config = obj.config
+    require_merge_tag_values(config)  # an email for smtp/webhook/files needs its unsubscribe link and address
     c = config.collect
     if as_json:
         from digest.cli.output import emit
@@ -40,7 +42,8 @@ def check(obj: Context, as_json: bool) -> None:
                          "backfill_pages": c.backfill_pages if f.backfill_pages is None else f.backfill_pages}
                         for f in config.feeds],
               "mirrors": [{"host": m.host, "root": str(config.resolve(m.root))} for m in config.mirrors],
-              "delivery": config.delivery.method, "plan": describe_plan(config, utcnow(), count=2)})
+              "delivery": config.delivery.method, "merge_tags": config.email.describe_merge_tags(),
+              "plan": describe_plan(config, utcnow(), count=2)})
         return
     echo(f"config: {obj.config_path} is valid")
     echo(f"site: {config.site.name} <{config.site.url}> (timezone {config.site.timezone})")
@@ -70,7 +73,7 @@ def check(obj: Context, as_json: bool) -> None:
         sections = ", ".join(edition.select.sections or ["all sections"])
         echo(f"edition {edition_name(edition)}: {sections}; {edition.select.top_count} top, "
                    f"{edition.select.trending_count} trending; delivery {edition.delivery.method}; "
-                   f"files in {edition_root(edition)}")
+                   f"files in {edition_root(edition)}; merge tags: {edition.email.describe_merge_tags()}")
     if config.archive is not None:
         echo(f"archive: {archive_dir(config)} ({config.archive.base_url or 'no base_url'}; "
                    f"publish {config.archive.publish})")

@@ -95,7 +95,7 @@ def lint(obj: Context, path: Path | None, mailer: str | None, strict: bool) -> N
     eml_path = target.parent / EML
     settings = obj.config.email
     eml = eml_path.read_bytes() if eml_path.is_file() else None
-    report = presend_report(text, merge_tags, site_host(obj.config), eml, mailer or settings.mailer,
+    report = presend_report(text, merge_tags, site_host(obj.config), eml, mailer or settings.merge_mailer,
                             obj.config.delivery.method, settings.spamassassin)
     for line in report.lines():
         click.echo(line)

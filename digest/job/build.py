@@ -19,6 +19,7 @@ from digest.select.editor import EditorChoices, load_editor_choices
 from digest.select.selection import gather_candidates, select_issue
 from digest.settings.config import Config
 from digest.settings.editions import issue_dir
+from digest.settings.tags import require_merge_tag_values
 from digest.store.database import Store
 from digest.weeks import Week, issue_key, last_full_week
 
@@ -53,14 +54,18 @@ def build_issue(
     """Build one edition's issue (``config`` is that edition's effective config)."""
     from digest.mail.output import WEB, build_eml, write_issue  # the email stages import templates lazily
     from digest.mail.render import render_issue, site_host
+    from digest.mail.tags import check_merge_tags
     from digest.mail.web import render_web
 
+    require_merge_tag_values(config)  # a plain email needs its unsubscribe link and address
     week = week or last_full_week(now, config.site.tz)
     selection = choose(config, store, now, week, overrides)
     rendered = render_issue(config, selection)
     eml = build_eml(config, rendered, now)
+    check_merge_tags(config, rendered, eml)  # no tag its delivery path leaves unresolved
     report = presend_report(rendered.html, config.email.merge_tags, site_host(config), eml,
-                            config.email.mailer, config.delivery.method, config.email.spamassassin)
+                            config.email.merge_mailer, config.delivery.method, config.email.spamassassin,
+                            merge_tags_line=config.email.describe_merge_tags())
     if report.errors:
         raise LintError("\n".join([f"the {selection.issue_id} email fails its pre-send report "
                                    "(nothing was written):", *report.lines()]))

@@ -163,10 +163,11 @@ def sender(config: Config) -> Address:
 
 
 def list_unsubscribe(config: Config) -> list[str]:
-    """RFC 2369 targets: the https unsubscribe URL (when it is a URL, not a merge tag) and a mailto."""
+    """RFC 2369 targets: the unsubscribe link when it is an https or mailto: URL (never a merge tag: a
+    header is not substituted) and a mailto."""
     settings = config.email
     targets = []
-    if settings.unsubscribe and settings.unsubscribe.startswith("https://"):
+    if settings.unsubscribe and settings.unsubscribe.startswith(("https://", "mailto:")):
         targets.append(settings.unsubscribe)
     if settings.list_unsubscribe_mailto:
         targets.append(f"mailto:{settings.list_unsubscribe_mailto}?subject=unsubscribe")

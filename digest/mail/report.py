@@ -217,8 +217,11 @@ def spam_score(output: bytes) -> float | None:
 
 
 def presend_report(html: str, merge_tags: Iterable[str], site_host: str, eml: bytes | None, mailer: str,
-                   delivery: str, spamassassin: bool = True) -> Report:
+                   delivery: str, spamassassin: bool = True, merge_tags_line: str | None = None) -> Report:
+    """``merge_tags_line``: who substitutes the merge tags (``EmailSettings.describe_merge_tags``)."""
     checks, figures = html_checks(html, merge_tags, site_host)
+    if merge_tags_line is not None:  # the build stopped already if a tag is left for nobody
+        checks.insert(0, Check("merge tags", "ok", merge_tags_line))
     if eml is None:
         checks += [Check("list-unsubscribe", "not checked", "no .eml beside the HTML"),
                    Check("spamassassin", "not checked", "no .eml beside the HTML")]

@@ -32,7 +32,6 @@ from digest.settings.bounds import (
 from digest.settings.edition_tables import ArchiveSettings, EditionSettings, edition_config
 from digest.settings.email import EmailSettings
 from digest.settings.job import DeliverySettings, ScheduleSettings
-from digest.settings.services import SERVICE_METHODS
 from digest.settings.tomlfile import read_toml
 
 USER_AGENT = "digest/0.1 (newsletter digest builder; +https://github.com/digest-newsletter/digest)"
@@ -283,15 +282,18 @@ class Config(_Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _mailer_follows_service(cls, data: Any) -> Any:
-        """Delivering to a mailing service makes its merge tags the default ``[email] mailer``."""
+    def _email_knows_its_delivery(cls, data: Any) -> Any:
+        """Whose merge tags the email may carry depends on who hands it to subscribers: [email] is told
+        the delivery method (a service's tags by default, none for smtp/webhook/files)."""
         if not isinstance(data, dict):
             return data
         delivery, email = data.get("delivery"), data.get("email")
-        method = delivery.get("method") if isinstance(delivery, dict) else None
+        method = delivery.get("method", "files") if isinstance(delivery, dict) else "files"
         email = {} if email is None else email
-        if method in SERVICE_METHODS and isinstance(email, dict) and "mailer" not in email:
-            data = {**data, "email": {**email, "mailer": method}}
+        if isinstance(email, dict) and isinstance(method, str):
+            if "delivery_method" in email:
+                raise ValueError("[email] delivery_method is not a key: the delivery path is [delivery] method")
+            data = {**data, "email": {**email, "delivery_method": method}}
         return data
 
     @model_validator(mode="after")

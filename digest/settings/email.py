@@ -12,12 +12,14 @@ import re
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from digest.colours import Palette, accent_problem, brand_problem, palette
-from digest.mailers import MAILER_TAGS, TAG_MARKS, Mailer, MailerTags
+from digest.mailers import MAILER_NAMES, MAILER_TAGS, TAG_MARKS, Mailer, MailerTags
+
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # RFC 3986 reserved + "%": everything else is percent-encoded
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -37,13 +39,19 @@ class SocialLink(BaseModel):
 class EmailSettings(BaseModel):
     """Everything the email stages read; colours and links are checked at load time."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     templates_dir: Path | None = None
     # A one-line Jinja template for the subject, instead of templates/subject.txt (editions use it).
     subject: str | None = Field(default=None, min_length=1, max_length=300,
                                 description="a one-line Jinja template for the subject, instead of subject.txt")
-    mailer: Mailer = "mailchimp"
+    # Who substitutes the merge tags. Unset: the delivery's service (delivery.method = "mailchimp" ...), or
+    # nobody for smtp/webhook/files, whose emails carry the plain unsubscribe_url and postal_address.
+    # Read as ``mailer`` (the one in effect) and ``named_mailer`` (the editor's word, or None).
+    named_mailer: Mailer | None = Field(default=None, alias="mailer")
+    # Filled in from [delivery] method when the config loads (never written, never dumped): which
+    # system hands the email to subscribers decides whose tags it may carry.
+    delivery_method: str = Field(default="files", exclude=True)
     # An https URL or a merge tag; overrides the mailer's own tag.
     unsubscribe_url: str | None = None
     view_online_url: str | None = None
@@ -122,6 +130,8 @@ class EmailSettings(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> EmailSettings:
+        if self.merge_mailer == "plain":
+            return self._plain_values()
         if self.unsubscribe is None:
             raise ValueError(f'mailer "{self.mailer}" has no unsubscribe tag: set unsubscribe_url '
                              "(an https URL or your service's merge tag)")
@@ -130,6 +140,58 @@ class EmailSettings(BaseModel):
                              "(anti-spam laws require it in every newsletter)")
         return self
 
+    def _plain_values(self) -> EmailSettings:
+        """With nobody downstream to substitute them, a merge tag in a link or the address reaches readers
+        as typed. (A missing value is said by ``missing_plain_values``: collecting needs neither.)"""
+        via = f"delivery.method = {self.delivery_method}" if self.named_mailer is None else 'mailer = "plain"'
+        for key in ("unsubscribe_url", "view_online_url", "postal_address"):
+            value = getattr(self, key)
+            if value is not None and (is_merge_tag(value) or any(m in value for m in ("*|", "{{", "{%", "{$"))):
+                raise ValueError(f"{key} {value!r} is a merge tag, but with {via} nobody substitutes it: write "
+                                 "the real value, or set mailer to the service that will substitute it")
+        return self
+
+    def missing_plain_values(self) -> list[tuple[str, str]]:
+        """``(key, what to add)`` for each value a plain email (no service substitutes tags) lacks."""
+        if self.merge_mailer != "plain":
+            return []
+        why = (f"delivery.method = {self.delivery_method} sends the email as built and no [email] mailer is "
+               "named" if self.named_mailer is None else 'mailer = "plain"')
+        missing = []
+        if self.unsubscribe_url is None:
+            missing.append(("unsubscribe_url", f"{why}, so the unsubscribe link is yours: set [email] "
+                            'unsubscribe_url = "https://..." (or "mailto:..."), or name the mailer that '
+                            "substitutes its tags (e.g. mailer = \"mailchimp\")"))
+        if self.postal_address is None:
+            missing.append(("postal_address", f"{why}, so the postal address is yours: set [email] "
+                            'postal_address = "..." (anti-spam laws require it), or name the mailer that '
+                            "substitutes its tags"))
+        return missing
+
+    @property
+    def merge_mailer(self) -> str:
+        """Who substitutes the merge tags: the named mailer, else the delivery's service, else "plain"."""
+        if self.named_mailer is not None:
+            return self.named_mailer
+        return self.delivery_method if self.delivery_method in MAILER_TAGS else "plain"
+
+    @property
+    def mailer(self) -> str:
+        """The mailer in effect (``merge_mailer``); ``named_mailer`` says whether the editor chose it."""
+        return self.merge_mailer
+
+    def describe_merge_tags(self) -> str:
+        """One line for ``digest check`` and the pre-send report: who substitutes the tags, and why."""
+        mailer = self.merge_mailer
+        if mailer == "plain":
+            keys = [k for k in ("unsubscribe_url", "view_online_url", "postal_address") if getattr(self, k)]
+            return f"none; plain links from {', '.join('email.' + k for k in keys) or 'nothing (unset)'}"
+        if self.named_mailer is None:
+            return f"substituted by {MAILER_NAMES[mailer]} (delivery.method = {self.delivery_method})"
+        how = ("its own service" if self.delivery_method == mailer else
+               f"delivery.method = {self.delivery_method} hands the email on, as built, to it")
+        return f"substituted by {MAILER_NAMES[mailer]} (email.mailer = {mailer}; {how})"
+
     @property
     def palette(self) -> Palette:
         """The email's colours, with WCAG-compliant shades derived from the accent where needed."""
@@ -137,7 +199,7 @@ class EmailSettings(BaseModel):
 
     @property
     def tags(self) -> MailerTags:
-        return MAILER_TAGS[self.mailer]
+        return MAILER_TAGS[self.merge_mailer]
 
     @property
     def unsubscribe(self) -> str | None:
@@ -167,8 +229,13 @@ def check_link_or_tag(value: str) -> str:
         raise ValueError("must be one line without double quotes")
     scheme = urlsplit(value).scheme
     if scheme in ("http", "https"):
-        return _https_url(value)
-    if scheme == "mailto" or is_merge_tag(value):
+        return quote(_https_url(value), safe=_URL_SAFE)  # non-ASCII percent-encoded: it may go in a header
+    if scheme == "mailto":
+        address = urlsplit(value).path
+        if "@" not in address or address.startswith("@") or address.endswith("@"):
+            raise ValueError(f"{value!r} is not a mailto: link to an address like mailto:leave@example.com")
+        return quote(value, safe=_URL_SAFE)
+    if is_merge_tag(value):
         return value
     raise ValueError(f"{value!r} is neither an https URL, a mailto: link nor a merge tag like *|UNSUB|*")
 

@@ -24,7 +24,7 @@ from digest.settings.config import Config
 ALIASES = {"delivery.notify.smtp.": "delivery.smtp.", "delivery.notify.webhook.": "delivery.webhook."}
 
 # Internal fields the loader fills in; not written in a config file.
-HIDDEN = frozenset({"base_dir", "config_name", "edition"})
+HIDDEN = frozenset({"base_dir", "config_name", "edition", "delivery_method"})
 
 MEANINGS: dict[str, str] = {
     "site": "The site the newsletter is about.",
@@ -93,10 +93,15 @@ MEANINGS: dict[str, str] = {
     "trending.analytics_csv": "A page-views CSV export (path and views columns).",
     "email": "The email: branding, templates, the mailing service's merge tags, links.",
     "email.templates_dir": "A folder of templates overriding the built-in ones by name.",
-    "email.mailer": "The mailing service whose merge tags are used.",
-    "email.unsubscribe_url": "Unsubscribe link: an https URL or a merge tag (default: the mailer's).",
+    # [email] mailer: the field is named_mailer (``EmailSettings.mailer`` is the one in effect).
+    "email.named_mailer": "Who substitutes the merge tags: a service, \"custom\" (a system downstream you "
+                          "vouch for) or \"plain\" (none). Default: the delivery's service; for smtp, webhook "
+                          "and files plain, so `unsubscribe_url` and `postal_address` are then required.",
+    "email.unsubscribe_url": "Unsubscribe link: an https URL, a mailto: link or a merge tag (default: the "
+                             "mailer's; required when no mailer substitutes tags).",
     "email.view_online_url": "\"View online\" link: an https URL or a merge tag.",
-    "email.postal_address": "The sender's postal address (anti-spam laws); default: the mailer's tag.",
+    "email.postal_address": "The sender's postal address (anti-spam laws); default: the mailer's tag; "
+                            "required when no mailer substitutes tags.",
     "email.from_address": "Sender address, used in the .eml and shown in the preview's inbox line.",
     "email.from_name": "Sender name (default: the site's name).",
     "email.reply_to": "Reply-To address.",

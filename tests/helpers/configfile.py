@@ -32,16 +32,25 @@ def _toml_value(value: Any) -> str:
     return f'"{text}"'
 
 
+# What an email delivered by SMTP, webhook or files needs when no mailer substitutes merge tags.
+PLAIN_EMAIL: dict[str, Any] = {
+    "unsubscribe_url": "https://reviews.example/newsletter/unsubscribe",
+    "postal_address": "Example Reviews, 350 Fifth Avenue, New York, NY 10118",
+}
+
+
 def config_text(
     feeds: Sequence[str | Mapping[str, Any]],
     *,
     store: str = "var/digest.sqlite",
     timezone: str = "America/Chicago",
     reviews: Mapping[str, Any] | None = None,
+    email: Mapping[str, Any] | None = PLAIN_EMAIL,
     **collect: Any,
 ) -> str:
     """A whole config. Article-page fetching is off unless ``reviews`` turns it on: feed items
-    link to ``https://reviews.example/...`` and a test must never reach for the internet."""
+    link to ``https://reviews.example/...`` and a test must never reach for the internet.
+    ``email``: the ``[email]`` table (None: none, for a caller that writes its own)."""
     lines = [
         "[site]",
         'name = "Example Reviews"',
@@ -59,6 +68,8 @@ def config_text(
     for feed in feeds:
         spec = {"url": feed} if isinstance(feed, str) else dict(feed)
         lines += ["", "[[feeds]]"] + [f"{k} = {_toml_value(v)}" for k, v in spec.items()]
+    if email is not None:
+        lines += ["", "[email]"] + [f"{k} = {_toml_value(v)}" for k, v in email.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -47,16 +47,16 @@ def describe_delivery(config: Config) -> list[str]:
     """Lines for ``digest check``: the method, what it does, schedules, notices, missing variables."""
     delivery = config.delivery
     method = delivery.method
-    lines = [f"delivery: {method}: {_WHAT[method]}"]
+    lines = [f"delivery: {method}: {_WHAT[method]}", f"merge tags: {config.email.describe_merge_tags()}"]
     service = delivery.service
     if service is not None:
         when = getattr(service, "schedule_at", None)
         then = (f"SCHEDULES the send for {when.isoformat()}" if when
                 else f"an editor approves and sends it in {method}")
         lines.append(f"  never sends to the list itself; {then}")
-        own = config.email.mailer == method
-        lines.append(f"  merge tags: [email] mailer = {config.email.mailer}"
-                     + ("" if own else f" (not {method}'s own tags: check this is meant)"))
+        if config.email.merge_mailer != method:
+            lines.append(f"  [email] mailer = {config.email.merge_mailer}: not {method}'s own tags: check "
+                         "this is meant")
         if service.test_to:
             lines.append(f"  test send after each draft to: {', '.join(service.test_to)}")
     notify = delivery.notify

@@ -72,6 +72,7 @@ TAG_SYNTAX: dict[str, tuple[str, ...]] = {
     "kit": ("{{ subscriber.first_name }}", "{% if subscriber.x %}", "{{ unsubscribe_url }}"),
     "mailerlite": ("{$email}", "{$unsubscribe}", "{$url}"),
     "custom": ("[unsubscribe]", "[[UNSUB_LINK_EN]]", "::name::", "<%name%>"),  # Campaign Monitor, Mailjet ...
+    "plain": (),  # substitutes nothing: every form above must stay inert for it too
 }
 _TAG_START = re.compile(
     r"\{(?=[{%#$])"  # {{ }} {% %} {# #}: Jinja, Liquid, Handlebars, Go templates; {$x}: MailerLite

@@ -169,7 +169,9 @@ def test_the_pages_parse_back_with_their_links_and_nothing_private(weeks: ThreeW
     w19 = (weeks.archive / "2025-W19.html").read_text("utf-8")
     assert "<strong>great</strong> television" in w19 and "SECRET" not in w19
     email = (weeks.folder / "out" / "2025-W19" / "digest.html").read_text("utf-8")
-    assert "SECRET-W19" in email and "*|UNSUB|*" in email and "utm_source=newsletter" in email
+    unsubscribe = "https://secondscreen.example/newsletter/unsubscribe/"  # the demo's plain link (files)
+    assert "SECRET-W19" in email and f'href="{unsubscribe}"' in email and "utm_source=newsletter" in email
+    assert unsubscribe not in w19
     shown = invoke(weeks.path, "--week", "2025-W19", command=explain).output
     assert "private note (email only, never archived): Subscribers only: code SECRET-W19." in shown
     anime_index = lxml.html.parse(str(weeks.archive / "anime" / "index.html")).getroot()

@@ -169,6 +169,8 @@ def _mailer_config(tmp_path: Path, mailer: str) -> Config:
     if mailer == "custom":
         extra["unsubscribe_url"] = "<%asm_group_unsubscribe_raw_url%>"
         extra["view_online_url"] = "https://butwhytho.example/newsletter/archive/"
+    if mailer == "plain":
+        extra["unsubscribe_url"] = "https://butwhytho.example/newsletter/unsubscribe/"
     return email_config(tmp_path, mailer=mailer, **extra)
 
 

@@ -34,6 +34,8 @@ def _config(tmp_path: Path, mailer: str, **extra: object) -> Config:
         settings["postal_address"] = ADDRESS
     if mailer == "custom":
         settings["unsubscribe_url"] = "<%asm_group_unsubscribe_raw_url%>"
+    if mailer == "plain":
+        settings["unsubscribe_url"] = "https://butwhytho.example/newsletter/unsubscribe/"
     return email_config(tmp_path, **settings)
 
 

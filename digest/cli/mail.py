@@ -96,7 +96,8 @@ def lint(obj: Context, path: Path | None, mailer: str | None, strict: bool) -> N
     settings = obj.config.email
     eml = eml_path.read_bytes() if eml_path.is_file() else None
     report = presend_report(text, merge_tags, site_host(obj.config), eml, mailer or settings.merge_mailer,
-                            obj.config.delivery.method, settings.spamassassin)
+                            obj.config.delivery.method, settings.spamassassin,
+                            merge_tags_line=None if mailer else settings.describe_merge_tags())
     for line in report.lines():
         click.echo(line)
     others = [c for c in report.checks if c.name != "lint"]

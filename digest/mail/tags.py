@@ -7,6 +7,7 @@ syntax; anything else (a ``*|UNSUB|*`` in an email sent by SMTP) would reach eve
 
 from __future__ import annotations
 
+import re
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
@@ -27,8 +28,8 @@ def unresolved_tags(config: Config, rendered: RenderedIssue, eml: bytes | None =
              ("the subject", rendered.subject), ("the preheader", rendered.preheader)]
     if eml is not None:
         message = message_from_bytes(eml)
-        parts += [(f"the {name} header", str(make_header(decode_header(value))))
-                  for name, value in message.items()]
+        parts += [(f"the {name} header", re.sub(r"\r?\n[ \t]", " ", str(make_header(decode_header(value)))))
+                  for name, value in message.items()]  # unfolded: a tag may straddle a fold
     found = []
     for where, text in parts:
         multiline = "\n" in text.strip()

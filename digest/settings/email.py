@@ -188,7 +188,7 @@ class EmailSettings(BaseModel):
             return f"none; plain links from {', '.join('email.' + k for k in keys) or 'nothing (unset)'}"
         if self.named_mailer is None:
             return f"substituted by {MAILER_NAMES[mailer]} (delivery.method = {self.delivery_method})"
-        how = ("its own service" if self.delivery_method == mailer else
+        how = ("the delivery's own service" if self.delivery_method == mailer else
                f"delivery.method = {self.delivery_method} hands the email on, as built, to it")
         return f"substituted by {MAILER_NAMES[mailer]} (email.mailer = {mailer}; {how})"
 

@@ -138,8 +138,7 @@ def test_check_says_who_substitutes_the_tags(tmp_path: Path) -> None:
 def test_an_explicit_mailer_for_files_is_allowed_and_reported(tmp_path: Path) -> None:
     config = load_config(with_email(job_config(tmp_path), 'mailer = "mailchimp"'))
     with Store.open(config.store_path) as store:
-        store_config = config
-        run_once(store_config, store, FixedClock(MONDAY), week=W20, stale_ok=True, deliver=False)
+        run_once(config, store, FixedClock(MONDAY), week=W20, stale_ok=True, deliver=False)
     folder = tmp_path / "out" / "2025-W20"
     html = (folder / "digest.html").read_text()
     assert 'href="*|UNSUB|*"' in html and "*|LIST:ADDRESSLINE|*" in html

@@ -21,7 +21,7 @@ from typing import Any
 
 import annotated_types
 import pytest
-from helpers.configfile import toml_document
+from helpers.configfile import PLAIN_EMAIL, toml_document
 from helpers.server import FeedServer
 from helpers.wordpress import make_posts, rss
 from pydantic import BaseModel
@@ -107,7 +107,8 @@ def numeric_keys(model: type[BaseModel] = Config, prefix: tuple[Any, ...] = ()
 
 
 def _base() -> dict[str, Any]:
-    return {"site": dict(SITE), "feeds": [dict(FEED)]}
+    """A config that builds as files: the plain unsubscribe link and address it then needs."""
+    return {"site": dict(SITE), "feeds": [dict(FEED)], "email": dict(PLAIN_EMAIL)}
 
 
 def _put(data: dict[str, Any], loc: tuple[Any, ...], value: Any) -> None:

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import email
-import email.policy
 import logging
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from click.testing import CliRunner
+from helpers.smtp import Inbox, smtp_server
 from test_jobs_support import HTML, SUBJECT, TEXT, FakeBuilder, FixedClock, free_port, job_config, local
 
 from digest.cli.base import Context
@@ -33,49 +26,6 @@ from digest.weeks import parse_week
 PASSWORD = "s3cret-Pa55word!"
 IMPORT = "import-1234@lists.mailer.example"
 W20 = parse_week("2025-W20")
-
-
-@dataclass
-class Inbox:
-    """An aiosmtpd handler whose behaviour a test can switch between runs."""
-
-    mode: str = "accept"  # accept, refuse-rcpt, refuse-data, drop, slow
-    messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
-
-    async def handle_RCPT(self, server: Any, session: Session, envelope: Envelope, address: str,
-                          options: list[str]) -> str:
-        if self.mode == "refuse-rcpt":
-            return f"550 5.1.1 <{address}>: mailbox unavailable"
-        if self.mode == "drop":
-            server.transport.close()
-            return "250 OK"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
-        if self.mode == "refuse-data":
-            return "554 5.7.1 message rejected as spam"
-        if self.mode == "slow":
-            await asyncio.sleep(1.5)
-        content = envelope.original_content or b""
-        self.messages.append((str(envelope.mail_from), list(envelope.rcpt_tos), content))
-        return "250 2.0.0 queued"
-
-    def parsed(self, index: int = 0) -> EmailMessage:
-        message = email.message_from_bytes(self.messages[index][2], policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        return message
-
-
-@contextmanager
-def smtp_server(inbox: Inbox, **options: Any) -> Iterator[int]:
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
-    controller.start()
-    try:
-        yield port
-    finally:
-        controller.stop()
 
 
 def smtp_config(folder: Path, port: int, **smtp: Any) -> Config:
@@ -141,6 +91,28 @@ def test_a_refusal_is_explained_and_the_next_run_delivers_once(tmp_path: Path, m
             run_once(config, store, clock, collect=False, builder=FakeBuilder())
             assert store.delivered_at("2025-W20", "smtp") == clock()
     assert len(inbox.messages) == 1
+
+
+@pytest.mark.parametrize("mode", ["close-after-data", "refuse-quit"])
+def test_a_connection_lost_or_a_quit_refused_after_the_250_is_one_delivery(tmp_path: Path, mode: str) -> None:
+    """Once the server has said 250 to DATA the issue is delivered: what happens at QUIT changes nothing."""
+    inbox = Inbox(mode=mode)
+    with smtp_server(inbox) as port:
+        config = smtp_config(tmp_path, port)
+        clock = FixedClock(local(2025, 5, 19, 8))
+        with Store.open(config.store_path) as store:
+            first = run_once(config, store, clock, collect=False, builder=FakeBuilder())
+            assert store.delivered_at("2025-W20", "smtp") == clock()
+            inbox.mode = "accept"
+            clock.advance(hours=3)
+            again = run_once(config, store, clock, collect=False, builder=FakeBuilder())
+            assert store.delivered_at("2025-W20", "smtp") == local(2025, 5, 19, 8)
+    assert first.delivery_error is None and first.delivery is not None
+    assert first.delivery.startswith(f"delivered by smtp to {IMPORT}; <digest.2025-W20.")
+    assert again.delivery is not None
+    assert again.delivery.startswith("already delivered by smtp at 2025-05-19T08:00")
+    assert len(inbox.messages) == 1
+    assert inbox.quits == (1 if mode == "refuse-quit" else 0)  # the lost connection never saw a QUIT
 
 
 def test_a_server_slower_than_the_timeout_gives_a_timeout_error(tmp_path: Path) -> None:

@@ -1,0 +1,88 @@
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) whose behaviour a test can switch between runs.
+
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        ...                      # deliver to 127.0.0.1:port
+    inbox.messages               # [(MAIL FROM, RCPT TOs, the DATA bytes as received)]
+    inbox.parsed(0)              # the first message, parsed as a mail client would
+
+Modes: ``accept``; ``refuse-rcpt`` (550 to RCPT); ``refuse-data`` (554 to DATA); ``drop`` (the
+connection closes at RCPT); ``slow`` (1.5 s before answering DATA); ``close-after-data`` (250 to
+DATA, then the connection closes before QUIT); ``refuse-quit`` (250 to DATA, 421 to QUIT and
+the connection closes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope, Session
+
+
+@dataclass
+class Inbox:
+    """An aiosmtpd handler recording every accepted message."""
+
+    mode: str = "accept"
+    messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+    quits: int = 0
+
+    async def handle_RCPT(self, server: Any, session: Session, envelope: Envelope, address: str,
+                          options: list[str]) -> str:
+        if self.mode == "refuse-rcpt":
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
+        if self.mode == "drop":
+            server.transport.close()
+            return "250 OK"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
+        if self.mode == "refuse-data":
+            return "554 5.7.1 message rejected as spam"
+        if self.mode == "slow":
+            await asyncio.sleep(1.5)
+        content = envelope.original_content or b""
+        self.messages.append((str(envelope.mail_from), list(envelope.rcpt_tos), content))
+        if self.mode == "close-after-data":
+            # the 250 below is written first; the connection closes on the loop's next turn, before QUIT
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        return "250 2.0.0 queued"
+
+    async def handle_QUIT(self, server: Any, session: Session, envelope: Envelope) -> str:
+        self.quits += 1
+        if self.mode == "refuse-quit":
+            return "421 4.3.2 shutting down, closing the connection"
+        return "221 Bye"
+
+    def parsed(self, index: int = 0) -> EmailMessage:
+        message = email.message_from_bytes(self.messages[index][2], policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        return message
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def smtp_server(inbox: Inbox, **options: Any) -> Iterator[int]:
+    """Serve ``inbox`` on a free port of 127.0.0.1 for the block; yield the port."""
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()

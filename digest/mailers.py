@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = ["MAILER_NAMES", "MAILER_TAGS", "TAG_MARKS", "TAG_SYNTAX", "Mailer", "MailerTags", "TagFound",
-           "foreign_tags", "neutralise"]
+           "foreign_tags", "header_line", "inert_encoded_words", "neutralise"]
 
 # "plain": nobody downstream substitutes anything (SMTP, webhook, files); the links are the config's own.
 Mailer = Literal["mailchimp", "sendgrid", "mailgun", "brevo", "buttondown", "listmonk", "kit", "mailerlite",
@@ -87,8 +87,28 @@ _TAG_START = re.compile(
 
 
 def neutralise(text: str) -> str:
-    """``text`` shown the same, never substituted: a zero-width space after each tag's opening mark."""
-    return _TAG_START.sub(lambda m: m.group(0) + "\u200b", text)
+    """``text`` shown the same, never substituted: a zero-width space after each tag's opening mark,
+    and no RFC 2047 encoded word (:func:`inert_encoded_words`)."""
+    return inert_encoded_words(_TAG_START.sub(lambda m: m.group(0) + "\u200b", text))
+
+
+# An RFC 2047 encoded word starts "=?" (=?charset?q?...?= / =?charset?b?...?=). In a header a decoder
+# turns it into whatever its bytes say, CR/LF included: Python's email package does so when a Subject
+# is set, and before 3.11.10/3.12.5 writes those line breaks out, making a Bcc or the start of the body.
+# A zero-width space between "=" and "?" leaves no "=?" for any decoder to find, and reads the same.
+_ENCODED_WORD_START = "=?"
+_INERT_START = "=\u200b?"
+
+
+def inert_encoded_words(text: str) -> str:
+    """``text`` shown the same, with no encoded word a mail decoder would recognise (idempotent)."""
+    return text.replace(_ENCODED_WORD_START, _INERT_START)
+
+
+def header_line(text: str) -> str:
+    """What untrusted text may be in a header or a service's subject: one line (every run of
+    whitespace, CR/LF included, is one space) with no encoded word."""
+    return inert_encoded_words(" ".join(text.split()))
 
 
 # -- what may still be in a built issue ---------------------------------------------------------------

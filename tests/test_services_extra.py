@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
+from helpers.smtp import Inbox
 from pytest_httpserver import HTTPServer
 from service_fakes import FAKES, KEY, Fake
 from test_jobs_support import SUBJECT, free_port, job_config, local
 from test_services import MONDAY, PICKS, Builder, run, write_config
-from test_smtp import Inbox
 
 from digest.cli.main import main
 from digest.errors import ConfigError

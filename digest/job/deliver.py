@@ -13,8 +13,6 @@ variables named in the config and never appear in messages or logs.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import hashlib
 import hmac
 import json
@@ -32,7 +30,8 @@ from urllib.parse import urlsplit
 from digest.errors import DeliveryError
 from digest.job.built import BuiltIssue, load_built
 from digest.job.outbound import OutboundError, fetch, redact
-from digest.mail.output import build_eml
+from digest.mail.output import build_message
+from digest.mail.serialise import serialise
 from digest.models import RenderedIssue
 from digest.settings.config import USER_AGENT, Config
 from digest.settings.job import SmtpSettings, WebhookSettings
@@ -133,19 +132,14 @@ def send_test(
 def email_message(
     config: Config, settings: SmtpSettings, built: BuiltIssue, now: datetime, *, to: list[str],
     subject_prefix: str = "", message_id: str | None = None,
-) -> EmailMessage:
-    """The built email addressed for this send: To, Date and subject prefix come from
-    ``build_eml``; From and Message-ID are the relay's sender and this send's id."""
+) -> tuple[EmailMessage, str]:
+    """The built email addressed for this send, and its Subject: To, Date and subject prefix as the
+    .eml has them; From and Message-ID are the relay's sender and this send's id."""
     rendered = RenderedIssue(built.issue_id, built.subject, str(built.manifest.get("preheader", "")),
                              built.html, built.text)
-    raw = build_eml(config, rendered, now, to=", ".join(to), subject_prefix=subject_prefix)
-    message = email.message_from_bytes(raw, policy=email.policy.SMTP)
-    assert isinstance(message, EmailMessage)
-    for name, value in (("From", settings.sender),
-                        ("Message-ID", message_id or make_msgid("digest", _domain(settings.sender)))):
-        del message[name]
-        message[name] = value
-    return message
+    return build_message(config, rendered, now, to=", ".join(to), subject_prefix=subject_prefix,
+                         from_=settings.sender,
+                         message_id=message_id or make_msgid("digest", _domain(settings.sender)))
 
 
 def send_smtp(
@@ -160,8 +154,9 @@ def send_smtp(
     """
     recipients = to or settings.to
     password = _secret(settings.password_env, "delivery.smtp.password_env") if settings.username else None
-    message = email_message(config, settings, built, now, to=recipients, subject_prefix=subject_prefix,
-                            message_id=message_id)
+    message, subject = email_message(config, settings, built, now, to=recipients, subject_prefix=subject_prefix,
+                                     message_id=message_id)
+    raw = serialise(message, f"the {built.issue_id} email", subject=subject)  # refused here: nothing sent
     envelope_from = parseaddr(settings.sender)[1]
     envelope_to = [addr for _, addr in getaddresses(recipients)]
     server = f"the mail server {settings.host}:{settings.effective_port}"
@@ -178,17 +173,18 @@ def send_smtp(
             on_accepted(detail)
 
     try:
-        _smtp_send(settings, password, message, envelope_from, envelope_to, accepted)
+        _smtp_send(settings, password, raw, envelope_from, envelope_to, accepted)
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(redact(_smtp_reason(exc, server, settings), password)) from None
     return details[0]
 
 
-def _smtp_send(settings: SmtpSettings, password: str | None, message: EmailMessage, sender: str,
+def _smtp_send(settings: SmtpSettings, password: str | None, raw: bytes, sender: str,
                recipients: list[str], accepted: Callable[[dict[str, tuple[int, bytes]]], None]) -> None:
-    """One SMTP session; ``accepted`` runs right after the server's 250 to DATA, before QUIT.
+    """One SMTP session sending ``raw``, the very bytes that were checked; ``accepted`` runs right after
+    the server's 250 to DATA, before QUIT.
 
-    ``send_message`` returns exactly then (it is MAIL, RCPT and DATA, no QUIT); the
+    ``sendmail`` returns exactly then (it is MAIL, RCPT and DATA, no QUIT); the
     session is closed only after ``accepted`` has recorded the delivery, and an error
     while closing is ignored: the message is already the server's.
     """
@@ -206,7 +202,7 @@ def _smtp_send(settings: SmtpSettings, password: str | None, message: EmailMessa
             client.ehlo()
         if settings.username and password is not None:
             client.login(settings.username, password)
-        refused = client.send_message(message, from_addr=sender, to_addrs=recipients)
+        refused = client.sendmail(sender, recipients, raw)
     except BaseException:
         client.close()
         raise

@@ -21,12 +21,14 @@ from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from digest.errors import DigestError
+from digest.errors import DigestError, LintError
 from digest.mail.manifest import Manifest, dumps
+from digest.mail.serialise import serialise
+from digest.mailers import header_line
 from digest.models import RenderedIssue, Selection
 from digest.settings.config import Config
 
@@ -174,19 +176,28 @@ def list_unsubscribe(config: Config) -> list[str]:
     return targets
 
 
-def build_eml(config: Config, rendered: RenderedIssue, now: datetime, *, to: str | Sequence[str] | None = None,
-              subject_prefix: str = "") -> bytes:
-    """The issue as one multipart/alternative message (text first, HTML preferred), CRLF line ends."""
+def build_message(
+    config: Config, rendered: RenderedIssue, now: datetime, *, to: str | Sequence[str] | None = None,
+    subject_prefix: str = "", from_: str | Address | None = None, message_id: str | None = None,
+) -> tuple[EmailMessage, str]:
+    """The issue as one multipart/alternative message (text first, HTML preferred), and its Subject.
+
+    ``from_`` and ``message_id`` replace the config's sender and a fresh id (an SMTP relay's sender,
+    a stable id per build). The subject goes through ``header_line`` here too: an issue built by an
+    older digest may carry an encoded word in its stored subject.
+    """
     message = EmailMessage(policy=SMTP)
-    from_ = sender(config)
-    message["Subject"] = subject_prefix + rendered.subject
-    message["From"] = from_
+    sender_ = sender(config) if from_ is None else from_
+    subject = header_line(subject_prefix + rendered.subject)
+    message["Subject"] = subject
+    message["From"] = sender_
     if to:
         message["To"] = to if isinstance(to, str) else ", ".join(to)
     if config.email.reply_to:
         message["Reply-To"] = config.email.reply_to
     message["Date"] = format_datetime(now if now.tzinfo else now.replace(tzinfo=UTC))
-    message["Message-ID"] = make_msgid(idstring=rendered.issue_id, domain=from_.domain or "localhost")
+    domain = sender_.domain if isinstance(sender_, Address) else parseaddr(sender_)[1].rpartition("@")[2]
+    message["Message-ID"] = message_id or make_msgid(idstring=rendered.issue_id, domain=domain or "localhost")
     targets = list_unsubscribe(config)
     if targets:
         message["List-Unsubscribe"] = ", ".join(f"<{t}>" for t in targets)
@@ -195,4 +206,11 @@ def build_eml(config: Config, rendered: RenderedIssue, now: datetime, *, to: str
     message["X-Digest-Issue"] = rendered.issue_id
     message.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
-    return message.as_bytes()
+    return message, subject
+
+
+def build_eml(config: Config, rendered: RenderedIssue, now: datetime, *, to: str | Sequence[str] | None = None,
+              subject_prefix: str = "") -> bytes:
+    """The issue's .eml, CRLF line ends, read back and refused (LintError) unless it holds what was built."""
+    message, subject = build_message(config, rendered, now, to=to, subject_prefix=subject_prefix)
+    return serialise(message, f"the {rendered.issue_id} email", subject=subject, error=LintError)

@@ -33,7 +33,7 @@ from digest.mail.images import apply_image_policy
 from digest.mail.inline import inline_css
 from digest.mail.lint import Finding, format_finding, lint_html
 from digest.mail.wording import direction, spoken_score, trend_why
-from digest.mailers import neutralise
+from digest.mailers import header_line, neutralise
 from digest.models import Pick, PickKind, RenderedIssue, Selection
 from digest.settings.config import Config
 from digest.settings.editions import archive_url, edition_name, edition_title
@@ -390,8 +390,9 @@ def _placeholders(values: Mapping[str, str | None], tags: tuple[str, ...]) -> tu
 
 
 def one_line(text: str) -> str:
-    """Subjects and preheaders are single lines (a newline in a header is an injection), read as written."""
-    return " ".join(strip_bidi(text).split())
+    """Subjects and preheaders are single lines with no encoded word (either would let the text
+    make its own headers: ``mailers.header_line``), read as written."""
+    return header_line(strip_bidi(text))
 
 
 def render_subject(env: jinja2.Environment, config: Config, context: Mapping[str, Any]) -> str:

@@ -24,6 +24,7 @@ from digest.job.services.listmonk import Listmonk
 from digest.job.services.mailchimp import Mailchimp
 from digest.job.services.mailerlite import Mailerlite
 from digest.job.services.notify import notify_ready
+from digest.mailers import header_line
 from digest.settings.config import Config
 from digest.settings.services import (
     AnyServiceSettings,
@@ -83,7 +84,7 @@ def campaign_content(config: Config, built: BuiltIssue) -> Content:
     return Content(
         built.issue_id,
         f"{config.site.name} {built.issue_id}",
-        built.subject,
+        header_line(built.subject),  # a service makes it a header: no line break, no encoded word
         str(built.manifest.get("preheader") or ""),
         built.html,
         built.text,

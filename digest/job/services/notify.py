@@ -14,6 +14,7 @@ import smtplib
 import ssl
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,8 @@ import httpx
 from digest.errors import DeliveryError
 from digest.job.outbound import OutboundError, fetch, redact
 from digest.mail.lint import format_finding, lint_html
+from digest.mail.serialise import serialise
+from digest.mailers import header_line
 from digest.settings.config import USER_AGENT, Config
 from digest.settings.job import NotifySettings, SmtpSettings, WebhookSettings
 
@@ -75,10 +78,10 @@ def notify_ready(
     """Send the note by every configured route; return what happened or raise DeliveryError."""
     findings = findings_of(config, built, service_findings)
     text = note_text(config, built, campaign_id, url, findings)
-    subject = f"Draft ready to approve: {built.subject}"
+    subject = header_line(f"Draft ready to approve: {built.subject}")
     done = []
     if settings.smtp is not None:
-        done.append(_mail(settings.smtp, subject, text, now))
+        done.append(_mail(settings.smtp, built.issue_id, subject, text, now))
     if settings.webhook is not None:
         payload = {
             "event": "draft_ready",
@@ -97,14 +100,14 @@ def notify_ready(
     return "; ".join(done)
 
 
-def _mail(settings: SmtpSettings, subject: str, text: str, now: datetime) -> str:
+def _mail(settings: SmtpSettings, issue_id: str, subject: str, text: str, now: datetime) -> str:
     password = os.environ.get(settings.password_env or "", "") if settings.username else None
     if settings.username and not password:
         raise DeliveryError(
             f"the environment variable {settings.password_env} (named by "
             "delivery.notify.smtp.password_env) is not set"
         )
-    message = EmailMessage()
+    message = EmailMessage(policy=SMTP)
     message["Subject"] = subject
     message["From"] = settings.sender
     message["To"] = ", ".join(settings.to)
@@ -113,6 +116,7 @@ def _mail(settings: SmtpSettings, subject: str, text: str, now: datetime) -> str
         "digest-notify", parseaddr(settings.sender)[1].rpartition("@")[2] or None
     )
     message.set_content(text)
+    raw = serialise(message, f"the draft-ready notice of {issue_id}", subject=subject)  # refused: nothing sent
     server = f"the mail server {settings.host}:{settings.effective_port}"
     recipients = [addr for _, addr in getaddresses(settings.to)]
     try:
@@ -127,7 +131,7 @@ def _mail(settings: SmtpSettings, subject: str, text: str, now: datetime) -> str
                 client.starttls(context=context)
             if settings.username and password:
                 client.login(settings.username, password)
-            client.send_message(message, from_addr=parseaddr(settings.sender)[1], to_addrs=recipients)
+            client.sendmail(parseaddr(settings.sender)[1], recipients, raw)
     except (OSError, smtplib.SMTPException) as exc:
         reason = redact(str(exc), password)
         raise DeliveryError(f"{server} did not take the notice: {reason or type(exc).__name__}") from None

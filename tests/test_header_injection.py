@@ -1,0 +1,241 @@
+"""No feed text may create, remove or reorder a header, or start the body.
+
+An RFC 2047 encoded word in a review's title (``=?utf-8?q?...?=``) whose decoded text holds
+CR/LF is decoded by Python's email package when the Subject is set and written back out as real
+line breaks on Python before 3.11.10/3.12.5 (this is 3.11.7): a Bcc appears, or a blank line ends
+the headers and the title becomes the body. The attack runs here through the real collect (a
+WordPress feed served on 127.0.0.1), the real build and a real SMTP server (aiosmtpd).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers.smtp import Inbox, smtp_server
+from helpers.wordpress import WordPressSite, make_posts
+from pytest_httpserver import HTTPServer
+from service_fakes import FAKES, KEY, Fake
+from test_jobs_support import FixedClock, job_config, local
+from test_services import Builder
+from test_services import run as run_services
+from test_services import write_config as write_service_config
+from test_services_extra import notify_settings
+
+from digest.cli.base import Context
+from digest.cli.job import send_test as send_test_command
+from digest.errors import DeliveryError, LintError
+from digest.job.run import run_once
+from digest.job.services import notify
+from digest.mail import output, render
+from digest.mail.serialise import serialise
+from digest.mailers import header_line
+from digest.settings.config import Config, load_config
+from digest.store.database import Store
+
+IMPORT = "import-1234@lists.mailer.example"
+SENDER = "Second Screen digest <digest@secondscreen.example>"
+MONDAY = local(2025, 5, 19, 8)
+BCC = "=?utf-8?q?Hi=0D=0ABcc:_evil@attacker.example?="
+BODY = "=?utf-8?q?Hi=0D=0A=0D=0AYou_won!_https://evil.example/?="  # the subject keeps 60
+BASE64 = "=?UTF-8?B?SGkNClJlcGx5LVRvOiB4QGV2aWwuZXhhbXBsZQ==?="  # "Hi\r\nReply-To: x@evil.example"
+ATTACKS = {"bcc": BCC, "body": BODY, "base64-reply-to": BASE64}
+# What the build writes, in this order; nothing more, nothing less.
+ISSUE_HEADERS = ["Subject", "From", "To", "Date", "Message-ID", "X-Digest-Issue", "MIME-Version",
+                 "Content-Type"]
+
+
+def feed(httpserver: HTTPServer, hero_title: str) -> str:
+    """A WordPress feed of the demo week whose best-scored review carries ``hero_title``."""
+    posts = make_posts(5, newest=datetime(2025, 5, 16, 14, tzinfo=UTC))
+    hero = posts[0]
+    site = WordPressSite(posts)
+    site.edit(hero.id, title=hero_title, body="<p>Our verdict.</p><p><strong>Score: 9/10</strong></p>")
+    httpserver.expect_request("/feed/").respond_with_data(site.page(1) or b"",
+                                                          content_type="application/rss+xml; charset=UTF-8")
+    return httpserver.url_for("/feed/")
+
+
+def smtp_config(folder: Path, port: int, feed_url: str) -> Config:
+    smtp = {"host": "127.0.0.1", "port": port, "security": "none", "timeout": 5, "from": SENDER,
+            "to": [IMPORT]}
+    return job_config(folder, delivery={"method": "smtp"}, smtp=smtp, feeds=[feed_url])
+
+
+def parse(raw: bytes) -> EmailMessage:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def shown(text: str) -> str:
+    """What a reader sees: zero-width characters are invisible."""
+    return text.replace("\u200b", "")
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_an_encoded_word_in_a_title_adds_no_header_no_recipient_and_no_body(
+    tmp_path: Path, httpserver: HTTPServer, attack: str,
+) -> None:
+    title = f"REVIEW: {ATTACKS[attack]}"
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        config = smtp_config(tmp_path, port, feed(httpserver, title))
+        with Store.open(config.store_path) as store:
+            outcome = run_once(config, store, FixedClock(MONDAY))
+            assert store.delivered_at("2025-W20", "smtp") is not None, outcome
+    assert outcome.delivery_error is None and outcome.delivery is not None
+    out = config.output_root() / "2025-W20"
+    text = (out / "digest.txt").read_text(encoding="utf-8")
+    assert [(sender, rcpts) for sender, rcpts, _ in inbox.messages] == [
+        ("digest@secondscreen.example", [IMPORT])]
+    for raw, headers in ((inbox.messages[0][2], ISSUE_HEADERS),
+                         ((out / "digest.eml").read_bytes(), [h for h in ISSUE_HEADERS if h != "To"])):
+        message = parse(raw)
+        assert list(message) == headers, raw[:600]
+        assert not message.defects
+        subject = message["Subject"]
+        assert "\r" not in subject and "\n" not in subject
+        assert shown(subject).startswith(ATTACKS[attack]), subject  # shown as the site wrote it
+        assert ATTACKS[attack] not in subject  # but no decoder can recognise it
+        plain, html = message.get_body(("plain",)), message.get_body(("html",))
+        assert plain is not None and html is not None
+        assert plain.get_content().replace("\r\n", "\n") == text  # the body is the issue, unchanged
+        assert message.get_content_type() == "multipart/alternative"
+
+
+def test_the_same_titles_reach_a_reader_unchanged_in_the_html_and_text(
+    tmp_path: Path, httpserver: HTTPServer,
+) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        config = smtp_config(tmp_path, port, feed(httpserver, f"REVIEW: {BCC} & Friends"))
+        with Store.open(config.store_path) as store:
+            run_once(config, store, FixedClock(MONDAY))
+    out = config.output_root() / "2025-W20"
+    html = (out / "digest.html").read_text(encoding="utf-8")
+    text = (out / "digest.txt").read_text(encoding="utf-8")
+    assert f"{BCC} &amp; Friends" in shown(html) and BCC not in html
+    assert f"{BCC} & Friends" in shown(text) and BCC not in text
+
+
+# -- the check behind the neutralising: break the neutralising on purpose, nothing leaves -------------
+
+
+def one_line_only(text: str) -> str:
+    """``header_line`` without its defence against encoded words: a missed entry point."""
+    return " ".join(text.split())
+
+
+def test_the_read_back_check_names_the_header_a_subject_would_make() -> None:
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["Subject"] = BCC  # set raw: on this Python it serialises as two headers
+    message["From"] = SENDER
+    message.set_content("The week's best reviews\n")
+    with pytest.raises(DeliveryError, match=r"^the 2025-W20 email was not sent or written: .*a Bcc header "
+                                            r"that was never built"):
+        serialise(message, "the 2025-W20 email", subject=BCC)
+    quiet = EmailMessage(policy=email.policy.SMTP)
+    quiet["Subject"] = "=?utf-8?q?Free_tickets?="  # no line break, but not the text that was meant
+    quiet["From"] = SENDER
+    quiet.set_content("The week's best reviews\n")
+    with pytest.raises(DeliveryError, match=r"its Subject is 'Free tickets' instead of "):
+        serialise(quiet, "the 2025-W20 email", subject="=?utf-8?q?Free_tickets?=")
+    inert = header_line(BCC)
+    fine = EmailMessage(policy=email.policy.SMTP)
+    fine["Subject"] = inert
+    fine["From"] = SENDER
+    fine.set_content("The week's best reviews\n")
+    assert parse(serialise(fine, "the 2025-W20 email", subject=inert))["Subject"] == inert
+
+
+def test_a_build_whose_eml_reads_back_differently_writes_nothing(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(render, "header_line", one_line_only)
+    monkeypatch.setattr(render, "neutralise", lambda text: text)
+    monkeypatch.setattr(output, "header_line", one_line_only)
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        config = smtp_config(tmp_path, port, feed(httpserver, f"REVIEW: {BCC}"))
+        with Store.open(config.store_path) as store:
+            with pytest.raises(LintError, match=r"^the 2025-W20 email was not sent or written: .* Bcc header"):
+                run_once(config, store, FixedClock(MONDAY))
+            assert store.issue("2025-W20") is None
+    assert not (config.output_root() / "2025-W20").exists() and inbox.messages == []
+
+
+def old_build(subject: str) -> Builder:
+    """An issue built by an earlier digest: its stored subject still holds a raw encoded word."""
+    return Builder(subject=subject)
+
+
+def test_an_old_build_with_an_encoded_word_is_sent_inert_and_never_as_built_unchecked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subject = f"Best of the week: {BCC}"
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        smtp = {"host": "127.0.0.1", "port": port, "security": "none", "timeout": 5, "from": SENDER,
+                "to": [IMPORT]}
+        config = job_config(tmp_path, delivery={"method": "smtp"}, smtp=smtp)
+        with Store.open(config.store_path) as store:
+            with monkeypatch.context() as broken:
+                broken.setattr(output, "header_line", one_line_only)
+                refused = run_once(config, store, FixedClock(MONDAY), collect=False, builder=old_build(subject))
+                assert store.delivered_at("2025-W20", "smtp") is None and inbox.messages == []
+                test_send = CliRunner().invoke(send_test_command, ["--to", "editor@secondscreen.example"],
+                                               obj=Context(tmp_path / "digest.toml"))
+                assert inbox.messages == []
+            sent = run_once(config, store, FixedClock(MONDAY), collect=False)
+            assert store.delivered_at("2025-W20", "smtp") is not None
+    assert refused.delivery_error is not None
+    assert refused.delivery_error.startswith(
+        "delivery of 2025-W20 by smtp failed: the 2025-W20 email was not sent or written: read back as a "
+        "mail client reads it, it has a Bcc header that was never built.")
+    assert test_send.exit_code == 2 and "Bcc header that was never built" in test_send.output
+    assert sent.delivery_error is None and [r for _, r, _ in inbox.messages] == [[IMPORT]]
+    message = parse(inbox.messages[0][2])
+    assert list(message) == ISSUE_HEADERS and shown(message["Subject"]) == subject
+
+
+# -- the "draft ready" mail and the services' subjects --------------------------------------------------
+
+
+@pytest.fixture
+def mailchimp(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Fake:
+    monkeypatch.setenv("DIGEST_MAILCHIMP_API_KEY", KEY)
+    return FAKES["mailchimp"](httpserver)
+
+
+def test_the_draft_ready_mail_and_the_campaign_subject_carry_no_encoded_word(
+    tmp_path: Path, mailchimp: Fake, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subject = f"Best of the week: {BODY}"
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        config = load_config(write_service_config(tmp_path, mailchimp, notify=notify_settings(port)))
+        with Store.open(config.store_path) as store:
+            with monkeypatch.context() as broken:
+                broken.setattr(notify, "header_line", one_line_only)
+                refused = run_services(config, store, builder=old_build(subject))
+            assert inbox.messages == []
+            sent = run_services(config, store, at=local(2025, 5, 19, 11))
+    assert refused.delivery_error is not None
+    assert ("but the draft-ready notice failed: the draft-ready notice of 2025-W20 was not sent or written: "
+            "read back as a mail client reads it, its From, To, Date, Message-ID, Content-Type, "
+            "Content-Transfer-Encoding, MIME-Version headers are missing (a line break ended the headers early)"
+            ) in refused.delivery_error
+    assert sent.delivery_error is None and len(inbox.messages) == 1
+    note = parse(inbox.messages[0][2])
+    assert list(note) == ["Subject", "From", "To", "Date", "Message-ID", "Content-Type",
+                          "Content-Transfer-Encoding", "MIME-Version"]
+    assert shown(note["Subject"]) == f"Draft ready to approve: {subject}" and BODY not in note["Subject"]
+    assert "Approve it: " in note.get_content()
+    campaign = mailchimp.only
+    assert shown(campaign["subject"]) == subject and BODY not in campaign["subject"]

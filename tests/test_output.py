@@ -172,7 +172,8 @@ def test_mailto_only_list_unsubscribe_has_no_post_header(tmp_path: Path, rendere
     assert message["To"] == "one@x.example"
 
 
-@pytest.mark.parametrize("subject", ["Hi\r\nBcc: victim@x.example", "=?utf-8?q?Hi=0D=0ABcc:_victim@x.example?="])
+@pytest.mark.parametrize("subject", ["Hi\r\nBcc: victim@x.example",
+                                     "=?utf-8?q?Hi=0D=0ABcc:_victim@x.example?="])
 def test_eml_of_a_hostile_subject_cannot_inject_headers(config: Config, rendered: RenderedIssue,
                                                         subject: str) -> None:
     evil = RenderedIssue(rendered.issue_id, subject, "p", rendered.html, rendered.text)

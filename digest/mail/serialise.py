@@ -14,6 +14,7 @@ refused before a byte is sent or written.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -22,6 +23,8 @@ from email.policy import SMTP, default
 from digest.errors import DeliveryError, DigestError
 
 __all__ = ["serialise", "verify_serialised"]
+
+log = logging.getLogger(__name__)
 
 
 def serialise(message: EmailMessage, what: str, *, subject: str,
@@ -36,7 +39,7 @@ def verify_serialised(raw: bytes, built: EmailMessage, what: str, *, subject: st
                       error: type[DigestError] = DeliveryError) -> None:
     """Raise ``error`` naming ``what`` and the header that differs unless ``raw`` reads back as ``built``."""
     parsed = BytesParser(policy=default).parsebytes(raw)
-    problem = _difference(built, parsed) or _subject_problem(parsed, subject)
+    problem = _difference(built, parsed) or _subject_problem(parsed, subject, what)
     if problem:
         raise error(
             f"{what} was not sent or written: read back as a mail client reads it, {problem}. The subject "
@@ -45,11 +48,16 @@ def verify_serialised(raw: bytes, built: EmailMessage, what: str, *, subject: st
         )
 
 
-def _subject_problem(parsed: Message, subject: str) -> str | None:
-    got = parsed.get_all("Subject") or []
-    if [str(s) for s in got] != [subject]:
-        return f"its Subject is {' / '.join(repr(str(s)) for s in got) or 'missing'} instead of {subject!r}"
-    return None
+def _subject_problem(parsed: Message, subject: str, what: str) -> str | None:
+    got = [str(s) for s in parsed.get_all("Subject") or []]
+    if got == [subject]:
+        return None
+    # Python's folder may move a long subject to a line of its own (read back with a leading space) or
+    # lose a space where it splits encoded words: the reader sees that, but it is no header of feed text
+    if len(got) == 1 and _bare(got[0]) == _bare(subject):
+        log.warning("%s: the mail library writes the subject %r with other spacing: %r", what, subject, got[0])
+        return None
+    return f"its Subject is {' / '.join(repr(s) for s in got) or 'missing'} instead of {subject!r}"
 
 
 def _difference(built: Message, parsed: Message, where: str = "") -> str | None:
@@ -65,7 +73,7 @@ def _difference(built: Message, parsed: Message, where: str = "") -> str | None:
     if names != read:
         return f"its headers{where} are in another order ({', '.join(read)})"
     for (name, value), got in zip(built.items(), parsed.values(), strict=True):
-        if _unfolded(value) != _unfolded(got):  # a long Message-ID is folded onto its own line
+        if name.lower() != "subject" and _compared(value) != _compared(got):
             return f"its {name} header{where} is {str(got)!r} instead of {str(value)!r}"
     if built.is_multipart() != parsed.is_multipart():
         return f"its body{where} is not the one built"
@@ -85,8 +93,18 @@ def _difference(built: Message, parsed: Message, where: str = "") -> str | None:
     return None
 
 
-def _unfolded(value: object) -> str:
-    return " ".join(str(value).split())
+def _bare(text: str) -> str:
+    return "".join(text.split())
+
+
+def _compared(value: object) -> str:
+    """A header's value as compared, spacing aside: the folder moves a long Message-ID to a line of
+    its own and reads a long encoded display name back with a space where it split it; a change of
+    spacing is no new header and no other address."""
+    addresses = getattr(value, "addresses", None)
+    if addresses is not None:
+        return ", ".join(f"{_bare(a.display_name)} <{a.addr_spec}>" for a in addresses)
+    return _bare(str(value))
 
 
 def _names(headers: Counter[str]) -> str:

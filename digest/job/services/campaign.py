@@ -85,7 +85,7 @@ def campaign_content(config: Config, built: BuiltIssue) -> Content:
         built.issue_id,
         f"{config.site.name} {built.issue_id}",
         header_line(built.subject),  # a service makes it a header: no line break, no encoded word
-        str(built.manifest.get("preheader") or ""),
+        header_line(str(built.manifest.get("preheader") or "")),
         built.html,
         built.text,
     )

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from digest.errors import DigestError, LintError
 from digest.mail.manifest import Manifest, dumps
-from digest.mail.serialise import serialise
+from digest.mail.serialise import serialise, set_subject
 from digest.mailers import header_line
 from digest.models import RenderedIssue, Selection
 from digest.settings.config import Config
@@ -189,7 +189,7 @@ def build_message(
     message = EmailMessage(policy=SMTP)
     sender_ = sender(config) if from_ is None else from_
     subject = header_line(subject_prefix + rendered.subject)
-    message["Subject"] = subject
+    set_subject(message, subject)
     message["From"] = sender_
     if to:
         message["To"] = to if isinstance(to, str) else ", ".join(to)

@@ -23,7 +23,7 @@ import httpx
 from digest.errors import DeliveryError
 from digest.job.outbound import OutboundError, fetch, redact
 from digest.mail.lint import format_finding, lint_html
-from digest.mail.serialise import serialise
+from digest.mail.serialise import serialise, set_subject
 from digest.mailers import header_line
 from digest.settings.config import USER_AGENT, Config
 from digest.settings.job import NotifySettings, SmtpSettings, WebhookSettings
@@ -108,7 +108,7 @@ def _mail(settings: SmtpSettings, issue_id: str, subject: str, text: str, now: d
             "delivery.notify.smtp.password_env) is not set"
         )
     message = EmailMessage(policy=SMTP)
-    message["Subject"] = subject
+    set_subject(message, subject)
     message["From"] = settings.sender
     message["To"] = ", ".join(settings.to)
     message["Date"] = format_datetime(now)

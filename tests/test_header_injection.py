@@ -130,6 +130,17 @@ def test_the_same_titles_reach_a_reader_unchanged_in_the_html_and_text(
     assert f"{BCC} & Friends" in shown(text) and BCC not in text
 
 
+@pytest.mark.parametrize("word", [BCC, BODY, BASE64, "=?iso-8859-1*en?q?Caf=E9?=", "=?utf-8?Q?a?==?utf-8?q?b?=",
+                                  "=?us-ascii?q?=0A?= =?x?b?DQo=?="])
+def test_header_line_leaves_no_encoded_word_for_any_decoder_and_is_idempotent(word: str) -> None:
+    line = header_line(f"Title:\r\n  {word}\tend")
+    assert header_line(line) == line and "=?" not in line and shown(line) == f"Title: {word} end"
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["Subject"] = line  # even Python's own setter finds nothing to decode
+    assert str(message["Subject"]) == line
+    assert parse(bytes(message))["Subject"] == line
+
+
 # -- the check behind the neutralising: break the neutralising on purpose, nothing leaves -------------
 
 

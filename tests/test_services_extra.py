@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
-from helpers.smtp import Inbox
+from helpers.smtp import Inbox, smtp_server
 from pytest_httpserver import HTTPServer
 from service_fakes import FAKES, KEY, Fake
 from test_jobs_support import SUBJECT, free_port, job_config, local
@@ -223,3 +223,17 @@ def test_brevo_schedules_only_when_a_time_is_set_and_then_digest_leaves_it(
     assert outcome.delivery is not None and "brevo reports status 'queued'" in outcome.delivery
     assert later.delivery is not None and "is queued in brevo; digest leaves it alone" in later.delivery
     assert fake.count("update") == 0 and fake.only["subject"] == SUBJECT
+
+
+@pytest.mark.parametrize("mode", ["close-after-data", "refuse-quit"])
+def test_a_notice_accepted_before_a_lost_connection_is_sent_once(tmp_path: Path, mailchimp: Fake,
+                                                                  mode: str) -> None:
+    inbox = Inbox(mode=mode)
+    with smtp_server(inbox) as port:
+        config = load_config(write_config(tmp_path, mailchimp, notify=notify_settings(port)))
+        with Store.open(config.store_path) as store:
+            first = run(config, store)
+            inbox.mode = "accept"
+            again = run(config, store, at=local(2025, 5, 19, 11))
+    assert first.delivery_error is None, first.delivery_error
+    assert again.delivery_error is None and len(inbox.messages) == 1

@@ -126,15 +126,24 @@ def _mail(settings: SmtpSettings, issue_id: str, subject: str, text: str, now: d
             if settings.security == "tls"
             else smtplib.SMTP(settings.host, settings.effective_port, timeout=settings.timeout)
         )
-        with client:
+        try:
             if settings.security == "starttls":
                 client.starttls(context=context)
             if settings.username and password:
                 client.login(settings.username, password)
             client.sendmail(parseaddr(settings.sender)[1], recipients, raw)
+        except BaseException:
+            client.close()
+            raise
     except (OSError, smtplib.SMTPException) as exc:
         reason = redact(str(exc), password)
         raise DeliveryError(f"{server} did not take the notice: {reason or type(exc).__name__}") from None
+    try:  # the server said 250 to the notice: what QUIT meets is no failure, or the next run sends it twice
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        pass
+    finally:
+        client.close()
     return f"notified {', '.join(recipients)}"
 
 

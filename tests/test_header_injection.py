@@ -52,7 +52,8 @@ BODY = "=?utf-8?q?Hi=0D=0A=0D=0AYou_won!_https://evil.example/?="  # the subject
 BASE64 = "=?UTF-8?B?SGkNClJlcGx5LVRvOiB4QGV2aWwuZXhhbXBsZQ==?="  # "Hi\r\nReply-To: x@evil.example"
 ATTACKS = {"bcc": BCC, "body": BODY, "base64-reply-to": BASE64}
 # What the build writes, in this order; nothing more, nothing less.
-ISSUE_HEADERS = ["Subject", "From", "To", "Date", "Message-ID", "X-Digest-Issue", "MIME-Version",
+ISSUE_HEADERS = ["Subject", "From", "To", "Date", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post",
+                 "X-Digest-Issue", "MIME-Version",
                  "Content-Type"]
 
 
@@ -320,7 +321,8 @@ def custom_subject_config(folder: Path, feed_url: str, delivery: dict[str, Any],
     config = job_config(folder, feeds=[feed_url])
     path = folder / "digest.toml"
     text = path.read_text(encoding="utf-8")
-    text += table("email", {"subject": CUSTOM, "postal_address": "1 Main St, Springfield, IL 62701"})
+    assert text.count("[email]\n") == 1  # the plain unsubscribe link and address a files/smtp build needs
+    text = text.replace("[email]\n", table("email", {"subject": CUSTOM}).lstrip("\n"), 1)
     text += table("delivery", delivery) + "".join(table(name, values) for name, values in tables.items())
     path.write_text(text, encoding="utf-8")
     assert config.email.subject is None  # the file as job_config wrote it; reload with the additions

@@ -29,8 +29,9 @@ SECOND_COLLECT = datetime(2024, 5, 19, 18, tzinfo=UTC)
 BUILD_AT = datetime(2024, 5, 20, 13, tzinfo=UTC)
 TOP, TRENDING = 5, 4  # the default [select] counts: a hero, four more cards, four trending
 
-# What a hostile feed sends, as the reader must see it. "{{" and "}}" are shown with a zero-width
-# space inside (the same text to a reader, never a template or merge tag).
+# What a hostile feed sends, as the reader must see it. "{{", "}}" and an encoded word's "=?" are
+# shown with a zero-width space inside (the same text to a reader, never a template, a merge tag or
+# a header a mail decoder would unfold).
 ATTACKS = (
     ("</title><svg/onload=alert(1)>", "</title><svg/onload=alert(1)>"),  # first: the subject is cut at 60
     ('"><img src=x onerror=alert(1)>', '"><img src=x onerror=alert(1)>'),
@@ -38,7 +39,7 @@ ATTACKS = (
     ("</style><b onmouseover=alert(2)>", "</style><b onmouseover=alert(2)>"),
     ("{{ 7*7 }}", "{\u200b{ 7*7 }\u200b}"),
     ("javascript:alert(3)", "javascript:alert(3)"),
-    ("=?utf-8?q?Evil_Word?=", "=?utf-8?q?Evil_Word?="),
+    ("=?utf-8?q?Evil_Word?=", "=\u200b?utf-8?q?Evil_Word?="),
     ("&amp;", "&amp;"),
 )
 RAW = " ".join(raw for raw, _ in ATTACKS)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
-from helpers.smtp import Inbox, smtp_server
+from helpers.smtp import Inbox, dripping_smtp_server, smtp_server
 from pytest_httpserver import HTTPServer
 from service_fakes import FAKES, KEY, Fake
 from test_jobs_support import SUBJECT, free_port, job_config, local
@@ -89,6 +90,21 @@ def test_a_failed_notice_leaves_the_draft_and_is_sent_by_the_next_run(tmp_path: 
     assert error.endswith("; the next run sends it") and "\n" not in error
     assert retried.delivery_error is None and again.delivery_error is None
     assert len(inbox.messages) == 1 and mailchimp.count("create") == 1
+
+
+def test_a_notice_server_that_drips_is_cut_off_at_its_deadline(tmp_path: Path, mailchimp: Fake) -> None:
+    with dripping_smtp_server(every=0.1, lines=40) as port:  # about 40 s of greeting without a deadline
+        config = load_config(write_config(tmp_path, mailchimp,
+                                          notify={**notify_settings(port), "timeout": 1, "deadline": 1.5}))
+        with Store.open(config.store_path) as store:
+            started = time.monotonic()
+            failed = run(config, store)
+            took = time.monotonic() - started
+    error = failed.delivery_error or ""
+    assert "the draft-ready notice failed: the mail server 127.0.0.1:" in error, error
+    assert "(delivery.notify.smtp.deadline is 1.5 s)" in error and error.endswith("; the next run sends it")
+    assert took < 8  # the build, the draft and the deadline, not the 40 s drip
+    assert mailchimp.count("create") == 1
 
 
 @pytest.fixture(params=sorted(FAKES))

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from click.testing import CliRunner
-from helpers.smtp import Inbox, smtp_server
+from helpers.smtp import Inbox, dripping_smtp_server, smtp_server
 from test_jobs_support import HTML, SUBJECT, TEXT, FakeBuilder, FixedClock, free_port, job_config, local
 
 from digest.cli.base import Context
@@ -125,6 +125,24 @@ def test_a_server_slower_than_the_timeout_gives_a_timeout_error(tmp_path: Path) 
                 deliver_issue(config, store, "2025-W20", local(2025, 5, 19, 8))
             assert time.monotonic() - started < 1.4
             assert store.delivered_at("2025-W20", "smtp") is None
+
+
+def test_a_server_that_drips_its_answers_is_cut_off_at_the_deadline(tmp_path: Path) -> None:
+    """Each byte comes well within the per-read timeout, so only the overall deadline ends it: the
+    run (and the store lock) is never held past it, and nothing counts as delivered."""
+    with dripping_smtp_server(every=0.1, lines=40) as port:  # about 40 s of greeting without a deadline
+        config = smtp_config(tmp_path, port, timeout=1, deadline=1.5)
+        with Store.open(config.store_path) as store:
+            built(config, store)
+            started = time.monotonic()
+            with pytest.raises(DeliveryError) as caught:
+                deliver_issue(config, store, "2025-W20", local(2025, 5, 19, 8))
+            took = time.monotonic() - started
+            assert store.delivered_at("2025-W20", "smtp") is None
+    assert (f"by smtp failed: the mail server 127.0.0.1:{port} was too slow: the session had not finished "
+            "after ") in str(caught.value)
+    assert "(delivery.smtp.deadline is 1.5 s). The issue stays built; the next run" in str(caught.value)
+    assert took < 6  # the deadline and the shutdown, not the 40 s drip
 
 
 def test_nothing_listening_is_a_refused_connection(tmp_path: Path) -> None:

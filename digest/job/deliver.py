@@ -28,6 +28,7 @@ from email.utils import getaddresses, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from digest.errors import DeliveryError
+from digest.job import smtp
 from digest.job.built import BuiltIssue, load_built
 from digest.job.outbound import OutboundError, fetch, redact
 from digest.mail.output import build_message
@@ -173,49 +174,15 @@ def send_smtp(
             on_accepted(detail)
 
     try:
-        _smtp_send(settings, password, raw, envelope_from, envelope_to, accepted)
+        smtp.send(settings, password, raw, envelope_from, envelope_to, accepted)
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(redact(_smtp_reason(exc, server, settings), password)) from None
     return details[0]
 
 
-def _smtp_send(settings: SmtpSettings, password: str | None, raw: bytes, sender: str,
-               recipients: list[str], accepted: Callable[[dict[str, tuple[int, bytes]]], None]) -> None:
-    """One SMTP session sending ``raw``, the very bytes that were checked; ``accepted`` runs right after
-    the server's 250 to DATA, before QUIT.
-
-    ``sendmail`` returns exactly then (it is MAIL, RCPT and DATA, no QUIT); the
-    session is closed only after ``accepted`` has recorded the delivery, and an error
-    while closing is ignored: the message is already the server's.
-    """
-    context = ssl.create_default_context()
-    client: smtplib.SMTP
-    if settings.security == "tls":
-        client = smtplib.SMTP_SSL(settings.host, settings.effective_port, timeout=settings.timeout,
-                                  context=context)
-    else:
-        client = smtplib.SMTP(settings.host, settings.effective_port, timeout=settings.timeout)
-    try:
-        client.ehlo()
-        if settings.security == "starttls":
-            client.starttls(context=context)
-            client.ehlo()
-        if settings.username and password is not None:
-            client.login(settings.username, password)
-        refused = client.sendmail(sender, recipients, raw)
-    except BaseException:
-        client.close()
-        raise
-    accepted(refused)
-    try:
-        client.quit()
-    except (OSError, smtplib.SMTPException) as exc:
-        log.info("closing the SMTP session after acceptance failed (harmless): %s", exc)
-    finally:
-        client.close()
-
-
 def _smtp_reason(exc: BaseException, server: str, settings: SmtpSettings) -> str:
+    if isinstance(exc, smtp.DeadlineExceeded):
+        return f"{server} was too slow: {exc}"
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return (f"{server} rejected the login for {settings.username!r} ({exc.smtp_code} "
                 f"{_text(exc.smtp_error)}); check the password in ${settings.password_env}")

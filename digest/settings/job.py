@@ -100,6 +100,10 @@ class SmtpSettings(_Strict):
     sender: str = Field(alias="from")
     to: list[str] = Field(min_length=1)
     timeout: float = Field(default=30.0, gt=0, le=DAY_SECONDS)
+    deadline: float = Field(
+        default=120.0, gt=0, le=3600,
+        description="seconds one SMTP session may take in all, however slowly the server answers",
+    )
     # A password over a connection without TLS can be read by anyone on the path: only on request.
     allow_plaintext_auth: bool = False
 

@@ -10,6 +10,10 @@ Modes: ``accept``; ``refuse-rcpt`` (550 to RCPT); ``refuse-data`` (554 to DATA);
 connection closes at RCPT); ``slow`` (1.5 s before answering DATA); ``close-after-data`` (250 to
 DATA, then the connection closes before QUIT); ``refuse-quit`` (250 to DATA, 421 to QUIT and
 the connection closes).
+
+``dripping_smtp_server`` is the other kind of hostile peer: a raw socket whose greeting comes one
+byte every ``every`` seconds (a multi-line 220, so each byte is a valid, unfinished reply), for
+about ``lines * 10 * every`` seconds in all, then a normal session it never gets to.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import asyncio
 import email
 import email.policy
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -86,3 +92,46 @@ def smtp_server(inbox: Inbox, **options: Any) -> Iterator[int]:
         yield port
     finally:
         controller.stop()
+
+
+@contextmanager
+def dripping_smtp_server(every: float = 0.2, lines: int = 20) -> Iterator[int]:
+    """A server whose greeting trickles in (see the module's docstring); yields its port on 127.0.0.1.
+
+    Finite on purpose: a client without an overall deadline is slow (a test can time it), not hung.
+    """
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
+        with conn:
+            try:
+                for byte in b"220-slow.example ESMTP\r\n" * lines + b"220 slow.example ready\r\n":
+                    if stop.wait(every):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return  # the client hung up: what a deadline does
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        server.join(timeout=2)
+        listener.close()
+        time.sleep(0)

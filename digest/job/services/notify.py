@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import smtplib
-import ssl
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from digest.errors import DeliveryError
+from digest.job import smtp
 from digest.job.outbound import OutboundError, fetch, redact
 from digest.mail.lint import format_finding, lint_html
 from digest.mail.serialise import serialise, set_subject
@@ -119,31 +119,12 @@ def _mail(settings: SmtpSettings, issue_id: str, subject: str, text: str, now: d
     raw = serialise(message, f"the draft-ready notice of {issue_id}", subject=subject)  # refused: nothing sent
     server = f"the mail server {settings.host}:{settings.effective_port}"
     recipients = [addr for _, addr in getaddresses(settings.to)]
-    try:
-        context = ssl.create_default_context()
-        client = (
-            smtplib.SMTP_SSL(settings.host, settings.effective_port, timeout=settings.timeout, context=context)
-            if settings.security == "tls"
-            else smtplib.SMTP(settings.host, settings.effective_port, timeout=settings.timeout)
-        )
-        try:
-            if settings.security == "starttls":
-                client.starttls(context=context)
-            if settings.username and password:
-                client.login(settings.username, password)
-            client.sendmail(parseaddr(settings.sender)[1], recipients, raw)
-        except BaseException:
-            client.close()
-            raise
+    try:  # a 250 to the notice is the end: what QUIT meets is no failure, or the next run sends it twice
+        smtp.send(settings, password, raw, parseaddr(settings.sender)[1], recipients,
+                  key="delivery.notify.smtp")
     except (OSError, smtplib.SMTPException) as exc:
         reason = redact(str(exc), password)
         raise DeliveryError(f"{server} did not take the notice: {reason or type(exc).__name__}") from None
-    try:  # the server said 250 to the notice: what QUIT meets is no failure, or the next run sends it twice
-        client.quit()
-    except (OSError, smtplib.SMTPException):
-        pass
-    finally:
-        client.close()
     return f"notified {', '.join(recipients)}"
 
 

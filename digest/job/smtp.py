@@ -1,0 +1,116 @@
+"""One SMTP session, for every message the job sends: the issue, a test send, the draft-ready notice.
+
+``smtplib``'s timeout bounds each read and write alone: a server that answers one byte every few
+seconds resets it forever, holding the run and the store lock. Here a watchdog also shuts the
+session's socket down at an overall deadline (``deadline`` seconds from the start), whatever the
+session is doing (greeting, EHLO, STARTTLS, login, DATA), so the blocked call returns at once and
+the session ends with :class:`DeadlineExceeded`.
+
+Acceptance is the server's 250 to DATA: ``accepted`` runs right then, before QUIT, and nothing
+that happens after it (a refused QUIT, a dropped connection, the deadline) is a failure, so a
+message the server took is recorded once and never sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
+
+from digest.settings.job import SmtpSettings
+
+log = logging.getLogger(__name__)
+
+Refused = dict[str, tuple[int, bytes]]
+
+
+class DeadlineExceeded(TimeoutError):
+    """The session had not finished when its overall deadline came: the message was not accepted."""
+
+
+class _Watchdog:
+    """Shuts the client's socket down at ``end`` (monotonic), so a blocked read or write returns."""
+
+    def __init__(self, client: smtplib.SMTP, seconds: float) -> None:
+        self.client = client
+        self.expired = False
+        self._done = False
+        self._lock = threading.Lock()
+        self._timer = self._arm(max(0.0, seconds))
+
+    def _arm(self, seconds: float) -> threading.Timer:
+        timer = threading.Timer(seconds, self._expire)
+        timer.daemon = True
+        return timer
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._done = True
+            self._timer.cancel()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            sock = getattr(self.client, "sock", None)
+            if not isinstance(sock, socket.socket):  # still connecting: look again until there is one
+                self._timer = self._arm(0.05)
+                self._timer.start()
+                return
+            try:  # the plain socket's shutdown, also for an SSLSocket: it only ends the fd's traffic
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def send(
+    settings: SmtpSettings, password: str | None, raw: bytes, sender: str, recipients: list[str],
+    accepted: Callable[[Refused], None] | None = None, *, key: str = "delivery.smtp",
+) -> Refused:
+    """Send ``raw`` (the very bytes that were checked) in one session; return the refused recipients.
+
+    Raises ``smtplib.SMTPException`` or ``OSError`` as smtplib does, and :class:`DeadlineExceeded`
+    when ``settings.deadline`` passed first (named as ``key``.deadline). ``accepted`` runs after the
+    250 to DATA, before QUIT.
+    """
+    started = time.monotonic()
+    context = ssl.create_default_context()
+    client: smtplib.SMTP = (
+        smtplib.SMTP_SSL(timeout=settings.timeout, context=context) if settings.security == "tls"
+        else smtplib.SMTP(timeout=settings.timeout)
+    )
+    with _Watchdog(client, settings.deadline) as watchdog:
+        try:
+            client.connect(settings.host, settings.effective_port)
+            client.ehlo()
+            if settings.security == "starttls":
+                client.starttls(context=context)
+                client.ehlo()
+            if settings.username and password is not None:
+                client.login(settings.username, password)
+            refused = client.sendmail(sender, recipients, raw)
+        except BaseException as exc:
+            client.close()
+            if watchdog.expired and isinstance(exc, OSError | smtplib.SMTPException):
+                raise DeadlineExceeded(
+                    f"the session had not finished after {time.monotonic() - started:.0f} s "
+                    f"({key}.deadline is {settings.deadline:g} s)") from None
+            raise
+        if accepted is not None:
+            accepted(refused)
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException) as exc:
+            log.info("closing the SMTP session after acceptance failed (harmless): %s", exc)
+        finally:
+            client.close()
+    return refused

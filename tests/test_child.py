@@ -66,6 +66,34 @@ def test_a_timeout_kills_the_child_and_what_it_started(tmp_path: Path) -> None:
         kill_if_running(grandchild)
 
 
+# A run that ties a shell to itself; the shell starts a child of its own (as a wrapper script would).
+TIED_SHELL = textwrap.dedent("""\
+    import sys
+    from digest.mail.child import run_tied
+    run_tied(["/bin/sh", "-c", "sleep 60 & echo $! > " + sys.argv[1] + "; wait"], b"", timeout=120)
+""")
+
+
+def test_a_run_killed_by_sigkill_takes_what_its_child_started_too(tmp_path: Path) -> None:
+    """The parent-death signal is not inherited across fork: the tied child's own children must die
+    with the run all the same (a wrapper script, a tool that forks a worker)."""
+    pidfile = tmp_path / "grandchild.pid"
+    process = subprocess.Popen([sys.executable, "-c", TIED_SHELL, str(pidfile)], start_new_session=True)
+    grandchild = 0
+    try:
+        grandchild = read_pid(pidfile, 30)
+        assert running(grandchild)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        assert gone_within(grandchild, 5), "the tied child's own child outlived the run"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        if grandchild:
+            kill_if_running(grandchild)
+
+
 def test_a_spamassassin_that_hangs_is_killed_and_not_checked(slow_spamassassin: Path) -> None:
     check = spam_check(EML, timeout=1.0)
     assert check.status == "not checked" and "did not finish" in check.summary

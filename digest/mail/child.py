@@ -2,11 +2,14 @@
 
 A run killed with SIGKILL cannot clean up: whatever it started must die by the
 kernel's hand. On Linux a child asks for that itself, with a parent-death
-signal (``prctl(PR_SET_PDEATHSIG, SIGKILL)``), which survives ``exec``. A
-``preexec_fn`` is not safe in a process with threads (a scheduler's build runs
-on one), so a tool is started through a few lines of stdlib Python that set the
-signal, check the parent did not die meanwhile, and ``exec`` the tool: same pid,
-nothing left in between.
+signal (``prctl(PR_SET_PDEATHSIG, ...)``). That signal is not inherited across
+``fork``, so a tool that starts processes of its own (a wrapper script, a
+forking daemon) would leave them behind. A tool is therefore started under a
+few lines of stdlib Python, a *supervisor* that leads the tool's process group:
+it asks for SIGTERM when the run dies, checks the run did not die meanwhile,
+starts the tool in its own group, and on that signal kills the whole group,
+itself included. It passes the tool's exit status on. (A ``preexec_fn`` is not
+safe in a process with threads, and a scheduler's build runs on one.)
 
 The child also gets a process group of its own, so that a timeout, Ctrl-C or an
 error here kills it and anything it started, at once; and so that Ctrl-C at the
@@ -28,20 +31,34 @@ from collections.abc import Sequence
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
-# Runs as ``python -I -S -c _TRAMPOLINE <parent pid> <binary> <args...>``; exits 127 if exec fails.
-_TRAMPOLINE = """\
+# Runs as ``python -I -S -c _SUPERVISOR <parent pid> <binary> <args...>`` as its group's leader; the
+# tool inherits stdin, stdout and stderr. Exits as the tool did, or 127 if it could not start.
+_SUPERVISOR = """\
 import ctypes, os, signal, sys
+def stop(signum, frame):
+    os.killpg(0, signal.SIGKILL)
+signal.signal(signal.SIGTERM, stop)
 try:
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 except (OSError, AttributeError):
     pass
 if os.getppid() != int(sys.argv[1]):
-    os._exit(1)
+    stop(0, None)
 try:
-    os.execv(sys.argv[2], sys.argv[2:])
+    pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
 except OSError as exc:
     sys.stderr.write(f"cannot start {sys.argv[2]}: {exc}\\n")
     os._exit(127)
+while True:
+    try:
+        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        break
+    except InterruptedError:
+        continue
+if code < 0:
+    signal.signal(-code, signal.SIG_DFL)
+    os.kill(os.getpid(), -code)
+os._exit(code)
 """
 
 
@@ -68,7 +85,7 @@ def tied_command(argv: Sequence[str]) -> list[str]:
     """``argv`` (its first item an absolute path) started so it dies with this process (on Linux)."""
     if not death_signal_available():
         return list(argv)
-    return [sys.executable, "-I", "-S", "-c", _TRAMPOLINE, str(os.getpid()), *argv]
+    return [sys.executable, "-I", "-S", "-c", _SUPERVISOR, str(os.getpid()), *argv]
 
 
 def kill_group(pid: int) -> None:
@@ -87,7 +104,7 @@ def run_tied(argv: Sequence[str], stdin: bytes, timeout: float) -> subprocess.Co
     but in a process group of its own, dying with this process, and killed with its whole group on a
     timeout (``subprocess.TimeoutExpired``), Ctrl-C or any error here. Raises OSError if it cannot start.
     """
-    binary = shutil.which(argv[0])  # checked here: behind the trampoline a failed exec is only an exit 127
+    binary = shutil.which(argv[0])  # checked here: behind the supervisor a failed start is only an exit 127
     if binary is None:
         raise FileNotFoundError(errno.ENOENT, "no such executable", argv[0])
     process = subprocess.Popen(tied_command([binary, *argv[1:]]), stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -12,7 +12,6 @@ import copy
 import math
 import subprocess
 import sys
-import types
 import typing
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -27,6 +26,7 @@ from helpers.wordpress import make_posts, rss
 from pydantic import BaseModel
 
 from digest.errors import ConfigError
+from digest.settings.bounds import _unwrap
 from digest.settings.config import Config, load_config
 
 DIGEST = [sys.executable, "-c", "from digest.cli.main import main; main()"]
@@ -56,24 +56,6 @@ ENORMOUS_FLOATS = (1e300, math.inf, -math.inf, math.nan)
 
 
 # -- walking the models --------------------------------------------------------------------------
-
-def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
-    metadata: list[Any] = []
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            base, *extra = typing.get_args(annotation)
-            for item in extra:
-                metadata += getattr(item, "metadata", [item])
-            annotation = base
-        elif origin in (typing.Union, types.UnionType):
-            options = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(options) != 1:
-                return annotation, metadata
-            annotation = options[0]
-        else:
-            return annotation, metadata
-
 
 def _is_number(annotation: Any) -> bool:
     return annotation in (int, float)

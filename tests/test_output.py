@@ -31,10 +31,12 @@ def rendered(config: Config) -> RenderedIssue:
     return render_issue(config, realistic_selection())
 
 
-def _write(config: Config, rendered: RenderedIssue, out_dir: Path) -> list[Path]:
+def write_realistic(config: Config, rendered: RenderedIssue, out_dir: Path,
+                    extra: dict[str, str] | None = None) -> list[Path]:
+    """The realistic week's issue folder, as a build writes it (``extra``: the build's other files)."""
     selection = realistic_selection()
     manifest = build_manifest(selection, rendered.subject, config.site.tz)
-    return write_issue(config, out_dir, selection, rendered, manifest, NOW)
+    return write_issue(config, out_dir, selection, rendered, manifest, NOW, extra)
 
 
 def parse(raw: bytes) -> EmailMessage:
@@ -45,7 +47,7 @@ def parse(raw: bytes) -> EmailMessage:
 
 def test_write_issue_writes_the_four_files(tmp_path: Path, config: Config, rendered: RenderedIssue) -> None:
     out_dir = tmp_path / "out" / "2025-W20"
-    files = _write(config, rendered, out_dir)
+    files = write_realistic(config, rendered, out_dir)
     assert files == [out_dir / name for name in FILES]
     assert (out_dir / "digest.html").read_text(encoding="utf-8") == rendered.html
     assert (out_dir / "digest.txt").read_text(encoding="utf-8") == rendered.text
@@ -62,9 +64,10 @@ def test_write_issue_writes_the_four_files(tmp_path: Path, config: Config, rende
 def test_rewriting_an_issue_replaces_the_folder_whole(tmp_path: Path, config: Config,
                                                       rendered: RenderedIssue) -> None:
     out_dir = tmp_path / "out" / "2025-W20"
-    _write(config, rendered, out_dir)
+    write_realistic(config, rendered, out_dir)
     (out_dir / "stray.txt").write_text("from an older build", encoding="utf-8")
-    _write(config, RenderedIssue(rendered.issue_id, "New subject", "p", rendered.html, "new text\n"), out_dir)
+    rebuilt = RenderedIssue(rendered.issue_id, "New subject", "p", rendered.html, "new text\n")
+    write_realistic(config, rebuilt, out_dir)
     assert (out_dir / "digest.txt").read_text(encoding="utf-8") == "new text\n"
     assert not (out_dir / "stray.txt").exists()
     assert sorted(p.name for p in out_dir.parent.iterdir()) == ["2025-W20"]
@@ -73,9 +76,9 @@ def test_rewriting_an_issue_replaces_the_folder_whole(tmp_path: Path, config: Co
 def test_without_renameat2_the_fallback_swap_also_works(tmp_path: Path, config: Config, rendered: RenderedIssue,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     out_dir = tmp_path / "out" / "2025-W20"
-    _write(config, rendered, out_dir)
+    write_realistic(config, rendered, out_dir)
     monkeypatch.setattr(output, "_exchange", lambda a, b: False)
-    _write(config, RenderedIssue(rendered.issue_id, "S", "p", rendered.html, "fallback\n"), out_dir)
+    write_realistic(config, RenderedIssue(rendered.issue_id, "S", "p", rendered.html, "fallback\n"), out_dir)
     assert (out_dir / "digest.txt").read_text(encoding="utf-8") == "fallback\n"
     assert sorted(p.name for p in out_dir.parent.iterdir()) == ["2025-W20"]
 
@@ -83,7 +86,7 @@ def test_without_renameat2_the_fallback_swap_also_works(tmp_path: Path, config: 
 def test_a_failure_mid_write_keeps_the_previous_issue(tmp_path: Path, config: Config, rendered: RenderedIssue,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     out_dir = tmp_path / "out" / "2025-W20"
-    _write(config, rendered, out_dir)
+    write_realistic(config, rendered, out_dir)
     before = {p.name: p.read_bytes() for p in out_dir.iterdir()}
     written: list[str] = []
     real_write_text = output.write_text
@@ -100,7 +103,7 @@ def test_a_failure_mid_write_keeps_the_previous_issue(tmp_path: Path, config: Co
     monkeypatch.setattr(output, "write_manifest", disk_full)
     new = RenderedIssue(rendered.issue_id, "Broken", "p", "<html>new</html>", "new\n")
     with pytest.raises(DigestError, match=r"cannot write the issue to .*2025-W20: No space left on device"):
-        _write(config, new, out_dir)
+        write_realistic(config, new, out_dir)
     assert {p.name: p.read_bytes() for p in out_dir.iterdir()} == before
     assert sorted(p.name for p in out_dir.parent.iterdir()) == ["2025-W20"]  # no temp folder behind
 
@@ -114,7 +117,7 @@ def test_an_unexpected_error_also_leaves_no_temp_folder(tmp_path: Path, config: 
 
     monkeypatch.setattr(output, "write_manifest", boom)
     with pytest.raises(RuntimeError):
-        _write(config, rendered, out_dir)
+        write_realistic(config, rendered, out_dir)
     assert list(out_dir.parent.iterdir()) == []
 
 
@@ -124,7 +127,7 @@ def test_stale_temp_folders_from_a_crash_are_swept(tmp_path: Path, config: Confi
     (out / ".2025-W20.tmp-abc123").mkdir(parents=True)
     (out / ".2025-W20.old-0011").mkdir()
     (out / ".keep-me").mkdir()
-    _write(config, rendered, out / "2025-W20")
+    write_realistic(config, rendered, out / "2025-W20")
     assert sorted(p.name for p in out.iterdir()) == [".keep-me", "2025-W20"]
 
 

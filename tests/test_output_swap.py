@@ -19,12 +19,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from email_fixtures import BRANDED, NOW, email_config, realistic_selection
+from email_fixtures import BRANDED, email_config, realistic_selection
+from test_output import write_realistic
 
 import digest.mail.output as output
 from digest.errors import DigestError
-from digest.mail.manifest import build_manifest
-from digest.mail.output import write_issue
 from digest.mail.render import render_issue
 from digest.models import RenderedIssue
 from digest.settings.config import Config
@@ -44,9 +43,7 @@ def rendered(config: Config) -> RenderedIssue:
 
 
 def _write(config: Config, rendered: RenderedIssue, out_dir: Path) -> list[Path]:
-    selection = realistic_selection()
-    manifest = build_manifest(selection, rendered.subject, config.site.tz)
-    return write_issue(config, out_dir, selection, rendered, manifest, NOW, EXTRA)
+    return write_realistic(config, rendered, out_dir, EXTRA)
 
 
 def _rebuilt(rendered: RenderedIssue) -> RenderedIssue:

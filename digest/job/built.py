@@ -13,10 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import DeliveryError
+from digest.mail.tags import unresolved_tags
+from digest.mailers import MAILER_NAMES
+from digest.models import RenderedIssue
+from digest.settings.config import Config
 from digest.store.database import IssueRecord
 from digest.weeks import split_issue_key
 
-__all__ = ["FILES", "BuiltIssue", "load_built"]
+__all__ = ["FILES", "BuiltIssue", "load_built", "refuse_unresolved_tags"]
 
 FILES = ("digest.html", "digest.txt", "digest.eml", "manifest.json")
 
@@ -53,3 +57,33 @@ def load_built(record: IssueRecord) -> BuiltIssue:
         )
     except (OSError, ValueError) as exc:
         raise DeliveryError(f"cannot read the built files of {record.id} in {out_dir}: {exc}") from None
+
+
+def refuse_unresolved_tags(config: Config, built: BuiltIssue, how: str) -> None:
+    """Stop a hand-off whose built files hold merge tags the *current* config's path leaves as typed.
+
+    The build checks the tags against the config it was built with; an issue built for one mailer
+    (files for Mailchimp) and handed off after the config changed (SMTP, or Brevo) would otherwise
+    reach every reader with ``*|UNSUB|*`` as typed. ``how`` names the hand-off ("delivery by smtp").
+    """
+    try:
+        eml: bytes | None = (built.out_dir / "digest.eml").read_bytes()
+    except OSError:
+        eml = None  # load_built found it; a file gone since is read (and reported) by the sender
+    rendered = RenderedIssue(built.issue_id, built.subject, str(built.manifest.get("preheader", "")),
+                             built.html, built.text)
+    found = unresolved_tags(config, rendered, eml)
+    if not found:
+        return
+    settings = config.email
+    mailer = settings.merge_mailer
+    who = "nothing on this path" if mailer == "plain" else MAILER_NAMES[mailer]
+    week = split_issue_key(built.issue_id)[1]
+    raise DeliveryError("\n".join([
+        f"{how} of {built.issue_id} refused: its built email holds merge tags that {who} substitutes, "
+        f"so readers would see them as typed (nothing was sent; merge tags now: "
+        f"{settings.describe_merge_tags()}):",
+        *(f"  {line}" for line in found),
+        f"  it was built for another mailer: rebuild it with `digest run --week {week} --force`, "
+        "or set [email] mailer to the service that substitutes them",
+    ]))

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from digest.errors import DeliveryError
 from digest.job import smtp
-from digest.job.built import BuiltIssue, load_built
+from digest.job.built import BuiltIssue, load_built, refuse_unresolved_tags
 from digest.job.outbound import OutboundError, fetch, redact
 from digest.mail.output import build_message
 from digest.mail.serialise import serialise
@@ -63,6 +63,7 @@ def deliver_issue(
     if delivered is not None:
         return f"already delivered at {delivered.isoformat()}"
     built = load_built(record)
+    refuse_unresolved_tags(config, built, f"delivery by {method}")  # built for this path, or not sent
     accepted = Acceptance(lambda detail: store.record_delivery(issue_id, method, now, detail))
     try:
         if method == "smtp":
@@ -120,6 +121,7 @@ def send_test(
         raise DeliveryError(f"{issue_id} has not been built" if issue_id
                             else "no issue has been built yet; run `digest run` first")
     built = load_built(record)
+    refuse_unresolved_tags(config, built, "test send")
     try:
         detail = send_smtp(config, settings, built, now, to=[to], subject_prefix="[TEST] ")
     except DeliveryError as exc:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from digest.errors import DeliveryError
+from digest.job.built import refuse_unresolved_tags
 from digest.job.services.base import Content, Remote, Service
 from digest.job.services.brevo import Brevo
 from digest.job.services.buttondown import Buttondown
@@ -152,6 +153,7 @@ def deliver_campaign(
             f"{name} campaign {record.campaign_id} is {record.remote_status or 'sent or scheduled'} in "
             f"{name}; digest leaves it alone ({record.web_url})"
         )
+    refuse_unresolved_tags(config, built, f"the {name} campaign")  # built for this service, or not handed on
     if (
         record is not None
         and record.state == "ready"

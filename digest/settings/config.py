@@ -366,6 +366,11 @@ def load_config(path: Path | str) -> Config:
         what = "a folder" if store.is_dir() else "this config file"
         raise ConfigError(describe(path, text, ("store", "path"), f"{store} is {what}, not a store file: "
                                    'name a file, like "var/digest.sqlite"'))
+    blocker = next((p for p in store.parents if os.path.lexists(p)), None)  # the nearest that exists
+    if blocker is not None and not blocker.is_dir():
+        what = "a broken symbolic link" if blocker.is_symlink() and not blocker.exists() else "a file"
+        raise ConfigError(describe(path, text, ("store", "path"), f"{blocker} is {what}, not a folder, so the "
+                                   f"store {store} cannot be made there: name a file in a folder"))
     check_editions(path, text, config)
     return config
 

@@ -7,19 +7,26 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from digest.errors import LockError
+from digest.errors import LockError, StoreError
+from digest.store.disk import write_failure
 
 
 class StoreLock:
     """Exclusive, non-blocking ``flock`` on ``<store>.lock``; released on exit or death."""
 
     def __init__(self, store_path: Path) -> None:
+        self.store = store_path
         self.path = store_path.with_name(store_path.name + ".lock")
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        """Take the lock; a folder that cannot be made or a disk that refuses the write is the editor's
+        StoreError (StoreFullError when full), never a traceback: this is the first write of a run."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise self._failure(exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -29,9 +36,33 @@ class StoreLock:
                 f"another digest run (pid {holder}) is using {self.path.with_suffix('')}; "
                 "wait for it to finish or stop it"
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError as exc:
+            os.close(fd)
+            raise self._failure(exc) from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError as exc:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            raise self._failure(exc) from None
         self._fd = fd
+
+    def _failure(self, exc: OSError) -> StoreError:
+        """What the refused lock file means: the disk is full, or its folder is not one."""
+        full = write_failure(self.store, exc)
+        if full is not None:
+            return full
+        parent = self.path.parent
+        blocker = next((p for p in (parent, *parent.parents) if os.path.lexists(p)), None)
+        if blocker is not None and not blocker.is_dir():
+            kind = "a broken symbolic link" if blocker.is_symlink() and not blocker.exists() else "not a folder"
+            return StoreError(f"{self.store}: cannot make the store's folder: {blocker} is {kind}; set "
+                              "[store] path to a file in a folder digest can write to")
+        reason = exc.strerror or exc
+        return StoreError(f"{self.store}: cannot make the store's lock file {self.path} ({reason}); "
+                          "check that its folder exists and digest may write to it, or set [store] path "
+                          "to another file")
 
     def release(self) -> None:
         if self._fd is not None:

@@ -64,3 +64,41 @@ def test_a_weight_of_zero_is_said(demo: Path) -> None:
     assert ("trending: 0 of 4 trending picks: no trending signal available. comments: turned off "
             "(trending.comments_weight = 0); site: turned off (trending.site_weight = 0); analytics: no "
             "analytics export configured (trending.analytics_csv)") in out.splitlines()
+
+
+def test_an_analytics_export_written_after_now_is_left_out_of_a_replay(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    """A replayed build sees only what was known at --now: views exported later are said and left out."""
+    import json
+    import os
+
+    posts = make_posts(6, newest=NOW, comments=lambda n: None, categories=("Reviews", "Film"))
+    feed_server.feed("/feed/", rss(posts, site=feed_server.base))
+    path = write_config(tmp_path, [feed_server.url("/feed/")])
+    export = tmp_path / "exports" / "ga4-pages.csv"
+    export.parent.mkdir()
+    export.write_text("Page path,Views\n" + "".join(f"{p.link(feed_server.base)},{900 * (i + 1)}\n"
+                                                  for i, p in enumerate(posts[:3])), encoding="utf-8")
+    with path.open("a", encoding="utf-8") as out:
+        out.write('\n[trending]\nanalytics_csv = "exports/ga4-pages.csv"\n')
+    assert cli(path, "collect", "--now", "2024-05-20T07:00", "-q")[0] == 0
+    written = datetime(2024, 5, 20, 14, 30, tzinfo=UTC).timestamp()  # 09:30 in Chicago, after the build
+    os.utime(export, (written, written))
+
+    code, out = cli(path, "explain", "--json", "--week", "2024-W20", "--now", "2024-05-20T08:00")
+    assert code == 0, out
+    manifest = json.loads(out)["manifest"]
+    assert "analytics" not in manifest["signals_available"]
+    said = ("analytics: the analytics export was written on Mon 2024-05-20 09:30, after Mon 2024-05-20 08:00 "
+            "(this build's --now), so its views were not known then")
+    assert said in manifest["trending_note"]
+    warned = f"analytics signal left out: {export}: the analytics export was written on Mon 2024-05-20 09:30"
+    assert any(w.startswith(warned) for w in manifest["warnings"]), manifest["warnings"]
+
+    # A --now after the export was written: its views count.
+    code, out = cli(path, "explain", "--json", "--week", "2024-W20", "--now", "2024-05-20T10:00")
+    assert code == 0, out
+    later = json.loads(out)["manifest"]
+    assert "analytics" in later["signals_available"]
+    assert not any("analytics" in w for w in later["warnings"])

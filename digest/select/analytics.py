@@ -8,6 +8,7 @@ resolved against the site URL and canonicalised to match stored links.
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
 
 from digest.errors import ConfigError
@@ -19,9 +20,25 @@ _VIEW_HEADERS = ("views", "pageviews", "page views", "screenpageviews", "unique 
                  "sessions", "hits", "count")
 
 
-def read_analytics(path: Path, site_url: str) -> dict[str, float]:
-    """``canonical URL -> views``; rows for the same URL are added up."""
+class ExportAfterNow(ConfigError):
+    """The export was written after the build's ``now``: a replayed week must not see later views."""
+
+    def __init__(self, path: Path, written: datetime) -> None:
+        super().__init__(f"{path}: the analytics export was written after this build's --now")
+        self.written = written
+
+
+def read_analytics(path: Path, site_url: str, now: datetime | None = None) -> dict[str, float]:
+    """``canonical URL -> views``; rows for the same URL are added up.
+
+    With ``now`` (the build's moment), an export last written after it raises ExportAfterNow: its
+    views were not known then, so a replayed build must leave them out, as it does later collects.
+    """
     try:
+        if now is not None:
+            written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            if written > now:
+                raise ExportAfterNow(path, written)
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{path}: analytics file not found (trending.analytics_csv)") from None

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from digest.errors import ConfigError, ThinWeekError
 from digest.models import NearMiss, Pick, PickKind, Review, Selection, SignalName
 from digest.reviews.rules import ReviewRules, review_by_link, reviews_between
-from digest.select.analytics import read_analytics
+from digest.select.analytics import ExportAfterNow, read_analytics
 from digest.select.editor import EditorChoices
 from digest.select.trending import TrendInputs, trends
 from digest.settings.config import Config
@@ -105,7 +105,12 @@ def gather_candidates(
         missing["analytics"] = "no analytics export configured (trending.analytics_csv)"
     else:
         try:
-            analytics = read_analytics(config.resolve(config.trending.analytics_csv), config.site.url)
+            analytics = read_analytics(config.resolve(config.trending.analytics_csv), config.site.url, now)
+        except ExportAfterNow as exc:
+            missing["analytics"] = (f"the analytics export was written on {_day(exc.written, tz)}, after "
+                                    f"{_day(now, tz)} (this build's --now), so its views were not known then")
+            warnings.append(f"analytics signal left out: {config.resolve(config.trending.analytics_csv)}: "
+                            f"{missing['analytics']}; a later --now, or none, includes it")
         except ConfigError as exc:
             warnings.append(f"analytics signal left out: {exc}")
             missing["analytics"] = f"the analytics export could not be read ({exc})"

@@ -170,3 +170,26 @@ def test_a_hostile_location_cannot_shape_the_message() -> None:
     message = off_site_redirect("https://reviews.example/feed/", Origin("evil\nhost\x1b[2J", None),
                                 Path("site.toml"))
     assert "\n" not in message and "\x1b" not in message
+
+
+def test_a_redirected_trending_page_names_the_key_to_set(
+    feed_server: FeedServer, moved: FeedServer, tmp_path: Path
+) -> None:
+    """The trending page is named by the config as the feeds are: its refused redirect says which key."""
+    home = feed_server.feed("/feed/", rss([HOME], site=feed_server.base))
+    page = feed_server.route("/", Reply(302, b"", {"Location": moved.url("/trending/")}))
+    moved.route("/trending/", Reply(200, b"<ol class='trending'><li><a href='/x/'>x</a></li></ol>",
+                                    {"Content-Type": "text/html"}))
+    config = write_config(tmp_path, [home])
+    with config.open("a", encoding="utf-8") as out:
+        out.write(f'\n[trending]\nsite_page = "{page}"\nsite_selector = "ol.trending li a"\n')
+
+    code, out = cli(config, "collect", "--now", "2024-05-20T07:00")
+
+    expected = (f"trending.site_page page {page} redirected to 127.0.0.1:{port(moved)}, which is not one of "
+                f"the site's hosts, so nothing was read from it. If that host serves this site's page, add "
+                f"\"127.0.0.1:{port(moved)}\" to collect.allowed_hosts in {config}; or set trending.site_page "
+                "to the new address")
+    assert expected in out, out
+    assert "redirected off-site" not in out
+    assert moved.requests == [], "the off-site host was reached"

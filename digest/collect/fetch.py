@@ -94,6 +94,7 @@ class Fetcher:
         max_bytes: int | None = None,
         untrusted: bool = False,
         feed: bool = False,
+        key: str | None = None,
     ) -> FetchResult:
         """Fetch ``url``; a 304 comes back as ``status == 304`` with no content.
 
@@ -102,7 +103,8 @@ class Fetcher:
         ``feed``: the address is a configured feed (or its backfill page): it is fetched as
         given, but a redirect is followed only while it stays on the site's origins, since a
         feed that moved elsewhere (a lapsed domain, a hijacked FeedBurner name) would otherwise
-        mail whatever that host serves.
+        mail whatever that host serves. ``key``: with ``feed``, the config key naming a page that is
+        not a feed (``trending.site_page``), so a refused redirect names the key to set.
         """
         limit = max_bytes or self.settings.max_bytes
         if untrusted:
@@ -118,7 +120,7 @@ class Fetcher:
             await self._be_polite(host)
             try:
                 async with asyncio.timeout(self.settings.deadline):
-                    return await self._get(url, etag, last_modified, accept, limit, untrusted, feed)
+                    return await self._get(url, etag, last_modified, accept, limit, untrusted, feed, key)
             except TimeoutError:
                 raise FetchError(
                     f"gave up after the {self.settings.deadline:g}s deadline "
@@ -135,7 +137,8 @@ class Fetcher:
         url = str(request.url)
         feed = request.extensions.get("digest_feed")
         if isinstance(feed, str) and url != request.extensions.get("digest_first"):
-            self.policy.check_redirect(feed, url)
+            key = request.extensions.get("digest_key")
+            self.policy.check_redirect(feed, url, key if isinstance(key, str) else None)
         if not request.extensions.get("digest_untrusted"):
             return
         try:
@@ -147,7 +150,7 @@ class Fetcher:
 
     async def _get(
         self, url: str, etag: str | None, last_modified: str | None, accept: str, limit: int,
-        untrusted: bool = False, feed: bool = False,
+        untrusted: bool = False, feed: bool = False, key: str | None = None,
     ) -> FetchResult:
         assert self._client is not None, "use Fetcher as an async context manager"
         headers = {"Accept": accept}
@@ -162,6 +165,8 @@ class Fetcher:
                 marks["digest_untrusted"] = True
             if feed:
                 marks["digest_feed"] = url
+                if key:
+                    marks["digest_key"] = key
             async with self._client.stream("GET", url, headers=headers, extensions=marks) as response:
                 if response.status_code == 304:
                     return _result(url, response, b"", etag, last_modified)

@@ -135,7 +135,10 @@ async def snapshot_trending(
     previous = store.trending_snapshot(page_url, now) if etag or last_modified else None
     try:
         result = await fetcher.fetch(
-            page_url, accept=PAGE_ACCEPT, max_bytes=config.reviews.page_max_bytes, untrusted=True,
+            # The config names this page, as it names the feeds: fetched as given, its redirects kept
+            # on the site's origins, and a refused one names the key to set (not "off-site").
+            page_url, accept=PAGE_ACCEPT, max_bytes=config.reviews.page_max_bytes, feed=True,
+            key="trending.site_page",
             etag=etag if previous else None, last_modified=last_modified if previous else None,
         )
     except FetchError as exc:

@@ -153,15 +153,17 @@ class FetchPolicy:
             raise OffSite(f"skipped: points off-site ({origin})", kind=ErrorKind.OFF_SITE)
         return origin
 
-    def check_redirect(self, feed_url: str, hop_url: str) -> None:
-        """Raise OffSite when a configured feed's redirect leads to ``hop_url`` off the site's origins."""
+    def check_redirect(self, feed_url: str, hop_url: str, key: str | None = None) -> None:
+        """Raise OffSite when a configured feed's redirect leads to ``hop_url`` off the site's origins;
+        ``key``: the config key naming the address when it is a page, not a feed."""
         origin = origin_of(hop_url)
         if origin is None:
             scheme = urlsplit(hop_url).scheme or "no scheme"
-            raise OffSite(f"feed {feed_url} redirected to a non-http(s) address ({_plain(scheme)}); "
+            what = f"{key} page" if key else "feed"
+            raise OffSite(f"{what} {feed_url} redirected to a non-http(s) address ({_plain(scheme)}); "
                           "nothing was read from it", kind=ErrorKind.OFF_SITE)
         if origin not in self.origins:
-            raise OffSite(off_site_redirect(feed_url, origin, self.config_file), kind=ErrorKind.OFF_SITE)
+            raise OffSite(off_site_redirect(feed_url, origin, self.config_file, key), kind=ErrorKind.OFF_SITE)
 
     async def check_peer(self, host: str, address: Address) -> None:
         """Raise FetchError when a connection to ``host`` reached an internal address the site is not on."""
@@ -247,12 +249,15 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             ssl_context=httpx.create_ssl_context(), network_backend=_GuardedBackend(policy))
 
 
-def off_site_redirect(feed_url: str, target: Origin, config_file: Path) -> str:
-    """Why a configured feed was not read, and the exact line that lets it be (the key and the file)."""
+def off_site_redirect(feed_url: str, target: Origin, config_file: Path, key: str | None = None) -> str:
+    """Why a configured feed (or the page ``key`` names, like ``trending.site_page``) was not read, and the
+    exact line that lets it be (the key and the file)."""
     shown = _plain(str(target))
-    message = (f"feed {feed_url} redirected to {shown}, which is not one of the site's hosts, so nothing "
-               f"was read from it. If that host serves this site's feed, add \"{shown}\" to "
-               f"collect.allowed_hosts in {config_file}; or set this feed's url to the new address")
+    what, serves, instead = ((f"{key} page", "page", f"set {key}") if key
+                             else ("feed", "feed", "set this feed's url"))
+    message = (f"{what} {feed_url} redirected to {shown}, which is not one of the site's hosts, so nothing "
+               f"was read from it. If that host serves this site's {serves}, add \"{shown}\" to "
+               f"collect.allowed_hosts in {config_file}; or {instead} to the new address")
     own = (urlsplit(feed_url).hostname or "").lower()
     if own and own != target.host and own.removeprefix("www.") == target.host.removeprefix("www."):
         message += " (digest treats www. and the bare domain as different hosts)"

@@ -80,3 +80,16 @@ def test_a_mailchimp_build_is_not_handed_to_another_service(
     assert "the brevo campaign of 2025-W20 refused" in refused.stderr
     assert "'*|UNSUB|*' in the HTML part" in refused.stderr
     assert fake.requests == []  # nothing was asked of the service
+
+
+def test_an_issue_built_for_mailchimp_is_not_posted_to_a_webhook(
+    tmp_path: Path, httpserver: HTTPServer,
+) -> None:
+    built_for_mailchimp(tmp_path)
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    config = job_config(tmp_path, delivery={"method": "webhook"}, webhook={"url": httpserver.url_for("/hook")})
+    refused = CliRunner().invoke(main, ["--config", str(config.resolve("digest.toml")), "run", *NOW])
+    assert refused.exit_code != 0, refused.output
+    assert "delivery by webhook of 2025-W20 refused" in refused.stderr
+    assert "'*|UNSUB|*' in the HTML part" in refused.stderr
+    assert httpserver.log == []  # nothing was posted

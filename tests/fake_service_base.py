@@ -41,6 +41,7 @@ class Failure:
     drip: float = 0.0  # the real answer, one byte every ``drip`` seconds
     pad_to: int = 0  # the real answer padded with JSON whitespace to this many bytes, streamed
     answer: Any = None  # this JSON, with status 200, in place of the real answer (a wrong shape)
+    raw: bytes | None = None  # these bytes as the JSON body, with ``status`` (before or after the work)
 
 
 class Fake:
@@ -85,6 +86,8 @@ class Fake:
                     failure.action()
                 if failure.stall:
                     time.sleep(failure.stall)
+                if failure.raw is not None:
+                    return Response(failure.raw, status=failure.status, content_type="application/json")
                 return self.error(failure.status, failure.message, failure.headers)
             response = handle(request)
             if failure is not None:
@@ -116,6 +119,8 @@ class Fake:
         """The answer a hostile or broken service gives after doing the work (see Failure)."""
         if failure.answer is not None:
             return self.json(failure.answer)
+        if failure.raw is not None:
+            return Response(failure.raw, status=failure.status, content_type="application/json")
         body = response.get_data()
         if failure.drip:
             pause = failure.drip

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from digest.errors import DeliveryError
 from digest.job import smtp
 from digest.job.built import BuiltIssue, load_built, refuse_unresolved_tags
-from digest.job.outbound import OutboundError, fetch, redact
+from digest.job.outbound import OutboundError, clip, fetch, redact
 from digest.mail.output import build_message
 from digest.mail.serialise import serialise
 from digest.models import RenderedIssue
@@ -264,13 +264,13 @@ def post_webhook(settings: WebhookSettings, built: BuiltIssue) -> str:
         if exc.kind == "failed":
             raise DeliveryError(f"the request to {where} failed: {reason}") from None
         raise DeliveryError(f"{where} {reason}") from None
-    status = redact(" ".join(f"HTTP {response.status} {response.reason}".split())[:80], secret)
+    status = clip(f"HTTP {response.status} {response.reason}", 80, secret)
     if response.is_success:
         return f"{status} from {parts.scheme}://{parts.netloc}"
-    said = redact(" ".join(response.text.split())[:200], secret)
+    said = clip(response.text, 200, secret)
     said = f": {said}" if said else ""
     if response.is_redirect:  # never followed: the issue and its signature reach only the configured host
-        location = redact(" ".join(response.headers.get("location", "?").split())[:200], secret)
+        location = clip(response.headers.get("location", "?"), 200, secret)
         raise DeliveryError(f"{where} redirected ({status}) to {location} (not followed); "
                             "set delivery.webhook.url to the final address")
     if response.status in (401, 403):

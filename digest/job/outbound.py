@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 import socket
 import threading
@@ -32,6 +33,15 @@ from urllib.parse import quote, quote_plus
 import httpx
 
 MAX_ANSWER_BYTES = 10 * 1024 * 1024
+
+
+def _not_httpx_request_line(record: logging.LogRecord) -> bool:
+    """httpx logs every answer's status line, reason phrase and all, unredacted: a server's
+    reason can echo the key. digest reports each answer itself, redacted, so that line is dropped."""
+    return not str(record.msg).startswith("HTTP Request:")
+
+
+logging.getLogger("httpx").addFilter(_not_httpx_request_line)
 DEFAULT_DEADLINE = 120.0
 
 Trouble = Literal["deadline", "too big", "timeout", "connect", "unreadable", "failed"]
@@ -72,8 +82,15 @@ class Answer:
         return self.body.decode("utf-8", "replace")
 
     def json(self) -> Any:
-        """The parsed body; ValueError when it is not JSON."""
-        return json.loads(self.body)
+        """The parsed body; ValueError when it is not JSON.
+
+        JSON nested deeper than the parser's stack (``[`` * 100000) is not an answer any service
+        means: RecursionError becomes ValueError, so every caller treats it as "not JSON".
+        """
+        try:
+            return json.loads(self.body)
+        except RecursionError:
+            raise ValueError("the answer is nested too deeply to read") from None
 
 
 def fetch(
@@ -229,3 +246,23 @@ def redact(text: str, *secrets: str | None) -> str:
         return text
     pattern = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
     return re.sub(pattern, "***", text, flags=re.IGNORECASE)
+
+
+def clip(text: str, limit: int, *secrets: str | None) -> str:
+    """``text`` redacted, made one line and cut to ``limit``, never ending in part of a secret.
+
+    Redacting before cutting keeps a cut from splitting a secret into a prefix the pattern no
+    longer matches; the cut itself may still end inside text that only *begins* a secret's
+    form, so any such tail of 4 or more characters is replaced too.
+    """
+    forms = set().union(*(secret_forms(s) for s in secrets if s))
+    text = " ".join(redact(text, *secrets).split())
+    text = redact(text, *secrets)[:limit]
+    folded = text.lower()
+    for form in sorted(forms, key=len, reverse=True):
+        low = form.lower()
+        for size in range(min(len(low) - 1, len(folded)), 3, -1):
+            if folded.endswith(low[:size]):
+                text, folded = text[:-size] + "***", folded[:-size] + "***"
+                break
+    return text

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from digest.job.outbound import DEFAULT_DEADLINE, MAX_ANSWER_BYTES, Answer, OutboundError, fetch, redact
+from digest.job.outbound import DEFAULT_DEADLINE, MAX_ANSWER_BYTES, Answer, OutboundError, clip, fetch, redact
 from digest.settings.config import USER_AGENT
 from digest.settings.services import ServiceSettings
 
@@ -119,8 +119,8 @@ class Api:
             if not response.body.strip():
                 return None
             try:
-                return response.json()
-            except ValueError:
+                return self._scrub(response.json())
+            except (ValueError, RecursionError):
                 raise ServiceError(
                     step, f"the answer is not JSON (HTTP {response.status}); the next run tries again",
                     retry=True,
@@ -156,7 +156,7 @@ class Api:
     def _reason(self, response: Answer, not_found: str) -> str:
         code = response.status
         status = f"HTTP {code}"
-        said = self.redact(self._said(response))
+        said = self._said(response)
         quoted = f' "{said}"' if said else ""
         if code in (401, 403):
             return f"the service refused the API key ({status}{quoted}); check the key in ${self.key_env}"
@@ -167,7 +167,7 @@ class Api:
         if code >= 500:
             return f"the service failed ({status}{quoted}); the next run tries again"
         if response.is_redirect:
-            where = " ".join(response.headers.get("location", "?").split())[:200]
+            where = clip(response.headers.get("location", "?"), 200, self.secret)
             return f"redirected ({status}) to {where} (not followed); check base_url"
         return f"unexpected answer ({status}{quoted})"
 
@@ -175,12 +175,31 @@ class Api:
         try:
             data = response.json()
         except ValueError:
-            return " ".join(response.text.split())[:200]
+            return clip(response.text, 200, self.secret)
         try:
             text = self.message_of(data)
-        except (AttributeError, KeyError, TypeError, IndexError):
+        except (AttributeError, KeyError, TypeError, IndexError, RecursionError):
             text = ""
-        return " ".join((text or json.dumps(data, ensure_ascii=False)).split())[:300]
+        try:
+            text = text or json.dumps(data, ensure_ascii=False)
+        except RecursionError:
+            text = ""
+        return clip(text, 300, self.secret)
+
+    def _scrub(self, data: Any) -> Any:
+        """``data`` with the key redacted from every string in it, keys included.
+
+        Whatever an adapter reads from a 2xx answer (a status word, a checklist item, a web
+        address) reaches the terminal, the store, the log and the editors' notice: the key must
+        be gone before any of them sees it, so it goes here, once, for every service.
+        """
+        if isinstance(data, str):
+            return self.redact(data)
+        if isinstance(data, list):
+            return [self._scrub(item) for item in data]
+        if isinstance(data, dict):
+            return {self.redact(str(k)): self._scrub(v) for k, v in data.items()}
+        return data
 
     def redact(self, text: str) -> str:
         """``text`` without the key in any form (inside a ``Basic`` token too: see outbound.secret_forms)."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = ["MAILER_NAMES", "MAILER_TAGS", "TAG_MARKS", "TAG_SYNTAX", "Mailer", "MailerTags", "TagFound",
-           "foreign_tags", "header_line", "inert_encoded_words", "neutralise"]
+           "address_fault", "foreign_tags", "header_line", "inert_encoded_words", "neutralise"]
 
 # "plain": nobody downstream substitutes anything (SMTP, webhook, files); the links are the config's own.
 Mailer = Literal["mailchimp", "sendgrid", "mailgun", "brevo", "buttondown", "listmonk", "kit", "mailerlite",
@@ -109,6 +109,20 @@ def header_line(text: str) -> str:
     """What untrusted text may be in a header or a service's subject: one line (every run of
     whitespace, CR/LF included, is one space) with no encoded word."""
     return inert_encoded_words(" ".join(text.split()))
+
+
+def address_fault(value: str) -> str | None:
+    """Why ``value`` cannot be an address in a header or an SMTP command, or None.
+
+    A line break in it starts a new header or SMTP command (a Bcc, a second RCPT); an encoded word
+    (``=?utf-8?q?...?=``) decodes to one inside a mail client, and makes the email library raise
+    instead of writing the header. Both are refused where the address is set, never sent.
+    """
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 or c in "\u2028\u2029" for c in value):
+        return "has a line break or control character in it"
+    if "=?" in value:
+        return "has an encoded word (=?...?=) in it; write the name and address as plain text"
+    return None
 
 
 # -- what may still be in a built issue ---------------------------------------------------------------

@@ -19,8 +19,6 @@ import json
 import logging
 import os
 import smtplib
-import socket
-import ssl
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
@@ -33,6 +31,7 @@ from digest.job.built import BuiltIssue, load_built, refuse_unresolved_tags
 from digest.job.outbound import OutboundError, clip, fetch, redact
 from digest.mail.output import build_message
 from digest.mail.serialise import serialise
+from digest.mailers import address_fault
 from digest.models import RenderedIssue
 from digest.settings.config import USER_AGENT, Config
 from digest.settings.job import SmtpSettings, WebhookSettings
@@ -168,7 +167,7 @@ def send_smtp(
     def accepted(refused: dict[str, tuple[int, bytes]]) -> None:
         detail = f"to {', '.join(envelope_to)}; {message['Message-ID']}"
         if refused:
-            refusals = "; ".join(f"{addr} ({code} {_text(msg)})" for addr, (code, msg) in refused.items())
+            refusals = "; ".join(f"{addr} ({code} {smtp.text(msg)})" for addr, (code, msg) in refused.items())
             log.warning("%s refused some recipients: %s", server, redact(refusals, password))
             detail += f"; refused: {redact(refusals, password)}"
         details.append(detail)
@@ -178,46 +177,8 @@ def send_smtp(
     try:
         smtp.send(settings, password, raw, envelope_from, envelope_to, accepted)
     except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryError(redact(_smtp_reason(exc, server, settings), password)) from None
+        raise DeliveryError(redact(smtp.reason(exc, server, settings), password)) from None
     return details[0]
-
-
-def _smtp_reason(exc: BaseException, server: str, settings: SmtpSettings) -> str:
-    if isinstance(exc, smtp.DeadlineExceeded):
-        return f"{server} was too slow: {exc}"
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return (f"{server} rejected the login for {settings.username!r} ({exc.smtp_code} "
-                f"{_text(exc.smtp_error)}); check the password in ${settings.password_env}")
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        refused = "; ".join(f"{addr} ({code} {_text(msg)})" for addr, (code, msg) in exc.recipients.items())
-        return f"{server} refused every recipient: {refused}"
-    if isinstance(exc, smtplib.SMTPSenderRefused):
-        return f"{server} refused the sender {exc.sender} ({exc.smtp_code} {_text(exc.smtp_error)})"
-    if isinstance(exc, smtplib.SMTPDataError):
-        return f"{server} refused the message ({exc.smtp_code} {_text(exc.smtp_error)})"
-    if isinstance(exc, smtplib.SMTPConnectError):
-        return f"{server} refused the connection ({exc.smtp_code} {_text(exc.smtp_error)})"
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return f"{server} answered {exc.smtp_code} {_text(exc.smtp_error)}"
-    if isinstance(exc, smtplib.SMTPNotSupportedError):
-        hint = ' (set security = "tls" or "none")' if "STARTTLS" in str(exc) else ""
-        return f"{server} does not support what we asked: {exc}{hint}"
-    if isinstance(exc, TimeoutError) or (
-        # smtplib reports a read timeout as "Connection unexpectedly closed: timed out"
-        isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, TimeoutError)
-    ):
-        return f"{server} did not answer within {settings.timeout:g} seconds"
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return f"{server} closed the connection before it accepted the message"
-    if isinstance(exc, ConnectionRefusedError):
-        return f"{server} refused the connection (is the host and port right, and is the server running?)"
-    if isinstance(exc, socket.gaierror):
-        return f"cannot find the mail server {settings.host!r} (the name does not resolve)"
-    if isinstance(exc, ssl.SSLError):
-        return f"the TLS handshake with {server} failed ({exc.reason or exc}); check security and port"
-    if isinstance(exc, OSError):
-        return f"cannot talk to {server}: {exc.strerror or exc}"
-    return f"{server}: {exc}"
 
 
 # -- webhook -------------------------------------------------------------------
@@ -292,10 +253,6 @@ def _secret(env_name: str | None, key: str) -> str:
     return value
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
 def _domain(address: str) -> str:
     return parseaddr(address)[1].rpartition("@")[2] or "localhost"
 
@@ -306,6 +263,9 @@ def _stable_id(built: BuiltIssue, sender: str) -> str:
 
 
 def _check_address(value: str) -> None:
+    fault = address_fault(value)
+    if fault:
+        raise DeliveryError(f"--to {value!r} {fault}; nothing was sent")
     _, addr = parseaddr(value)
     if "@" not in addr or addr.startswith("@") or addr.endswith("@"):
         raise DeliveryError(f"{value!r} is not an email address")

@@ -32,6 +32,11 @@ class DeadlineExceeded(TimeoutError):
     """The session had not finished when its overall deadline came: the message was not accepted."""
 
 
+class Unsendable(smtplib.SMTPException):
+    """What smtplib refuses before it speaks (a line break in an address, a password that is not
+    ASCII) as ValueError or UnicodeError: a user's setting, reported as one, never a traceback."""
+
+
 class _Watchdog:
     """Shuts the client's socket down at ``end`` (monotonic), so a blocked read or write returns."""
 
@@ -96,8 +101,12 @@ def send(
                 client.starttls(context=context)
                 client.ehlo()
             if settings.username and password is not None:
-                client.login(settings.username, password)
+                _login(client, settings, password, key)
             refused = client.sendmail(sender, recipients, raw)
+        except ValueError as exc:  # smtplib refuses CR/LF in a command before sending it
+            client.close()
+            raise Unsendable(f"an address has a line break or control character in it ({exc}); "
+                             f"check {key}.from, {key}.to and --to") from None
         except BaseException as exc:
             client.close()
             if watchdog.expired and isinstance(exc, OSError | smtplib.SMTPException):
@@ -114,3 +123,62 @@ def send(
         finally:
             client.close()
     return refused
+
+
+def _login(client: smtplib.SMTP, settings: SmtpSettings, password: str, key: str) -> None:
+    """Log in; a user name or password smtplib cannot send (it encodes AUTH as ASCII) is Unsendable."""
+    try:
+        client.login(settings.username or "", password)
+    except UnicodeError:
+        client.close()
+        raise Unsendable(
+            f"the password in ${settings.password_env} (or {key}.username) is not ASCII, and SMTP AUTH "
+            "PLAIN/LOGIN as digest sends it is ASCII only; use an ASCII password (an app password)"
+        ) from None
+
+
+def reason(exc: BaseException, server: str, settings: SmtpSettings) -> str:
+    """Why the session failed, in an editor's words, the server's answers decoded (not ``repr``'d bytes,
+    which would show a password the server quoted in an escaped form ``redact`` cannot find)."""
+    if isinstance(exc, DeadlineExceeded):
+        return f"{server} was too slow: {exc}"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return (f"{server} rejected the login for {settings.username!r} ({exc.smtp_code} "
+                f"{text(exc.smtp_error)}); check the password in ${settings.password_env}")
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(f"{addr} ({code} {text(msg)})" for addr, (code, msg) in exc.recipients.items())
+        return f"{server} refused every recipient: {refused}"
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return f"{server} refused the sender {exc.sender} ({exc.smtp_code} {text(exc.smtp_error)})"
+    if isinstance(exc, smtplib.SMTPDataError):
+        return f"{server} refused the message ({exc.smtp_code} {text(exc.smtp_error)})"
+    if isinstance(exc, smtplib.SMTPConnectError):
+        return f"{server} refused the connection ({exc.smtp_code} {text(exc.smtp_error)})"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{server} answered {exc.smtp_code} {text(exc.smtp_error)}"
+    if isinstance(exc, Unsendable):
+        return f"nothing was sent to {server}: {exc}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        hint = ' (set security = "tls" or "none")' if "STARTTLS" in str(exc) else ""
+        return f"{server} does not support what we asked: {exc}{hint}"
+    if isinstance(exc, TimeoutError) or (
+        # smtplib reports a read timeout as "Connection unexpectedly closed: timed out"
+        isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, TimeoutError)
+    ):
+        return f"{server} did not answer within {settings.timeout:g} seconds"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"{server} closed the connection before it accepted the message"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"{server} refused the connection (is the host and port right, and is the server running?)"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot find the mail server {settings.host!r} (the name does not resolve)"
+    if isinstance(exc, ssl.SSLError):
+        return f"the TLS handshake with {server} failed ({exc.reason or exc}); check security and port"
+    if isinstance(exc, OSError):
+        return f"cannot talk to {server}: {exc.strerror or exc}"
+    return f"{server}: {exc}"
+
+
+def text(value: bytes | str) -> str:
+    """A server's answer as text: decoded, never ``repr``'d."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from digest.colours import Palette, accent_problem, brand_problem, palette
-from digest.mailers import MAILER_NAMES, MAILER_TAGS, TAG_MARKS, Mailer, MailerTags
+from digest.mailers import MAILER_NAMES, MAILER_TAGS, TAG_MARKS, Mailer, MailerTags, address_fault
 
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # RFC 3986 reserved + "%": everything else is percent-encoded
 
@@ -123,6 +123,9 @@ class EmailSettings(BaseModel):
     def _address(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        fault = address_fault(value)
+        if fault:
+            raise ValueError(f"{value!r} {fault}")
         _, addr = parseaddr(value)
         if addr != value.strip() or "@" not in addr or addr.startswith("@") or addr.endswith("@"):
             raise ValueError(f"{value!r} is not a bare email address like news@example.com")

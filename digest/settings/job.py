@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from digest.mailers import address_fault
 from digest.settings.bounds import DAY_SECONDS, WEEK_SECONDS
 from digest.settings.services import (
     SERVICE_METHODS,
@@ -57,6 +58,9 @@ def _env_name(value: str | None) -> str | None:
 
 
 def _address(value: str) -> str:
+    fault = address_fault(value)
+    if fault:
+        raise ValueError(f"{value!r} {fault}")
     _, addr = parseaddr(value)
     if "@" not in addr or addr.startswith("@") or addr.endswith("@"):
         raise ValueError(f"{value!r} is not an email address")

@@ -19,6 +19,7 @@ about ``lines * 10 * every`` seconds in all, then a normal session it never gets
 from __future__ import annotations
 
 import asyncio
+import base64
 import email
 import email.policy
 import socket
@@ -135,3 +136,52 @@ def dripping_smtp_server(every: float = 0.2, lines: int = 20) -> Iterator[int]:
         server.join(timeout=2)
         listener.close()
         time.sleep(0)
+
+
+@contextmanager
+def auth_echo_smtp_server() -> Iterator[int]:
+    """A raw-socket server that offers AUTH PLAIN and refuses every login with a 535 quoting the
+    decoded password back (in a sentence with a non-ASCII word), as a careless server's log line
+    might; yields its port on 127.0.0.1. It never reaches DATA."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def talk(conn: socket.socket) -> None:
+        with conn, conn.makefile("rwb") as stream:
+            stream.write(b"220 mail.example ESMTP\r\n")
+            stream.flush()
+            for line in stream:
+                command = line.strip().upper()
+                if command.startswith(b"EHLO"):
+                    stream.write(b"250-mail.example\r\n250 AUTH PLAIN\r\n")
+                elif command.startswith(b"AUTH PLAIN"):
+                    _, user, password = base64.b64decode(line.split()[2]).split(b"\0")
+                    said = b"535 5.7.8 mot de passe refus\xc3\xa9 " + password + b" for " + user
+                    stream.write(said + b"\r\n")
+                elif command.startswith(b"QUIT"):
+                    stream.write(b"221 bye\r\n")
+                    stream.flush()
+                    return
+                else:
+                    stream.write(b"503 5.5.1 authenticate first\r\n")
+                stream.flush()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=talk, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()

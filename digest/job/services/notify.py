@@ -123,8 +123,8 @@ def _mail(settings: SmtpSettings, issue_id: str, subject: str, text: str, now: d
         smtp.send(settings, password, raw, parseaddr(settings.sender)[1], recipients,
                   key="delivery.notify.smtp")
     except (OSError, smtplib.SMTPException) as exc:
-        reason = redact(str(exc), password)
-        raise DeliveryError(f"{server} did not take the notice: {reason or type(exc).__name__}") from None
+        reason = redact(smtp.reason(exc, server, settings), password)
+        raise DeliveryError(reason) from None  # the caller says it was the draft-ready notice
     return f"notified {', '.join(recipients)}"
 
 

@@ -128,3 +128,18 @@ def test_a_password_that_is_not_ascii_is_one_error_line_and_nothing_is_sent(
         assert "the password in $SMTP_PASSWORD (or delivery.smtp.username) is not ASCII" in line, line
         assert "pässwörd" not in result.output
     assert inbox.messages == []
+
+
+@pytest.mark.parametrize("address", [CRLF, ENCODED], ids=["crlf", "encoded word"])
+def test_a_service_test_send_refuses_an_address_with_a_line_break_or_an_encoded_word(
+    tmp_path: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, address: str,
+) -> None:
+    monkeypatch.setenv("DIGEST_MAILCHIMP_API_KEY", KEY)
+    fake = FAKES["mailchimp"](httpserver)
+    config = load_config(write_config(tmp_path, fake))
+    with Store.open(config.store_path) as store:
+        assert run(config, store).delivery_error is None  # the draft exists
+    result = CliRunner().invoke(main, ["--config", str(tmp_path / "digest.toml"), "send-test", "--to", address])
+    line = one_error(result)
+    assert "--to " in line and "nothing was sent" in line, line
+    assert fake.count("test") == 0 and not any("/actions/test" in path for _, _, path in fake.requests)

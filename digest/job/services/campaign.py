@@ -25,7 +25,7 @@ from digest.job.services.listmonk import Listmonk
 from digest.job.services.mailchimp import Mailchimp
 from digest.job.services.mailerlite import Mailerlite
 from digest.job.services.notify import notify_ready
-from digest.mailers import header_line
+from digest.mailers import address_fault, header_line
 from digest.settings.config import Config
 from digest.settings.services import (
     AnyServiceSettings,
@@ -236,6 +236,9 @@ SERVICES: dict[str, type[Service]] = {
 def send_test_campaign(config: Config, store: Store, built: BuiltIssue, to: str) -> str:
     """The service's own test send of the issue's draft to one address; never a delivery."""
     name = config.delivery.method
+    fault = address_fault(to)
+    if fault:  # the service makes it a header of the test mail
+        raise DeliveryError(f"--to {to!r} {fault}; nothing was sent")
     record = campaigns.campaign(store, built.issue_id, name)
     if record is None:
         raise DeliveryError(

@@ -162,6 +162,16 @@ def test_a_key_echoed_in_a_2xx_answer_reaches_no_output_store_log_or_notice(
         assert leaked(text, KEY) == [], text
 
 
+def test_a_2xx_answer_is_scrubbed_of_the_key_in_strings_keys_and_numbers(httpserver: HTTPServer) -> None:
+    key = "9075310642817364"  # a key of digits, as some self-hosted services issue
+    api = api_at(httpserver, key)
+    httpserver.expect_request("/3.0/campaigns/c1").respond_with_data(
+        f'{{"id": "c1", "status": {key}, "web_id": "{key}", "{key}": [{{"note": "sent {key}"}}]}}',
+        content_type="application/json")
+    data = api.call("read campaign c1", "GET", "/campaigns/c1")
+    assert data == {"id": "c1", "status": "***", "web_id": "***", "***": [{"note": "sent ***"}]}
+
+
 # -- 3. JSON nested past the parser's stack -------------------------------------------------------------
 
 DEEP = b"[" * 100_000 + b"]" * 100_000

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from click.testing import CliRunner
-from helpers.smtp import Inbox, dripping_smtp_server, smtp_server
+from helpers.smtp import Inbox, dripping_smtp_server, self_signed_cert, server_tls, smtp_server
 from test_jobs_support import HTML, SUBJECT, TEXT, FakeBuilder, FixedClock, free_port, job_config, local
 
 from digest.cli.base import Context
@@ -143,6 +143,29 @@ def test_a_server_that_drips_its_answers_is_cut_off_at_the_deadline(tmp_path: Pa
             "after ") in str(caught.value)
     assert "(delivery.smtp.deadline is 1.5 s). The issue stays built; the next run" in str(caught.value)
     assert took < 6  # the deadline and the shutdown, not the 40 s drip
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_the_issue_goes_over_tls_to_a_server_whose_certificate_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, security: str,
+) -> None:
+    """The default (STARTTLS) and implicit TLS, against a real TLS server: the certificate is checked
+    against the configured host, and a certificate nobody vouches for is a TLS error, said as one."""
+    cert, key = self_signed_cert(tmp_path)
+    inbox = Inbox()
+    tls = {"tls_context": server_tls(cert, key), "require_starttls": True} if security == "starttls" \
+        else {"ssl_context": server_tls(cert, key)}
+    with smtp_server(inbox, **tls) as port:
+        config = smtp_config(tmp_path / "trusted", port, security=security)
+        with Store.open(config.store_path) as store:
+            built(config, store)
+            monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+            with pytest.raises(DeliveryError, match=rf"TLS handshake with the mail server 127.0.0.1:{port}"):
+                deliver_issue(config, store, "2025-W20", local(2025, 5, 19, 8))
+            monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client now trusts this server's certificate
+            deliver_issue(config, store, "2025-W20", local(2025, 5, 19, 8))
+            assert store.delivered_at("2025-W20", "smtp") is not None
+    assert len(inbox.messages) == 1 and inbox.messages[0][1] == [IMPORT]
 
 
 def test_nothing_listening_is_a_refused_connection(tmp_path: Path) -> None:

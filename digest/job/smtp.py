@@ -93,6 +93,9 @@ def send(
         smtplib.SMTP_SSL(timeout=settings.timeout, context=context) if settings.security == "tls"
         else smtplib.SMTP(timeout=settings.timeout)
     )
+    # smtplib keeps the host for TLS (the certificate's name) only when its constructor connects; this
+    # one connects under the watchdog, so it is set here, as the constructor would.
+    setattr(client, "_host", settings.host)  # noqa: B010
     with _Watchdog(client, settings.deadline) as watchdog:
         try:
             client.connect(settings.host, settings.effective_port)
@@ -102,11 +105,11 @@ def send(
                 client.ehlo()
             if settings.username and password is not None:
                 _login(client, settings, password, key)
-            refused = client.sendmail(sender, recipients, raw)
-        except ValueError as exc:  # smtplib refuses CR/LF in a command before sending it
-            client.close()
-            raise Unsendable(f"an address has a line break or control character in it ({exc}); "
-                             f"check {key}.from, {key}.to and --to") from None
+            try:
+                refused = client.sendmail(sender, recipients, raw)
+            except ValueError as exc:  # smtplib refuses CR/LF in a command before sending it
+                raise Unsendable(f"an address has a line break or control character in it ({exc}); "
+                                 f"check {key}.from, {key}.to and --to") from None
         except BaseException as exc:
             client.close()
             if watchdog.expired and isinstance(exc, OSError | smtplib.SMTPException):

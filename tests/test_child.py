@@ -72,6 +72,72 @@ TIED_SHELL = textwrap.dedent("""\
     from digest.mail.child import run_tied
     run_tied(["/bin/sh", "-c", "sleep 60 & echo $! > " + sys.argv[1] + "; wait"], b"", timeout=120)
 """)
+# A tool that leaves a daemon behind: it forks, the child leaves the group and session (setsid) and
+# forks again, and that grandchild keeps stdout and stderr open. Writes the daemon's pid; sleeps.
+DAEMONISING = textwrap.dedent("""\
+    import os, sys, time
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            with open(sys.argv[1], "w") as out:
+                out.write(str(os.getpid()))
+            time.sleep(90)
+        os._exit(0)
+    time.sleep(float(sys.argv[2]))
+""")
+
+
+def daemonising_tool(tmp_path: Path) -> list[str]:
+    script = tmp_path / "daemonising.py"
+    script.write_text(DAEMONISING, encoding="utf-8")
+    return [sys.executable, str(script), str(tmp_path / "daemon.pid")]
+
+
+def test_a_timeout_returns_at_once_and_kills_what_left_the_group(tmp_path: Path) -> None:
+    """A daemon that left the tool's group and session, holding the pipes open, must neither survive
+    nor keep the run waiting on pipes it holds."""
+    started = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired) as caught:
+        run_tied([*daemonising_tool(tmp_path), "60"], b"", timeout=1.0)
+    daemon = read_pid(tmp_path / "daemon.pid", 5)
+    try:
+        assert time.monotonic() - started < 10  # not the daemon's 90 s
+        assert gone_within(daemon, 5), "the daemon the tool left outlived the timeout"
+        assert "daemonising.py" in str(caught.value) and "import" not in str(caught.value)
+    finally:
+        kill_if_running(daemon)
+
+
+def test_what_a_tool_leaves_behind_is_killed_when_it_exits(tmp_path: Path) -> None:
+    done = run_tied([*daemonising_tool(tmp_path), "0.5"], b"", timeout=30)
+    daemon = read_pid(tmp_path / "daemon.pid", 5)
+    try:
+        assert done.returncode == 0
+        assert gone_within(daemon, 5), "the daemon the tool left outlived it"
+    finally:
+        kill_if_running(daemon)
+
+
+def test_a_run_killed_by_sigkill_takes_a_daemon_its_tool_left_too(tmp_path: Path) -> None:
+    runner = textwrap.dedent("""\
+        import sys
+        from digest.mail.child import run_tied
+        run_tied(sys.argv[1:] + ["60"], b"", timeout=120)
+    """)
+    process = subprocess.Popen([sys.executable, "-c", runner, *daemonising_tool(tmp_path)],
+                               start_new_session=True)
+    daemon = 0
+    try:
+        daemon = read_pid(tmp_path / "daemon.pid", 30)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        assert gone_within(daemon, 5), "the daemon the tool left outlived the run"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        if daemon:
+            kill_if_running(daemon)
 
 
 def test_a_run_killed_by_sigkill_takes_what_its_child_started_too(tmp_path: Path) -> None:

@@ -32,14 +32,48 @@ from collections.abc import Sequence
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 # Runs as ``python -I -S -c _SUPERVISOR <parent pid> <binary> <args...>`` as its group's leader; the
-# tool inherits stdin, stdout and stderr. Exits as the tool did, or 127 if it could not start.
+# tool inherits stdin, stdout and stderr. Exits as the tool did, or 127 if it could not start. It is a
+# child subreaper (``PR_SET_CHILD_SUBREAPER``): whatever the tool leaves behind, even a process that
+# left the group with setsid(), becomes its child, so it can find and kill all of it, on the run's
+# death, on a timeout (SIGTERM from run_tied) and when the tool exits.
 _SUPERVISOR = """\
 import ctypes, os, signal, sys
+def descendants():
+    found, todo = [], [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as listed:
+                kids = [int(k) for k in listed.read().split()]
+        except (OSError, ValueError):
+            kids = []
+        found += kids
+        todo += kids
+    return found
+def finish():
+    for _ in range(5):
+        left = descendants()
+        if not left:
+            return
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
 def stop(signum, frame):
+    finish()
     os.killpg(0, signal.SIGKILL)
 signal.signal(signal.SIGTERM, stop)
 try:
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(36, 1)
+    libc.prctl(1, signal.SIGTERM)
 except (OSError, AttributeError):
     pass
 if os.getppid() != int(sys.argv[1]):
@@ -55,6 +89,7 @@ while True:
         break
     except InterruptedError:
         continue
+finish()
 if code < 0:
     signal.signal(-code, signal.SIG_DFL)
     os.kill(os.getpid(), -code)
@@ -99,6 +134,26 @@ def kill_group(pid: int) -> None:
         pass
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """End a tied child now: the supervisor first (SIGTERM: it kills all the tool started, even what left
+    the group), then the group; never wait on pipes a stray process may still hold open."""
+    if process.returncode is None:  # not reaped: its pid (and group) are still its own
+        try:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=2)
+        except (subprocess.TimeoutExpired, OSError):
+            pass
+        if process.returncode is None:
+            kill_group(process.pid)
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            try:
+                pipe.close()
+            except OSError:
+                pass
+    process.wait()
+
+
 def run_tied(argv: Sequence[str], stdin: bytes, timeout: float) -> subprocess.CompletedProcess[bytes]:
     """Run ``argv`` to its end with ``stdin``, stdout and stderr captured, as ``subprocess.run`` would;
     but in a process group of its own, dying with this process, and killed with its whole group on a
@@ -111,9 +166,9 @@ def run_tied(argv: Sequence[str], stdin: bytes, timeout: float) -> subprocess.Co
                                stderr=subprocess.PIPE, process_group=0 if os.name == "posix" else None)
     try:
         out, err = process.communicate(stdin, timeout=timeout)
-    except BaseException:
-        if process.returncode is None:  # not reaped: its pid (and group) are still its own
-            kill_group(process.pid)
-        process.communicate()
+    except BaseException as exc:
+        _stop(process)
+        if isinstance(exc, subprocess.TimeoutExpired):  # said with the tool's own command, not the supervisor's
+            raise subprocess.TimeoutExpired(list(argv), timeout) from None
         raise
     return subprocess.CompletedProcess(list(argv), process.returncode, out, err)

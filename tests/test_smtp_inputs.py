@@ -113,6 +113,36 @@ def test_an_address_setting_with_an_encoded_word_or_line_break_fails_check_namin
     assert name in line and ("encoded word" in line or "line break" in line), line
 
 
+NAME_ENCODED = "Second Screen =?utf-8?q?x=0D=0ABcc:_evil@x.example?="
+NAME_CRLF = "Second Screen\r\nBcc: evil@x.example"
+
+
+@pytest.mark.parametrize("key", ["delivery.mailchimp.from_name", "email.from_name", "site.name"])
+@pytest.mark.parametrize("name", [NAME_ENCODED, NAME_CRLF], ids=["encoded word", "crlf"])
+def test_a_sender_name_with_an_encoded_word_or_line_break_fails_check_naming_the_key(
+    tmp_path: Path, key: str, name: str,
+) -> None:
+    """A sender's name becomes the From header's (by digest, or by the service from its API field)."""
+    job_config(tmp_path)
+    path = tmp_path / "digest.toml"
+    text = path.read_text(encoding="utf-8")
+    table_name, setting = key.rsplit(".", 1)
+    mailchimp = {"list_id": "a1b2c3d4e5", **({setting: name} if table_name == "delivery.mailchimp" else {})}
+    text += table("delivery", {"method": "mailchimp"}) + table("delivery.mailchimp", mailchimp)
+    if table_name == "email":
+        text = text.replace("\n[email]\n", f"\n[email]\n{setting} = {_value(name)}\n", 1)
+    elif table_name == "site":
+        text = text.replace("\n[site]\nname = ", f"\n[site]\nname = {_value(name)}\nold_name = ", 1)
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("old_name = ")) + "\n"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert f"{key} (line " in str(caught.value), str(caught.value)
+    line = one_error(CliRunner().invoke(main, ["--config", str(path), "check"]))
+    reasons = ("encoded word", "line break", "one non-empty line")
+    assert key in line and any(why in line for why in reasons), line
+
+
 def test_a_password_that_is_not_ascii_is_one_error_line_and_nothing_is_sent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

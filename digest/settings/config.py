@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from digest.errors import ConfigError
+from digest.mailers import address_fault
 from digest.settings.bounds import (
     DAY_SECONDS,
     HOUR_SECONDS,
@@ -32,7 +33,7 @@ from digest.settings.bounds import (
 from digest.settings.edition_tables import ArchiveSettings, EditionSettings, edition_config
 from digest.settings.email import EmailSettings
 from digest.settings.job import DeliverySettings, ScheduleSettings
-from digest.settings.tomlfile import read_toml
+from digest.settings.tomlfile import describe, read_toml
 
 USER_AGENT = "digest/0.1 (newsletter digest builder; +https://github.com/digest-newsletter/digest)"
 
@@ -50,6 +51,15 @@ class SiteSettings(_Strict):
     @classmethod
     def _http_url(cls, value: str) -> str:
         return _check_http_url(value)
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        """The sender's name when none is set (a From header, a service's from_name): plain text."""
+        fault = address_fault(value)
+        if fault is not None:
+            raise ValueError(fault)
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -422,14 +432,6 @@ def describe_validation_error(path: Path, text: str, exc: ValidationError) -> st
     return "\n".join(describe(path, text, tuple(err["loc"]), _message(err, ranged)) for err in exc.errors())
 
 
-def describe(path: Path, text: str, loc: tuple[Any, ...], message: str) -> str:
-    """``file: key (line N): message``."""
-    key = _dotted(loc)
-    line = _line_of(text, loc)
-    where = f"{key} (line {line})" if line else key
-    return f"{path}: {where}: {message}"
-
-
 def _message(err: Any, ranged: bool = True) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown key (check the spelling)"
@@ -441,59 +443,3 @@ def _message(err: Any, ranged: bool = True) -> str:
 
 
 _BOUND_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
-    """Best-effort line number of the key at ``loc`` in the TOML text.
-
-    Walks the location: ``[table]`` and ``[[array]]`` headers (the n-th one for
-    an index), else the ``key =`` line that holds the value (an inline table or
-    a list of values), so every message can point at a line.
-    """
-    lines = text.splitlines()
-    start, table, found = 0, [], None
-    parts = list(loc)
-    while parts:
-        name = str(parts.pop(0))
-        index = parts.pop(0) if parts and isinstance(parts[0], int) else None
-        table.append(name)
-        header = _find_header(lines, start, ".".join(table), index)
-        if header is not None:
-            start, found = header + 1, header + 1
-            if index is not None:
-                table = [name]  # [[feeds]]'s keys follow; its sub-tables are [feeds.sub]
-            continue
-        key = _find_key(lines, start, name)
-        if key is not None:
-            return key  # the value (scalar, list or inline table) sits on this line
-        return found
-    return found
-
-
-def _find_header(lines: list[str], start: int, dotted: str, index: int | None) -> int | None:
-    pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(dotted)}\s*\]\]?\s*(#.*)?$")
-    seen = -1
-    for number in range(start, len(lines)):
-        if pattern.match(lines[number]):
-            seen += 1
-            if index is None or seen == index:
-                return number
-    return None
-
-
-def _find_key(lines: list[str], start: int, name: str) -> int | None:
-    """The ``name =`` line in the table that starts at ``start`` (before the next header)."""
-    key = re.compile(rf"^\s*\"?{re.escape(name)}\"?\s*=")
-    for number in range(start, len(lines)):
-        if number > start and start and lines[number].lstrip().startswith("["):
-            break
-        if key.match(lines[number]):
-            return number + 1
-    return None

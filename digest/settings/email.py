@@ -118,7 +118,7 @@ class EmailSettings(BaseModel):
             raise ValueError("must be one non-empty line of text")
         return value
 
-    @field_validator("from_address", "reply_to", "list_unsubscribe_mailto")
+    @field_validator("from_address", "reply_to", "list_unsubscribe_mailto", "from_name")
     @classmethod
     def _address(cls, value: str | None) -> str | None:
         if value is None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from digest.mailers import address_fault
 from digest.settings.bounds import DAY_SECONDS, MAX_ID, ServiceId
 
 SERVICE_METHODS = ("mailchimp", "buttondown", "kit", "listmonk", "brevo", "mailerlite")
@@ -88,6 +89,15 @@ class ServiceSettings(BaseModel):
     @classmethod
     def _address(cls, value: str | None) -> str | None:
         return bare_address(value)
+
+    @field_validator("from_name")
+    @classmethod
+    def _sender_name(cls, value: str | None) -> str | None:
+        """The service makes it the From header's name: one line of plain text, never an encoded word."""
+        fault = address_fault(value) if value is not None else None
+        if fault is not None:
+            raise ValueError(fault)
+        return value
 
     @field_validator("test_to", mode="before")
     @classmethod

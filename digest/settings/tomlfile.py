@@ -1,4 +1,5 @@
-"""Reading a TOML file an editor wrote (the config, an issue file) without a traceback.
+"""Reading a TOML file an editor wrote (the config, an issue file) without a traceback, and saying
+where in it a key is (``file: key (line N): message``).
 
 ``tomllib`` parses nested arrays and inline tables by recursion, so ``a = [[[[...]]]]`` a few
 thousand levels deep raises RecursionError, not TOMLDecodeError; and a depth just short of that
@@ -15,7 +16,7 @@ from typing import Any
 
 from digest.errors import ConfigError
 
-__all__ = ["MAX_DEPTH", "read_toml"]
+__all__ = ["MAX_DEPTH", "describe", "read_toml"]
 
 # The deepest real key is about five levels (editions[0].delivery.notify.smtp.to[0]).
 MAX_DEPTH = 32
@@ -61,13 +62,6 @@ def _deeper_than(data: Any, limit: int) -> tuple[Any, ...] | None:
     return None
 
 
-def _dotted(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _deepest_line(text: str) -> int:
     """1-based line where brackets and braces (outside strings and comments) open deepest."""
     depth = best = 0
@@ -103,3 +97,69 @@ def _deepest_line(text: str) -> int:
             line += 1
         index += 1
     return best_line
+
+
+# -- saying where a key is -------------------------------------------------------------------------
+
+def describe(path: Path, text: str, loc: tuple[Any, ...], message: str) -> str:
+    """``file: key (line N): message``."""
+    key = _dotted(loc)
+    line = _line_of(text, loc)
+    where = f"{key} (line {line})" if line else key
+    return f"{path}: {where}: {message}"
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort line number of the key at ``loc`` in the TOML text.
+
+    Walks the location: ``[table]`` and ``[[array]]`` headers (the n-th one for
+    an index), else the ``key =`` line that holds the value (an inline table or
+    a list of values), so every message can point at a line.
+    """
+    lines = text.splitlines()
+    start, table, found = 0, [], None
+    parts = list(loc)
+    while parts:
+        name = str(parts.pop(0))
+        index = parts.pop(0) if parts and isinstance(parts[0], int) else None
+        table.append(name)
+        header = _find_header(lines, start, ".".join(table), index)
+        if header is not None:
+            start, found = header + 1, header + 1
+            if index is not None:
+                table = [name]  # [[feeds]]'s keys follow; its sub-tables are [feeds.sub]
+            continue
+        key = _find_key(lines, start, name)
+        if key is not None:
+            return key  # the value (scalar, list or inline table) sits on this line
+        return found
+    return found
+
+
+def _find_header(lines: list[str], start: int, dotted: str, index: int | None) -> int | None:
+    pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(dotted)}\s*\]\]?\s*(#.*)?$")
+    seen = -1
+    for number in range(start, len(lines)):
+        if pattern.match(lines[number]):
+            seen += 1
+            if index is None or seen == index:
+                return number
+    return None
+
+
+def _find_key(lines: list[str], start: int, name: str) -> int | None:
+    """The ``name =`` line in the table that starts at ``start`` (before the next header)."""
+    key = re.compile(rf"^\s*\"?{re.escape(name)}\"?\s*=")
+    for number in range(start, len(lines)):
+        if number > start and start and lines[number].lstrip().startswith("["):
+            break
+        if key.match(lines[number]):
+            return number + 1
+    return None

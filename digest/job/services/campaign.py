@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime
+from email.utils import formataddr
 from typing import TYPE_CHECKING
 
 from digest.errors import DeliveryError
@@ -62,7 +63,7 @@ def make_service(config: Config) -> Service:
     if settings is None:
         raise DeliveryError(f'delivery.method "{config.delivery.method}" is not a mailing service')
     key = api_key(settings, config.delivery.method)
-    sender_name = settings.from_name or email.from_name or config.site.name
+    sender_name = header_line(settings.from_name or email.from_name or config.site.name)  # the From's name
     sender = settings.from_email or email.from_address
     reply_to = settings.reply_to or email.reply_to
     if isinstance(settings, MailchimpSettings):
@@ -72,7 +73,7 @@ def make_service(config: Config) -> Service:
     if isinstance(settings, KitSettings):
         return Kit(settings, key)
     if isinstance(settings, ListmonkSettings):
-        return Listmonk(settings, key, f"{sender_name} <{sender}>" if sender else None)
+        return Listmonk(settings, key, formataddr((sender_name, sender)) if sender else None)
     if sender is None:  # the config validator requires one; kept for the type checker
         raise DeliveryError(f"{config.delivery.method}: set from_email (or [email] from_address)")
     if isinstance(settings, BrevoSettings):

@@ -118,7 +118,16 @@ class EmailSettings(BaseModel):
             raise ValueError("must be one non-empty line of text")
         return value
 
-    @field_validator("from_address", "reply_to", "list_unsubscribe_mailto", "from_name")
+    @field_validator("from_name")
+    @classmethod
+    def _plain_name(cls, value: str | None) -> str | None:
+        """The From header's name: plain text, never an encoded word a mail client would decode."""
+        fault = address_fault(value) if value is not None else None
+        if fault:
+            raise ValueError(fault)
+        return value
+
+    @field_validator("from_address", "reply_to", "list_unsubscribe_mailto")
     @classmethod
     def _address(cls, value: str | None) -> str | None:
         if value is None:

@@ -23,7 +23,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,18 +33,19 @@ import lxml.html
 
 from digest.errors import ArchiveError, DigestError
 from digest.mail.archive_files import ArchiveFolder, sha256
+from digest.mail.archive_meta import add_head_tags, description, edition_heading, head_html, hero_image, titled
 from digest.mail.output import MANIFEST, WEB
 from digest.mail.web import problems, scrub, strip_tracking, to_html
 from digest.mail.web_policy import content_security_policy, guard_page
 from digest.settings.config import Config
 from digest.settings.editions import all_editions, archive_dir, archive_url, edition_name, edition_title
 from digest.store.database import IssueRecord, Store
-from digest.weeks import split_issue_key
+from digest.weeks import parse_week, split_issue_key
 
 ATOM = "http://www.w3.org/2005/Atom"
 INDEX, FEED = "index.html", "feed.xml"
 PAGE = re.compile(r"^\d{4}-W\d{2}\.html$")
-PAGE_FORMAT = "2"  # bump when _page() changes, so every page is made again
+PAGE_FORMAT = "3"  # bump when _page() changes, so every page is made again
 # Deliveries that reach the readers. A mailing service's draft campaign is not one: the editor
 # sends it from the service, so those issues are published by `digest archive publish` (or on-build).
 SENDS = ("smtp", "webhook")
@@ -148,15 +149,15 @@ def _write_edition(config: Config, editions: list[Config], records: list[IssueRe
         web, manifest = _read_issue(record, report)
         if web is not None:
             entries.append((record, web, manifest))
-    for index, (record, web, _) in enumerate(entries):
+    for index, (record, web, manifest) in enumerate(entries):
         newer = entries[index - 1][0] if index > 0 else None
         older = entries[index + 1][0] if index + 1 < len(entries) else None
         target = prefix + _page_name(record.id)
-        stamp = _stamp(config, web, newer, older)
+        stamp = _stamp(config, editions, web, manifest, newer, older)
         current = files.read(target)
         if current is not None and _stamped(current, stamp) and files.record.get(target) == sha256(current):
             continue  # made from the same inputs (and checked) by an earlier run
-        page = _page(config, record, web, newer, older, report)
+        page = _page(config, editions, record, web, manifest, newer, older, report)
         unsafe = problems(page)
         if unsafe:  # scrub() should make this impossible; never publish it if it happens
             raise DigestError(f"{record.id}: the archive page is not safe to publish: {'; '.join(unsafe[:3])}")
@@ -175,11 +176,15 @@ def _write_edition(config: Config, editions: list[Config], records: list[IssueRe
             report.removed.append(prefix + name)
 
 
-def _stamp(config: Config, web: str, newer: IssueRecord | None, older: IssueRecord | None) -> str:
+def _stamp(config: Config, editions: list[Config], web: str, manifest: dict[str, Any],
+           newer: IssueRecord | None, older: IssueRecord | None) -> str:
     """A last line naming everything a page is made from, so a run with nothing new rewrites nothing."""
     assert config.archive is not None
     inputs = [PAGE_FORMAT, web, newer.id if newer else "", older.id if older else "", edition_title(config),
-              archive_url(config, "") or "", " ".join(config.email.merge_tags)]
+              archive_url(config, "") or "", " ".join(config.email.merge_tags), config.site.name,
+              config.site.url, " ".join(config.archive.allow_image_hosts), " ".join(config.email.image_hosts),
+              json.dumps(manifest.get("picks", [])[:1]), str(manifest.get("preheader")),
+              *(f"{e.edition_id}={edition_title(e)}" for e in editions)]
     digest = hashlib.sha256("\0".join(inputs).encode("utf-8")).hexdigest()[:32]
     return f"<!-- digest archive page {digest} -->\n"
 
@@ -211,36 +216,72 @@ def _page_name(issue_id: str) -> str:
     return f"{split_issue_key(issue_id)[1]}.html"
 
 
-def _page(config: Config, record: IssueRecord, web: str, newer: IssueRecord | None,
-          older: IssueRecord | None, report: ArchiveReport) -> str:
-    """The web version of the email with the archive's links on top (older, all issues, newer, feed),
-    only the images of hosts the editor named, and a policy that lets nothing else load or run."""
+def _page(config: Config, editions: list[Config], record: IssueRecord, web: str, manifest: dict[str, Any],
+          newer: IssueRecord | None, older: IssueRecord | None, report: ArchiveReport) -> str:
+    """The web version of the email with the archive's links on top (older, every edition, the site,
+    newer), a title and sharing tags naming the week in words, only the images of hosts the editor
+    named, and a policy that lets nothing else load or run."""
     doc = lxml.html.document_fromstring(scrub(web))
     left_off = guard_page(doc, config)
     if left_off:
         report.warnings.append(f"{record.id}: images from {', '.join(left_off)} are left off its archive page "
                                "(a public page shows only the site's images; [archive] allow_image_hosts "
                                "lists others to keep)")
-    title = edition_title(config)
-    links = [f'<a href="{INDEX}">All issues of {html.escape(title)}</a>', f'<a href="{FEED}">Atom feed</a>']
+    links = _edition_links(config, editions)
     if older is not None:
-        links.insert(0, f'<a rel="prev" href="{_page_name(older.id)}">&larr; {_week(older.id)}</a>')
+        label = _week_label(_week(older.id))
+        links.insert(0, f'<a rel="prev" href="{_page_name(older.id)}">&larr; {label}</a>')
     if newer is not None:
-        links.append(f'<a rel="next" href="{_page_name(newer.id)}">{_week(newer.id)} &rarr;</a>')
+        label = _week_label(_week(newer.id))
+        links.append(f'<a rel="next" href="{_page_name(newer.id)}">{label} &rarr;</a>')
     nav = lxml.html.fragment_fromstring(
-        '<nav class="archive-nav" style="max-width:600px;margin:0 auto;padding:10px 0;'
-        'font:14px/1.5 system-ui,sans-serif;text-align:center;">' + " &middot; ".join(links) + "</nav>")
+        '<nav class="archive-nav" aria-label="Archive" style="max-width:600px;margin:0 auto;padding:10px 8px;'
+        'font:14px/1.7 system-ui,sans-serif;text-align:center;">' + " &middot; ".join(links) + "</nav>")
     body = doc.find("body")
     if body is not None:
         body.insert(0, nav)
+    heading = edition_heading(config)
+    if heading is not None:  # the email's header names the site; an edition's page names the edition
+        for link in doc.xpath('//*[contains(concat(" ", normalize-space(@class), " "), " site-link ")]'):
+            link.text = heading
+            for child in list(link):
+                child.drop_tree()
     head = doc.find("head")
     if head is not None:
-        head.append(lxml.html.fragment_fromstring(
-            f'<link rel="alternate" type="application/atom+xml" title="{html.escape(title)}" href="{FEED}">'))
         url = archive_url(config, _week(record.id))
+        add_head_tags(head, title=titled(config, _week_label(_week(record.id))),
+                      text=description(doc, manifest, f"The week's best reviews from {config.site.name}"),
+                      url=url, image=hero_image(doc, config), kind="article", site_name=config.site.name)
+        head.append(lxml.html.fragment_fromstring(
+            f'<link rel="alternate" type="application/atom+xml" title="{html.escape(_archive_title(config))}" '
+            f'href="{FEED}">'))
         if url is not None:
             head.append(lxml.html.fragment_fromstring(f'<link rel="canonical" href="{html.escape(url)}">'))
     return to_html(doc) + "\n"
+
+
+def _edition_links(config: Config, editions: list[Config]) -> list[str]:
+    """This edition's index, every other edition's, the feed and the site (relative but the site)."""
+    up = "../" if config.edition_id else ""
+    links = [f'<a href="{INDEX}">All issues of {html.escape(edition_title(config))}</a>']
+    for edition in editions:
+        if edition.edition_id == config.edition_id:
+            continue
+        href = f"{up}{edition.edition_id}/{INDEX}" if edition.edition_id else f"{up}{INDEX}"
+        links.append(f'<a href="{href}">{html.escape(edition_title(edition))}</a>')
+    site, name = html.escape(config.site.url), html.escape(config.site.name)
+    return links + [f'<a href="{FEED}">Atom feed</a>', f'<a href="{site}">{name} home</a>']
+
+
+def _week_label(week_id: str) -> str:
+    """The week in a reader's dates: "May 5–11, 2025", "Apr 28 – May 4, 2025", "Dec 29, 2025 – Jan 4, 2026"."""
+    first = parse_week(week_id).monday
+    last = first + timedelta(days=6)
+    if first.year != last.year:
+        return f"{first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year}"
+    if first.month != last.month:
+        return f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
+    return f"{first:%b} {first.day}–{last.day}, {last.year}"
 
 
 def _week(issue_id: str) -> str:
@@ -321,17 +362,28 @@ def _archive_title(config: Config) -> str:
 _INDEX = """<!DOCTYPE html>
 <html lang="{lang}"><head><meta http-equiv="Content-Security-Policy" content="{policy}"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<link rel="alternate" type="application/atom+xml" title="{title}" href="{feed}">
+<meta name="color-scheme" content="light dark">
+{tags}
+<link rel="alternate" type="application/atom+xml" title="{feed_title}" href="{feed}">
 <style>
 body {{ margin: 0 auto; max-width: 640px; padding: 24px 16px; font: 16px/1.5 system-ui, sans-serif;
        color: #1d2433; background: #fff; }}
-a {{ color: {accent}; }} h1 {{ font-size: 24px; margin: 0 0 4px; }} nav {{ margin: 0 0 24px; color: #5b6270; }}
+a {{ color: {p.accent_text}; }} nav {{ margin: 0 0 24px; color: #5b6270; }}
+.masthead {{ margin: 0 0 16px; padding: 20px 20px 18px; border-radius: 10px; background: {p.brand};
+             border-bottom: 4px solid {p.accent}; color: #ffffff; }}
+.masthead a {{ color: #ffffff; text-decoration: none; }}
+.site {{ margin: 0; font-size: 14px; font-weight: 700; }}
+h1 {{ font-size: 26px; line-height: 1.25; margin: 2px 0 0; }}
 ol {{ list-style: none; padding: 0; }} li {{ margin: 0 0 18px; }} .when {{ color: #5b6270; font-size: 14px; }}
 .summary {{ margin: 2px 0 0; }}
+@media (prefers-color-scheme: dark) {{
+  body {{ color: {p.dark_ink}; background: {p.dark_surface}; }} nav, .when {{ color: {p.dark_muted}; }}
+  a {{ color: {p.accent_text_dark}; }}
+  .masthead {{ background: {p.brand_dark}; }}
+}}
 </style></head><body>
-<h1>{title}</h1>
-<nav>{nav}</nav>
+<header class="masthead"><p class="site"><a href="{site_url}">{site_name}</a></p><h1>{heading}</h1></header>
+<nav aria-label="Archive">{nav}</nav>
 {body}
 </body></html>
 """
@@ -339,25 +391,34 @@ ol {{ list-style: none; padding: 0; }} li {{ margin: 0 0 18px; }} .when {{ color
 
 def _index(config: Config, editions: list[Config], entries: list[tuple[IssueRecord, dict[str, Any]]],
            published: dict[str, datetime]) -> str:
-    title = html.escape(_archive_title(config))
-    nav = [f'<a href="{FEED}">Atom feed</a>']
-    if config.edition_id:
-        nav.append('<a href="../index.html">All editions</a>')
-    else:
-        nav += [f'<a href="{e.edition_id}/{INDEX}">{html.escape(edition_title(e))}</a>' for e in editions[1:]]
+    """The edition's past issues, newest first, each by its dates, under the edition's own title and colours."""
+    assert config.archive is not None
+    title = config.archive.title or titled(config, "past issues", ": ")
+    links = _edition_links(config, editions)
     items = []
     for record, manifest in entries:
         tz = config.site.tz
-        start = record.window_start.astimezone(tz)
         pub = published.get(record.id, record.built_at).astimezone(tz)
         subject = html.escape(str(manifest.get("subject") or record.subject))
         summary = html.escape(str(manifest.get("preheader") or ""))
         items.append(
             f'<li><a href="{_page_name(record.id)}">{subject}</a><div class="when">'
-            f'{_week(record.id)}, week of {start:%B} {start.day}, {start.year} &middot; '
+            f'{_week_label(_week(record.id))} &middot; '
             f'<time datetime="{_when(pub)}">sent {pub:%b} {pub.day}, {pub.year}</time></div>'
             + (f'<p class="summary">{summary}</p>' if summary else "") + "</li>")
     body = f"<ol>{''.join(items)}</ol>" if items else "<p>No issues published yet.</p>"
     policy = html.escape(content_security_policy(config))
-    return _INDEX.format(lang=html.escape(config.email.lang), policy=policy, title=title, feed=FEED,
-                         nav=" &middot; ".join(nav), body=body, accent=config.email.accent_color)
+    text = f"Past issues of {edition_title(config)}: the week's best reviews from {config.site.name}."
+    base = config.archive.base_url
+    tags = head_html(title=title, text=text, kind="website", site_name=config.site.name,
+                     url=f"{base}{_prefix(config)}{INDEX}" if base else None)
+    return _INDEX.format(lang=html.escape(config.email.lang), policy=policy, tags=tags, feed=FEED,
+                         feed_title=html.escape(_archive_title(config)), nav=" &middot; ".join(links),
+                         body=body,
+                         p=config.email.palette,
+                         site_url=html.escape(config.site.url), site_name=html.escape(config.site.name),
+                         heading=html.escape(config.archive.title or edition_heading(config) or "Past issues"))
+
+
+def _prefix(config: Config) -> str:
+    return f"{config.edition_id}/" if config.edition_id else ""

@@ -105,6 +105,17 @@ def scrub(page: str) -> str:
     return MERGE_TAG.sub("", text)
 
 
+def scrub_text(text: str) -> str:
+    """Plain ``text`` without any merge tag, for a value the archive puts in a page's head."""
+    while True:  # until nothing is left: removing one tag must not join the pieces of another
+        before = text
+        for tag in KNOWN_TAGS:
+            text = text.replace(tag, "")
+        text = MERGE_TAG.sub("", text)
+        if text == before:
+            return text
+
+
 def to_html(doc: Any) -> str:
     return str(lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>"))
 

@@ -149,13 +149,17 @@ def test_the_pages_parse_back_with_their_links_and_nothing_private(weeks: ThreeW
     index = lxml.html.parse(str(weeks.archive / "index.html")).getroot()
     items = index.cssselect("ol li > a")
     assert [a.get("href") for a in items] == ["2025-W20.html", "2025-W19.html", "2025-W18.html"]
-    assert [a.get("href") for a in index.cssselect("nav a")] == ["feed.xml", "anime/index.html"]
+    home = load_config(weeks.path).site.url
+    nav_links = [a.get("href") for a in index.cssselect("nav a")]
+    assert nav_links == ["index.html", "anime/index.html", "feed.xml", home]
     assert index.cssselect("link[rel=alternate]")[0].get("href") == "feed.xml"
     for a, week in zip(items, ("2025-W20", "2025-W19", "2025-W18"), strict=True):
         manifest = json.loads((weeks.folder / "out" / week / "manifest.json").read_text("utf-8"))
         assert a.text_content() == manifest["subject"]
         page = lxml.html.parse(str(weeks.archive / f"{week}.html")).getroot()
-        assert page.findtext(".//title") == manifest["subject"]
+        assert page.findtext(".//title") == "Second Screen, " + {"2025-W18": "Apr 28 – May 4, 2025",
+                                                                "2025-W19": "May 5–11, 2025",
+                                                                "2025-W20": "May 12–18, 2025"}[week]
         nav = {x.get("rel") or x.text_content(): x.get("href") for x in page.cssselect("nav.archive-nav a")}
         assert nav["All issues of Second Screen"] == "index.html" and nav["Atom feed"] == "feed.xml"
         assert nav.get("prev") == {"2025-W20": "2025-W19.html", "2025-W19": "2025-W18.html"}.get(week)
@@ -175,7 +179,8 @@ def test_the_pages_parse_back_with_their_links_and_nothing_private(weeks: ThreeW
     shown = invoke(weeks.path, "--week", "2025-W19", command=explain).output
     assert "private note (email only, never archived): Subscribers only: code SECRET-W19." in shown
     anime_index = lxml.html.parse(str(weeks.archive / "anime" / "index.html")).getroot()
-    assert [a.get("href") for a in anime_index.cssselect("a")] == ["feed.xml", "../index.html", "2025-W19.html"]
+    anime_links = [a.get("href") for a in anime_index.cssselect("a")]  # masthead, nav, the issue
+    assert anime_links == [home, "index.html", "../index.html", "feed.xml", home, "2025-W19.html"]
 
 
 def test_view_in_browser_points_at_the_archive_when_it_has_an_address(tmp_path: Path) -> None:

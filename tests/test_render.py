@@ -83,7 +83,7 @@ def test_cards_show_score_section_tldr_author_date_and_image(issue: RenderedIssu
 
 def test_headings_wrapper_and_one_link_per_card_for_screen_readers(issue: RenderedIssue) -> None:
     root = dom(issue.html)
-    assert ["|".join(h.itertext()) for h in root.iter("h1")] == ["The week's best reviews|May 12–18, 2025"]
+    assert ["|".join(h.itertext()) for h in root.iter("h1")] == ["The week's best reviews|, |May 12–18, 2025"]
     assert [h.text for h in root.iter("h2")] == [
         "From the editor", "Review of the week", "Top-scored this week", "Trending now"]
     wrapper = root.xpath("//div[@role='article']")[0]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from digest.errors import DigestError
+from digest.errors import UsageError
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
 # Issues exist between these years: feeds' dates before 1990 are discarded as broken, and a week
@@ -64,14 +64,14 @@ def last_full_week(now: datetime, tz: ZoneInfo) -> Week:
 def parse_week(text: str) -> Week:
     match = _WEEK.match(text.strip())
     if not match:
-        raise DigestError(f"{text!r} is not an ISO week; write it like 2025-W19")
+        raise UsageError(f"{text!r} is not an ISO week; write it like 2025-W19")
     year, number = int(match.group(1)), int(match.group(2))
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise DigestError(f"{text!r}: digest builds issues for weeks from {FIRST_YEAR} to {LAST_YEAR}")
+        raise UsageError(f"{text!r}: digest builds issues for weeks from {FIRST_YEAR} to {LAST_YEAR}")
     try:
         date.fromisocalendar(year, number, 1)
     except ValueError:
-        raise DigestError(f"{text!r}: {year} has no week {number}") from None
+        raise UsageError(f"{text!r}: {year} has no week {number}") from None
     return Week(year, number)
 
 
@@ -80,9 +80,9 @@ def parse_now(text: str, tz: ZoneInfo) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise DigestError(f"{text!r} is not a date-time; write it like 2025-05-12T08:00") from None
+        raise UsageError(f"{text!r} is not a date-time; write it like 2025-05-12T08:00") from None
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise DigestError(f"{text!r}: digest works with times from {FIRST_YEAR} to {LAST_YEAR}")
+        raise UsageError(f"{text!r}: digest works with times from {FIRST_YEAR} to {LAST_YEAR}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(UTC)

@@ -67,7 +67,7 @@ def test_dropping_what_is_not_a_candidate_says_so(demo: Path) -> None:
     unknown = f"{HOST}/2025/05/16/no-such-review/"
     code, out = build(demo, "--drop", unknown, "--drop", OLDER)
     assert code == 0, out
-    assert f"note: --drop {unknown}: not a stored review, so not a candidate; nothing to drop" in out
+    assert f"note: not a candidate this week: {unknown}; nothing dropped (not a stored review" in out
     assert f"note: --drop {OLDER}: published Thu 2025-05-08, outside 2025-W20" in out
 
 

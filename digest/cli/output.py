@@ -7,14 +7,11 @@ A field is only ever added, never renamed or retyped, without bumping ``schema``
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
-
-import click
 
 if TYPE_CHECKING:
     from digest.job.build import BuildResult
@@ -25,7 +22,9 @@ JSON_SCHEMA = 1
 
 
 def emit(document: dict[str, Any]) -> None:
-    click.echo(json.dumps({"schema": JSON_SCHEMA, **document}, indent=2, ensure_ascii=False, sort_keys=True))
+    from digest.cli.base import print_json
+
+    print_json({"schema": JSON_SCHEMA, **document})  # held until the command ends (one document)
 
 
 def collect_json(report: CollectReport, store_entries: int) -> dict[str, Any]:

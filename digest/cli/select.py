@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from digest.cli.base import Context, clock_from, echo, handles_errors, utcnow
+from digest.cli.base import Context, clock_from, echo, handles_errors, now_note, utcnow
 from digest.errors import DigestError
 
 if TYPE_CHECKING:
@@ -125,19 +126,26 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
         # Only pins and drops need every stored review (to check them); at a busy site's scale,
         # reading them all costs more than the build.
         stored = stored_reviews(config, store, chosen) if flags.pins or flags.drops else {}
-        notes = check_flags(flags, stored, chosen.id, config.select.top_count, config.site.tz)
+        flags, notes = check_flags(flags, stored, chosen.id, config.select.top_count, config.site.tz)
+        taken = now_note(now_text, config)
+        notes = [taken, *notes] if taken else notes
+        previous = replaced_issue(config, store, issue_key(chosen.id, config.edition_id))
         saved = save_flags(config, issue_key(chosen.id, config.edition_id), flags)
         result = build_issue(config, store, now, chosen)
         archive = update_archive(obj.config, store)
     if as_json:
         from digest.cli.output import build_json, emit
 
-        emit(build_json(result, notes, saved))
+        emit({**build_json(result, notes, saved), "replaced": previous})
         return
     for line in notes:
         echo(f"note: {line}")
     if saved is not None:
         echo(f"kept in {saved} (every later build of {chosen.id} reads it)")
+    if previous is not None:
+        when = datetime.fromisoformat(str(previous["built_at"])).astimezone(config.site.tz)
+        echo(f"replacing the {result.issue_id} issue built at {when:%a %Y-%m-%d %H:%M %Z} "
+             f"({previous['picks']} picks) with this build ({len(result.selection.picks)} picks)")
     size = len(result.rendered.html.encode("utf-8"))
     echo(f"built {result.issue_id}: {len(result.selection.top)} top, "
                f"{len(result.selection.trending)} trending; {size / 1024:.1f} KB -> {result.out_dir}")
@@ -150,6 +158,15 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
         echo(line)
     if archive is not None:
         echo(archive.line())
+
+
+def replaced_issue(config: Config, store: Store, issue_id: str) -> dict[str, object] | None:
+    """The built issue a build replaces, as ``build --json`` reports it (``replaced``); None at first."""
+    record = store.issue(issue_id)
+    if record is None:
+        return None
+    return {"built_at": record.built_at.astimezone(config.site.tz).isoformat(), "subject": record.subject,
+            "picks": store.pick_count(issue_id), "out_dir": record.out_dir}
 
 
 def stored_reviews(config: Config, store: Store, week: Week) -> dict[str, Candidate]:

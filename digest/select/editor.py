@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -133,15 +134,54 @@ class Candidate:
     in_week: bool
 
 
-def check_flags(flags: EditorChoices, stored: dict[str, Candidate], week_id: str, top_count: int,
-                tz: ZoneInfo) -> list[str]:
-    """Refuse pins that cannot mean anything; say what is unusual. Returns the notes to print.
+def url_key(url: str) -> str:
+    """What two spellings of one stored review share: no scheme, no ``www.``, no trailing slash, any case
+    of host. Path and query stay exact: another page is never the same review."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return url
+    host = parts.netloc.lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    return host + path + (f"?{parts.query}" if parts.query else "")
 
-    ``stored`` maps every stored review's canonical URL to a :class:`Candidate`. A pin of a URL
-    that is not a stored review, or at a position outside 1..top picks, is a UsageError that
-    shows the closest stored URLs; a pin from another week is allowed but said; a drop of a URL
-    that is not a candidate this week is said too (it changes nothing).
+
+def resolve_urls(flags: EditorChoices, stored: dict[str, Candidate]) -> EditorChoices:
+    """The flags with each pin and drop spelled as the stored review it names.
+
+    A URL stored as given is kept; otherwise the one stored review with the same :func:`url_key`
+    (``http``/``https``, ``www.``, a trailing slash) is meant. Two or more such reviews are a
+    UsageError that lists them; none leaves the URL as given, for :func:`check_flags` to judge.
     """
+    by_key: dict[str, list[str]] = {}
+    for url in stored:
+        by_key.setdefault(url_key(url), []).append(url)
+
+    def resolved(flag: str, url: str) -> str:
+        if url in stored:
+            return url
+        matches = by_key.get(url_key(url), [])
+        if len(matches) > 1:
+            raise UsageError(f"{flag} {url}: matches {len(matches)} stored reviews; give the one you mean:\n  "
+                             + "\n  ".join(sorted(matches)))
+        return matches[0] if matches else url
+
+    return replace(flags, pins=tuple(replace(p, url=resolved("--pin", p.url)) for p in flags.pins),
+                   drops=tuple(dict.fromkeys(resolved("--drop", d) for d in flags.drops)))
+
+
+def check_flags(flags: EditorChoices, stored: dict[str, Candidate], week_id: str, top_count: int,
+                tz: ZoneInfo) -> tuple[EditorChoices, list[str]]:
+    """Refuse pins that cannot mean anything; say what is unusual. Returns the flags to keep and the notes.
+
+    ``stored`` maps every stored review's canonical URL to a :class:`Candidate`; pins and drops are
+    first spelled as the stored review they name (:func:`resolve_urls`). A pin of a URL that is not
+    a stored review, or at a position outside 1..top picks, is a UsageError that shows the closest
+    stored URLs; a pin from another week is allowed but said. A drop of a URL that is not a stored
+    review is said and left out of the flags returned (it would change nothing, and kept in the issue
+    file it would only mislead); a drop of a review from another week is said and kept (it still
+    keeps the review out of trending).
+    """
+    flags = resolve_urls(flags, stored)
     notes: list[str] = []
     slots = max(top_count, len(flags.pins))
     for pin in flags.pins:
@@ -154,15 +194,18 @@ def check_flags(flags: EditorChoices, stored: dict[str, Candidate], week_id: str
         if not found.in_week:
             notes.append(f"pinned from outside {week_id}: {pin.url} "
                          f"(published {found.published.astimezone(tz):%a %Y-%m-%d})")
+    kept: list[str] = []
     for drop in flags.drops:
         found = stored.get(drop)
         if found is None:
-            notes.append(f"--drop {drop}: not a stored review, so not a candidate; nothing to drop"
-                         f"{_closest(drop, stored)}")
-        elif not found.in_week:
+            notes.append(f"not a candidate this week: {drop}; nothing dropped (not a stored review, so not "
+                         f"kept in the issue file){_closest(drop, stored)}")
+            continue
+        kept.append(drop)
+        if not found.in_week:
             notes.append(f"--drop {drop}: published {found.published.astimezone(tz):%a %Y-%m-%d}, outside "
                          f"{week_id}; it was not a top candidate (the drop still keeps it out of trending)")
-    return notes
+    return replace(flags, drops=tuple(kept)), notes
 
 
 def _closest(url: str, stored: dict[str, Candidate]) -> str:

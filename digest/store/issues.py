@@ -64,6 +64,11 @@ class IssueTables(Connection):
         row = self.db.execute("SELECT * FROM issues WHERE id = ?", (issue_id,)).fetchone()
         return _issue(row) if row else None
 
+    def pick_count(self, issue_id: str) -> int:
+        """How many picks a built issue has (what a rebuild replaces)."""
+        row = self.db.execute("SELECT count(*) FROM issue_picks WHERE issue_id = ?", (issue_id,)).fetchone()
+        return int(row[0])
+
     def latest_issue(self, edition: str | None = None) -> IssueRecord | None:
         """The newest issue of one edition (default: the plain week ids, ``2025-W20``)."""
         where, args = _of_edition(edition)

@@ -90,6 +90,14 @@ def test_building_a_built_week_again_says_it_replaces_it(demo: Path) -> None:
         cli("--config", str(demo), "build", "--now", "2025-05-20", "--json").stdout)["notes"])
 
 
+def test_run_says_what_time_a_bare_date_was_taken_as(demo: Path) -> None:
+    result = cli("--config", str(demo), "run", "--now", "2025-05-20", "--no-deliver")
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first == "note: --now 2025-05-20 has no time of day: taken as Tue 2025-05-20 00:00 CDT"
+    assert "2025-W20" in result.output
+
+
 def test_a_first_build_has_nothing_replaced_in_its_json(demo: Path) -> None:
     document = json.loads(cli("--config", str(demo), "build", "--now", NOW, "--json").stdout)
     assert document["replaced"] is None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from digest.cli.base import EXIT_PARTIAL, Context, echo, handles_errors, utcnow
+from digest.cli.base import EXIT_PARTIAL, Context, echo, handles_errors, now_note, utcnow
 from digest.errors import CollectError, ConfigError, DeliveryError, DigestError
 
 if TYPE_CHECKING:
@@ -50,6 +50,9 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
     config = obj.config
     fixed = parse_now(now_text, config.site.tz) if now_text else None
     chosen = parse_week(week) if week else None
+    taken = now_note(now_text, config)
+    if taken and not as_json:
+        echo(f"note: {taken}")
 
     def clock() -> datetime:
         return fixed or utcnow()

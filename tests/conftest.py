@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from helpers.configfile import Clock
+from helpers.data import real_feeds_dir
 from helpers.server import FeedServer
 
 from digest.store.database import Store
 
-REAL_FEEDS = Path(__file__).resolve().parents[2] / "shared" / "feeds" / "real"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "feeds"
 
 
@@ -35,9 +35,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def real_feeds() -> Path:
-    if not REAL_FEEDS.is_dir() or not any(REAL_FEEDS.glob("*.xml")):
-        pytest.fail(f"real captured feeds not found at {REAL_FEEDS} (the shared folder is missing)")
-    return REAL_FEEDS
+    return real_feeds_dir()
 
 
 @pytest.fixture(scope="module")

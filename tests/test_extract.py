@@ -8,20 +8,17 @@ from typing import Any
 
 import feedparser
 import pytest
+from helpers.data import real_feed
 
 from digest.models import ImageHint
 from digest.reviews.extract import cut, lead_image, plain_text, strip_noise, text_lines, tldr
 
 HERE = Path(__file__).resolve().parent
-REAL = Path(__file__).resolve().parents[2] / "shared" / "feeds" / "real"
 PAGES = HERE / "fixtures" / "pages"
 
 
 def _feed(name: str) -> Any:
-    path = REAL / name
-    if not path.is_file():
-        pytest.fail(f"real feed not found: {path} (expected under ../shared/feeds/real)")
-    return feedparser.parse(path.read_bytes(), sanitize_html=False, resolve_relative_uris=False)
+    return feedparser.parse(real_feed(name).read_bytes(), sanitize_html=False, resolve_relative_uris=False)
 
 
 def _content(entry: Any) -> str:

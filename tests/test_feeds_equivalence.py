@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.data import REAL_FEEDS, real_feeds_dir
 
 from digest.collect.feeds import parse_feed
 from digest.errors import FeedParseError
 from digest.models import FeedEntry, ParsedFeed
 
 RECORD = Path(__file__).resolve().parent / "fixtures" / "parse_feed_expected.json"
-REAL_FEEDS = Path(__file__).resolve().parents[2] / "shared" / "feeds" / "real"
 BASE_URL = "https://example.com/feed/"
 
 # The Content-Type a server of each capture's kind sends (as tests/test_real_feeds.py serves them).
@@ -128,8 +128,7 @@ def describe(body: bytes, headers: dict[str, str]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def record() -> dict[str, Any]:
-    if not REAL_FEEDS.is_dir():
-        pytest.fail(f"real captured feeds not found at {REAL_FEEDS} (the shared folder is missing)")
+    real_feeds_dir()
     data: dict[str, Any] = json.loads(RECORD.read_text(encoding="utf-8"))
     return data
 

@@ -1,4 +1,4 @@
-"""Every captured real feed in /work/shared/feeds/real, served byte for byte by a local HTTP server and
+"""Every captured real feed in tests/data/feeds/real, served byte for byte by a local HTTP server and
 collected into a real store, with each capture's real-world quirk asserted.
 
 The files are read-only test data (see SOURCES.md there); nothing here modifies them."""
@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import REAL_FEEDS
 from helpers.configfile import Clock, make_config
+from helpers.data import REAL_FEEDS
 from helpers.server import FeedServer
 
 from digest.collect.collector import run_collect

@@ -13,6 +13,7 @@ from typing import Any
 
 import feedparser
 import pytest
+from helpers.data import REFERENCE, real_feeds_dir
 
 from digest.collect.feeds import parse_feed
 from digest.reviews.scores import (
@@ -28,7 +29,6 @@ from digest.reviews.scores import (
 )
 
 HERE = Path(__file__).resolve().parent
-REAL = Path(__file__).resolve().parents[2] / "shared" / "feeds" / "real"
 PAGES = HERE / "fixtures" / "pages"
 LABELS = HERE / "labels"
 
@@ -476,10 +476,8 @@ class Tally:
 
 
 def _real_feeds() -> dict[str, Any]:
-    if not REAL.is_dir():
-        pytest.fail(f"real feeds not found at {REAL} (expected ../shared/feeds/real)")
     parsed = {}
-    for path in sorted(REAL.glob("*.xml")):
+    for path in sorted(real_feeds_dir().glob("*.xml")):
         data = path.read_bytes()
         parsed[path.name] = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     return parsed
@@ -532,8 +530,8 @@ def test_real_feed_gd_star_rating_is_readers_votes() -> None:
 
 
 def _reference_page(drop: tuple[str, ...] = ()) -> str:
-    """/work/shared/reference/review-page.txt, one <p> per line: no telling classes at all."""
-    path = REAL.parents[1] / "reference" / "review-page.txt"
+    """tests/data/reference/review-page.txt, one <p> per line: no telling classes at all."""
+    path = REFERENCE / "review-page.txt"
     if not path.is_file():
         pytest.fail(f"reference page not found at {path}")
     lines = [line.strip() for line in path.read_text().splitlines()]

@@ -1,5 +1,5 @@
 """Build feeds shaped like real WordPress RSS2 output (modelled on the captured feeds in
-/work/shared/feeds/real: poptimal, Android Authority).
+tests/data/feeds/real: poptimal, Android Authority).
 
 Each item carries what WordPress emits: ``<title>``, ``<link>``, ``<comments>``, an RFC 822
 ``<pubDate>``, ``<dc:creator>`` in CDATA, several ``<category>`` in CDATA, ``<guid

@@ -23,13 +23,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_wheel_lists_every_subpackage_of_digest() -> None:
-    """pyproject.toml lists packages by hand (templates/ is mapped in); a new stage must be added there."""
+    """pyproject.toml lists packages by hand (templates/ is mapped in); a new stage must be added there.
+
+    Each folder of templates/ (partials/, styles/) is a package too: Python can import it, so setuptools
+    warns at every install and build that it "would be ignored" unless it is listed."""
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     on_disk = {"digest"} | {
         "digest." + ".".join(p.parent.relative_to(ROOT / "digest").parts)
         for p in (ROOT / "digest").rglob("__init__.py") if p.parent != ROOT / "digest"
     }
-    assert listed == on_disk | {"digest.templates"}
+    templates = ROOT / "templates"
+    template_folders = {
+        "digest.templates." + ".".join(folder.relative_to(templates).parts)
+        for folder in templates.rglob("*") if folder.is_dir() and folder.name != "__pycache__"
+    }
+    assert template_folders, "templates/ has its partials/ and styles/ folders"
+    assert listed == on_disk | {"digest.templates"} | template_folders
 
 
 def test_templates_are_loaded_through_the_package_not_the_checkout() -> None:
@@ -73,8 +82,11 @@ def test_a_wheel_in_a_fresh_venv_builds_the_demo_issue_outside_the_checkout(tmp_
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(source)],
-                   check=True, cwd=tmp_path, capture_output=True)
+    # -v shows setuptools' own output: a folder it would leave out is a wall of warnings at every install.
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(wheels), str(source)]
+    built = subprocess.run(pip_wheel, cwd=tmp_path, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "would be ignored" not in built.stdout + built.stderr, built.stdout + built.stderr
     (wheel,) = wheels.glob("digest-*.whl")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)

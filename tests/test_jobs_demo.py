@@ -71,10 +71,9 @@ def _absolute(value: Any, folder: Path) -> Any:
 
 
 def demo_config(folder: Path, **tables: dict[str, Any]) -> Path:
-    """The demo config in ``folder`` with its store and output redirected there."""
+    """The demo config in ``folder`` with its store, output and editor's files redirected there."""
     raw = _absolute(tomllib.loads(DEMO.read_text(encoding="utf-8")), DEMO.parent)
-    if "issues_dir" not in raw and (DEMO.parent / "issues").is_dir():
-        raw["issues_dir"] = str(DEMO.parent / "issues")
+    raw["issues_dir"] = str(folder / "issues")  # never the checkout's var/demo/issues: no stray pins
     raw["output_dir"] = str(folder / "out")
     raw.setdefault("store", {})["path"] = str(folder / "var" / "demo.sqlite")
     raw.update({name: {**raw.get(name, {}), **value} if name == "email" else value

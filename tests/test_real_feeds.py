@@ -66,6 +66,15 @@ def test_the_capture_folder_is_what_this_file_expects(real_feeds: Path) -> None:
     assert {p.name for p in real_feeds.glob("*.xml")} == set(CAPTURES)
 
 
+def test_sources_names_where_every_capture_came_from(real_feeds: Path) -> None:
+    """Vendored captures are other sites' text: SOURCES.md keeps one row per file with its origin."""
+    rows = [line.split("|") for line in (real_feeds / "SOURCES.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| p")]
+    assert sorted(row[1].strip() for row in rows) == sorted(CAPTURES)
+    for row in rows:
+        assert " @ " in row[2] and "/" in row[2], row  # repository / path @ commit
+
+
 @pytest.mark.parametrize("name", sorted(CAPTURES))
 def test_every_real_feed_is_collected_whole(
     real_feeds: Path, name: str, feed_server: FeedServer, tmp_path: Path, store: Store, clock: Clock

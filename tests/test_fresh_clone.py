@@ -1,6 +1,6 @@
-"""`make test` on a bare machine: it installs the Debian tools the suite needs (as root, as in CI), or
-stops at once with the one command to run first, instead of failing tests one by one for lack of
-chromium or spamassassin.
+"""A fresh clone on a bare machine: the suite's data is inside tests/, and `make test` installs the
+Debian tools the suite needs (as root, as in CI) or stops at once with the one command to run first,
+instead of failing tests one by one for lack of chromium or spamassassin.
 
 The Makefile runs under the real make and /bin/sh with a PATH holding only what each case has:
 stand-ins for the tools (and for ``id`` and ``apt-get``: the test neither is root nor installs).
@@ -8,6 +8,7 @@ stand-ins for the tools (and for ``id`` and ``apt-get``: the test neither is roo
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -83,3 +84,18 @@ def test_ci_runs_exactly_the_readme_command() -> None:
              if line.strip() and not line.lstrip().startswith("#")]
     assert lines[-1] == "make test"
     assert not any("apt-get" in line for line in lines)
+
+
+def test_the_suite_reads_nothing_outside_the_checkout() -> None:
+    """A fresh clone has no sibling folders: test data is vendored under tests/data (SOURCES.md there)."""
+    outside = re.compile(r"\.\./shared|\"shared\"|/work/|parents\[[2-9]\]")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in (ROOT / "tests", ROOT / "bench")
+        for path in sorted(folder.rglob("*"))
+        if path.suffix in {".py", ".md", ".json", ".toml"} and "node_modules" not in path.parts
+        and "data" not in path.relative_to(folder).parts[:1]
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if outside.search(line) and path != Path(__file__).resolve()
+    ]
+    assert offenders == []

@@ -187,7 +187,7 @@ def test_view_in_browser_points_at_the_archive_when_it_has_an_address(tmp_path: 
     path = demo.demo_config(tmp_path, archive={"dir": str(tmp_path / "archive"), "publish": "on-build",
                                                "base_url": "https://secondscreen.example/news/archive"})
     output = invoke(path, "--now", "2025-05-19T08:00").output
-    assert "archive: 1 pages, published 2025-W20" in output
+    assert "archive: 1 page, published 2025-W20" in output
     email = (tmp_path / "out" / "2025-W20" / "digest.html").read_text("utf-8")
     text = (tmp_path / "out" / "2025-W20" / "digest.txt").read_text("utf-8")
     page_url = "https://secondscreen.example/news/archive/2025-W20.html"
@@ -400,7 +400,7 @@ def test_an_archive_that_cannot_be_written_does_not_undo_the_run(tmp_path: Path)
     assert f"error: archive NOT UPDATED: cannot create the archive folder {blocker}" in result.output
     blocker.unlink()
     again = invoke(path, "--now", "2025-05-19T09:00")
-    assert "2025-W20 was already built" in again.output and "archive: 1 pages" in again.output
+    assert "2025-W20 was already built" in again.output and "archive: 1 page" in again.output.splitlines()
     assert (blocker / "2025-W20.html").is_file()
 
 

@@ -61,7 +61,7 @@ class ArchiveReport:
 
     def line(self) -> str:
         new = f", published {', '.join(self.published)}" if self.published else ""
-        return f"archive: {self.pages} pages{new}"
+        return f"archive: {self.pages} page{'s' * (self.pages != 1)}{new}"
 
 
 # -- publishing ------------------------------------------------------------------------------------

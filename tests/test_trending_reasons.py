@@ -102,3 +102,13 @@ def test_an_analytics_export_written_after_now_is_left_out_of_a_replay(
     later = json.loads(out)["manifest"]
     assert "analytics" in later["signals_available"]
     assert not any("analytics" in w for w in later["warnings"])
+
+
+def test_the_note_quotes_the_first_read_of_the_list_not_the_last(demo: Path) -> None:
+    """A later collect reads the list again: the note still says when it was first read."""
+    code, out = cli(demo, "collect", "--now", "2025-05-26T07:00", "-q")
+    assert code == 0, out
+    code, out = cli(demo, "explain", "--week", "2025-W19", "--now", "2025-05-27T08:00")
+    assert code == 0, out
+    assert ("warning: trending: the site's trending list was first read on Mon 2025-05-19 07:00, after "
+            "Tue 2025-05-13 00:00, the moment this week's trending is measured at") in out.splitlines()

@@ -90,12 +90,11 @@ def gather_candidates(
     else:
         snapshot = store.trending_snapshot(config.trending.site_page, as_of)
         if snapshot is None:
-            ever = datetime.max.replace(tzinfo=as_of.tzinfo)
-            latest = store.trending_snapshot(config.trending.site_page, ever)
-            if latest is None:
+            first = store.trending_first_read(config.trending.site_page)
+            if first is None:
                 missing["site"] = "the site's trending list has never been read (collect reads it)"
             else:
-                missing["site"] = (f"the site's trending list was first read on {_day(latest[0], tz)}, after "
+                missing["site"] = (f"the site's trending list was first read on {_day(first, tz)}, after "
                                    f"{_day(as_of, tz)}, the moment this week's trending is measured at")
             warnings.append(f"trending: {missing['site']}")
         else:

@@ -306,6 +306,13 @@ class Store(IssueTables):
                 (page_url, etag, last_modified),
             )
 
+    def trending_first_read(self, page_url: str) -> datetime | None:
+        """When the site's trending list was first read (None: never), for a note that says so truthfully."""
+        row = self.db.execute(
+            "SELECT min(observed_at) FROM trending_snapshots WHERE page_url = ?", (page_url,)
+        ).fetchone()
+        return from_iso(row[0]) if row and row[0] is not None else None
+
     def trending_snapshot(self, page_url: str, at_or_before: datetime) -> tuple[datetime, list[str]] | None:
         """The latest snapshot of the site's trending list taken at or before a moment."""
         row = self.db.execute(

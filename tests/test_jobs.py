@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -12,9 +13,10 @@ from pytest_httpserver import HTTPServer
 from test_jobs_support import FakeBuilder, FixedClock, job_config, local
 
 from digest.cli.base import EXIT_LOCKED, EXIT_USER, Context
-from digest.cli.job import run
+from digest.cli.job import describe_outcome, run
 from digest.errors import LockError
-from digest.job.run import locked_store, run_once
+from digest.job.run import RunAction, RunOutcome, locked_store, run_once
+from digest.models import CollectReport, FeedOutcome, FeedStatus
 from digest.settings.config import Config
 from digest.store.database import Store
 from digest.weeks import parse_week
@@ -129,6 +131,29 @@ def test_cli_run_says_the_issue_was_already_built(tmp_path: Path) -> None:
         "not building it again (use --force to rebuild)",
         'hand-off: the files above (delivery.method = "files")',
     ]
+
+
+def test_the_hand_off_line_names_files_only_when_they_are_there(tmp_path: Path) -> None:
+    """An issue built earlier whose folder was since removed has no files to hand off: the run says so."""
+    config = job_config(tmp_path)
+    with Store.open(config.store_path) as store:
+        FakeBuilder()(config, store, local(2025, 5, 19, 8), parse_week("2025-W20"))
+    out_dir = tmp_path / "out" / "2025-W20"
+    shutil.rmtree(out_dir)
+    result = CliRunner().invoke(run, ["--now", "2025-05-19T09:00"], obj=Context(tmp_path / "digest.toml"))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == [
+        f"hand-off: none: the issue's folder {out_dir} is gone (`digest run --force` builds it again)"]
+
+
+def test_an_issue_that_was_not_built_hands_nothing_off(tmp_path: Path) -> None:
+    config = job_config(tmp_path)
+    failed = FeedOutcome("Second Screen", "https://secondscreen.example/feed/", FeedStatus.FAILED,
+                         error="the network is unreachable (offline?)")
+    collect = CollectReport(local(2025, 5, 19, 8), local(2025, 5, 19, 8), (failed,), seconds=0.5)
+    lines = describe_outcome(config, RunOutcome("2025-W20", RunAction.NOT_BUILT, 0.5, collect=collect))
+    assert len(lines) == 1 and lines[0].startswith("2025-W20: not built: ")
+    assert not any("hand-off" in line or "files" in line for line in lines)
 
 
 def test_cli_run_delivers_a_pending_issue_and_fails_clearly(tmp_path: Path, httpserver: HTTPServer) -> None:

@@ -131,12 +131,15 @@ def describe_outcome(config: Config, outcome: RunOutcome) -> list[str]:
 
     ``config`` is the outcome's edition.
     """
-    from digest.job.run import RunAction
+    from digest.job.run import RunAction, stale_reason
 
     tz = config.site.tz
     lines = []
     if outcome.error is not None:
         return [f"{outcome.issue_id}: {outcome.action}: {outcome.error}"]
+    if outcome.action == RunAction.NOT_BUILT:  # nothing was written, so there is nothing to hand off
+        reason = stale_reason(outcome.collect) if outcome.collect is not None else "nothing was built"
+        return [f"{outcome.issue_id}: not built: {reason}"]
     if outcome.action == RunAction.ALREADY_BUILT:
         when = outcome.built_at.astimezone(tz).strftime("%a %Y-%m-%d %H:%M %Z") if outcome.built_at else "?"
         lines.append(f"{outcome.issue_id} was already built on {when} ({outcome.out_dir}); "
@@ -154,6 +157,9 @@ def describe_outcome(config: Config, outcome: RunOutcome) -> list[str]:
     method = config.delivery.method
     if outcome.delivery:
         lines.append(outcome.delivery)
+    elif method == "files" and (outcome.out_dir is None or not outcome.out_dir.is_dir()):
+        lines.append(f"hand-off: none: the issue's folder {outcome.out_dir} is gone "
+                     "(`digest run --force` builds it again)")
     elif method == "files":
         lines.append("hand-off: the files above (delivery.method = \"files\")")
     elif not outcome.delivery_error:

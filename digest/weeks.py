@@ -104,3 +104,25 @@ def split_issue_key(key: str) -> tuple[str | None, str]:
     """``anime/2025-W20`` -> ``("anime", "2025-W20")``; a plain week id has no edition (None)."""
     edition, _, week_id = key.rpartition("/")
     return (edition or None), week_id
+
+
+# -- a week as people read it ----------------------------------------------------------------------
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def week_label(week: Week) -> str:
+    """The one way a week is shown to a person: "May 12–18, 2025", Monday to Sunday.
+
+    Across a month: "Apr 28 – May 4, 2025"; across a year: "Dec 29, 2025 – Jan 4, 2026". Month
+    names are English and fixed, not the machine's locale, so every reader sees the same line.
+    ISO ids (``2025-W20``) stay where programs read them: file names, ``--week``, JSON.
+    """
+    first = week.monday
+    last = first + timedelta(days=6)
+    start, end = f"{_MONTHS[first.month - 1]} {first.day}", f"{_MONTHS[last.month - 1]} {last.day}"
+    if first.year != last.year:
+        return f"{start}, {first.year} \u2013 {end}, {last.year}"
+    if first.month != last.month:
+        return f"{start} \u2013 {end}, {last.year}"
+    return f"{start}\u2013{last.day}, {last.year}"

@@ -57,7 +57,7 @@ def test_preview_shows_the_chosen_week_with_its_inbox_line_and_local_images(serv
     server, image = served
     _, _, page = get(server.url)
     text = page.decode("utf-8")
-    assert "digest preview: 2025-W19" in text  # --week, though W20 was built last
+    assert "digest preview: May 5–11, 2025" in text  # --week, though W20 was built last
     assert '<span class="from">Second Screen &lt;news@secondscreen.example&gt;</span>' in text
     _, _, email = get(server.url + "email.html")
     html = email.decode("utf-8")

@@ -33,7 +33,7 @@ def reviews(obj: Context, week: str | None, now_text: str | None, show_all: bool
       digest --config config/demo.toml reviews --week 2025-W20
     """
     from digest.reviews.rules import ReviewRules, reviews_in_window
-    from digest.weeks import last_full_week, parse_now, parse_week
+    from digest.weeks import last_full_week, parse_now, parse_week, week_label
 
     config = obj.config
     tz = config.site.tz
@@ -58,8 +58,7 @@ def reviews(obj: Context, week: str | None, now_text: str | None, show_all: bool
                            "score_source": r.score.source if r.score else None,
                            "unscored_reason": r.unscored_reason} for r in shown]})
         return
-    echo(f"{chosen} ({start.astimezone(tz):%a %d %b} to {end.astimezone(tz):%a %d %b %Y}, "
-               f"{config.site.timezone}): {total} reviews, {scored} scored")
+    echo(f"{week_label(chosen)} ({chosen}, times in {config.site.timezone}): {total} reviews, {scored} scored")
     for r in shown:
         when = r.published.astimezone(tz).strftime("%a %d %H:%M")
         if r.score is not None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from digest.errors import DigestError
 from digest.models import NearMiss, Pick, PickKind, Review, Selection
 from digest.settings.editions import DEFAULT_EDITION
-from digest.weeks import split_issue_key
+from digest.weeks import parse_week, split_issue_key, week_label
 
 SCHEMA = 1
 
@@ -158,8 +158,7 @@ def load_manifest(path: Path) -> Manifest:
 def format_manifest(manifest: Manifest) -> str:
     """The manifest as the table ``digest explain`` prints, with each review's URL to copy."""
     edition = manifest.get("edition", DEFAULT_EDITION)
-    lines = [f"{manifest['issue']}  {manifest['window']['start'][:10]} .. {manifest['window']['end'][:10]}"
-             f"  subject: {manifest['subject']}",
+    lines = [f"{_week_shown(manifest)}  subject: {manifest['subject']}",
              f"signals available: {', '.join(manifest['signals_available']) or 'none'}; "
              f"{manifest['scored_reviews']} scored reviews in the window; edition {edition}", ""]
     lines.append(f"{'#':>2}  {'kind':<8} {'score':>5}  {'section':<11}  title")
@@ -188,6 +187,16 @@ def format_manifest(manifest: Manifest) -> str:
     for warning in manifest.get("warnings", []):
         lines.append(f"warning: {warning}")
     return "\n".join(lines)
+
+
+def _week_shown(manifest: Manifest) -> str:
+    """"May 12–18, 2025 (2025-W20)": the week as people read it, and the id ``--week`` takes."""
+    issue = str(manifest["issue"])
+    try:
+        label = week_label(parse_week(split_issue_key(issue)[1]))
+    except DigestError:  # a manifest edited by hand: its window's dates are the best there is
+        label = f"{manifest['window']['start'][:10]} .. {manifest['window']['end'][:10]}"
+    return f"{label} ({issue})"
 
 
 def _pick_lines(pick: PickFacts) -> list[str]:

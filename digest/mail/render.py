@@ -38,7 +38,7 @@ from digest.models import Pick, PickKind, RenderedIssue, Selection
 from digest.settings.config import Config
 from digest.settings.editions import archive_url, edition_name, edition_title
 from digest.text import AUTHOR_MAX, TITLE_MAX, clip, strip_bidi
-from digest.weeks import split_issue_key
+from digest.weeks import parse_week, split_issue_key, week_label
 
 BUILTIN_TEMPLATES = Path(str(resources.files("digest.templates")))
 HTML_TEMPLATE, TEXT_TEMPLATE = "issue.html", "issue.txt"
@@ -259,13 +259,8 @@ def issue_dates(selection: Selection, tz: ZoneInfo) -> IssueDates:
     """The issue's dates; ``id`` is the week (``2025-W20``) in every edition."""
     first = selection.window_start.astimezone(tz)
     last = (selection.window_end - timedelta(seconds=1)).astimezone(tz)
-    if first.year != last.year:
-        text = f"{first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year}"
-    elif first.month != last.month:
-        text = f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
-    else:
-        text = f"{first:%b} {first.day}–{last.day}, {last.year}"
-    return IssueDates(split_issue_key(selection.issue_id)[1], text, first, last, last.year)
+    week_id = split_issue_key(selection.issue_id)[1]
+    return IssueDates(week_id, week_label(parse_week(week_id)), first, last, last.year)
 
 
 def wrap_text(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:

@@ -90,11 +90,11 @@ def gather_candidates(
     else:
         snapshot = store.trending_snapshot(config.trending.site_page, as_of)
         if snapshot is None:
-            first = store.trending_first_read(config.trending.site_page)
-            if first is None:
+            list_read = store.trending_first_read(config.trending.site_page)
+            if list_read is None:
                 missing["site"] = "the site's trending list has never been read (collect reads it)"
             else:
-                missing["site"] = (f"the site's trending list was first read on {_day(first, tz)}, after "
+                missing["site"] = (f"the site's trending list was first read on {_day(list_read, tz)}, after "
                                    f"{_day(as_of, tz)}, the moment this week's trending is measured at")
             warnings.append(f"trending: {missing['site']}")
         else:

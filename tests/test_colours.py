@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from email_fixtures import BRANDED, email_config, email_config_text, realistic_selection
 
-from digest.colours import AA_TEXT, contrast, palette, readable
+from digest.colours import AA_TEXT, PAGE, accent_problem, contrast, palette, readable
 from digest.errors import ConfigError
 from digest.mail.contrast import text_contrasts
 from digest.mail.render import render_issue
@@ -100,3 +100,29 @@ def test_digest_check_says_which_shade_it_derived(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "colours: email.accent_color #f0a500 is 2.08:1 on white: text and buttons use the derived shade #" \
         in result.output
+
+
+def test_the_shipped_default_accent_passes_on_white_and_check_says_nothing(demo: Path) -> None:
+    """The default config's colours need no note: `digest check` prints no "colours:" line for them."""
+    from click.testing import CliRunner
+
+    from digest.cli import main
+    from digest.settings.email import EmailSettings
+
+    accent = EmailSettings.model_fields["accent_color"].default
+    assert accent_problem(accent) is None and contrast(accent, PAGE) >= AA_TEXT
+    assert "accent_color" not in demo.read_text(encoding="utf-8")  # the demo keeps the default
+    result = CliRunner().invoke(main, ["--config", str(demo), "check"])
+    assert result.exit_code == 0, result.output
+    assert not [line for line in result.output.splitlines() if line.startswith("colours:")]
+
+
+def test_the_default_accent_is_accepted_when_derivation_is_off(tmp_path: Path) -> None:
+    """No colour is 4.5:1 on both white and the dark background, so derive_colors = false judges white;
+    dark mode still gets its lighter shade."""
+    path = tmp_path / "digest.toml"
+    path.write_text(email_config_text(derive_colors=False), encoding="utf-8")
+    config = load_config(path)
+    p = config.email.palette
+    assert p.notes == () and p.accent_text == p.accent
+    assert contrast(p.accent_text_dark, p.dark_surface) >= AA_TEXT

@@ -21,7 +21,7 @@ def refused(tmp_path: Path, **email: Any) -> str:
 def test_defaults_are_plain_links_that_the_editor_must_give() -> None:
     # Delivered as files with no mailer named, nobody substitutes merge tags: no tag is the default.
     settings = EmailSettings()
-    assert (settings.mailer, settings.brand_color, settings.accent_color) == ("plain", "#1d2433", "#d6452b")
+    assert (settings.mailer, settings.brand_color, settings.accent_color) == ("plain", "#1d2433", "#b83a24")
     assert settings.merge_tags == () and settings.unsubscribe is None and settings.address is None
     assert [key for key, _ in settings.missing_plain_values()] == ["unsubscribe_url", "postal_address"]
     chimp = EmailSettings(mailer="mailchimp")

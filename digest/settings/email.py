@@ -66,7 +66,7 @@ class EmailSettings(BaseModel):
     # pre-send report) unless derive_colors is false, which makes a failing accent an error.
     derive_colors: bool = True
     brand_color: str = "#1d2433"
-    accent_color: str = "#d6452b"
+    accent_color: str = "#b83a24"  # 5.7:1 on white: used as it is, so a default config has no colour note
     logo_url: str | None = None
     logo_width: int = Field(default=200, ge=16, le=600)
     logo_height: int | None = Field(default=None, ge=8, le=400)

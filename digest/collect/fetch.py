@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import mimetypes
-import ssl
+import socket
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from digest.collect.neterrors import clearly_bad_name, connect_failure, lookup_error
 from digest.collect.policy import FetchPolicy, GuardedTransport, OffSite
 from digest.errors import ErrorKind, FetchError
 from digest.models import FetchResult
@@ -61,6 +63,7 @@ class Fetcher:
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._host_next: dict[str, float] = {}
         self._host_locks: dict[str, asyncio.Lock] = {}
+        self._probe: bool | None = None  # whether another site host name resolves (see _others_resolve)
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
@@ -182,8 +185,38 @@ class Fetcher:
                     if len(body) > limit:
                         raise FetchError(_too_big(limit, None), kind=ErrorKind.TOO_BIG)
                 return _result(url, response, bytes(body), etag, last_modified)
+        except httpx.ConnectError as exc:
+            host = _failed_host(exc, url)
+            others = None
+            if lookup_error(exc) is not None and not clearly_bad_name(host):
+                others = await self._others_resolve(host)
+            raise connect_failure(exc, host, others) from None
         except httpx.HTTPError as exc:
             raise _translate(exc, self.settings) from None
+
+    async def _others_resolve(self, failed: str) -> bool | None:
+        """Whether another of the site's host names resolves (one probe per run), to tell a bad name from
+        a machine that is offline. Only names the config gives are looked up; None: there is none."""
+        if self._probe is not None:
+            return self._probe
+        names = [n for n in (self.policy.site_names if self.policy else ())
+                 if n != failed.lower() and n not in self._mirrored_hosts() and not _is_literal(n)]
+        if not names:
+            return None
+        loop = asyncio.get_running_loop()
+        for name in names[:3]:
+            try:
+                async with asyncio.timeout(self.settings.connect_timeout):
+                    await loop.getaddrinfo(name, 443, type=socket.SOCK_STREAM)
+            except (OSError, UnicodeError, TimeoutError):
+                continue
+            self._probe = True
+            return True
+        self._probe = False
+        return False
+
+    def _mirrored_hosts(self) -> frozenset[str]:
+        return self.policy.mirrored if self.policy is not None else frozenset()
 
     def _host_slot(self, host: str) -> asyncio.Semaphore:
         if host not in self._host_slots:
@@ -270,21 +303,28 @@ def _translate(exc: httpx.HTTPError, settings: CollectSettings) -> FetchError:
             f"more than {settings.max_redirects} redirects (a redirect loop?)", kind=ErrorKind.REDIRECTS
         )
     if isinstance(exc, httpx.ConnectError):
-        text = str(exc)
-        cause = exc.__cause__ or exc.__context__
-        if isinstance(cause, ssl.SSLError) or "SSL" in text or "CERTIFICATE" in text.upper():
-            return FetchError(f"TLS/certificate problem: {text}", kind=ErrorKind.TLS)
-        if "Name or service not known" in text or "nodename nor servname" in text:
-            return FetchError("the host name does not resolve (typo in the URL?)", kind=ErrorKind.DNS)
-        if "refused" in text.lower() or "All connection attempts failed" in text:
-            return FetchError("connection refused or host unreachable (is the site down?)",
-                              kind=ErrorKind.CONNECT)
-        return FetchError(f"could not connect: {text or type(exc).__name__}", kind=ErrorKind.CONNECT)
+        return connect_failure(exc, _failed_host(exc, ""), None)
     if isinstance(exc, httpx.DecodingError):
         return FetchError("the response could not be decompressed", kind=ErrorKind.DECODING)
     if isinstance(exc, httpx.RemoteProtocolError):
         return FetchError(f"the server broke the connection: {exc}", kind=ErrorKind.PROTOCOL)
     return FetchError(f"{type(exc).__name__}: {exc}", kind=ErrorKind.NETWORK)
+
+
+def _failed_host(exc: httpx.RequestError, url: str) -> str:
+    """The host the failed connection was for: a redirect's, when a hop failed."""
+    try:
+        return exc.request.url.host
+    except RuntimeError:  # raised without its request
+        return urlsplit(url).hostname or ""
+
+
+def _is_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def read_local(path: Path, url: str, last_modified: str | None, limit: int) -> FetchResult:

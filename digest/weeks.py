@@ -126,3 +126,11 @@ def week_label(week: Week) -> str:
     if first.month != last.month:
         return f"{start} \u2013 {end}, {last.year}"
     return f"{start}\u2013{last.day}, {last.year}"
+
+
+def label_or_name(name: str) -> str:
+    """A folder or id like ``2025-W20`` as :func:`week_label`; any other name as it is."""
+    try:
+        return week_label(parse_week(name))
+    except DigestError:
+        return name

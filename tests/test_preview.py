@@ -173,7 +173,7 @@ def test_preview_command_serves_until_interrupted(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(PreviewServer, "serve_forever", interrupted)
     result = CliRunner().invoke(preview, ["--port", "0", "--interval", "0.1"], obj=ctx)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("previewing 2025-W20 at http://127.0.0.1:")
+    assert result.output.startswith("previewing May 12–18, 2025 (2025-W20) at http://127.0.0.1:")
     assert "(rebuilds on template/config changes)" in result.output and result.output.endswith("stopped\n")
     watcher = seen[0].watcher
     assert watcher is not None and config_path in watcher.paths and len(watcher.paths) == 2

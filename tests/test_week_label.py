@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli import main
-from digest.weeks import parse_week, week_label
+from digest.weeks import label_or_name, parse_week, week_label
 
 
 @pytest.mark.parametrize(("week", "label"), [
@@ -58,3 +58,8 @@ def test_the_ids_stay_in_json_and_file_names(demo: Path) -> None:
     assert out.splitlines()[0].startswith("May 12\u201318, 2025 (2025-W20)  subject: ")
     html = (demo.parent / "out" / "2025-W20" / "digest.html").read_text("utf-8")
     assert "May 12\u201318, 2025" in html
+
+
+def test_a_folder_that_is_not_a_week_keeps_its_name() -> None:
+    assert label_or_name("2025-W20") == "May 12\u201318, 2025"
+    assert label_or_name("drafts") == "drafts"

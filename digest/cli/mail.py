@@ -153,6 +153,7 @@ def preview(obj: Context, port: int, week: str | None, no_watch: bool, interval:
     from digest.mail.preview import make_server
     from digest.mail.render import template_dirs
     from digest.settings.editions import all_editions, edition_name
+    from digest.weeks import label_or_name
 
     config = obj.config
     if week:
@@ -168,7 +169,8 @@ def preview(obj: Context, port: int, week: str | None, no_watch: bool, interval:
                          mirrors={m.host: config.resolve(m.root) for m in config.mirrors}, sender=sender,
                          editions=editions)
     folder = built_issue_dir(obj, week)
-    click.echo(f"previewing {folder.name if folder else '(nothing built yet)'} at {server.url} "
+    shown = f"{label_or_name(folder.name)} ({folder.name})" if folder else "(nothing built yet)"
+    click.echo(f"previewing {shown} at {server.url} "
                f"{'' if no_watch else '(rebuilds on template/config changes) '}- Ctrl-C stops")
     if len(editions) > 1:
         click.echo("editions: " + ", ".join(f"{server.url}?edition={name}" for name in editions))

@@ -35,7 +35,7 @@ from digest.errors import DigestError
 from digest.mail.lint import format_finding, lint_html
 from digest.mail.output import HTML, MANIFEST, TEXT
 from digest.urls import mirror_file
-from digest.weeks import parse_week, week_label
+from digest.weeks import label_or_name
 
 Rebuild = Callable[[], None]
 Locate = Callable[[], Path | None]  # the issue folder to show (this config's store decides)
@@ -399,13 +399,6 @@ setInterval(async () => {{
 _CURRENT = ' class="current"'
 
 
-def _week_shown(name: str) -> str:
-    """An issue folder's week as people read it ("May 12–18, 2025"); another folder name as it is."""
-    try:
-        return week_label(parse_week(name))
-    except DigestError:
-        return name
-
 
 def render_page(folder: Path | None, state: dict[str, object], merge_tags: Sequence[str],
                 sender: str = "", editions: Sequence[str] = (), edition: str | None = None) -> str:
@@ -441,7 +434,7 @@ def render_page(folder: Path | None, state: dict[str, object], merge_tags: Seque
         lint = f'<div class="lint"><strong>Lint</strong><ul>{items}</ul></div>'
     size = len(page_html.encode("utf-8")) / 1024
     details = f"{html.escape(subject)} · {size:.1f} KB · {html.escape(str(folder))}"
-    title = f"digest preview: {html.escape(_week_shown(folder.name))}"
+    title = f"digest preview: {html.escape(label_or_name(folder.name))}"
     return _PAGE.format(title=title, details=details, lint=lint,
                         text=html.escape((folder / TEXT).read_text(encoding="utf-8")),
                         subject=html.escape(subject), preheader=html.escape(preheader), **common)

@@ -251,12 +251,14 @@ def test_explain_and_preview_switch_editions(tmp_path: Path) -> None:
 
     shown = runner.invoke(explain, ["--edition", "anime"], obj=Context(path))
     assert shown.exit_code == 0, shown.output
-    assert shown.output.startswith("May 12–18, 2025 (anime/2025-W20) ") and "in the window; edition anime" in shown.output
+    assert shown.output.startswith("May 12–18, 2025 (anime/2025-W20) ")
+    assert "in the window; edition anime" in shown.output
     assert "A big week for **anime**." in shown.output and "code KOMARI" in shown.output
     rows = [line for line in shown.output.splitlines() if re.match(r"\s*\d+\s+(top|trending|pinned)\s", line)]
     assert rows and all(" Anime " in row for row in rows)
     weekly = runner.invoke(explain, ["--week", "2025-W20"], obj=Context(path))
-    assert weekly.output.startswith("May 12–18, 2025 (2025-W20) ") and "in the window; edition default" in weekly.output
+    assert weekly.output.startswith("May 12–18, 2025 (2025-W20) ")
+    assert "in the window; edition default" in weekly.output
     unknown = runner.invoke(explain, ["--edition", "manga"], obj=Context(path))
     assert unknown.exit_code == 2 and "no edition called 'manga' (editions: default, anime)" in unknown.output
     anime_email = (tmp_path / "out" / "anime" / "2025-W20" / "digest.html").read_text("utf-8")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from digest.errors import UsageError
+from digest.errors import DigestError, UsageError
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
 # Issues exist between these years: feeds' dates before 1990 are discarded as broken, and a week

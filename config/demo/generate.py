@@ -51,6 +51,8 @@ LAST_DAY = date(2025, 5, 18)
 CAPTURE = datetime(2025, 5, 19, 5, 40, tzinfo=CDT)  # when the "mirror" was taken
 GENERATOR = "https://wordpress.org/?v=6.5.3"
 PER_PAGE = 10
+# Which TL;DR of its band each review takes next (prose.TLDR_VARIANTS, in turn).
+_TLDR_TURNS: dict[str, int] = {}
 MEDIA_FROM = date(2025, 5, 6)  # a media-RSS plugin was switched on this day
 
 FEEDS = [("feed/", None)] + [("category/reviews/feed/", "Reviews")] + [
@@ -747,7 +749,9 @@ def review_body(post: Post, rng: random.Random) -> tuple[str, str]:
         post.score_raw = f"Rating - {fmt_score(post.score)}/10"
 
     plain_subject = work_subject_plain(w)
-    tldr = rng.choice(P.TLDR[band]).format(P=plain_subject)
+    rng.choice(P.TLDR[band])  # drawn as before: every later post keeps its seeded values
+    turn = _TLDR_TURNS[band] = _TLDR_TURNS.get(band, -1) + 1
+    tldr = P.TLDR_VARIANTS[band][turn % len(P.TLDR_VARIANTS[band])].format(P=plain_subject)
     if post.special == "unscored-anime":
         tldr = "Starfall Academy Episodes 1-4 is a promising start that has earned a full season."
     if post.special == "unscored-game":

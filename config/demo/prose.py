@@ -289,6 +289,58 @@ TLDR = {
     ],
 }
 
+# What the generator really says: a long list per band, taken in turn (generate.py), so one week's
+# issue reads nine different verdicts. TLDR above is still drawn from, to keep the seeded stream.
+TLDR_VARIANTS = {
+    "high": [
+        "{P} is a confident, moving triumph and one of the best of the year.",
+        "{P} is sharp, warm and beautifully paced, an easy must-see.",
+        "{P} earns every emotional beat and sticks the landing.",
+        "{P} takes a familiar setup somewhere bold, and it pays off.",
+        "{P} is the rare follow-up that makes its predecessor better in hindsight.",
+        "{P} balances big set pieces with quiet character work, and both land.",
+        "{P} is funny, tense and generous with its cast; clear your evening.",
+        "{P} looks gorgeous and, better still, has something to say.",
+        "{P} is tightly built, with barely a wasted minute.",
+        "{P} rewards patience with a finale that recasts everything before it.",
+        "{P} is inventive from its first scene and never coasts.",
+        "{P} shows a creative team at the top of its game.",
+    ],
+    "good": [
+        "{P} is a solid, often delightful ride that does far more right than wrong.",
+        "{P} has a few bumps, but its heart and craft carry it through.",
+        "{P} is an easy recommendation for anyone already on board.",
+        "{P} sags in the middle, but its best moments are worth the wait.",
+        "{P} plays it safe, yet plays it well.",
+        "{P} is a fun, well-made outing held back by a rushed ending.",
+        "{P} trades surprise for polish, and mostly gets away with it.",
+        "{P} is a welcome step up, even if it leans on old tricks.",
+        "{P} has a standout lead performance that lifts a thin script.",
+        "{P} is uneven but charming, and never dull.",
+    ],
+    "mixed": [
+        "{P} has good pieces that never quite come together.",
+        "{P} is watchable but rarely rises above its borrowed parts.",
+        "{P} has a great hook and too little to hang on it.",
+        "{P} is handsome, slow and oddly weightless.",
+        "{P} will please devoted fans and puzzle everyone else.",
+        "{P} has one terrific hour buried in a long, muddled run.",
+        "{P} is ambitious and messy in equal measure.",
+        "{P} starts strong, then loses its nerve.",
+        "{P} is pleasant enough and gone from memory by morning.",
+    ],
+    "low": [
+        "{P} is a frustrating misfire that is easy to skip.",
+        "{P} squanders a strong premise with flat execution.",
+        "{P} is buggy, padded and hard to finish.",
+        "{P} mistakes noise for spectacle.",
+        "{P} never finds a reason to exist beyond its title.",
+        "{P} is a chore even at its short running time.",
+        "{P} wastes a fine cast on a script that goes nowhere.",
+        "{P} feels unfinished, and not in an interesting way.",
+    ],
+}
+
 AVAILABILITY = {
     "Film": "{W} is {WHERE}.",
     "Video Games": "{W} is available now on {PLATFORMS}. Reviewed on {NET}; a review code was "

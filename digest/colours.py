@@ -8,10 +8,17 @@ text and 3:1 for large text (24 px, or 18.66 px bold).
 
 from __future__ import annotations
 
+import colorsys
 from dataclasses import dataclass
 
 AA_TEXT, AA_LARGE = 4.5, 3.0
 MARGIN = 0.1  # derived shades aim a little above AA, so rounding in a mail client cannot tip them under
+# A dark-mode header must read as a band of its own on the dark page and surface, not merge into them.
+HEADER_LIFT = 1.35
+# The score scale: one hue (the brand's) in four shades, darker for a better score. Each floor's shade is
+# the one whose contrast with the white badge text is the ratio given (so all pass AA on their own).
+SCORE_SATURATION = 0.5
+SCORE_BANDS = ((8.5, 10.0), (7.0, 7.4), (5.0, 5.8), (0.0, AA_TEXT + MARGIN))
 WHITE, BLACK = "#ffffff", "#000000"
 
 # The fixed part of the palette; every pair below is checked by tests/test_contrast.py.
@@ -72,6 +79,7 @@ class Palette:
     accent_text: str  # accent as text on light surfaces, and the button background under white text
     accent_text_dark: str  # accent as text on the dark surfaces
     note_bg: str
+    scores: tuple[tuple[float, str], ...] = ()  # (lowest score, badge colour), best band first
     ink: str = INK
     body_text: str = BODY_TEXT
     muted: str = MUTED
@@ -88,6 +96,46 @@ class Palette:
     dark_muted: str = DARK_MUTED
     dark_line: str = DARK_LINE
     notes: tuple[str, ...] = ()
+
+
+def shade_with_white(colour: str, ratio: float) -> str:
+    """The shade of ``colour`` (mixed toward white or black) whose contrast with white text is closest
+    to ``ratio`` without going under it: the same hue, lighter or darker."""
+    if contrast(WHITE, colour) >= ratio:
+        steps = (mix(colour, WHITE, step / 100) for step in range(100, -1, -1))
+    else:
+        steps = (mix(colour, BLACK, step / 100) for step in range(0, 101))
+    return next((s for s in steps if contrast(WHITE, s) >= ratio), BLACK)
+
+
+def lifted(brand: str) -> str:
+    """The header colour for dark mode: ``brand`` lightened until it stands apart (HEADER_LIFT) from
+    the dark page and surface, while white text on it keeps AA."""
+    for step in range(0, 101):
+        shade = mix(brand, WHITE, step / 100)
+        if contrast(WHITE, shade) < AA_TEXT + MARGIN:
+            break
+        if min(contrast(shade, DARK_SURFACE), contrast(shade, DARK_PAGE)) >= HEADER_LIFT:
+            return shade
+    return shade_with_white(brand, AA_TEXT + MARGIN)
+
+
+def _hls_hex(hue: float, lightness: float, saturation: float) -> str:
+    return "#" + "".join(f"{round(c * 255):02x}" for c in colorsys.hls_to_rgb(hue, lightness, saturation))
+
+
+def score_scale(brand: str) -> tuple[tuple[float, str], ...]:
+    """Badge colours by score band in the brand's hue, saturated enough to read as colour (a navy brand
+    would otherwise give greys): one scale beside the one accent, darker for a better score."""
+    hue, _, saturation = colorsys.rgb_to_hls(*(c / 255 for c in _channels(brand)))
+    if saturation >= 0.08:  # a grey brand keeps a grey scale: no hue to saturate
+        saturation = max(saturation, SCORE_SATURATION)
+    scale = []
+    for floor, ratio in SCORE_BANDS:
+        lightness = next((step / 200 for step in range(200, -1, -1)
+                          if contrast(WHITE, _hls_hex(hue, step / 200, saturation)) >= ratio), 0.0)
+        scale.append((floor, _hls_hex(hue, lightness, saturation)))
+    return tuple(scale)
 
 
 def brand_problem(brand: str) -> str | None:
@@ -128,6 +176,6 @@ def palette(brand: str, accent: str) -> Palette:
         notes.append(f"email.accent_color {accent} is {contrast(accent, DARK_SURFACE):.2f}:1 on the dark "
                      f"background: dark mode uses {accent_text_dark} "
                      f"({contrast(accent_text_dark, DARK_SURFACE):.2f}:1)")
-    return Palette(brand=brand, brand_dark=mix(brand, BLACK, 0.12), tagline=tagline, accent=accent,
+    return Palette(brand=brand, brand_dark=lifted(brand), tagline=tagline, accent=accent,
                    accent_text=accent_text, accent_text_dark=accent_text_dark, note_bg=note_bg,
-                   notes=tuple(notes))
+                   scores=score_scale(brand), notes=tuple(notes))

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import colorsys
 from pathlib import Path
 
 import pytest
 from email_fixtures import BRANDED, email_config, email_config_text, realistic_selection
 
-from digest.colours import AA_TEXT, PAGE, accent_problem, contrast, palette, readable
+from digest.colours import (
+    AA_TEXT,
+    DARK_SURFACE,
+    PAGE,
+    accent_problem,
+    contrast,
+    luminance,
+    mix,
+    palette,
+    readable,
+)
 from digest.errors import ConfigError
 from digest.mail.contrast import text_contrasts
 from digest.mail.render import render_issue
@@ -126,3 +137,36 @@ def test_the_default_accent_is_accepted_when_derivation_is_off(tmp_path: Path) -
     p = config.email.palette
     assert p.notes == () and p.accent_text == p.accent
     assert contrast(p.accent_text_dark, p.dark_surface) >= AA_TEXT
+
+
+@pytest.mark.parametrize("brand", ["#1d2433", "#0b5394", "#333333", "#5a1e6e", "#000000", "#595959"])
+def test_the_dark_header_stands_apart_and_keeps_its_white_text(brand: str) -> None:
+    p = palette(brand, "#d6452b")
+    assert contrast("#ffffff", p.brand_dark) >= AA_TEXT
+    assert contrast(p.brand_dark, p.dark_surface) >= 1.2 and contrast(p.brand_dark, p.dark_page) >= 1.2
+
+
+def test_the_old_dark_header_merged_with_the_body() -> None:
+    """What the check guards against: the brand darkened by 12 % on the dark surface, 1.03:1."""
+    assert contrast(mix("#1d2433", "#000000", 0.12), DARK_SURFACE) < 1.2
+
+
+@pytest.mark.parametrize("brand", ["#1d2433", "#0b5394", "#5a1e6e", "#333333"])
+def test_scores_use_one_scale_of_the_brand_hue(brand: str) -> None:
+    scale = palette(brand, "#d6452b").scores
+    assert [floor for floor, _ in scale] == [8.5, 7.0, 5.0, 0.0]
+    colours = [colour for _, colour in scale]
+    assert len(set(colours)) == 4
+    hues = [colorsys.rgb_to_hls(*(int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)))[0] * 360 for c in colours]
+    assert max(hues) - min(hues) < 10  # one hue
+    lightness = [luminance(c) for c in colours]
+    assert lightness == sorted(lightness)  # darker for a better score
+    assert all(contrast("#ffffff", c) >= AA_TEXT for c in colours)  # the badge's white text
+
+
+def test_badges_follow_the_scale_not_traffic_lights(tmp_path: Path) -> None:
+    config = email_config(tmp_path, brand_color="#0b5394")
+    html = render_issue(config, realistic_selection()).html
+    for colour in ("#1a7f37", "#0b7285", "#b35900", "#c0282d"):  # the old green, teal, orange and red
+        assert colour not in html
+    assert all(f'bgcolor="{c}"' in html for _, c in config.email.palette.scores[:2])

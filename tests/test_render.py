@@ -59,10 +59,10 @@ def test_cards_show_score_section_tldr_author_date_and_image(issue: RenderedIssu
     badges = [(span.get("aria-label"), "".join(span.itertext()), span.getparent().get("bgcolor"))
               for span in root.xpath("//span[@role='img']")]
     assert badges[:5] == [
-        ("Score: 9.5 out of 10", "9.5/10", "#1a7f37"), ("Score: 9 out of 10", "9/10", "#1a7f37"),
-        ("Score: 8 out of 10", "8/10", "#0b7285"), ("Score: 8.5 out of 10", "8.5/10", "#1a7f37"),
-        ("Score: 7 out of 10", "7/10", "#0b7285")]
-    assert [b[2] for b in badges[5:]] == ["#1a7f37", "#1a7f37", "#b35900", "#c0282d"]  # trending
+        ("Score: 9.5 out of 10", "9.5/10", "#274075"), ("Score: 9 out of 10", "9/10", "#274075"),
+        ("Score: 8 out of 10", "8/10", "#325297"), ("Score: 8.5 out of 10", "8.5/10", "#274075"),
+        ("Score: 7 out of 10", "7/10", "#325297")]
+    assert [b[2] for b in badges[5:]] == ["#274075", "#274075", "#3c62b4", "#4d73c4"]  # trending: one scale
     assert root.xpath("//td[contains(@class, 'big-score')]//span[@role='img']/@aria-label") == [
         "Score: 9.5 out of 10"]  # the review of the week: one large score
     text = "".join(root.itertext())
@@ -126,7 +126,7 @@ def test_site_links_carry_utm_and_editors_note_is_markdown(issue: RenderedIssue)
                               for h in site_links)
     assert "<strong>anime</strong>" in issue.html and "<em>Clair Obscur</em>" in issue.html
     assert 'href="mailto:editors@butwhytho.example"' in issue.html
-    assert [a.text for a in root.xpath("//td[contains(@class, 'social')]/a")] == ["Facebook", "X", "YouTube"]
+    assert [a.text for a in root.xpath("//td[contains(@class, 'social')]//a")] == ["Facebook", "X", "YouTube"]
 
 
 def test_hostile_feed_data_is_shown_as_text_and_never_runs(config: Config) -> None:
@@ -298,7 +298,7 @@ def test_plain_text_is_a_readable_wrapped_digest(issue: RenderedIssue) -> None:
 
 def test_quiet_and_trending_only_weeks_render(config: Config) -> None:
     quiet = render_issue(config, minimal_selection())
-    assert quiet.subject == "‘Quiet Week’ (5.5/10)" and "#b35900" in quiet.html
+    assert quiet.subject == "‘Quiet Week’ (5.5/10)" and "#3c62b4" in quiet.html
     assert "Top-scored this week" not in quiet.html and "Trending now" not in quiet.html
     trending_only = replace(realistic_selection(), top=())
     rendered = render_issue(config, trending_only)

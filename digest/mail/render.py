@@ -45,8 +45,6 @@ HTML_TEMPLATE, TEXT_TEMPLATE = "issue.html", "issue.txt"
 SUBJECT_TEMPLATE, PREHEADER_TEMPLATE, INLINE_CSS = "subject.txt", "preheader.txt", "styles/inline.css"
 # Widths the images are shown at; the source chosen is the smallest size at least twice as wide.
 HERO_WIDTH, CARD_WIDTH, THUMB_WIDTH = 600, 180, 96
-# Badge colours by score: white text on each passes WCAG AA (4.5:1) in light and dark mode.
-SCORE_COLOURS = ((8.5, "#1a7f37"), (7.0, "#0b7285"), (5.0, "#b35900"), (0.0, "#c0282d"))
 _PREFIX = re.compile(r"^\s*(?:REVIEW|RECAP|FIRST LOOK|REVIEW & RECAP)\s*[:\-–—]\s*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # RFC 3986 reserved + "%": everything else gets percent-encoded
@@ -190,8 +188,9 @@ def neutral(text: str | None, limit: int | None = None) -> str:
     return neutralise(clip(strip_bidi(_CONTROL.sub(" ", text or "")).strip(), limit))
 
 
-def score_colour(value: float) -> str:
-    return next(colour for floor, colour in SCORE_COLOURS if value >= floor)
+def score_colour(value: float, scale: tuple[tuple[float, str], ...]) -> str:
+    """The badge colour of a score: the palette's one scale (digest.colours.score_scale), by band."""
+    return next((colour for floor, colour in scale if value >= floor), scale[-1][1])
 
 
 def display_title(title: str) -> str:
@@ -225,7 +224,7 @@ def _label(pick: Pick) -> str:
 
 
 def _card(pick: Pick, policy: LinkPolicy, tz: ZoneInfo, image_width: int, tldr_max: int = 2000,
-          site_name: str = "the site") -> Card:
+          site_name: str = "the site", bands: tuple[tuple[float, str], ...] = ()) -> Card:
     review = pick.review
     shown, scale, spoken = spoken_score(pick.review.score)
     title = neutral(display_title(review.title), TITLE_MAX) or "Untitled review"
@@ -236,7 +235,7 @@ def _card(pick: Pick, policy: LinkPolicy, tz: ZoneInfo, image_width: int, tldr_m
         full_title=neutral(review.title, TITLE_MAX), url=policy.review_link(review.link),
         section=neutral(review.section, 60),
         score=score, score_text=f"{score:g}" if score is not None else "",
-        score_colour=score_colour(score) if score is not None else "",
+        score_colour=score_colour(score, bands) if score is not None and bands else "",
         score_shown=shown, score_scale=scale, score_spoken=spoken,
         tldr=neutral(review.tldr, tldr_max), author=neutral(review.author, AUTHOR_MAX) or None,
         date=f"{published:%b} {published.day}", date_iso=published.date().isoformat(),
@@ -248,10 +247,12 @@ def _card(pick: Pick, policy: LinkPolicy, tz: ZoneInfo, image_width: int, tldr_m
 def build_cards(config: Config, selection: Selection, policy: LinkPolicy
                 ) -> tuple[Card | None, list[Card], list[Card]]:
     """The hero (the week's first top pick), the other top picks, the trending list."""
-    tz, most, name = config.site.tz, config.reviews.tldr_max_chars, config.site.name
+    tz, most, name, bands = (config.site.tz, config.reviews.tldr_max_chars, config.site.name,
+                             config.email.palette.scores)
     widths = [HERO_WIDTH if i == 0 else CARD_WIDTH for i in range(len(selection.top))]
-    top = [_card(p, policy, tz, width, most, name) for p, width in zip(selection.top, widths, strict=True)]
-    trending = [_card(p, policy, tz, THUMB_WIDTH, most, name) for p in selection.trending]
+    top = [_card(p, policy, tz, width, most, name, bands)
+           for p, width in zip(selection.top, widths, strict=True)]
+    trending = [_card(p, policy, tz, THUMB_WIDTH, most, name, bands) for p in selection.trending]
     return (top[0] if top else None), top[1:], trending
 
 

@@ -21,6 +21,7 @@ from digest.mail.manifest import build_manifest
 from digest.mail.output import write_issue
 from digest.mail.preview import PreviewServer, Watcher, latest_issue_dir, make_server
 from digest.mail.render import render_issue
+from digest.mail.samples import sample_values
 from digest.settings.config import Config
 from digest.store.database import Store
 
@@ -184,3 +185,42 @@ def test_rebuild_callback_needs_a_built_issue(tmp_path: Path) -> None:
     config_path.write_text(email_config_text(), encoding="utf-8")
     with pytest.raises(DigestError, match="no built issue to rebuild"):
         rebuild_latest(config_path)()
+
+
+def test_merge_tags_show_sample_values_with_a_switch_to_the_tags(tmp_path: Path) -> None:
+    """A Mailchimp issue: the preview shows what a reader gets (sample links, a sample address), the
+    switch shows the tags as typed, and the built files keep the tags for Mailchimp to fill in."""
+    settings = {k: v for k, v in BRANDED.items() if k != "from_name"}
+    config = email_config(tmp_path / "config", **settings)
+    folder = build(config, tmp_path / "out")
+    email = config.email
+    samples = {t: v for t, v in sample_values(email.unsubscribe, email.view_online, email.tags.address,
+                                              config.site.name).items() if t in email.merge_tags}
+    assert set(samples) == {"*|UNSUB|*", "*|ARCHIVE|*", "*|LIST:ADDRESSLINE|*"}
+    server = make_server(tmp_path / "out", port=0, samples=samples)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        _, _, shown = get(server.url + "/email.html")
+        assert "*|" not in shown
+        assert 'href="#sample-unsubscribe-link"' in shown and 'href="#sample-web-version-link"' in shown
+        assert "123 Main Street, Springfield, IL 62701 (sample address)" in shown
+        _, _, typed = get(server.url + "/email.html?tags=raw")
+        assert "*|LIST:ADDRESSLINE|*" in typed and 'href="*|UNSUB|*"' in typed and "sample" not in typed
+        _, _, page = get(server.url + "/")
+        assert "Merge tags:" in page and 'href="/?tags=raw">As typed' in page
+        assert "*|" not in page.split("<pre>")[1] and "(sample address)" in page.split("<pre>")[1]
+        _, _, raw_page = get(server.url + "/?tags=raw")
+        assert 'src="/email.html?tags=raw"' in raw_page and "*|UNSUB|*" in raw_page.split("<pre>")[1]
+        assert 'href="/?tags=raw" aria-current="true"' in raw_page
+    finally:
+        server.shutdown()
+        server.server_close()
+    built = (folder / "digest.html").read_text(encoding="utf-8")
+    assert "*|LIST:ADDRESSLINE|*" in built and "sample" not in built  # the email file keeps its tags
+
+
+def test_no_tags_no_switch(serving: PreviewServer, tmp_path: Path) -> None:
+    build(email_config(tmp_path / "config"), tmp_path / "out")
+    _, _, page = get(serving.url + "/")
+    assert "Merge tags:" not in page

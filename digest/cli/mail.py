@@ -152,6 +152,7 @@ def preview(obj: Context, port: int, week: str | None, no_watch: bool, interval:
     """
     from digest.mail.preview import make_server
     from digest.mail.render import template_dirs
+    from digest.mail.samples import sample_values
     from digest.settings.editions import all_editions, edition_name
     from digest.weeks import label_or_name
 
@@ -163,11 +164,15 @@ def preview(obj: Context, port: int, week: str | None, no_watch: bool, interval:
     sender = config.email.from_name or config.site.name
     if config.email.from_address:
         sender += f" <{config.email.from_address}>"
+    email = config.email
+    samples = {tag: value for tag, value in sample_values(
+        email.unsubscribe, email.view_online, None if email.postal_address else email.tags.address,
+        config.site.name).items() if tag in email.merge_tags}
     server = make_server(config.output_root(), port=port, rebuild=rebuild_latest(obj.config_path), watch=watch,
                          interval=interval, merge_tags=config.email.merge_tags,
                          locate=lambda: built_issue_dir(obj, week),
                          mirrors={m.host: config.resolve(m.root) for m in config.mirrors}, sender=sender,
-                         editions=editions)
+                         editions=editions, samples=samples)
     folder = built_issue_dir(obj, week)
     shown = f"{label_or_name(folder.name)} ({folder.name})" if folder else "(nothing built yet)"
     click.echo(f"previewing {shown} at {server.url} "

@@ -1,8 +1,9 @@
 """``digest preview``: the latest built issue on 127.0.0.1, rebuilt as templates change.
 
 The page shows the email at desktop (600 px) and phone (375 px) widths side by
-side, the plain-text part, and the lint's findings. A watcher thread polls the
-mtimes of the template folders and the config file and calls the ``rebuild``
+side, the plain-text part, and the lint's findings. Merge tags show sample values
+(``digest.mail.samples``; ``?tags=raw`` shows them as typed): the files keep the tags.
+A watcher thread polls the mtimes of the template folders and the config file and calls the ``rebuild``
 callback it was given; a failed rebuild (a template typo, a lint error) is shown
 on the page instead of stopping the server. ``make_server`` returns the server
 unstarted so tests drive it on a free port.
@@ -34,6 +35,7 @@ from urllib.parse import parse_qs, quote, unquote
 from digest.errors import DigestError
 from digest.mail.lint import format_finding, lint_html
 from digest.mail.output import HTML, MANIFEST, TEXT
+from digest.mail.samples import with_samples
 from digest.urls import mirror_file
 from digest.weeks import label_or_name
 
@@ -154,8 +156,9 @@ class PreviewServer(ThreadingHTTPServer):
                  merge_tags: Iterable[str] = (), locate: Locate | None = None,
                  mirrors: Mapping[str, Path] | None = None, sender: str = "",
                  editions: Mapping[str, Locate] | None = None, idle_timeout: float = IDLE_TIMEOUT,
-                 max_connections: int = MAX_CONNECTIONS) -> None:
+                 max_connections: int = MAX_CONNECTIONS, samples: Mapping[str, str] | None = None) -> None:
         self.idle_timeout = idle_timeout
+        self.samples = dict(samples or {})  # merge tag -> the value the preview shows (?tags=raw: none)
         self._slots = threading.BoundedSemaphore(max_connections)
         self.out_root = out_root
         # edition name -> where its issue is; "?edition=NAME" switches (the first is the default)
@@ -276,15 +279,19 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND, "no such edition")
             return
         folder = server.locate_for(edition)
+        raw_tags = parse_qs(query).get("tags", [""])[0] == "raw"
+        samples = {} if raw_tags else server.samples
         if path == "/state.json":
             self._send(json.dumps(server.state(edition)).encode(), "application/json")
         elif path == "/":
             self._policy = None  # the preview's own page: its script polls for rebuilds
             page = render_page(folder, server.state(edition), server.merge_tags, server.sender,
-                               list(server.editions), edition)
+                               list(server.editions), edition, samples=server.samples,
+                               raw_tags=raw_tags)
             self._send(page.encode(), "text/html; charset=utf-8")
         elif path == "/email.html" and folder is not None:
-            text = local_images((folder / HTML).read_text(encoding="utf-8"), server.mirrors)
+            built = with_samples((folder / HTML).read_text(encoding="utf-8"), samples)
+            text = local_images(built, server.mirrors)
             if "scheme=dark" in query:
                 text = force_dark(text)
             self._policy = "script-src 'none'"  # the email never runs code; it keeps this origin for the page
@@ -325,14 +332,15 @@ def make_server(out_root: Path, *, host: str = "127.0.0.1", port: int = 8025, re
                 watch: Sequence[Path] = (), interval: float = 1.0, merge_tags: Iterable[str] = (),
                 locate: Locate | None = None, mirrors: Mapping[str, Path] | None = None, sender: str = "",
                 editions: Mapping[str, Locate] | None = None, idle_timeout: float = IDLE_TIMEOUT,
-                max_connections: int = MAX_CONNECTIONS) -> PreviewServer:
+                max_connections: int = MAX_CONNECTIONS,
+                samples: Mapping[str, str] | None = None) -> PreviewServer:
     """A server for ``out_root``'s latest issue; call ``start_watching()`` and ``serve_forever()``."""
     watcher = Watcher(list(watch), rebuild, interval) if watch else None
     if watcher is not None:
         watcher.check()  # the first snapshot: changes are measured from now
     try:
         return PreviewServer((host, port), out_root, watcher, merge_tags, locate, mirrors, sender, editions,
-                             idle_timeout, max_connections)
+                             idle_timeout, max_connections, samples)
     except OSError as exc:
         raise DigestError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try --port)") from None
 
@@ -358,13 +366,15 @@ pre {{ width: 600px; height: 82vh; margin: 0; overflow: auto; padding: 16px; bac
           text-overflow: ellipsis; }}
 .scheme {{ margin: 12px 24px 0; }} .scheme button {{ font: inherit; padding: 4px 12px; }}
 .scheme button[aria-pressed="true"] {{ background: #1d2433; color: #fff; }}
+.tags a {{ padding: 4px 12px; color: #1d2433; }}
+.tags a[aria-current="true"] {{ background: #1d2433; color: #fff; }}
 </style></head><body>
 <header><h1>{title}</h1><p>{details}</p>{chooser}</header>
 {banner}{lint}
 <div class="inbox" title="the inbox line, as a mail client lists it"><span class="from">{sender}</span>
 <span class="subject">{subject}</span><span class="pre">{preheader}</span></div>
 <div class="scheme">Colour scheme: <button type="button" data-scheme="light" aria-pressed="true">Light</button>
-<button type="button" data-scheme="dark" aria-pressed="false">Dark</button></div>
+<button type="button" data-scheme="dark" aria-pressed="false">Dark</button>{tags_switch}</div>
 <div class="panes">
 <div class="pane"><h2>Desktop · 600 px</h2>
 <iframe src="/email.html{query}" width="600" title="desktop"></iframe></div>
@@ -399,14 +409,28 @@ setInterval(async () => {{
 _CURRENT = ' class="current"'
 
 
+def _tags_switch(edition: str | None, raw: bool) -> str:
+    """Links between the merge tags' sample values and the tags as typed (what the service fills in)."""
+    base = f"/?edition={quote(edition)}&" if edition else "/?"
+    sample = f'<a href="{html.escape(base[:-1] or "/")}"{"" if raw else _PRESSED}>Sample values</a>'
+    typed = f'<a href="{html.escape(base)}tags=raw"{_PRESSED if raw else ""}>As typed</a>'
+    return f' <span class="tags">Merge tags: {sample} {typed}</span>'
+
+
+_PRESSED = ' aria-current="true"'
+
 
 def render_page(folder: Path | None, state: dict[str, object], merge_tags: Sequence[str],
-                sender: str = "", editions: Sequence[str] = (), edition: str | None = None) -> str:
+                sender: str = "", editions: Sequence[str] = (), edition: str | None = None, *,
+                samples: Mapping[str, str] | None = None, raw_tags: bool = False) -> str:
     """The preview page: the inbox line, the two widths (light or dark), the text part, errors and lint;
-    with several editions, links that switch between them."""
+    with several editions, links that switch between them; with merge tags, their sample values (or, with
+    ``raw_tags``, the tags as typed) and a switch between the two."""
     error = state.get("error")
     banner = f'<div class="banner">{html.escape(str(error))}</div>' if error else ""
-    query = f"?edition={quote(edition)}" if edition else ""
+    params = ([f"edition={quote(edition)}"] if edition else []) + (["tags=raw"] if samples and raw_tags else [])
+    query = "?" + "&".join(params) if params else ""
+    shown = {} if raw_tags else dict(samples or {})
     chooser = ""
     if len(editions) > 1:
         current = edition or editions[0]
@@ -414,7 +438,8 @@ def render_page(folder: Path | None, state: dict[str, object], merge_tags: Seque
                  f"{html.escape(name)}</a>" for name in editions]
         chooser = '<nav class="editions">Editions: ' + "".join(links) + "</nav>"
     common = {"banner": banner, "version": json.dumps(state["version"]), "error_js": json.dumps(error or ""),
-              "sender": html.escape(sender), "chooser": chooser, "query": html.escape(query)}
+              "sender": html.escape(sender), "chooser": chooser, "query": html.escape(query),
+              "tags_switch": _tags_switch(edition, raw_tags) if samples else ""}
     if folder is None:
         return _PAGE.format(title="digest preview: no issue built yet", details="run digest build", lint="",
                             text="", subject="", preheader="", **common)
@@ -436,5 +461,6 @@ def render_page(folder: Path | None, state: dict[str, object], merge_tags: Seque
     details = f"{html.escape(subject)} · {size:.1f} KB · {html.escape(str(folder))}"
     title = f"digest preview: {html.escape(label_or_name(folder.name))}"
     return _PAGE.format(title=title, details=details, lint=lint,
-                        text=html.escape((folder / TEXT).read_text(encoding="utf-8")),
+                        text=html.escape(with_samples((folder / TEXT).read_text(encoding="utf-8"), shown,
+                                                      markup=False)),
                         subject=html.escape(subject), preheader=html.escape(preheader), **common)

@@ -21,6 +21,7 @@ import hashlib
 import json
 import re
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,15 @@ import pytest
 from click.testing import CliRunner
 from email_fixtures import BRANDED, email_config, realistic_selection
 from test_jobs_demo import demo_config
+from test_preview import build as preview_build
 
 from digest.cli.base import Context
 from digest.cli.job import run
 from digest.colours import contrast, luminance
+from digest.mail.preview import make_server
 from digest.mail.render import render_issue
 from digest.mail.report import spam_check, spam_score
+from digest.mail.samples import sample_values
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = ROOT / "config" / "demo" / "site"
@@ -513,3 +517,37 @@ def test_the_demo_reads_as_a_real_week(demo_issue: Path) -> None:
     images = [(MIRROR / name).read_bytes() for name in names]
     assert all(data[:3] == b"\xff\xd8\xff" and len(data) < 20_000 for data in images)
     assert len({hashlib.sha256(data).hexdigest() for data in images}) == 9
+
+
+def test_the_preview_shows_sample_values_and_switches_to_the_tags(
+    browser: Any, tmp_path: Path
+) -> None:
+    """In a browser: the preview's email shows a sample address and links where Mailchimp's tags are,
+    and "As typed" shows the tags themselves."""
+    settings = {k: v for k, v in BRANDED.items() if k != "from_name"}
+    config = email_config(tmp_path / "config", **settings)
+    preview_build(config, tmp_path / "out")
+    email = config.email
+    samples = {t: v for t, v in sample_values(email.unsubscribe, email.view_online, email.tags.address,
+                                              config.site.name).items() if t in email.merge_tags}
+    server = make_server(tmp_path / "out", port=0, samples=samples, merge_tags=email.merge_tags)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    footer = """() => [...document.querySelectorAll('iframe[title=phone]')].map(f =>
+        f.contentDocument.querySelector('.footer').innerText + ' ' +
+        [...f.contentDocument.querySelectorAll('.footer a')].map(a => a.getAttribute('href')).join(' '))[0]"""
+    try:
+        page.goto(server.url, wait_until="load")
+        shown = page.evaluate(footer)
+        assert "(sample address)" in shown and "#sample-unsubscribe-link" in shown and "*|" not in shown
+        page.screenshot(path=str(tmp_path / "preview-samples.png"))
+        page.click("text=As typed")
+        page.wait_for_load_state("load")
+        typed = page.evaluate(footer)
+        assert "*|LIST:ADDRESSLINE|*" in typed and "*|UNSUB|*" in typed and "sample" not in typed
+        assert page.get_attribute(".tags a[aria-current=true]", "href") == "/?tags=raw"
+    finally:
+        page.close()
+        server.shutdown()
+        server.server_close()

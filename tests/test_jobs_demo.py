@@ -76,6 +76,8 @@ def demo_config(folder: Path, **tables: dict[str, Any]) -> Path:
     raw["issues_dir"] = str(folder / "issues")  # never the checkout's var/demo/issues: no stray pins
     raw["output_dir"] = str(folder / "out")
     raw.setdefault("store", {})["path"] = str(folder / "var" / "demo.sqlite")
+    if "archive" in raw:  # the demo's archive lives in its output folder: keep it in ``folder`` too
+        raw["archive"]["dir"] = str(folder / "out" / "archive")
     raw.update({name: {**raw.get(name, {}), **value} if name == "email" else value
                 for name, value in tables.items()})  # the demo's own [email] values stay
     path = folder / "demo.toml"

@@ -205,6 +205,7 @@ def send_test(obj: Context, address: str, week: str | None, edition: str | None)
     """Email the latest built issue to one address with [TEST] in the subject (not a delivery).
 
     With a mailing service as the method, its own test send of the issue's draft is used where it has one.
+    With no [delivery.smtp] (files or webhook delivery) the test is written to <output>/test/<issue>.eml.
 
     \b
     Example:
@@ -232,6 +233,11 @@ def send_test(obj: Context, address: str, week: str | None, edition: str | None)
                 raise DeliveryError(f"{issue_id} has not been built" if issue_id
                                     else "no issue has been built yet; run `digest run` first")
             sent, detail = record.id, send_test_campaign(config, store, load_built(record), address)
+        elif config.delivery.smtp is None and not config.delivery.is_service:  # files, webhook: no server
+            sent, detail = deliver.write_test(config, store, address, utcnow(), issue_id)
+            echo(f"no [delivery.smtp] to send by: wrote {sent} as a test for {address} to {detail} "
+                 "(open it in a mail client); not recorded as delivered")
+            return
         else:
             sent, detail = deliver.send_test(config, store, address, utcnow(), issue_id)
     echo(f"sent {sent} as a test ({detail}); not recorded as delivered")

@@ -128,6 +128,45 @@ def send_test(
     return record.id, detail
 
 
+TEST_FOLDER = "test"  # under the output folder: where a test send without a mail server is written
+
+
+def write_test(
+    config: Config, store: Store, to: str, now: datetime, issue_id: str | None = None,
+) -> tuple[str, str]:
+    """A test send with no mail server ([delivery.smtp] absent): the [TEST] message as an .eml file.
+
+    The message is the one an SMTP test would send (same headers, same read-back check in
+    ``serialise``, same merge-tag guard), written to ``<output>/test/<issue>.eml`` for a mail
+    client to open. Returns ``(issue id, the file's path)``.
+    """
+    _check_address(to)
+    record = store.issue(issue_id) if issue_id else store.latest_issue(config.edition_id)
+    if record is None:
+        raise DeliveryError(f"{issue_id} has not been built" if issue_id
+                            else "no issue has been built yet; run `digest run` first")
+    built = load_built(record)
+    refuse_unresolved_tags(config, built, "test send")
+    rendered = RenderedIssue(built.issue_id, built.subject, str(built.manifest.get("preheader", "")),
+                             built.html, built.text)
+    message, subject = build_message(config, rendered, now, to=to, subject_prefix="[TEST] ")
+    raw = serialise(message, f"the {built.issue_id} test email", subject=subject)  # refused: nothing written
+    target = config.output_root() / TEST_FOLDER / f"{record.id}.eml"  # the store's key: anime/2025-W20
+    staging = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(staging, "xb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(staging, target)  # replaces a link at that name, never writes through it
+    except OSError as exc:
+        staging.unlink(missing_ok=True)
+        raise DeliveryError(f"test send of {record.id}: cannot write {target}: {exc.strerror or exc}; "
+                            "nothing was written") from None
+    return record.id, str(target)
+
+
 # -- SMTP ----------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from digest.models import NearMiss, Pick, PickKind, Review, Selection, SignalNam
 from digest.reviews.rules import ReviewRules, review_by_link, reviews_between
 from digest.select.analytics import ExportAfterNow, read_analytics
 from digest.select.editor import EditorChoices
+from digest.select.stale import empty_week_hint
 from digest.select.trending import TrendInputs, trends
 from digest.settings.config import Config
 from digest.store.database import Store
@@ -36,6 +37,7 @@ class Candidates:
     warnings: tuple[str, ...] = ()
     missing_signals: Mapping[str, str] = field(default_factory=dict)  # signal -> why it is missing
     unseen: str | None = None  # the window's reviews first collected after ``now``, said for the editor
+    empty_hint: str | None = None  # no posts this week and only older ones stored: the week they hold
 
 
 def trend_moment(now: datetime, window_end: datetime) -> datetime:
@@ -129,6 +131,7 @@ def gather_candidates(
         pinned=pinned, featured=featured,
         trend_inputs=TrendInputs(as_of, pool_history, site_list, analytics),
         warnings=tuple(warnings), missing_signals=missing, unseen=unseen,
+        empty_hint=None if in_window or later else empty_week_hint(config, store, week),
     )
 
 
@@ -179,6 +182,8 @@ def select_issue(
     window_uids = {r.uid for r in scored}
     extra = sum(1 for _, r in pinned if r.score is not None and r.uid not in window_uids)
     selection_id = issue_key(candidates.week.id, config.edition_id)
+    if not candidates.reviews and not extra and candidates.empty_hint and not settings.build_thin_week:
+        raise ThinWeekError(f"{selection_id}: no posts this week; {candidates.empty_hint}")
     if len(scored) + extra < settings.min_scored_reviews and not settings.build_thin_week:
         pins_note = f" and {extra} pinned from other weeks" if extra else ""
         raise ThinWeekError(

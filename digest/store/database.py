@@ -211,6 +211,11 @@ class Store(IssueTables):
         rows = self.db.execute(sql + " ORDER BY published, id", args).fetchall()
         return [self._stored(r) for r in rows]
 
+    def newest_published(self) -> datetime | None:
+        """When the newest stored post was published (None: the store holds none); one index lookup."""
+        row = self.db.execute("SELECT max(published) FROM entries").fetchone()
+        return from_iso(row[0]) if row and row[0] else None
+
     def entry_by_uid(self, uid: str) -> StoredEntry | None:
         row = self.db.execute("SELECT * FROM entries WHERE uid = ?", (uid,)).fetchone()
         return self._stored(row) if row else None

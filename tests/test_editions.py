@@ -233,7 +233,7 @@ def test_the_scheduler_logs_one_line_listing_the_editions(tmp_path: Path, httpse
         assert re.match(r"catch-up: editions default, anime: 2025-W20: built; \d+ picks .*; delivered by smtp "
                         r"to weekly-list@lists\.example; .* \| anime/2025-W20: built; \d+ picks "
                         r"\(3 top, \d trending\).*; delivered by webhook HTTP 200 OK from .* \| "
-                        r"collected 7 feeds, \d+ new entries; [\d.]+s$", line), line
+                        r"collected 7 feeds, \d+ new entries; (archive: [^;]+; )?[\d.]+s$", line), line
         later = scheduler.tick("collect")
         assert "2025-W20, anime/2025-W20 are built and delivered" in later, later
         check_both_sent_once(tmp_path, inbox, httpserver)

@@ -70,8 +70,8 @@ def _absolute(value: Any, folder: Path) -> Any:
     return value
 
 
-def demo_config(folder: Path, **tables: dict[str, Any]) -> Path:
-    """The demo config in ``folder`` with its store, output and editor's files redirected there."""
+def demo_config(folder: Path, **tables: Any) -> Path:
+    """The demo config in ``folder`` with its store, output, archive and editor's files redirected there."""
     raw = _absolute(tomllib.loads(DEMO.read_text(encoding="utf-8")), DEMO.parent)
     raw["issues_dir"] = str(folder / "issues")  # never the checkout's var/demo/issues: no stray pins
     raw["output_dir"] = str(folder / "out")
@@ -87,7 +87,7 @@ def demo_config(folder: Path, **tables: dict[str, Any]) -> Path:
 
 def test_run_builds_the_demo_issue_once_and_delivers_it_once(tmp_path: Path, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
-    path = demo_config(tmp_path, delivery={"method": "webhook",
+    path = demo_config(tmp_path, editions=[], delivery={"method": "webhook",  # the default edition alone
                                            "webhook": {"url": f"http://127.0.0.1:{httpserver.port}/hook"}})
     runner = CliRunner()
     first = runner.invoke(run, ["--now", "2025-05-19T08:00"], obj=Context(path))
@@ -111,9 +111,10 @@ def test_run_builds_the_demo_issue_once_and_delivers_it_once(tmp_path: Path, htt
 
 
 def test_the_scheduler_catches_up_the_missed_demo_build(tmp_path: Path) -> None:
-    config = load_config(demo_config(tmp_path))
+    config = load_config(demo_config(tmp_path, editions=[]))  # the default edition alone
     scheduler = DigestScheduler(config, clock=FixedClock(local(2025, 5, 19, 10, 30)), triggers={})
     line = scheduler.tick("catch-up")
     assert re.match(r"catch-up: 2025-W20: built; \d+ picks \(\d+ top, \d+ trending\), \d+ KB html, "
-                    r"\d+ warnings; collected 7 feeds, \d+ new entries; [\d.]+s$", line), line
+                    r"\d+ warnings; collected 7 feeds, \d+ new entries; "
+                    r"archive: \d+ pages?, published 2025-W20; [\d.]+s$", line), line
     assert "2025-W20 is built" in scheduler.tick("collect")

@@ -182,9 +182,9 @@ def select_issue(
     window_uids = {r.uid for r in scored}
     extra = sum(1 for _, r in pinned if r.score is not None and r.uid not in window_uids)
     selection_id = issue_key(candidates.week.id, config.edition_id)
-    if not candidates.reviews and not extra and candidates.empty_hint and not settings.build_thin_week:
-        raise ThinWeekError(f"{selection_id}: no posts this week; {candidates.empty_hint}")
     if len(scored) + extra < settings.min_scored_reviews and not settings.build_thin_week:
+        if not candidates.reviews and not extra and candidates.empty_hint:  # a stale store, not a thin week
+            raise ThinWeekError(f"{selection_id}: no posts this week; {candidates.empty_hint}")
         pins_note = f" and {extra} pinned from other weeks" if extra else ""
         raise ThinWeekError(
             f"{selection_id}: only {len(scored)} scored review{'s' if len(scored) != 1 else ''} this week"

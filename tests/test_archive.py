@@ -184,8 +184,9 @@ def test_the_pages_parse_back_with_their_links_and_nothing_private(weeks: ThreeW
 
 
 def test_view_in_browser_points_at_the_archive_when_it_has_an_address(tmp_path: Path) -> None:
-    path = demo.demo_config(tmp_path, archive={"dir": str(tmp_path / "archive"), "publish": "on-build",
-                                               "base_url": "https://secondscreen.example/news/archive"})
+    path = demo.demo_config(tmp_path, editions=[],
+                            archive={"dir": str(tmp_path / "archive"), "publish": "on-build",
+                                     "base_url": "https://secondscreen.example/news/archive"})
     output = invoke(path, "--now", "2025-05-19T08:00").output
     assert "archive: 1 page, published 2025-W20" in output
     email = (tmp_path / "out" / "2025-W20" / "digest.html").read_text("utf-8")
@@ -358,14 +359,14 @@ def test_strip_tracking_keeps_the_other_parameters() -> None:
 
 
 def test_the_archive_command_needs_an_archive(tmp_path: Path) -> None:
-    path = demo.demo_config(tmp_path)
+    path = demo.demo_config(tmp_path, archive=None)
     result = CliRunner().invoke(archive, ["build"], obj=Context(path))
     assert result.exit_code == 2 and "there is no [archive] table" in result.output
 
 
 def test_a_withdrawn_issue_leaves_the_archive_and_stays_out(tmp_path: Path, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
-    path = demo.demo_config(tmp_path, archive={"dir": str(tmp_path / "archive")},
+    path = demo.demo_config(tmp_path, editions=[], archive={"dir": str(tmp_path / "archive")},
                             delivery={"method": "webhook", "webhook": {"url": httpserver.url_for("/hook")}})
     for week in ("2025-W18", "2025-W19", "2025-W20"):
         invoke(path, "--now", "2025-05-19T08:00", "--week", week)
@@ -393,7 +394,7 @@ def test_a_withdrawn_issue_leaves_the_archive_and_stays_out(tmp_path: Path, http
 def test_an_archive_that_cannot_be_written_does_not_undo_the_run(tmp_path: Path) -> None:
     blocker = tmp_path / "archive"
     blocker.write_text("a file where the archive folder should be", "utf-8")
-    path = demo.demo_config(tmp_path, archive={"dir": str(blocker), "publish": "on-build"})
+    path = demo.demo_config(tmp_path, editions=[], archive={"dir": str(blocker), "publish": "on-build"})
     result = CliRunner().invoke(run, ["--now", "2025-05-19T08:00"], obj=Context(path))
     assert result.exit_code == 2, result.output
     assert "built 2025-W20: " in result.output

@@ -99,3 +99,15 @@ def test_week_spans_read_like_a_calendar() -> None:
     assert span(Week(2025, 20)) == "May 12–18, 2025"
     assert span(Week(2025, 18)) == "Apr 28–May 4, 2025"
     assert span(Week(2026, 1)) == "Dec 29, 2025–Jan 4, 2026"
+
+
+def test_run_without_now_on_the_demo_says_its_weeks_are_in_2025_and_which_now_to_use(demo: Path) -> None:
+    """The real clock: the demo's posts are all from spring 2025, so the week that just ended is empty."""
+    code, output = digest(demo, "run")
+    assert code == 5, output
+    hint = ("no posts this week; the store's newest posts are from 2025-W20 (May 12–18, 2025), before this "
+            "week: run with --now 2025-05-19T08:00 to build that week")
+    for edition in ("", "anime/"):  # each edition says it
+        assert re.search(rf"^{edition}\d{{4}}-W\d\d: .*{re.escape(hint)}",
+                         output, re.M), output
+    assert "build_thin_week" not in output

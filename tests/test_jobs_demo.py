@@ -80,6 +80,7 @@ def demo_config(folder: Path, **tables: Any) -> Path:
         raw["archive"]["dir"] = str(folder / "out" / "archive")
     raw.update({name: {**raw.get(name, {}), **value} if name == "email" else value
                 for name, value in tables.items()})  # the demo's own [email] values stay
+    raw = {name: value for name, value in raw.items() if value is not None}  # ``archive=None``: no such table
     path = folder / "demo.toml"
     path.write_text(dump_toml(raw) + "\n", encoding="utf-8")
     return path

@@ -6,6 +6,10 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import resource
+import signal
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -111,3 +115,27 @@ def test_run_without_now_on_the_demo_says_its_weeks_are_in_2025_and_which_now_to
         assert re.search(rf"^{edition}\d{{4}}-W\d\d: .*{re.escape(hint)}",
                          output, re.M), output
     assert "build_thin_week" not in output
+
+
+def test_a_test_file_that_cannot_be_written_whole_is_not_written_at_all(demo: Path) -> None:
+    """A file-size limit (or a full disk) mid-write: a clear error, the earlier file intact, no temp file."""
+    code, output = digest(demo, "build", "--week", "2025-W20", "--now", NOW)
+    assert code == 0, output
+    code, output = digest(demo, "send-test", "--to", "me@example.com")
+    assert code == 0, output
+    written = out_dir(demo) / "test" / "2025-W20.eml"
+    before = written.read_bytes()
+    assert len(before) > 40_000
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+
+    done = subprocess.run([sys.executable, "-c", "from digest.cli import main; main()", "--config", str(demo),
+                           "send-test", "--to", "other@example.com"], capture_output=True, text=True,
+                          preexec_fn=limit, timeout=120, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"cannot write {written}" in done.stderr + done.stdout and "nothing was written" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert written.read_bytes() == before
+    assert [p.name for p in written.parent.iterdir()] == ["2025-W20.eml"]

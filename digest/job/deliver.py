@@ -19,10 +19,12 @@ import json
 import logging
 import os
 import smtplib
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import getaddresses, make_msgid, parseaddr
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from digest.errors import DeliveryError
@@ -152,16 +154,19 @@ def write_test(
     message, subject = build_message(config, rendered, now, to=to, subject_prefix="[TEST] ")
     raw = serialise(message, f"the {built.issue_id} test email", subject=subject)  # refused: nothing written
     target = config.output_root() / TEST_FOLDER / f"{record.id}.eml"  # the store's key: anime/2025-W20
-    staging = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    staging: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(staging, "xb") as handle:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.tmp-", dir=target.parent)
+        staging = Path(name)
+        with open(fd, "wb") as handle:
             handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(staging, target)  # replaces a link at that name, never writes through it
+        os.replace(staging, target)  # all or nothing; replaces a link at that name, never writes through it
     except OSError as exc:
-        staging.unlink(missing_ok=True)
+        if staging is not None:
+            staging.unlink(missing_ok=True)
         raise DeliveryError(f"test send of {record.id}: cannot write {target}: {exc.strerror or exc}; "
                             "nothing was written") from None
     return record.id, str(target)

@@ -46,10 +46,10 @@ EXPECTED: dict[str, Promise] = {
     "$D check": Promise("(no base_url; publish on-build)"),
     "$D collect": Promise("7 feeds, 0 failed"),
     "$D reviews --week 2025-W20": Promise("REVIEW: ‘Lantern Row Detectives’ Episode 7"),
-    "$D explain --week 2025-W20": Promise("2025-W20  2025-05-12 .. 2025-05-19"),
+    "$D explain --week 2025-W20": Promise("May 12–18, 2025 (2025-W20)  subject:"),
     f'$D build --week 2025-W20 --pin {PIN}@1 --drop {DROP} --note "Big week for **anime**"':
         Promise("built 2025-W20"),
-    "$D preview --week 2025-W20": Promise("previewing 2025-W20 at http://127.0.0.1:"),
+    "$D preview --week 2025-W20": Promise("previewing May 12–18, 2025 (2025-W20) at http://127.0.0.1:"),
     "$D lint": Promise("pre-send report:"),
     "$D send-test --to me@example.com": Promise("as a test for me@example.com to {out}/test/2025-W20.eml"),
     "$D run --now 2025-05-19T08:00": Promise("built anime/2025-W20: Anime this week: "),
@@ -57,7 +57,7 @@ EXPECTED: dict[str, Promise] = {
     "$D feeds": Promise("All posts: last success"),
     "$D prune": Promise("observations older than"),
     "$D config-reference": Promise("archive.publish"),
-    "$D explain --edition anime": Promise("anime/2025-W20  2025-05-12 .. 2025-05-19"),
+    "$D explain --edition anime": Promise("(anime/2025-W20)  subject:"),
     "$D archive publish 2025-W20": Promise("2025-W20: was already published"),
 }
 

@@ -40,7 +40,7 @@ def test_the_demo_builds_its_anime_edition_and_publishes_both_to_its_archive(dem
     assert (archive / "2025-W20.html").is_file() and (archive / "anime" / "2025-W20.html").is_file()
     code, output = digest(demo, "explain", "--edition", "anime")
     assert code == 0, output
-    assert output.startswith("anime/2025-W20  2025-05-12 .. 2025-05-19")
+    assert output.startswith("May 12–18, 2025 (anime/2025-W20)")
     code, output = digest(demo, "archive", "publish", "2025-W20")
     assert code == 0 and "2025-W20: was already published" in output, output
 

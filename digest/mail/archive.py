@@ -23,7 +23,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,7 +40,7 @@ from digest.mail.web_policy import content_security_policy, guard_page
 from digest.settings.config import Config
 from digest.settings.editions import all_editions, archive_dir, archive_url, edition_name, edition_title
 from digest.store.database import IssueRecord, Store
-from digest.weeks import parse_week, split_issue_key
+from digest.weeks import label_or_name, split_issue_key
 
 ATOM = "http://www.w3.org/2005/Atom"
 INDEX, FEED = "index.html", "feed.xml"
@@ -229,10 +229,10 @@ def _page(config: Config, editions: list[Config], record: IssueRecord, web: str,
                                "lists others to keep)")
     links = _edition_links(config, editions)
     if older is not None:
-        label = _week_label(_week(older.id))
+        label = label_or_name(_week(older.id))
         links.insert(0, f'<a rel="prev" href="{_page_name(older.id)}">&larr; {label}</a>')
     if newer is not None:
-        label = _week_label(_week(newer.id))
+        label = label_or_name(_week(newer.id))
         links.append(f'<a rel="next" href="{_page_name(newer.id)}">{label} &rarr;</a>')
     nav = lxml.html.fragment_fromstring(
         '<nav class="archive-nav" aria-label="Archive" style="max-width:600px;margin:0 auto;padding:10px 8px;'
@@ -249,7 +249,7 @@ def _page(config: Config, editions: list[Config], record: IssueRecord, web: str,
     head = doc.find("head")
     if head is not None:
         url = archive_url(config, _week(record.id))
-        add_head_tags(head, title=titled(config, _week_label(_week(record.id))),
+        add_head_tags(head, title=titled(config, label_or_name(_week(record.id))),
                       text=description(doc, manifest, f"The week's best reviews from {config.site.name}"),
                       url=url, image=hero_image(doc, config), kind="article", site_name=config.site.name)
         head.append(lxml.html.fragment_fromstring(
@@ -271,17 +271,6 @@ def _edition_links(config: Config, editions: list[Config]) -> list[str]:
         links.append(f'<a href="{href}">{html.escape(edition_title(edition))}</a>')
     site, name = html.escape(config.site.url), html.escape(config.site.name)
     return links + [f'<a href="{FEED}">Atom feed</a>', f'<a href="{site}">{name} home</a>']
-
-
-def _week_label(week_id: str) -> str:
-    """The week in a reader's dates: "May 5–11, 2025", "Apr 28 – May 4, 2025", "Dec 29, 2025 – Jan 4, 2026"."""
-    first = parse_week(week_id).monday
-    last = first + timedelta(days=6)
-    if first.year != last.year:
-        return f"{first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year}"
-    if first.month != last.month:
-        return f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
-    return f"{first:%b} {first.day}–{last.day}, {last.year}"
 
 
 def _week(issue_id: str) -> str:
@@ -403,7 +392,7 @@ def _index(config: Config, editions: list[Config], entries: list[tuple[IssueReco
         summary = html.escape(str(manifest.get("preheader") or ""))
         items.append(
             f'<li><a href="{_page_name(record.id)}">{subject}</a><div class="when">'
-            f'{_week_label(_week(record.id))} &middot; '
+            f'{label_or_name(_week(record.id))} &middot; '
             f'<time datetime="{_when(pub)}">sent {pub:%b} {pub.day}, {pub.year}</time></div>'
             + (f'<p class="summary">{summary}</p>' if summary else "") + "</li>")
     body = f"<ol>{''.join(items)}</ol>" if items else "<p>No issues published yet.</p>"

@@ -37,7 +37,7 @@ from digest.mailers import address_fault
 from digest.models import RenderedIssue
 from digest.settings.config import USER_AGENT, Config
 from digest.settings.job import SmtpSettings, WebhookSettings
-from digest.store.database import Store
+from digest.store.database import IssueRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,16 @@ def send_test(
     settings = config.delivery.smtp
     if settings is None:
         raise DeliveryError("send-test sends by SMTP, but the config has no [delivery.smtp] table")
+    record, built = _test_issue(config, store, to, issue_id)
+    try:
+        detail = send_smtp(config, settings, built, now, to=[to], subject_prefix="[TEST] ")
+    except DeliveryError as exc:
+        raise DeliveryError(f"test send of {record.id} failed: {exc}") from None
+    return record.id, detail
+
+
+def _test_issue(config: Config, store: Store, to: str, issue_id: str | None) -> tuple[IssueRecord, BuiltIssue]:
+    """What a test send sends, checked: a plain address, a built issue, no merge tag left unresolved."""
     _check_address(to)
     record = store.issue(issue_id) if issue_id else store.latest_issue(config.edition_id)
     if record is None:
@@ -123,11 +133,7 @@ def send_test(
                             else "no issue has been built yet; run `digest run` first")
     built = load_built(record)
     refuse_unresolved_tags(config, built, "test send")
-    try:
-        detail = send_smtp(config, settings, built, now, to=[to], subject_prefix="[TEST] ")
-    except DeliveryError as exc:
-        raise DeliveryError(f"test send of {record.id} failed: {exc}") from None
-    return record.id, detail
+    return record, built
 
 
 TEST_FOLDER = "test"  # under the output folder: where a test send without a mail server is written
@@ -142,13 +148,7 @@ def write_test(
     ``serialise``, same merge-tag guard), written to ``<output>/test/<issue>.eml`` for a mail
     client to open. Returns ``(issue id, the file's path)``.
     """
-    _check_address(to)
-    record = store.issue(issue_id) if issue_id else store.latest_issue(config.edition_id)
-    if record is None:
-        raise DeliveryError(f"{issue_id} has not been built" if issue_id
-                            else "no issue has been built yet; run `digest run` first")
-    built = load_built(record)
-    refuse_unresolved_tags(config, built, "test send")
+    record, built = _test_issue(config, store, to, issue_id)
     rendered = RenderedIssue(built.issue_id, built.subject, str(built.manifest.get("preheader", "")),
                              built.html, built.text)
     message, subject = build_message(config, rendered, now, to=to, subject_prefix="[TEST] ")

@@ -26,9 +26,8 @@ import socket
 import ssl
 import subprocess
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -99,26 +98,14 @@ def smtp_server(inbox: Inbox, **options: Any) -> Iterator[int]:
 
 
 @contextmanager
-def dripping_smtp_server(every: float = 0.2, lines: int = 20) -> Iterator[int]:
-    """A server whose greeting trickles in (see the module's docstring); yields its port on 127.0.0.1.
-
-    Finite on purpose: a client without an overall deadline is slow (a test can time it), not hung.
-    """
+def raw_server(talk: Callable[[socket.socket, threading.Event], None]) -> Iterator[int]:
+    """A raw-socket server on 127.0.0.1 that runs ``talk(connection, stop)`` on a thread for each
+    client; yields its port. On leaving, ``stop`` is set and the listener closes."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(4)
     listener.settimeout(0.2)
     stop = threading.Event()
-
-    def drip(conn: socket.socket) -> None:
-        with conn:
-            try:
-                for byte in b"220-slow.example ESMTP\r\n" * lines + b"220 slow.example ready\r\n":
-                    if stop.wait(every):
-                        return
-                    conn.sendall(bytes([byte]))
-            except OSError:
-                return  # the client hung up: what a deadline does
 
     def serve() -> None:
         while not stop.is_set():
@@ -128,7 +115,7 @@ def dripping_smtp_server(every: float = 0.2, lines: int = 20) -> Iterator[int]:
                 continue
             except OSError:
                 return
-            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+            threading.Thread(target=talk, args=(conn, stop), daemon=True).start()
 
     server = threading.Thread(target=serve, daemon=True)
     server.start()
@@ -136,23 +123,33 @@ def dripping_smtp_server(every: float = 0.2, lines: int = 20) -> Iterator[int]:
         yield int(listener.getsockname()[1])
     finally:
         stop.set()
-        server.join(timeout=2)
+        server.join(timeout=5)
         listener.close()
-        time.sleep(0)
 
 
-@contextmanager
-def auth_echo_smtp_server() -> Iterator[int]:
+def dripping_smtp_server(every: float = 0.2, lines: int = 20) -> AbstractContextManager[int]:
+    """A server whose greeting trickles in (see the module's docstring); yields its port on 127.0.0.1.
+
+    Finite on purpose: a client without an overall deadline is slow (a test can time it), not hung.
+    """
+    def drip(conn: socket.socket, stop: threading.Event) -> None:
+        with conn:
+            try:
+                for byte in b"220-slow.example ESMTP\r\n" * lines + b"220 slow.example ready\r\n":
+                    if stop.wait(every):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return  # the client hung up: what a deadline does
+
+    return raw_server(drip)
+
+
+def auth_echo_smtp_server() -> AbstractContextManager[int]:
     """A raw-socket server that offers AUTH PLAIN and refuses every login with a 535 quoting the
     decoded password back (in a sentence with a non-ASCII word), as a careless server's log line
     might; yields its port on 127.0.0.1. It never reaches DATA."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def talk(conn: socket.socket) -> None:
+    def talk(conn: socket.socket, stop: threading.Event) -> None:
         with conn, conn.makefile("rwb") as stream:
             stream.write(b"220 mail.example ESMTP\r\n")
             stream.flush()
@@ -172,22 +169,7 @@ def auth_echo_smtp_server() -> Iterator[int]:
                     stream.write(b"503 5.5.1 authenticate first\r\n")
                 stream.flush()
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=talk, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield int(listener.getsockname()[1])
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
+    return raw_server(talk)
 
 
 def self_signed_cert(folder: Path) -> tuple[Path, Path]:

@@ -56,7 +56,12 @@ def test_collect_build_explain_and_run(demo: Path) -> None:
     unbuilt = validated(demo, "explain", "--week", "2025-W19", "--now", "2025-05-19T08:00")
     assert unbuilt["built"] is False and unbuilt["manifest"]["issue"] == "2025-W19"
     ran = validated(demo, "run", "--now", "2025-05-19T08:00")
-    assert ran["action"] == "already built" and ran["collect"] is None
+    # the default edition was built above; the demo's anime edition was not, so this run collects and builds it
+    assert ran["action"] == "already built" and ran["collect"]["command"] == "collect"
+    editions = [(e["edition"], e["action"]) for e in ran["editions"]]
+    assert editions == [("default", "already built"), ("anime", "built")]
+    again = validated(demo, "run", "--now", "2025-05-19T08:00")
+    assert again["action"] == "already built" and again["collect"] is None  # nothing left to build: no collect
     forced = validated(demo, "run", "--now", "2025-05-19T08:00", "--force")
     assert forced["action"] == "rebuilt" and forced["collect"]["command"] == "collect"
 

@@ -177,9 +177,9 @@ def test_run_tells_feed_failures_first_and_exits_2_when_all_failed_3_when_some(
             "refreshed; the issue is not built from stale data (--stale-ok builds it anyway)") in failed.output
     assert not (tmp_path / "out" / "2024-W20").exists()
 
-    stale = runner.invoke(cli, [*args, "--stale-ok"])  # it tries: an empty store is a thin week
+    stale = runner.invoke(cli, [*args, "--stale-ok"])  # it tries: an empty store is a thin week, and says so
     assert stale.exit_code == 5 and stale.output.splitlines()[0] == "collected 2 feeds, 2 failed, 0 new entries"
-    assert "stopped: 2024-W20: only 0 scored reviews this week" in stale.output
+    assert "stopped: 2024-W20: no posts this week; the store holds no posts yet" in stale.output
 
     items = [item(n, f"https://reviews.example/p/{n}/", date=f"Wed, 15 May 2024 1{n}:00:00 +0000")
              for n in range(1, 5)]

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.processes import gone_within, kill_if_running, read_pid, running
+from helpers.processes import gone_within, kill_if_running, read_pid, sigkill_leaves_nothing
 from test_jobs_demo import demo_config
 
 from digest.mail.child import run_tied
@@ -124,40 +124,16 @@ def test_a_run_killed_by_sigkill_takes_a_daemon_its_tool_left_too(tmp_path: Path
         from digest.mail.child import run_tied
         run_tied(sys.argv[1:] + ["60"], b"", timeout=120)
     """)
-    process = subprocess.Popen([sys.executable, "-c", runner, *daemonising_tool(tmp_path)],
-                               start_new_session=True)
-    daemon = 0
-    try:
-        daemon = read_pid(tmp_path / "daemon.pid", 30)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-        assert gone_within(daemon, 5), "the daemon the tool left outlived the run"
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-        if daemon:
-            kill_if_running(daemon)
+    sigkill_leaves_nothing([sys.executable, "-c", runner, *daemonising_tool(tmp_path)], tmp_path / "daemon.pid",
+                           "the daemon the tool left")
 
 
 def test_a_run_killed_by_sigkill_takes_what_its_child_started_too(tmp_path: Path) -> None:
     """The parent-death signal is not inherited across fork: the tied child's own children must die
     with the run all the same (a wrapper script, a tool that forks a worker)."""
     pidfile = tmp_path / "grandchild.pid"
-    process = subprocess.Popen([sys.executable, "-c", TIED_SHELL, str(pidfile)], start_new_session=True)
-    grandchild = 0
-    try:
-        grandchild = read_pid(pidfile, 30)
-        assert running(grandchild)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-        assert gone_within(grandchild, 5), "the tied child's own child outlived the run"
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-        if grandchild:
-            kill_if_running(grandchild)
+    sigkill_leaves_nothing([sys.executable, "-c", TIED_SHELL, str(pidfile)], pidfile,
+                           "the tied child's own child")
 
 
 def test_a_spamassassin_that_hangs_is_killed_and_not_checked(slow_spamassassin: Path) -> None:
@@ -173,22 +149,10 @@ def test_a_spamassassin_that_hangs_is_killed_and_not_checked(slow_spamassassin: 
 @pytest.mark.slow
 def test_a_build_killed_by_sigkill_takes_spamassassin_with_it(slow_spamassassin: Path, tmp_path: Path) -> None:
     config = demo_config(tmp_path)
-    process = subprocess.Popen([*DIGEST, "--config", str(config), "run", "--now", "2025-05-19T08:00"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
-                               start_new_session=True)
-    spamassassin = 0
-    try:
-        spamassassin = read_pid(slow_spamassassin, 120)  # after the collect, while the build checks the .eml
-        assert running(spamassassin) and process.poll() is None
-        os.kill(process.pid, signal.SIGKILL)
-        assert process.wait(timeout=10) == -signal.SIGKILL
-        assert gone_within(spamassassin, 5), "SpamAssassin outlived the build that started it"
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-        if spamassassin:
-            kill_if_running(spamassassin)
+    # the pid is written after the collect, while the build checks the .eml
+    sigkill_leaves_nothing([*DIGEST, "--config", str(config), "run", "--now", "2025-05-19T08:00"],
+                           slow_spamassassin, "SpamAssassin", start_within=120, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, cwd=tmp_path)
     assert not (tmp_path / "out" / "2025-W20" / "digest.html").exists()  # never a half-written issue
 
 

@@ -1,11 +1,14 @@
-"""Processes as /proc shows them: is a pid still running (a zombie is not), and waiting for it to go."""
+"""Processes as /proc shows them: is a pid still running (a zombie is not), waiting for it to go, and
+killing a run with SIGKILL to see what it leaves behind."""
 
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 
 def running(pid: int) -> bool:
@@ -45,3 +48,23 @@ def kill_if_running(pid: int) -> None:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def sigkill_leaves_nothing(argv: list[str], pidfile: Path, what: str, *, start_within: float = 30,
+                           **popen: Any) -> None:
+    """Start ``argv`` in a session of its own, wait for the pid that it (or what it started) writes to
+    ``pidfile``, SIGKILL the run, and assert that pid is gone within 5 s; never leave either behind."""
+    process = subprocess.Popen(argv, start_new_session=True, **popen)
+    pid = 0
+    try:
+        pid = read_pid(pidfile, start_within)
+        assert running(pid) and process.poll() is None
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=10) == -signal.SIGKILL
+        assert gone_within(pid, 5), f"{what} outlived the run that started it"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        if pid:
+            kill_if_running(pid)

@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from helpers.configfile import Clock
 from helpers.data import real_feeds_dir
 from helpers.server import FeedServer
+from pytest_httpserver import HTTPServer
+from service_fakes import FAKES, KEY, Fake
 
 from digest.store.database import Store
 
@@ -20,6 +22,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "feeds"
 def feed_server() -> Iterator[FeedServer]:
     with FeedServer() as server:
         yield server
+
+
+@pytest.fixture
+def mailchimp(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Fake:
+    """The Mailchimp fake on a local server, its API key in the environment."""
+    monkeypatch.setenv("DIGEST_MAILCHIMP_API_KEY", KEY)
+    return FAKES["mailchimp"](httpserver)
 
 
 @pytest.fixture

@@ -275,12 +275,6 @@ def test_an_old_build_with_an_encoded_word_is_sent_inert_and_never_as_built_unch
 # -- the "draft ready" mail and the services' subjects --------------------------------------------------
 
 
-@pytest.fixture
-def mailchimp(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Fake:
-    monkeypatch.setenv("DIGEST_MAILCHIMP_API_KEY", KEY)
-    return FAKES["mailchimp"](httpserver)
-
-
 def test_the_draft_ready_mail_and_the_campaign_subject_carry_no_encoded_word(
     tmp_path: Path, mailchimp: Fake, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -18,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from helpers.smtp import Inbox, free_port
 from pytest_httpserver import HTTPServer
-from service_fakes import FAKES, KEY, Failure, Fake
+from service_fakes import KEY, Failure, Fake
 from test_jobs_support import local
 from test_service_limits import built_config, delivered, digest_run, hook_config
 from test_services import Builder, run
@@ -118,12 +118,6 @@ def test_a_webhook_answer_never_shows_a_prefix_of_its_secret_whatever_the_cut(
 
 
 # -- 2. a 2xx answer is redacted too ------------------------------------------------------------------
-
-
-@pytest.fixture
-def mailchimp(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Fake:
-    monkeypatch.setenv("DIGEST_MAILCHIMP_API_KEY", KEY)
-    return FAKES["mailchimp"](httpserver)
 
 
 def test_a_key_echoed_in_a_2xx_answer_reaches_no_output_store_log_or_notice(

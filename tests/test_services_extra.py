@@ -26,12 +26,6 @@ from digest.store.database import Store
 EDITORS = "editors@reviews.example"
 
 
-@pytest.fixture
-def mailchimp(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Fake:
-    monkeypatch.setenv("DIGEST_MAILCHIMP_API_KEY", KEY)
-    return FAKES["mailchimp"](httpserver)
-
-
 def notify_settings(port: int) -> dict[str, object]:
     return {"host": "127.0.0.1", "port": port, "security": "none", "timeout": 2,
             "from": "digest@reviews.example", "to": [EDITORS]}

@@ -21,6 +21,7 @@ class MailchimpFake(Fake):
             "list_id": LIST,
             "base_url": self.server.url_for("/3.0"),
             "from_name": "Example Reviews",
+            "reply_to": "editors@example.com",
         }
 
     def authorised(self, request: Request) -> bool:

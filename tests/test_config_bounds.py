@@ -25,8 +25,8 @@ from helpers.server import FeedServer
 from helpers.wordpress import make_posts, rss
 from pydantic import BaseModel
 
+from digest.bounds import _unwrap
 from digest.errors import ConfigError
-from digest.settings.bounds import _unwrap
 from digest.settings.config import Config, load_config
 
 DIGEST = [sys.executable, "-c", "from digest.cli.main import main; main()"]

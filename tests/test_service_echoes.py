@@ -24,7 +24,7 @@ from test_service_limits import built_config, delivered, digest_run, hook_config
 from test_services import Builder, run
 from werkzeug import Response
 
-from digest.job.services.client import Api, ServiceError
+from digest.services.client import Api, ServiceError
 from digest.settings.config import load_config
 from digest.store.database import Store
 

@@ -26,7 +26,7 @@ from test_services import MONDAY, Builder, run, write_config
 from digest.cli.main import main
 from digest.errors import DeliveryError
 from digest.job.deliver import deliver_issue
-from digest.job.outbound import redact
+from digest.outbound import redact
 from digest.settings.config import load_config
 from digest.store import campaigns
 from digest.store.database import Store

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from helpers.smtp import Inbox, dripping_smtp_server, smtp_server
 from pytest_httpserver import HTTPServer
-from service_fakes import FAKES, KEY, Fake
+from service_fakes import FAKES, KEY, Failure, Fake
 from test_jobs_support import SUBJECT, free_port, job_config, local
 from test_services import MONDAY, PICKS, Builder, run, write_config
 
@@ -39,6 +39,8 @@ def test_the_editors_get_one_draft_ready_mail_with_the_link_picks_and_findings(
     controller.start()
     try:
         config = load_config(write_config(tmp_path, mailchimp, notify=notify_settings(port)))
+        warning = {"type": "warning", "id": 3, "heading": "Reply-to", "details": "add a reply-to address"}
+        mailchimp.inject("check", Failure(after=True, answer={"is_ready": False, "items": [warning]}))
         with Store.open(config.store_path) as store:
             first = run(config, store)
             run(config, store, at=local(2025, 5, 19, 11))
@@ -154,7 +156,8 @@ def test_service_settings_keep_secrets_out_and_say_what_is_missing(tmp_path: Pat
         assert "hunter2" not in str(caught.value)
     with pytest.raises(ConfigError, match=r'method is "kit" but there is no \[delivery.kit\] table'):
         job_config(tmp_path, delivery={"method": "kit"})
-    with pytest.raises(ConfigError, match="brevo needs a sender: set delivery.brevo.from_email"):
+    needs_sender = r"delivery.brevo \(line \d+\): brevo needs a sender address .*: set delivery.brevo.from_"
+    with pytest.raises(ConfigError, match=needs_sender):  # named at its table, with its line
         write_and_load(tmp_path, {"method": "brevo"}, "brevo", {"list_ids": [2]})
     with pytest.raises(ConfigError, match="schedule_at needs a timezone offset"):
         write_and_load(tmp_path, {"method": "kit"}, "kit", {"schedule_at": "2025-05-19T09:00:00"})
@@ -241,6 +244,8 @@ def test_a_notice_accepted_before_a_lost_connection_is_sent_once(tmp_path: Path,
     inbox = Inbox(mode=mode)
     with smtp_server(inbox) as port:
         config = load_config(write_config(tmp_path, mailchimp, notify=notify_settings(port)))
+        warning = {"type": "warning", "id": 3, "heading": "Reply-to", "details": "add a reply-to address"}
+        mailchimp.inject("check", Failure(after=True, answer={"is_ready": False, "items": [warning]}))
         with Store.open(config.store_path) as store:
             first = run(config, store)
             inbox.mode = "accept"

@@ -220,9 +220,11 @@ def send_test(obj: Context, address: str, week: str | None, edition: str | None)
     own = False
     if config.delivery.is_service:
         from digest.job.built import load_built
-        from digest.job.services.campaign import SERVICES, send_test_campaign
+        from digest.job.services.campaign import send_test_campaign
+        from digest.services import service_named
 
-        own = SERVICES[config.delivery.method].has_test_send
+        service = service_named(config.delivery.method)
+        own = service is not None and bool(service.test_path)
         if not own and config.delivery.smtp is None:
             raise DeliveryError(f"{config.delivery.method} has no test send in its API; add a [delivery.smtp] "
                                 "table to send tests by SMTP, or use the service's preview")

@@ -30,12 +30,12 @@ from urllib.parse import urlsplit
 from digest.errors import DeliveryError
 from digest.job import smtp
 from digest.job.built import BuiltIssue, load_built, refuse_unresolved_tags
-from digest.job.outbound import OutboundError, clip, fetch, redact
 from digest.mail.output import build_message
 from digest.mail.serialise import serialise
 from digest.mailers import address_fault
 from digest.models import RenderedIssue
-from digest.settings.config import USER_AGENT, Config
+from digest.outbound import USER_AGENT, OutboundError, clip, fetch, redact
+from digest.settings.config import Config
 from digest.settings.job import SmtpSettings, WebhookSettings
 from digest.store.database import IssueRecord, Store
 

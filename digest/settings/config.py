@@ -16,9 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from digest.errors import ConfigError
-from digest.mailers import address_fault
-from digest.settings.bounds import (
+from digest.bounds import (
     DAY_SECONDS,
     HOUR_SECONDS,
     MAX_BYTES,
@@ -30,12 +28,14 @@ from digest.settings.bounds import (
     allowed_range,
     unusable_paths,
 )
+from digest.errors import ConfigError
+from digest.mailers import address_fault, header_line
+from digest.outbound import USER_AGENT
+from digest.services import Sender, service_named
 from digest.settings.edition_tables import ArchiveSettings, EditionSettings, edition_config
 from digest.settings.email import EmailSettings
 from digest.settings.job import DeliverySettings, ScheduleSettings
 from digest.settings.tomlfile import describe, read_toml
-
-USER_AGENT = "digest/0.1 (newsletter digest builder; +https://github.com/digest-newsletter/digest)"
 
 
 class _Strict(BaseModel):
@@ -306,15 +306,24 @@ class Config(_Strict):
             data = {**data, "email": {**email, "delivery_method": method}}
         return data
 
-    @model_validator(mode="after")
-    def _service_has_sender(self) -> Config:
-        """Brevo and MailerLite refuse a campaign without a sender: say so at load, not on Monday."""
-        method, service = self.delivery.method, self.delivery.service
-        if method in ("brevo", "mailerlite") and service is not None:
-            if not (service.from_email or self.email.from_address):
-                raise ValueError(f"{method} needs a sender: set delivery.{method}.from_email "
-                                 "(or [email] from_address)")
-        return self
+    def service_needs(self) -> list[str]:
+        """Every setting the chosen service refuses a campaign without (a sender, a reply-to ...) that this
+        config does not give. Loading names them at ``[delivery.<service>]``, so `digest check` says it
+        before the first run rather than the service on Monday; the hand-off checks again."""
+        service = service_named(self.delivery.method)
+        table = self.delivery.service
+        if service is None or table is None:
+            return []
+        return [str(need) for need in service.missing(table, self.sender())]
+
+    def sender(self) -> Sender:
+        """Who a service campaign is from: the service's own table first, then ``[email]``, then the site."""
+        table = self.delivery.service
+        email = self.email
+        name = (table.from_name if table else None) or email.from_name or self.site.name
+        address = (table.from_email if table else None) or email.from_address
+        reply_to = (table.reply_to if table else None) or email.reply_to or address
+        return Sender(header_line(name), address, reply_to)
 
     def resolve(self, path: Path | str) -> Path:
         path = Path(path)
@@ -385,6 +394,12 @@ def load_config(path: Path | str) -> Config:
     return config
 
 
+def _needs(path: Path, text: str, config: Config, where: tuple[Any, ...] = ()) -> list[str]:
+    method = config.delivery.method
+    return [describe(path, text, where or ("delivery", method), f"{method} needs {need}")
+            for need in config.service_needs()]
+
+
 def check_editions(path: Path, text: str, config: Config) -> None:
     """Each edition's effective config must validate too; errors point into its ``[[editions]]`` table."""
     problems: list[str] = []
@@ -400,9 +415,9 @@ def check_editions(path: Path, text: str, config: Config) -> None:
             problems += [describe(path, text, (*where, *_edition_loc(err["loc"])), _message(err))
                          for err in exc.errors()]
             continue
-        problems += _unknown_sections(path, text, effective, where)
+        problems += _unknown_sections(path, text, effective, where) + _needs(path, text, effective, where)
     if not problems:
-        problems = _unknown_sections(path, text, config, ())
+        problems = _unknown_sections(path, text, config, ()) + _needs(path, text, config)
     if problems:
         raise ConfigError("\n".join(problems))
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from digest.colours import Palette, accent_problem, brand_problem, palette
 from digest.mailers import MAILER_NAMES, MAILER_TAGS, TAG_MARKS, Mailer, MailerTags, address_fault
+from digest.services import service_named
 
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # RFC 3986 reserved + "%": everything else is percent-encoded
 
@@ -185,7 +186,8 @@ class EmailSettings(BaseModel):
         """Who substitutes the merge tags: the named mailer, else the delivery's service, else "plain"."""
         if self.named_mailer is not None:
             return self.named_mailer
-        return self.delivery_method if self.delivery_method in MAILER_TAGS else "plain"
+        service = service_named(self.delivery_method)
+        return service.mailer if service is not None else "plain"
 
     @property
     def mailer(self) -> str:

@@ -9,24 +9,15 @@ from __future__ import annotations
 import ipaddress
 import re
 from email.utils import parseaddr
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
+from digest.bounds import DAY_SECONDS, WEEK_SECONDS
 from digest.mailers import address_fault
-from digest.settings.bounds import DAY_SECONDS, WEEK_SECONDS
-from digest.settings.services import (
-    SERVICE_METHODS,
-    AnyServiceSettings,
-    BrevoSettings,
-    ButtondownSettings,
-    KitSettings,
-    ListmonkSettings,
-    MailchimpSettings,
-    MailerliteSettings,
-    check_schedule,
-)
+from digest.services import SERVICES
+from digest.services.settings import ServiceSettings, check_schedule
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _OFF = ("", "off", "none", "never")
@@ -214,30 +205,24 @@ class NotifySettings(_Strict):
         return self
 
 
-class DeliverySettings(_Strict):
+class _Delivery(_Strict):
     """How a built issue is handed to the mailing service; "files" means the out dir is the hand-off.
 
     A mailing service (``mailchimp``, ``buttondown``, ...) gets the issue as a draft campaign
-    to approve; its table is ``[delivery.<service>]``.
+    to approve; its table is ``[delivery.<service>]``. The services and their tables come from
+    the registry (digest.services): :data:`DeliverySettings` adds one optional table per service.
     """
 
-    method: Literal["files", "smtp", "webhook", "mailchimp", "buttondown", "kit", "listmonk", "brevo",
-                    "mailerlite"] = "files"
+    method: str = "files"
     smtp: SmtpSettings | None = None
     webhook: WebhookSettings | None = None
-    mailchimp: MailchimpSettings | None = None
-    buttondown: ButtondownSettings | None = None
-    kit: KitSettings | None = None
-    listmonk: ListmonkSettings | None = None
-    brevo: BrevoSettings | None = None
-    mailerlite: MailerliteSettings | None = None
     notify: NotifySettings | None = None
 
     @model_validator(mode="after")
-    def _method_has_settings(self) -> DeliverySettings:
+    def _method_has_settings(self) -> _Delivery:
         if self.method != "files" and getattr(self, self.method) is None:
             raise ValueError(f'method is "{self.method}" but there is no [delivery.{self.method}] table')
-        for name in SERVICE_METHODS:
+        for name in SERVICES:
             table = getattr(self, name)
             if table is not None:
                 check_schedule(table)
@@ -245,9 +230,25 @@ class DeliverySettings(_Strict):
 
     @property
     def is_service(self) -> bool:
-        return self.method in SERVICE_METHODS
+        return self.method in SERVICES
 
     @property
-    def service(self) -> AnyServiceSettings | None:
+    def service(self) -> ServiceSettings | None:
         """The chosen service's table, when the method is a mailing service."""
-        return getattr(self, self.method) if self.is_service else None
+        table = getattr(self, self.method) if self.is_service else None
+        return table if isinstance(table, ServiceSettings) else None
+
+
+METHODS = ("files", "smtp", "webhook", *SERVICES)
+
+if TYPE_CHECKING:
+    DeliverySettings = _Delivery
+else:
+    DeliverySettings = create_model(
+        "DeliverySettings",
+        __base__=_Delivery,
+        __doc__=_Delivery.__doc__,
+        __module__=__name__,
+        method=(Literal[METHODS], "files"),
+        **{name: (service.Settings | None, None) for name, service in SERVICES.items()},
+    )

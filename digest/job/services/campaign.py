@@ -12,31 +12,14 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime
-from email.utils import formataddr
 from typing import TYPE_CHECKING
 
 from digest.errors import DeliveryError
 from digest.job.built import refuse_unresolved_tags
-from digest.job.services.base import Content, Remote, Service
-from digest.job.services.brevo import Brevo
-from digest.job.services.buttondown import Buttondown
-from digest.job.services.client import ServiceError
-from digest.job.services.kit import Kit
-from digest.job.services.listmonk import Listmonk
-from digest.job.services.mailchimp import Mailchimp
-from digest.job.services.mailerlite import Mailerlite
 from digest.job.services.notify import notify_ready
 from digest.mailers import address_fault, header_line
+from digest.services import Content, Remote, Service, ServiceError, ServiceSettings, service_named
 from digest.settings.config import Config
-from digest.settings.services import (
-    AnyServiceSettings,
-    BrevoSettings,
-    ButtondownSettings,
-    KitSettings,
-    ListmonkSettings,
-    MailchimpSettings,
-    MailerliteSettings,
-)
 from digest.store import campaigns
 from digest.store.campaigns import CampaignRecord
 from digest.store.database import Store
@@ -47,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def api_key(settings: AnyServiceSettings, service: str) -> str:
+def api_key(settings: ServiceSettings, service: str) -> str:
     value = os.environ.get(settings.api_key_env, "")
     if not value:
         raise DeliveryError(
@@ -59,27 +42,13 @@ def api_key(settings: AnyServiceSettings, service: str) -> str:
 
 def make_service(config: Config) -> Service:
     """The adapter for the configured method, with its key from the environment."""
-    settings, email = config.delivery.service, config.email
-    if settings is None:
+    service, settings = service_named(config.delivery.method), config.delivery.service
+    if service is None or settings is None:
         raise DeliveryError(f'delivery.method "{config.delivery.method}" is not a mailing service')
-    key = api_key(settings, config.delivery.method)
-    sender_name = header_line(settings.from_name or email.from_name or config.site.name)  # the From's name
-    sender = settings.from_email or email.from_address
-    reply_to = settings.reply_to or email.reply_to
-    if isinstance(settings, MailchimpSettings):
-        return Mailchimp(settings, key, sender_name, reply_to or sender)
-    if isinstance(settings, ButtondownSettings):
-        return Buttondown(settings, key)
-    if isinstance(settings, KitSettings):
-        return Kit(settings, key)
-    if isinstance(settings, ListmonkSettings):
-        return Listmonk(settings, key, formataddr((sender_name, sender)) if sender else None)
-    if sender is None:  # the config validator requires one; kept for the type checker
-        raise DeliveryError(f"{config.delivery.method}: set from_email (or [email] from_address)")
-    if isinstance(settings, BrevoSettings):
-        return Brevo(settings, key, sender_name, sender, reply_to)
-    assert isinstance(settings, MailerliteSettings)
-    return Mailerlite(settings, key, sender_name, sender)
+    needs = config.service_needs()
+    if needs:
+        raise DeliveryError(f"{config.delivery.method} needs {'; and '.join(needs)}; nothing was sent")
+    return service(settings, api_key(settings, config.delivery.method), config.sender())
 
 
 def campaign_content(config: Config, built: BuiltIssue) -> Content:
@@ -191,7 +160,7 @@ def deliver_campaign(
                 adapter.update(record.campaign_id, content)
         findings = adapter.check(record.campaign_id)
         test_to = config.delivery.service.test_to if config.delivery.service else []
-        if test_to and adapter.has_test_send:
+        if test_to and adapter.test_path:
             adapter.send_test(record.campaign_id, content, test_to)
     except ServiceError as exc:
         raise _failed(name, issue_id, exc, campaigns.campaign(store, issue_id, name)) from None
@@ -227,11 +196,6 @@ def _notify(
             f"{url}, but the draft-ready notice failed: {exc}; the next run sends it"
         ) from None
     store.record_delivery(built.issue_id, "notify", now, detail)
-
-
-SERVICES: dict[str, type[Service]] = {
-    s.name: s for s in (Mailchimp, Buttondown, Kit, Listmonk, Brevo, Mailerlite)
-}
 
 
 def send_test_campaign(config: Config, store: Store, built: BuiltIssue, to: str) -> str:

@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import os
 
+from digest.services import SERVICES, service_named
 from digest.settings.config import Config
-from digest.settings.services import SERVICE_METHODS
 
 _WHAT = {
     "files": "the files in the issue's out folder are the hand-off; nothing is sent",
     "smtp": "the built email is sent once by SMTP to the configured addresses",
     "webhook": "the issue is posted once as JSON to the webhook",
-    "mailchimp": "a regular campaign is created as a draft for the audience; content, checklist read back",
-    "buttondown": 'an email is created with status "draft"',
-    "kit": "a broadcast is created with send_at null (a draft)",
-    "listmonk": "a campaign is created as a draft for the lists",
-    "brevo": "an email campaign is created as a draft for the lists",
-    "mailerlite": "a regular campaign is created as a draft for the groups",
+    **{name: service.what for name, service in SERVICES.items()},
 }
 
 
@@ -49,12 +44,17 @@ def describe_delivery(config: Config) -> list[str]:
     method = delivery.method
     lines = [f"delivery: {method}: {_WHAT[method]}", f"merge tags: {config.email.describe_merge_tags()}"]
     service = delivery.service
-    if service is not None:
+    adapter = service_named(method)
+    if service is not None and adapter is not None:
+        sender = config.sender()
+        address = f" <{sender.address}>" if sender.address else f" (address: {adapter.title()}'s list default)"
+        reply = f"; reply-to {sender.reply_to}" if sender.reply_to else ""
+        lines.append(f"  from: {sender.name}{address}{reply}")
         when = getattr(service, "schedule_at", None)
         then = (f"SCHEDULES the send for {when.isoformat()}" if when
                 else f"an editor approves and sends it in {method}")
         lines.append(f"  never sends to the list itself; {then}")
-        if config.email.merge_mailer != method:
+        if config.email.merge_mailer != adapter.mailer:
             lines.append(f"  [email] mailer = {config.email.merge_mailer}: not {method}'s own tags: check "
                          "this is meant")
         if service.test_to:
@@ -64,7 +64,7 @@ def describe_delivery(config: Config) -> list[str]:
         routes = ([f"mail to {', '.join(notify.smtp.to)}"] if notify.smtp else []) + (
             ["a webhook post"] if notify.webhook else [])
         lines.append(f"  notify: a draft-ready note by {' and '.join(routes)}")
-    elif method in SERVICE_METHODS:
+    elif service_named(method) is not None:
         lines.append("  notify: off (add [delivery.notify] to tell the editors when a draft is ready)")
     for name, what in _env_needed(config):
         state = "set" if os.environ.get(name) else "MISSING"

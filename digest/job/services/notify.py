@@ -21,11 +21,11 @@ import httpx
 
 from digest.errors import DeliveryError
 from digest.job import smtp
-from digest.job.outbound import OutboundError, fetch, redact
 from digest.mail.lint import format_finding, lint_html
 from digest.mail.serialise import serialise, set_subject
 from digest.mailers import header_line
-from digest.settings.config import USER_AGENT, Config
+from digest.outbound import USER_AGENT, OutboundError, fetch, redact
+from digest.settings.config import Config
 from digest.settings.job import NotifySettings, SmtpSettings, WebhookSettings
 
 if TYPE_CHECKING:

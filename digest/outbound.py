@@ -32,6 +32,8 @@ from urllib.parse import quote, quote_plus
 
 import httpx
 
+# Every request digest makes names it and how to reach the project: feeds, pages, services, webhooks.
+USER_AGENT = "digest/0.1 (newsletter digest builder; +https://github.com/digest-newsletter/digest)"
 MAX_ANSWER_BYTES = 10 * 1024 * 1024
 
 

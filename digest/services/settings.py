@@ -1,7 +1,7 @@
-"""Config for handing the issue to a mailing service as a draft campaign. (``[delivery.<service>]``)
+"""What every ``[delivery.<service>]`` table shares; each service module adds its own keys.
 
-One model per service, each holding only what that service's campaign API asks for (audience or
-list ids, segment or tags, sender) plus what every service shares: the *name* of the environment
+Each service's model (in its module) holds only what that service's campaign API asks for
+(audience or list ids, segment or tags) plus what every service shares: the *name* of the environment
 variable holding the API key (never the key), an optional base URL (self-hosted listmonk, or a
 test server), timeouts and the bound on a rate limit's ``Retry-After`` wait. Nothing here sends:
 a time to schedule at is set only when the editor writes one.
@@ -10,17 +10,14 @@ a time to schedule at is set only when the editor writes one.
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from digest.bounds import DAY_SECONDS
 from digest.mailers import address_fault
-from digest.settings.bounds import DAY_SECONDS, MAX_ID, ServiceId
 
-SERVICE_METHODS = ("mailchimp", "buttondown", "kit", "listmonk", "brevo", "mailerlite")
-ServiceMethod = Literal["mailchimp", "buttondown", "kit", "listmonk", "brevo", "mailerlite"]
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _BARE_ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
 
@@ -108,65 +105,6 @@ class ServiceSettings(BaseModel):
     @classmethod
     def _tests(cls, values: list[str]) -> list[str]:
         return [bare_address(v) or v for v in values]
-
-
-class MailchimpSettings(ServiceSettings):
-    """Marketing API 3.0: a regular campaign for one audience, optionally one segment or tag."""
-
-    api_key_env: str = "DIGEST_MAILCHIMP_API_KEY"
-    list_id: str = Field(min_length=1, description="the audience id")
-    segment_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="a saved segment's or a tag's id")
-    server_prefix: str | None = Field(
-        default=None, pattern=r"^[a-z]+[0-9]+$", description="like us6; default: the API key's suffix"
-    )
-
-
-class ButtondownSettings(ServiceSettings):
-    """Buttondown API v1: an email with status "draft"."""
-
-    api_key_env: str = "DIGEST_BUTTONDOWN_API_KEY"
-    schedule_at: datetime | None = Field(default=None, description="schedule instead of draft (aware time)")
-
-
-class KitSettings(ServiceSettings):
-    """Kit API v4: a broadcast with ``send_at`` null, for everyone or some segments/tags."""
-
-    api_key_env: str = "DIGEST_KIT_API_KEY"
-    segment_ids: list[ServiceId] = []
-    tag_ids: list[ServiceId] = []
-    email_template_id: ServiceId | None = None
-    public: bool = Field(default=False, description="also publish the broadcast to the web archive")
-    schedule_at: datetime | None = None
-
-
-class ListmonkSettings(ServiceSettings):
-    """listmonk (self-hosted): a draft campaign for some lists; ``base_url`` is required."""
-
-    api_key_env: str = "DIGEST_LISTMONK_TOKEN"
-    base_url: str
-    username: str = Field(min_length=1, description="the API user the token belongs to")
-    list_ids: list[ServiceId] = Field(min_length=1)
-    template_id: ServiceId | None = None
-
-
-class BrevoSettings(ServiceSettings):
-    """Brevo API v3: an email campaign for some lists, from a verified sender."""
-
-    api_key_env: str = "DIGEST_BREVO_API_KEY"
-    list_ids: list[ServiceId] = Field(min_length=1)
-    schedule_at: datetime | None = None
-
-
-class MailerliteSettings(ServiceSettings):
-    """MailerLite (connect.mailerlite.com): a regular draft campaign for some groups."""
-
-    api_key_env: str = "DIGEST_MAILERLITE_API_KEY"
-    group_ids: list[str] = []
-
-
-AnyServiceSettings = (
-    MailchimpSettings | ButtondownSettings | KitSettings | ListmonkSettings | BrevoSettings | MailerliteSettings
-)
 
 
 def check_schedule(settings: BaseModel) -> None:

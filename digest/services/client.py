@@ -5,7 +5,7 @@ ServiceError whose text names the step and the reason in an editor's words: a re
 (401/403), something not found (404, with what to check), the service's own validation message
 quoted (400/422), a rate limit (429: waited out when ``Retry-After`` is within the configured
 bound, else reported), a server error, a timeout, an answer past the overall deadline or over
-the size cap (the next run retries; see digest.job.outbound). The API key is redacted from every
+the size cap (the next run retries; see digest.outbound). The API key is redacted from every
 message in every form it travels in, whatever the service echoes back.
 """
 
@@ -20,9 +20,17 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from digest.job.outbound import DEFAULT_DEADLINE, MAX_ANSWER_BYTES, Answer, OutboundError, clip, fetch, redact
-from digest.settings.config import USER_AGENT
-from digest.settings.services import ServiceSettings
+from digest.outbound import (
+    DEFAULT_DEADLINE,
+    MAX_ANSWER_BYTES,
+    USER_AGENT,
+    Answer,
+    OutboundError,
+    clip,
+    fetch,
+    redact,
+)
+from digest.services.settings import ServiceSettings
 
 MessageOf = Callable[[Any], str]
 RATE_LIMIT_RETRIES = 2

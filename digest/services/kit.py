@@ -1,0 +1,94 @@
+"""Kit, following the Kit API v4 reference (developers.kit.com/v4, "Broadcasts", 2025-26).
+
+Steps: ``POST /v4/broadcasts`` with ``subject``, ``preview_text``, ``content`` (the HTML),
+``description``, ``public``, ``email_template_id``, ``subscriber_filter`` and ``send_at: null``,
+which is what makes it a draft (a timestamp there schedules the send, so it is set only from
+``schedule_at``); ``PUT /v4/broadcasts/{id}`` updates it; ``GET /v4/broadcasts/{id}`` reads it
+back: a broadcast with a ``send_at`` (or a ``status`` other than ``draft``) is scheduled or sent.
+``GET /v4/broadcasts`` finds a draft by its ``description`` after a create that got no answer. Kit
+has no test-send endpoint. Auth: ``X-Kit-Api-Key: <key>``. Errors: ``{"errors": [...]}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from digest.bounds import ServiceId
+from digest.services.base import Content, Service
+from digest.services.client import join
+from digest.services.settings import ServiceSettings
+from digest.services.shape import word
+
+
+class KitSettings(ServiceSettings):
+    """Kit API v4: a broadcast with ``send_at`` null, for everyone or some segments/tags."""
+
+    api_key_env: str = "DIGEST_KIT_API_KEY"
+    segment_ids: list[ServiceId] = []
+    tag_ids: list[ServiceId] = []
+    email_template_id: ServiceId | None = None
+    public: bool = Field(default=False, description="also publish the broadcast to the web archive")
+    schedule_at: datetime | None = None
+
+
+class Kit(Service):
+    name = "kit"
+    label = "Kit"
+    docs = "Kit API v4"
+    Settings = KitSettings
+    mailer = "kit"
+    what = "a broadcast is created with send_at null (a draft)"
+    default_base_url = "https://api.kit.com"
+    collection = "/v4/broadcasts"
+    item_path = "/v4/broadcasts/{id}"
+    envelope = "broadcast"
+    list_key = "broadcasts"
+    noun = "broadcast"
+    settings: KitSettings
+
+    @staticmethod
+    def message(data: Any) -> str:
+        return join(data.get("errors") or data.get("message") or "")
+
+    def auth(self, key: str) -> dict[str, str]:
+        return {"X-Kit-Api-Key": key}
+
+    def body(self, content: Content) -> dict[str, Any]:
+        s = self.settings
+        groups = [
+            {"type": kind, "ids": ids} for kind, ids in (("segment", s.segment_ids), ("tag", s.tag_ids)) if ids
+        ]
+        body: dict[str, Any] = {
+            "subject": content.subject,
+            "preview_text": content.preheader,
+            "content": content.html,
+            "description": content.name,
+            "public": s.public,
+            "send_at": s.schedule_at.isoformat() if s.schedule_at else None,
+            "subscriber_filter": [{"any": groups}] if groups else [{"all": [{"type": "all_subscribers"}]}],
+        }
+        if s.email_template_id is not None:
+            body["email_template_id"] = s.email_template_id
+        return body
+
+    def audience(self) -> str:
+        return "the segment_ids and tag_ids"
+
+    def list_params(self, content: Content) -> dict[str, Any]:
+        return {"per_page": 100}
+
+    def is_this(self, item: Mapping[str, Any], content: Content) -> bool:
+        return item.get("description") == content.name and item.get("subject") == content.subject
+
+    def status_of(self, step: str, item: Mapping[str, Any]) -> str:
+        return word(self.api, step, item, "status") or ("scheduled" if item.get("send_at") else "draft")
+
+    def web_default(self, cid: str, item: Mapping[str, Any]) -> str:
+        return f"https://app.kit.com/campaigns/{cid}/draft"
+
+
+SERVICE = Kit

@@ -78,7 +78,9 @@ class Brevo(Service):
         return f"the list ids {self.settings.list_ids}"
 
     def list_params(self, content: Content) -> dict[str, Any]:
-        return {"type": "classic", "status": "draft", "limit": 100, "sort": "desc"}
+        # Newest first, without each draft's HTML: the answer stays small and the new draft is on it.
+        return {"type": "classic", "status": "draft", "limit": 100, "sort": "desc",
+                "excludeHtmlContent": "true"}
 
     def status_of(self, step: str, item: Mapping[str, Any]) -> str:
         return word(self.api, step, item, "status", "draft")  # a create answers with the id alone

@@ -5,8 +5,9 @@ text), ``metadata`` and ``status: "draft"`` always, since an email created witho
 may go out; ``"scheduled"`` with ``publish_date`` only when ``schedule_at`` is set.
 ``PATCH /emails/{id}`` updates it, ``GET /emails/{id}`` reads its status (``draft``; ``scheduled``,
 ``about_to_send``, ``in_flight``, ``sent`` ... are not drafts) and
-``POST /emails/{id}/send-draft`` with ``recipients`` is the test send; ``GET /emails?status=draft``
-finds a draft by its ``metadata`` after a create that got no answer. Auth:
+``POST /emails/{id}/send-draft`` with ``recipients`` is the test send;
+``GET /emails?status=draft&ordering=-creation_date`` finds a draft by its ``metadata`` after a
+create that got no answer. Auth:
 ``Authorization: Token <key>``. Errors: ``{"code", "detail"}``, or on 422 ``detail`` as a list of
 ``{"loc", "msg"}``.
 """
@@ -71,7 +72,7 @@ class Buttondown(Service):
         return body
 
     def list_params(self, content: Content) -> dict[str, Any]:
-        return {"status": "draft"}
+        return {"status": "draft", "ordering": "-creation_date"}  # newest first: the first page has it
 
     def is_this(self, item: Mapping[str, Any], content: Content) -> bool:
         metadata = item.get("metadata")

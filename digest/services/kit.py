@@ -79,7 +79,7 @@ class Kit(Service):
         return "the segment_ids and tag_ids"
 
     def list_params(self, content: Content) -> dict[str, Any]:
-        return {"per_page": 100}
+        return {"per_page": 1000}  # the most Kit lists at once
 
     def is_this(self, item: Mapping[str, Any], content: Content) -> bool:
         return item.get("description") == content.name and item.get("subject") == content.subject

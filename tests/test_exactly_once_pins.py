@@ -20,7 +20,7 @@ from test_services import Builder, fake, run, write_config
 
 from digest.cli.base import EXIT_OK, EXIT_USER
 from digest.cli.main import main
-from digest.job.services.client import RATE_LIMIT_RETRIES
+from digest.services.client import RATE_LIMIT_RETRIES
 from digest.settings.config import load_config
 from digest.store import campaigns
 from digest.store.campaigns import CampaignRecord

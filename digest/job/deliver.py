@@ -13,28 +13,23 @@ variables named in the config and never appear in messages or logs.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import os
-import smtplib
 import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import getaddresses, make_msgid, parseaddr
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from digest.errors import DeliveryError
-from digest.job import smtp
+from digest.job import smtp, webhook
 from digest.job.built import BuiltIssue, load_built, refuse_unresolved_tags
 from digest.mail.output import build_message
 from digest.mail.serialise import serialise
 from digest.mailers import address_fault
 from digest.models import RenderedIssue
-from digest.outbound import USER_AGENT, OutboundError, clip, fetch, redact
 from digest.settings.config import Config
 from digest.settings.job import SmtpSettings, WebhookSettings
 from digest.store.database import IssueRecord, Store
@@ -205,24 +200,13 @@ def send_smtp(
     raw = serialise(message, f"the {built.issue_id} email", subject=subject)  # refused here: nothing sent
     envelope_from = parseaddr(settings.sender)[1]
     envelope_to = [addr for _, addr in getaddresses(recipients)]
-    server = f"the mail server {settings.host}:{settings.effective_port}"
-    details: list[str] = []
+    sent = f"to {', '.join(envelope_to)}; {message['Message-ID']}"
 
-    def accepted(refused: dict[str, tuple[int, bytes]]) -> None:
-        detail = f"to {', '.join(envelope_to)}; {message['Message-ID']}"
-        if refused:
-            refusals = "; ".join(f"{addr} ({code} {smtp.text(msg)})" for addr, (code, msg) in refused.items())
-            log.warning("%s refused some recipients: %s", server, redact(refusals, password))
-            detail += f"; refused: {redact(refusals, password)}"
-        details.append(detail)
+    def accepted(refused: str) -> None:
         if on_accepted is not None:
-            on_accepted(detail)
+            on_accepted(sent + refused)
 
-    try:
-        smtp.send(settings, password, raw, envelope_from, envelope_to, accepted)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryError(redact(smtp.reason(exc, server, settings), password)) from None
-    return details[0]
+    return sent + smtp.hand_over(settings, password, raw, envelope_from, envelope_to, accepted)
 
 
 # -- webhook -------------------------------------------------------------------
@@ -235,66 +219,23 @@ def webhook_body(built: BuiltIssue) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
 
-def signature(secret: str, body: bytes) -> str:
-    """``X-Digest-Signature``: HMAC-SHA256 of the exact body bytes, GitHub style."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-
-
 def post_webhook(settings: WebhookSettings, built: BuiltIssue) -> str:
     """POST the issue; return "HTTP 200 from <origin>" or raise DeliveryError in plain words."""
-    secret = _secret(settings.secret_env, "delivery.webhook.secret_env") if settings.secret_env else None
-    body = webhook_body(built)
     headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        "User-Agent": USER_AGENT,
         "X-Digest-Issue": built.issue_id,
         # Same key for every retry of the same build, so a receiver can drop a duplicate
         # when our earlier attempt timed out after it had already been processed.
         "Idempotency-Key": f"{built.issue_id}-{built.built_at:%Y%m%dT%H%M%S}",
     }
-    if secret is not None:
-        if settings.auth == "bearer":
-            headers["Authorization"] = f"Bearer {secret}"
-        else:
-            headers["X-Digest-Signature"] = signature(secret, body)
-    parts = urlsplit(settings.url)
-    where = f"the webhook at {parts.scheme}://{parts.netloc}"  # never the path: it is often a secret
-    try:
-        response = fetch("POST", settings.url, headers=headers, content=body, timeout=settings.timeout,
-                         deadline=settings.deadline)
-    except OutboundError as exc:
-        reason = redact(exc.reason, secret)
-        if exc.kind == "connect":
-            raise DeliveryError(f"could not connect to {where}: {reason}") from None
-        if exc.kind == "failed":
-            raise DeliveryError(f"the request to {where} failed: {reason}") from None
-        raise DeliveryError(f"{where} {reason}") from None
-    status = clip(f"HTTP {response.status} {response.reason}", 80, secret)
-    if response.is_success:
-        return f"{status} from {parts.scheme}://{parts.netloc}"
-    said = clip(response.text, 200, secret)
-    said = f": {said}" if said else ""
-    if response.is_redirect:  # never followed: the issue and its signature reach only the configured host
-        location = clip(response.headers.get("location", "?"), 200, secret)
-        raise DeliveryError(f"{where} redirected ({status}) to {location} (not followed); "
-                            "set delivery.webhook.url to the final address")
-    if response.status in (401, 403):
-        hint = f"check the secret in ${settings.secret_env}" if settings.secret_env else "it may need a secret"
-        raise DeliveryError(f"{where} refused the issue: {status}{said} ({hint})")
-    if response.status >= 500:
-        raise DeliveryError(f"{where} failed with {status}{said}")
-    raise DeliveryError(f"{where} refused the issue: {status}{said}")
+    return webhook.post(settings, webhook_body(built), table="delivery.webhook", label="the webhook",
+                        what="the issue", headers=headers)
 
 
 # -- helpers -------------------------------------------------------------------
 
 
 def _secret(env_name: str | None, key: str) -> str:
-    value = os.environ.get(env_name or "", "")
-    if not value:
-        raise DeliveryError(f"the environment variable {env_name} (named by {key}) is not set; "
-                            "set it to the secret before running digest")
-    return value
+    return webhook.secret_from(env_name, key)
 
 
 def _domain(address: str) -> str:

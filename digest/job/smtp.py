@@ -21,6 +21,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from digest.errors import DeliveryError
+from digest.outbound import redact
 from digest.settings.job import SmtpSettings
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,37 @@ def send(
         finally:
             client.close()
     return refused
+
+
+def hand_over(
+    settings: SmtpSettings, password: str | None, raw: bytes, sender: str, recipients: list[str],
+    accepted: Callable[[str], None] | None = None, *, key: str = "delivery.smtp",
+) -> str:
+    """:func:`send`, its failure a DeliveryError naming the server and what it said, password redacted.
+
+    Returns (and hands ``accepted`` at the 250 to DATA) the recipients the server refused while
+    taking the message for the others, as "; refused: a (550 ...)", or "" when it took them all.
+    The issue's hand-off, its test send and the draft-ready notice all send through here.
+    """
+    server = f"the mail server {settings.host}:{settings.effective_port}"
+    noted: list[str] = []
+
+    def taken(refused: Refused) -> None:
+        note = ""
+        if refused:
+            each = (f"{addr} ({code} {text(msg)})" for addr, (code, msg) in refused.items())
+            refusals = redact("; ".join(each), password)
+            log.warning("%s refused some recipients: %s", server, refusals)
+            note = f"; refused: {refusals}"
+        noted.append(note)
+        if accepted is not None:
+            accepted(note)
+
+    try:
+        send(settings, password, raw, sender, recipients, taken, key=key)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(redact(reason(exc, server, settings), password)) from None
+    return noted[0]
 
 
 def _login(client: smtplib.SMTP, settings: SmtpSettings, password: str, key: str) -> None:

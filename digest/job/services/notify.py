@@ -10,21 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import smtplib
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from digest.errors import DeliveryError
-from digest.job import smtp
+from digest.job import smtp, webhook
 from digest.mail.lint import format_finding, lint_html
 from digest.mail.serialise import serialise, set_subject
 from digest.mailers import header_line
-from digest.outbound import USER_AGENT, OutboundError, fetch, redact
 from digest.settings.config import Config
 from digest.settings.job import NotifySettings, SmtpSettings, WebhookSettings
 
@@ -117,29 +113,15 @@ def _mail(settings: SmtpSettings, issue_id: str, subject: str, text: str, now: d
     )
     message.set_content(text)
     raw = serialise(message, f"the draft-ready notice of {issue_id}", subject=subject)  # refused: nothing sent
-    server = f"the mail server {settings.host}:{settings.effective_port}"
     recipients = [addr for _, addr in getaddresses(settings.to)]
-    try:  # a 250 to the notice is the end: what QUIT meets is no failure, or the next run sends it twice
-        smtp.send(settings, password, raw, parseaddr(settings.sender)[1], recipients,
-                  key="delivery.notify.smtp")
-    except (OSError, smtplib.SMTPException) as exc:
-        reason = redact(smtp.reason(exc, server, settings), password)
-        raise DeliveryError(reason) from None  # the caller says it was the draft-ready notice
-    return f"notified {', '.join(recipients)}"
+    # A 250 to the notice is the end: what QUIT meets is no failure, or the next run sends it twice.
+    refused = smtp.hand_over(settings, password, raw, parseaddr(settings.sender)[1], recipients,
+                             key="delivery.notify.smtp")
+    return f"notified {', '.join(recipients)}{refused}"
 
 
 def _post(settings: WebhookSettings, payload: dict[str, Any]) -> str:
-    secret = os.environ.get(settings.secret_env or "", "") if settings.secret_env else ""
-    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
-    if secret:
-        headers["Authorization"] = f"Bearer {secret}"
-    origin = httpx.URL(settings.url).copy_with(path="/", query=None)  # never the path: it is often a secret
-    try:
-        response = fetch("POST", settings.url, headers=headers, timeout=settings.timeout,
-                         deadline=settings.deadline, content=json.dumps(payload, ensure_ascii=False).encode())
-    except OutboundError as exc:
-        raise DeliveryError(f"the notify webhook at {origin} failed: {redact(exc.reason, secret)}") from None
-    if not response.is_success:
-        moved = " (a redirect, not followed; set the final address)" if response.is_redirect else ""
-        raise DeliveryError(f"the notify webhook at {origin} answered HTTP {response.status}{moved}")
-    return f"posted to {origin}"
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    detail = webhook.post(settings, body, table="delivery.notify.webhook", label="the notify webhook",
+                          what="the notice")
+    return f"posted to {webhook.origin(settings.url)} ({detail.partition(' from ')[0]})"

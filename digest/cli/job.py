@@ -103,8 +103,8 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
         raise type(first)(f"not built: {stopped} (the next run tries again)") if several else first
     if report.delivery_errors:
         raise DeliveryError("\n".join(report.delivery_errors))
-    if report.archive and report.archive.startswith("archive NOT UPDATED"):
-        raise DigestError(report.archive)
+    if report.archive_state == "failed":
+        raise DigestError(report.archive or "archive NOT UPDATED (the next run tries again)")
     if report.collect is not None and report.collect.failed:
         sys.exit(EXIT_PARTIAL)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from digest.collect.collector import CollectProgress, run_collect
 from digest.errors import DeliveryError, DigestError, LockError, ThinWeekError
@@ -90,6 +91,12 @@ class RunOutcome:
         return parts
 
 
+# What the run did to the web archive: wrote files or published issues ("updated"), found every
+# file as it should be ("unchanged"), could not refresh it ("failed": the run's exit says so, the
+# next run catches up), or the config has no archive ("off").
+ArchiveState = Literal["updated", "unchanged", "failed", "off"]
+
+
 @dataclass(frozen=True)
 class RunReport:
     """One run over every edition: an outcome per edition, one collect, the archive's refresh."""
@@ -100,6 +107,7 @@ class RunReport:
     collect: CollectReport | None = None
     archive: str | None = None  # the archive's one-line summary, when there is an archive
     archive_warnings: tuple[str, ...] = ()
+    archive_state: ArchiveState = "off"  # what callers decide on; ``archive`` is only its wording
     failures: tuple[DigestError, ...] = ()  # editions whose build stopped; the others went ahead
 
     @property
@@ -178,14 +186,17 @@ def run_editions(
         if collected is not None and collected.failed and outcome.action != RunAction.ALREADY_BUILT:
             outcome = replace(outcome, warnings=(_collect_warning(collected), *outcome.warnings))
         outcomes.append(outcome)
+    state: ArchiveState = "off"
     try:
         archive = update_archive(config, store)
         archive_line = archive.line() if archive is not None else None
+        if archive is not None:
+            state = "updated" if archive.written or archive.published or archive.removed else "unchanged"
     except DigestError as exc:  # the issues are built and delivered; the archive catches up next run
-        archive, archive_line = None, f"archive NOT UPDATED: {exc}"
+        archive, archive_line, state = None, f"archive NOT UPDATED: {exc}", "failed"
     return RunReport(
         editions=tuple(edition_name(e) for e in editions), outcomes=tuple(outcomes),
-        seconds=time.monotonic() - started, collect=collected, archive=archive_line,
+        seconds=time.monotonic() - started, collect=collected, archive=archive_line, archive_state=state,
         archive_warnings=tuple(archive.warnings) if archive is not None else (), failures=tuple(failures),
     )
 

@@ -59,8 +59,8 @@ def test_a_method_needs_its_table_and_a_webhook_needs_an_http_url(tmp_path: Path
     with pytest.raises(ConfigError, match="delivery.webhook .*do not put the secret in the config file"):
         job_config(tmp_path, delivery={"method": "webhook"},
                    webhook={"url": "https://x.example/", "secret": "s"})
-    with pytest.raises(ConfigError, match="delivery.method .*'files', 'smtp', 'webhook', 'mailchimp', "
-                                          "'buttondown', 'kit', 'listmonk', 'brevo' or 'mailerlite'"):
+    with pytest.raises(ConfigError, match="delivery.method .*'files', 'smtp', 'webhook', 'brevo', "
+                                          "'buttondown', 'kit', 'listmonk', 'mailchimp' or 'mailerlite'"):
         job_config(tmp_path, delivery={"method": "carrier-pigeon"})
 
 

@@ -141,6 +141,11 @@ class Service:
         return ""
 
     @classmethod
+    def reach(cls, settings: ServiceSettings) -> str:
+        """Who the campaign goes to, in the editor's words, for `digest check`."""
+        return "the service's default audience"
+
+    @classmethod
     def missing(cls, settings: ServiceSettings, sender: Sender) -> list[Need]:
         """The settings this service refuses a campaign without that the config does not give."""
         return []

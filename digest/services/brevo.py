@@ -50,6 +50,11 @@ class Brevo(Service):
         return str(data.get("message") or data.get("code") or "")
 
     @classmethod
+    def reach(cls, settings: ServiceSettings) -> str:
+        assert isinstance(settings, BrevoSettings)
+        return "the lists " + ", ".join(map(str, settings.list_ids))
+
+    @classmethod
     def missing(cls, settings: ServiceSettings, sender: Sender) -> list[Need]:
         if sender.address:
             return []

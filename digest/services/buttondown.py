@@ -55,6 +55,10 @@ class Buttondown(Service):
                              for d in detail)
         return str(detail or data.get("code") or "")
 
+    @classmethod
+    def reach(cls, settings: ServiceSettings) -> str:
+        return "every subscriber of the newsletter the API key belongs to"
+
     def auth(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Token {key}"}
 

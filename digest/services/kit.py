@@ -50,6 +50,13 @@ class Kit(Service):
     noun = "broadcast"
     settings: KitSettings
 
+    @classmethod
+    def reach(cls, settings: ServiceSettings) -> str:
+        assert isinstance(settings, KitSettings)
+        groups = [f"{kind} {', '.join(map(str, ids))}" for kind, ids in
+                  (("segments", settings.segment_ids), ("tags", settings.tag_ids)) if ids]
+        return "subscribers in any of: " + "; ".join(groups) if groups else "all subscribers"
+
     @staticmethod
     def message(data: Any) -> str:
         return join(data.get("errors") or data.get("message") or "")

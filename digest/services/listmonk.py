@@ -48,6 +48,11 @@ class Listmonk(Service):
     list_key = "data.results"
     settings: ListmonkSettings
 
+    @classmethod
+    def reach(cls, settings: ServiceSettings) -> str:
+        assert isinstance(settings, ListmonkSettings)
+        return "the lists " + ", ".join(map(str, settings.list_ids))
+
     def auth(self, key: str) -> dict[str, str]:
         return {"Authorization": f"token {self.settings.username}:{key}"}
 

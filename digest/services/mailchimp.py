@@ -63,6 +63,12 @@ class Mailchimp(Service):
         return f"{detail} ({fields})" if fields else join(detail)
 
     @classmethod
+    def reach(cls, settings: ServiceSettings) -> str:
+        assert isinstance(settings, MailchimpSettings)
+        segment = f", segment or tag {settings.segment_id}" if settings.segment_id is not None else ""
+        return f"the audience {settings.list_id}{segment}"
+
+    @classmethod
     def missing(cls, settings: ServiceSettings, sender: Sender) -> list[Need]:
         if sender.reply_to:
             return []

@@ -45,6 +45,13 @@ class Mailerlite(Service):
         return f"{data.get('message', '')} ({join(errors)})" if errors else str(data.get("message") or "")
 
     @classmethod
+    def reach(cls, settings: ServiceSettings) -> str:
+        assert isinstance(settings, MailerliteSettings)
+        if settings.group_ids:
+            return "the groups " + ", ".join(settings.group_ids)
+        return "ALL active subscribers (no group_ids: MailerLite sends a campaign without groups to everyone)"
+
+    @classmethod
     def missing(cls, settings: ServiceSettings, sender: Sender) -> list[Need]:
         if sender.address:
             return []

@@ -415,9 +415,12 @@ def check_editions(path: Path, text: str, config: Config) -> None:
             problems += [describe(path, text, (*where, *_edition_loc(err["loc"])), _message(err))
                          for err in exc.errors()]
             continue
-        problems += _unknown_sections(path, text, effective, where) + _needs(path, text, effective, where)
+        problems += _unknown_sections(path, text, effective, where)
+        if effective.service_needs() != config.service_needs():  # the edition's own sender is short
+            problems += _needs(path, text, effective, where)
     if not problems:
-        problems = _unknown_sections(path, text, config, ()) + _needs(path, text, config)
+        problems = _unknown_sections(path, text, config, ())
+    problems = _needs(path, text, config) + problems
     if problems:
         raise ConfigError("\n".join(problems))
 

@@ -50,6 +50,7 @@ def describe_delivery(config: Config) -> list[str]:
         address = f" <{sender.address}>" if sender.address else f" (address: {adapter.title()}'s list default)"
         reply = f"; reply-to {sender.reply_to}" if sender.reply_to else ""
         lines.append(f"  from: {sender.name}{address}{reply}")
+        lines.append(f"  goes to: {adapter.reach(service)}")
         when = getattr(service, "schedule_at", None)
         then = (f"SCHEDULES the send for {when.isoformat()}" if when
                 else f"an editor approves and sends it in {method}")

@@ -87,6 +87,7 @@ class Service:
     noun: ClassVar[str] = "campaign"  # what the service calls a campaign
     update_method: ClassVar[str] = "PUT"
     drafts: ClassVar[frozenset[str]] = frozenset({"draft"})  # statuses that are still an editable draft
+    needs_sender: ClassVar[bool] = False  # refuses a campaign without a sender address
 
     def __init__(self, settings: ServiceSettings, key: str, sender: Sender) -> None:
         self.settings = settings
@@ -148,6 +149,9 @@ class Service:
     @classmethod
     def missing(cls, settings: ServiceSettings, sender: Sender) -> list[Need]:
         """The settings this service refuses a campaign without that the config does not give."""
+        if cls.needs_sender and not sender.address:
+            return [Need(f"a sender address ({cls.title()} refuses a campaign without one)",
+                         f"delivery.{cls.name}.from_email, or [email] from_address")]
         return []
 
     # -- the steps, the same for every service --------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import Field
 
 from digest.bounds import ServiceId
-from digest.services.base import Content, Need, Sender, Service
+from digest.services.base import Content, Service
 from digest.services.settings import ServiceSettings
 from digest.services.shape import word
 
@@ -43,6 +43,7 @@ class Brevo(Service):
     collection = "/emailCampaigns"
     item_path = "/emailCampaigns/{id}"
     test_path = "/emailCampaigns/{id}/sendTest"
+    needs_sender = True
     settings: BrevoSettings
 
     @staticmethod
@@ -53,13 +54,6 @@ class Brevo(Service):
     def reach(cls, settings: ServiceSettings) -> str:
         assert isinstance(settings, BrevoSettings)
         return "the lists " + ", ".join(map(str, settings.list_ids))
-
-    @classmethod
-    def missing(cls, settings: ServiceSettings, sender: Sender) -> list[Need]:
-        if sender.address:
-            return []
-        return [Need("a sender address (Brevo refuses a campaign without one)",
-                     "delivery.brevo.from_email, or [email] from_address")]
 
     def auth(self, key: str) -> dict[str, str]:
         return {"api-key": key}

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from digest.services.base import Content, Need, Sender, Service
+from digest.services.base import Content, Service
 from digest.services.client import join
 from digest.services.settings import ServiceSettings
 
@@ -37,6 +37,7 @@ class Mailerlite(Service):
     default_base_url = "https://connect.mailerlite.com/api"
     envelope = "data"
     list_key = "data"
+    needs_sender = True
     settings: MailerliteSettings
 
     @staticmethod
@@ -50,13 +51,6 @@ class Mailerlite(Service):
         if settings.group_ids:
             return "the groups " + ", ".join(settings.group_ids)
         return "ALL active subscribers (no group_ids: MailerLite sends a campaign without groups to everyone)"
-
-    @classmethod
-    def missing(cls, settings: ServiceSettings, sender: Sender) -> list[Need]:
-        if sender.address:
-            return []
-        return [Need("a sender address (MailerLite refuses a campaign without one)",
-                     "delivery.mailerlite.from_email, or [email] from_address")]
 
     def auth(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}"}

@@ -102,7 +102,7 @@ def mailchimp_config(folder: Path, extra: str = "") -> Path:
     path = with_email(job_config(folder), "")
     text = path.read_text().replace("[email]\n", "")
     path.write_text(text + '\n[delivery]\nmethod = "mailchimp"\n[delivery.mailchimp]\nlist_id = "a1b2c3d4e5"\n'
-                    + extra)
+                    'reply_to = "editors@reviews.example"\n' + extra)
     return path
 
 

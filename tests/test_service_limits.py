@@ -192,6 +192,37 @@ def test_a_wrong_shape_when_reading_the_draft_back_leaves_it_for_the_next_run(
     assert retried.exit_code == 0 and fake.count("create") == 1, retried.output
 
 
+# A draft's read-back with everything but its status: digest cannot tell a draft from a sent campaign.
+NO_STATUS = {
+    "mailchimp": lambda cid: {"id": cid, "web_id": 9000, "settings": {}},
+    "buttondown": lambda cid: {"id": cid, "subject": "x"},
+    "kit": lambda cid: {"broadcast": {"id": int(cid), "subject": "x"}},  # no status, no send_at
+    "listmonk": lambda cid: {"data": {"id": int(cid), "name": "x"}},
+    "brevo": lambda cid: {"id": int(cid), "name": "x"},
+    "mailerlite": lambda cid: {"data": {"id": cid, "name": "x"}},
+}
+
+
+def test_a_read_back_without_a_status_is_never_taken_for_a_draft_or_a_sent_campaign(
+    tmp_path: Path, fake: Fake,
+) -> None:
+    path = built_config(tmp_path, fake)
+    with path.open("a", encoding="utf-8") as toml:
+        toml.write("\n[select]\nbuild_thin_week = true\n")  # --force rebuilds the fixture's short week
+    assert digest_run(path).exit_code == 0
+    cid = next(iter(fake.campaigns))
+    fake.inject("get", Failure(after=True, answer=NO_STATUS[fake.name](cid)))
+    forced = CliRunner().invoke(main, ["--config", str(path), "run", "--week", "2025-W20", "--force"])
+    assert forced.exit_code != 0 and "Traceback" not in forced.output, forced.output
+    assert "answered HTTP 200 without a 'status'" in forced.output, forced.output
+    assert fake.count("update") == 0  # not updated as if a draft
+    with Store.open(load_config(path).store_path) as store:
+        record = campaigns.campaign(store, "2025-W20", fake.name)
+    assert record is not None and record.state != "final"  # nor left alone as if sent
+    again = CliRunner().invoke(main, ["--config", str(path), "run", "--week", "2025-W20", "--force"])
+    assert again.exit_code == 0 and fake.count("update") == 1 and len(fake.campaigns) == 1, again.output
+
+
 # -- secrets ---------------------------------------------------------------------------------------
 
 ODD_KEY = "s3cr3t/K+y=with&odd%chars-0123456789-us6"

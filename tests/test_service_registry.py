@@ -74,7 +74,7 @@ class Sendgrid(Service):
                 "email_config": {"subject": content.subject, "html_content": content.html,
                                  "plain_content": content.text, "sender_id": self.settings.sender_id}}
 
-    def web_default(self, cid: str, item: Mapping[str, Any]) -> str:
+    def web_default(self, step: str, cid: str, item: Mapping[str, Any]) -> str:
         return f"https://mc.sendgrid.com/single-sends/{cid}/editor"
 
 

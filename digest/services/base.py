@@ -87,7 +87,11 @@ class Service:
     noun: ClassVar[str] = "campaign"  # what the service calls a campaign
     update_method: ClassVar[str] = "PUT"
     drafts: ClassVar[frozenset[str]] = frozenset({"draft"})  # statuses that are still an editable draft
+    created_status: ClassVar[str] = ""  # a create's status when its answer carries none (Brevo: the id alone)
     needs_sender: ClassVar[bool] = False  # refuses a campaign without a sender address
+    # Which of the Sender's fields its campaign carries ("name", "address", "reply_to"); the rest is
+    # whatever the service's own account or list settings say.
+    sends: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, settings: ServiceSettings, key: str, sender: Sender) -> None:
         self.settings = settings
@@ -130,12 +134,13 @@ class Service:
         """Whether a listed campaign is this issue's draft (by its name or marker)."""
         return item.get("name") == content.name
 
-    def web_default(self, cid: str, item: Mapping[str, Any]) -> str:
+    def web_default(self, step: str, cid: str, item: Mapping[str, Any]) -> str:
         """The editor's page for a draft in the service's app (``approve_url`` overrides it)."""
         raise NotImplementedError
 
     def status_of(self, step: str, item: Mapping[str, Any]) -> str:
-        return word(self.api, step, item, "status")
+        """The campaign's status: without one digest cannot tell a draft from a sent campaign."""
+        return word(self.api, step, item, "status", required=True)
 
     def audience(self) -> str:
         """What to check when the service says the audience a campaign names is not found."""
@@ -159,7 +164,11 @@ class Service:
     def create(self, content: Content) -> Remote:
         step = f"create the {self.noun}"
         data = self.api.call(step, "POST", self.collection, body=self.body(content), not_found=self.audience())
-        return self.remote(step, data)
+        item = obj(self.api, step, data, self.envelope)
+        if self.created_status and item.get("status") is None:
+            cid = ident(self.api, step, item)
+            return Remote(cid, self.created_status, self.web_url(cid, self.web_default(step, cid, item)))
+        return self.remote_of(step, item)
 
     def find(self, content: Content) -> Remote | None:
         """An existing draft of this issue (by its name or marker), after a create that got no answer."""
@@ -200,7 +209,7 @@ class Service:
 
     def remote_of(self, step: str, item: Mapping[str, Any]) -> Remote:
         cid = ident(self.api, step, item)
-        return Remote(cid, self.status_of(step, item), self.web_url(cid, self.web_default(cid, item)))
+        return Remote(cid, self.status_of(step, item), self.web_url(cid, self.web_default(step, cid, item)))
 
     def web_url(self, campaign_id: str, default: str) -> str:
         return (self.settings.approve_url or default).replace("{id}", campaign_id)

@@ -21,7 +21,6 @@ from pydantic import Field
 from digest.bounds import ServiceId
 from digest.services.base import Content, Service
 from digest.services.settings import ServiceSettings
-from digest.services.shape import word
 
 
 class BrevoSettings(ServiceSettings):
@@ -43,7 +42,9 @@ class Brevo(Service):
     collection = "/emailCampaigns"
     item_path = "/emailCampaigns/{id}"
     test_path = "/emailCampaigns/{id}/sendTest"
+    created_status = "draft"  # a create answers with the id alone
     needs_sender = True
+    sends = frozenset({"name", "address", "reply_to"})
     settings: BrevoSettings
 
     @staticmethod
@@ -81,10 +82,8 @@ class Brevo(Service):
         return {"type": "classic", "status": "draft", "limit": 100, "sort": "desc",
                 "excludeHtmlContent": "true"}
 
-    def status_of(self, step: str, item: Mapping[str, Any]) -> str:
-        return word(self.api, step, item, "status", "draft")  # a create answers with the id alone
 
-    def web_default(self, cid: str, item: Mapping[str, Any]) -> str:
+    def web_default(self, step: str, cid: str, item: Mapping[str, Any]) -> str:
         return f"https://app.brevo.com/marketing-campaign/edit/{cid}"
 
     def test_body(self, content: Content, to: list[str]) -> dict[str, Any]:

@@ -82,7 +82,7 @@ class Buttondown(Service):
         metadata = item.get("metadata")
         return isinstance(metadata, Mapping) and metadata.get("digest_issue") == content.issue_id
 
-    def web_default(self, cid: str, item: Mapping[str, Any]) -> str:
+    def web_default(self, step: str, cid: str, item: Mapping[str, Any]) -> str:
         return f"https://buttondown.com/emails/{cid}"
 
     def test_body(self, content: Content, to: list[str]) -> dict[str, Any]:

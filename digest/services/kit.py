@@ -21,7 +21,6 @@ from digest.bounds import ServiceId
 from digest.services.base import Content, Service
 from digest.services.client import join
 from digest.services.settings import ServiceSettings
-from digest.services.shape import word
 
 
 class KitSettings(ServiceSettings):
@@ -92,9 +91,12 @@ class Kit(Service):
         return item.get("description") == content.name and item.get("subject") == content.subject
 
     def status_of(self, step: str, item: Mapping[str, Any]) -> str:
-        return word(self.api, step, item, "status") or ("scheduled" if item.get("send_at") else "draft")
+        """Its ``status``, else its ``send_at`` (null is a draft); with neither, a wrong shape."""
+        if "status" in item or "send_at" not in item:
+            return super().status_of(step, item)
+        return "scheduled" if item.get("send_at") else "draft"
 
-    def web_default(self, cid: str, item: Mapping[str, Any]) -> str:
+    def web_default(self, step: str, cid: str, item: Mapping[str, Any]) -> str:
         return f"https://app.kit.com/campaigns/{cid}/draft"
 
 

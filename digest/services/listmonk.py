@@ -46,6 +46,7 @@ class Listmonk(Service):
     test_path = "/api/campaigns/{id}/test"
     envelope = "data"
     list_key = "data.results"
+    sends = frozenset({"name", "address"})
     settings: ListmonkSettings
 
     @classmethod
@@ -80,7 +81,7 @@ class Listmonk(Service):
         # Not ``query``: it is a full-text search, and a name with ``:``, ``(`` or ``!`` makes it fail.
         return {"status": "draft", "per_page": "all"}
 
-    def web_default(self, cid: str, item: Mapping[str, Any]) -> str:
+    def web_default(self, step: str, cid: str, item: Mapping[str, Any]) -> str:
         return f"{self.settings.base_url}/admin/campaigns/{cid}"
 
     def test_body(self, content: Content, to: list[str]) -> dict[str, Any]:

@@ -54,6 +54,7 @@ class Mailchimp(Service):
     test_path = "/campaigns/{id}/actions/test"
     update_method = "PATCH"
     drafts = frozenset({"save", "paused"})
+    sends = frozenset({"name", "reply_to"})  # the from address is the audience's
     settings: MailchimpSettings
 
     @staticmethod
@@ -73,7 +74,8 @@ class Mailchimp(Service):
         if sender.reply_to:
             return []
         return [Need("a reply-to address (Mailchimp requires settings.reply_to on every campaign update)",
-                     "delivery.mailchimp.reply_to, or [email] reply_to or from_address")]
+                     "delivery.mailchimp.reply_to or [email] reply_to (a from_email or [email] from_address "
+                     "serves too)")]
 
     def __init__(self, settings: ServiceSettings, key: str, sender: Sender) -> None:
         super().__init__(settings, key, sender)
@@ -109,8 +111,8 @@ class Mailchimp(Service):
     def audience(self) -> str:
         return f"the audience list_id = {self.settings.list_id!r}"
 
-    def web_default(self, cid: str, item: Mapping[str, Any]) -> str:
-        web_id = quote(word(self.api, "read the campaign", item, "web_id"), safe="")
+    def web_default(self, step: str, cid: str, item: Mapping[str, Any]) -> str:
+        web_id = quote(word(self.api, step, item, "web_id"), safe="")
         return f"https://{self.dc}.admin.mailchimp.com/campaigns/edit?id={web_id}"
 
     def list_params(self, content: Content) -> dict[str, Any]:

@@ -38,6 +38,7 @@ class Mailerlite(Service):
     envelope = "data"
     list_key = "data"
     needs_sender = True
+    sends = frozenset({"name", "address"})
     settings: MailerliteSettings
 
     @staticmethod
@@ -73,7 +74,7 @@ class Mailerlite(Service):
     def list_params(self, content: Content) -> dict[str, Any]:
         return {"filter[status]": "draft", "limit": 100}
 
-    def web_default(self, cid: str, item: Mapping[str, Any]) -> str:
+    def web_default(self, step: str, cid: str, item: Mapping[str, Any]) -> str:
         return f"https://dashboard.mailerlite.com/campaigns/{cid}/edit"
 
 

@@ -56,10 +56,13 @@ def ident(api: Api, step: str, data: Any, key: str = "id") -> str:
     return text
 
 
-def word(api: Api, step: str, data: Any, key: str, default: str = "") -> str:
-    """An optional short text (a status): absent is ``default``; anything but text is a wrong shape."""
+def word(api: Api, step: str, data: Any, key: str, default: str = "", *, required: bool = False) -> str:
+    """A short text (a status): absent is ``default`` (a wrong shape when ``required``); anything but
+    text is a wrong shape."""
     value = obj(api, step, data).get(key)
-    if value is None:
+    if value is None or (required and value == ""):
+        if required:
+            raise _wrong(api, step, f"a '{key}'")
         return default
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise _wrong(api, step, f"a text '{key}'")

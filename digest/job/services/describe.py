@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from digest.services import SERVICES, service_named
+from digest.services import SERVICES, Service, service_named
 from digest.settings.config import Config
 
 _WHAT = {
@@ -38,6 +38,18 @@ def _env_needed(config: Config) -> list[tuple[str, str]]:
     return needed
 
 
+def _sender_line(config: Config, adapter: type[Service]) -> str:
+    """The sender the campaign carries, and what the service's own settings decide."""
+    sender, default = config.sender(), f"{adapter.title()}'s default"
+    if not adapter.sends:
+        return f"as set in {adapter.title()} (its campaigns carry no sender of their own)"
+    sends = adapter.sends
+    name = sender.name if "name" in sends else f"({default} name)"
+    address = f"<{sender.address}>" if "address" in sends and sender.address else f"(address: {default})"
+    reply = sender.reply_to if "reply_to" in sends and sender.reply_to else default
+    return f"{name} {address}; reply-to: {reply}"
+
+
 def describe_delivery(config: Config) -> list[str]:
     """Lines for ``digest check``: the method, what it does, schedules, notices, missing variables."""
     delivery = config.delivery
@@ -46,10 +58,7 @@ def describe_delivery(config: Config) -> list[str]:
     service = delivery.service
     adapter = service_named(method)
     if service is not None and adapter is not None:
-        sender = config.sender()
-        address = f" <{sender.address}>" if sender.address else f" (address: {adapter.title()}'s list default)"
-        reply = f"; reply-to {sender.reply_to}" if sender.reply_to else ""
-        lines.append(f"  from: {sender.name}{address}{reply}")
+        lines.append(f"  from: {_sender_line(config, adapter)}")
         lines.append(f"  goes to: {adapter.reach(service)}")
         when = getattr(service, "schedule_at", None)
         then = (f"SCHEDULES the send for {when.isoformat()}" if when

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import contract
 from helpers.configfile import Clock
 from helpers.data import real_feeds_dir
+from helpers.fakes import LIVE
 from helpers.server import FeedServer
 from pytest_httpserver import HTTPServer
 from service_fakes import FAKES, KEY, Fake
@@ -16,6 +20,50 @@ from service_fakes import FAKES, KEY, Fake
 from digest.store.database import Store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "feeds"
+CONTRACT_LOG = Path(__file__).resolve().parent / ".contract-log.json"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "violations_expected(match): the test breaks a service's description on purpose; only the "
+        "violations the regular expression ``match`` finds are allowed",
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    LIVE.clear()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """A request that breaks a vendored description fails the test that made it, in the test's own
+    call (so that a strict xfail naming the violation holds), unless the test says it breaks the
+    description on purpose (``@pytest.mark.violations_expected(match=...)``, only what ``match`` finds)."""
+    result = yield
+    expected = item.get_closest_marker("violations_expected")
+    allowed = re.compile(expected.kwargs["match"] if expected else "(?!)")
+    found = [line for fake in LIVE for line in fake.violations if not allowed.search(line)]
+    if found:
+        raise AssertionError("requests or answers that break a vendored API description:\n" + "\n".join(found))
+    return result
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many requests each service's description checked, and how many broke it (also on disk)."""
+    if not contract.LOG:
+        return
+    counts = {service: dict(counter) for service, counter in sorted(contract.LOG.items())}
+    log = {"services": counts, "violations": sorted(set(contract.PROBLEMS))}
+    CONTRACT_LOG.write_text(json.dumps(log, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    terminalreporter.section("vendored API descriptions")
+    for service, seen in counts.items():
+        terminalreporter.write_line(
+            f"{service}: {seen.get('requests', 0)} requests checked, {seen.get('violations', 0)} violations; "
+            f"{seen.get('answers', 0)} fake answers checked, {seen.get('bad answers', 0)} broke it"
+        )
 
 
 @pytest.fixture

@@ -34,6 +34,9 @@ def notify_settings(port: int) -> dict[str, object]:
 def test_the_editors_get_one_draft_ready_mail_with_the_link_picks_and_findings(
     tmp_path: Path, mailchimp: Fake,
 ) -> None:
+    warning = {"type": "warning", "id": 4, "heading": "Authentication",
+               "details": "reviews.example is not authenticated"}
+    mailchimp.inject("check", Failure(after=True, answer={"is_ready": True, "items": [warning]}))
     inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -50,7 +53,8 @@ def test_the_editors_get_one_draft_ready_mail_with_the_link_picks_and_findings(
     finally:
         controller.stop()
     assert first.delivery_error is None and record is not None and first.delivery is not None
-    assert first.delivery.endswith("(1 finding: mailchimp checklist warning: Reply-to: add a reply-to address)")
+    assert first.delivery.endswith(
+        "(1 finding: mailchimp checklist warning: Authentication: reviews.example is not authenticated)")
     assert len(inbox.messages) == 2  # once for the draft, once more after --force refilled it
     sender, recipients, _ = inbox.messages[0]
     assert (sender, recipients) == ("digest@reviews.example", [EDITORS])
@@ -60,7 +64,7 @@ def test_the_editors_get_one_draft_ready_mail_with_the_link_picks_and_findings(
     assert f"Approve it: {record.web_url}" in body and f"Campaign: {record.campaign_id}" in body
     assert f"1. [top] {PICKS[0]['title']} (9/10) {PICKS[0]['url']}" in body
     assert "  - only 3 scored reviews" in body  # the build's own warning is a pre-send finding
-    assert "  - mailchimp checklist warning: Reply-to: add a reply-to address" in body  # and the service's
+    assert "  - mailchimp checklist warning: Authentication: reviews.example is not authenticated" in body  # and the service's
     assert inbox.parsed(1)["Subject"] == "Draft ready to approve: Fixed subject"
     assert mailchimp.count("create") == 1
 

@@ -45,6 +45,10 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     result = yield
     expected = item.get_closest_marker("violations_expected")
     allowed = re.compile(expected.kwargs["match"] if expected else "(?!)")
+    for fake in LIVE:
+        for line in fake.violations:
+            if allowed.search(line) and line in contract.PROBLEMS:
+                contract.excuse(fake.name, line)
     found = [line for fake in LIVE for line in fake.violations if not allowed.search(line)]
     if found:
         raise AssertionError("requests or answers that break a vendored API description:\n" + "\n".join(found))
@@ -62,7 +66,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for service, seen in counts.items():
         terminalreporter.write_line(
             f"{service}: {seen.get('requests', 0)} requests checked, {seen.get('violations', 0)} violations; "
-            f"{seen.get('answers', 0)} fake answers checked, {seen.get('bad answers', 0)} broke it"
+            f"{seen.get('answers', 0)} fake answers checked, {seen.get('bad answers', 0)} broke it; "
+            f"{seen.get('expected violations', 0)} made on purpose by tests that expect them"
         )
 
 

@@ -64,7 +64,8 @@ def test_the_editors_get_one_draft_ready_mail_with_the_link_picks_and_findings(
     assert f"Approve it: {record.web_url}" in body and f"Campaign: {record.campaign_id}" in body
     assert f"1. [top] {PICKS[0]['title']} (9/10) {PICKS[0]['url']}" in body
     assert "  - only 3 scored reviews" in body  # the build's own warning is a pre-send finding
-    assert "  - mailchimp checklist warning: Authentication: reviews.example is not authenticated" in body  # and the service's
+    # and the service's own checklist warning
+    assert "  - mailchimp checklist warning: Authentication: reviews.example is not authenticated" in body
     assert inbox.parsed(1)["Subject"] == "Draft ready to approve: Fixed subject"
     assert mailchimp.count("create") == 1
 

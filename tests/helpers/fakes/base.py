@@ -9,11 +9,13 @@ service keeps it: ids, status, subject, preview text, HTML, plain text, test rec
 fake's own answers are checked against the description's response schemas too: an answer that
 breaks it is a bug in the fake, recorded the same way.
 
-A subclass per service (``helpers.fakes.services``) is a table: which operationId is which step,
-how a request body maps onto the campaign, what an answer looks like, the error shape and the
-credential. ``inject(step, Failure(...))`` makes the next request of a step fail: an HTTP error
-in the service's shape (with headers such as ``Retry-After``), a stall longer than the client's
-timeout, a dropped or slow answer after the work is done, or a callback (the crash test kills the
+A subclass per service (``helpers.fakes.services``) is a table: how a request body maps onto the
+campaign, what an answer looks like, the error shape and the credential; ``helpers.fakes.steps``
+says which operationId is which step.
+
+``inject(step, Failure(...))`` makes the next request of a step fail: an HTTP error in the
+service's shape (with headers such as ``Retry-After``), a stall longer than the client's timeout,
+a dropped or slow answer after the work is done, or a callback (the crash test kills the
 ``digest run`` process from inside the request).
 """
 
@@ -27,10 +29,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from helpers.contract import Contract, contract
-from helpers.hostile_server import dripping, padded
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from helpers.contract import Contract, contract
+from helpers.fakes.steps import STEPS
+from helpers.hostile_server import dripping, padded
 
 KEY = "k3y-0123456789abcdef-us6"
 LIST = "a1b2c3d4e5"
@@ -65,8 +69,6 @@ class Fake:
     draft_status: ClassVar[str] = "draft"
     sent_status: ClassVar[str] = "sent"
     error_type: ClassVar[str] = "application/json"
-    steps: ClassVar[dict[str, str]] = {}  # operationId -> step
-    id_name: ClassVar[str] = "id"  # the path parameter that names a campaign
 
     def __init__(self, server: HTTPServer) -> None:
         self.server = server
@@ -101,7 +103,7 @@ class Fake:
 
     def attempt(self, request: Request) -> Response:
         operation, ids = self.contract.operation(request)
-        step = self.steps.get(operation or "", operation or "unknown")
+        step = STEPS[self.name].get(operation or "", operation or "unknown")
         self.requests.append((step, request.method, request.path))
         problems = self.contract.check(request)
         self.violations.extend(problems)
@@ -117,7 +119,8 @@ class Fake:
             return self.error(failure.status, failure.message, failure.headers)
         if problems:
             return self.error(self.validation_status, problems[0])
-        response = self.handle(step, request, ids.get(self.id_name, ""))
+        # The one path parameter of every operation digest uses names the campaign.
+        response = self.handle(step, request, next(iter(ids.values()), ""))
         if response.status_code < 300:
             self.violations.extend(self.contract.check_answer(request, response))
         if failure is not None:

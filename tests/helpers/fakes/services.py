@@ -24,16 +24,6 @@ class MailchimpFake(Fake):
     not_found_message = "The requested resource could not be found."
     draft_status = "save"
     error_type = "application/problem+json"
-    id_name = "campaign_id"
-    steps = {
-        "postCampaigns": "create",
-        "getCampaigns": "list",
-        "getCampaignsId": "get",
-        "patchCampaignsId": "update",
-        "putCampaignsIdContent": "fill",
-        "getCampaignsIdSendChecklist": "check",
-        "postCampaignsIdActionsTest": "test",
-    }
 
     def settings(self) -> dict[str, Any]:
         # Mailchimp needs a reply-to for a PATCH of the settings (ERRATA.md E1): a config that gives none
@@ -96,7 +86,8 @@ class MailchimpFake(Fake):
         if not c["html"]:
             items.append({"type": "error", "id": 2, "heading": "Content", "details": "no content yet"})
         if not c["reply_to"]:
-            items.append({"type": "warning", "id": 3, "heading": "Reply-to", "details": "add a reply-to address"})
+            warning = {"type": "warning", "id": 3, "heading": "Reply-to", "details": "add a reply-to address"}
+            items.append(warning)
         return {"is_ready": bool(c["html"]), "items": items}
 
     def recipients(self, body: dict[str, Any]) -> list[str]:
@@ -107,8 +98,6 @@ class ButtondownFake(Fake):
     """API v1: ``Authorization: Token <key>``; ``{"code", "detail"}`` errors, 422 ``detail`` lists."""
 
     name = "buttondown"
-    steps = {"create_email": "create", "list_emails": "list", "retrieve_email": "get",
-             "update_email": "update", "send_draft": "test"}
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url()}
@@ -156,8 +145,6 @@ class KitFake(Fake):
     name = "kit"
     unauthorised_message = "The access token is invalid"
     sent_status = "completed"
-    steps = {"createBroadcast": "create", "listBroadcasts": "list", "getBroadcast": "get",
-             "updateBroadcast": "update"}
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url(), "segment_ids": [47]}
@@ -170,7 +157,8 @@ class KitFake(Fake):
 
     def fields(self, body: dict[str, Any], campaign: dict[str, Any]) -> dict[str, Any]:
         # A broadcast with a send time is scheduled, no longer a draft: the fake does what Kit does.
-        return {"subject": body.get("subject"), "preheader": body.get("preview_text"), "html": body.get("content"),
+        return {"subject": body.get("subject"), "preheader": body.get("preview_text"),
+                "html": body.get("content"),
                 "filter": body.get("subscriber_filter"), "name": body.get("description"),
                 "status": "draft" if body.get("send_at") is None else "scheduled"}
 
@@ -201,8 +189,6 @@ class ListmonkFake(Fake):
     unauthorised_message = "invalid session"
     not_found_message = "Campaign not found."
     sent_status = "finished"
-    steps = {"createCampaign": "create", "getCampaigns": "list", "getCampaignById": "get",
-             "updateCampaignById": "update", "testCampaignById": "test"}
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.server.url_for("").rstrip("/"), "username": "digest-api", "list_ids": [3, 4],
@@ -251,9 +237,6 @@ class BrevoFake(Fake):
     validation_status = 400
     unauthorised_message = "Key not found"
     not_found_message = "Campaign id does not exist"
-    id_name = "campaignId"
-    steps = {"createEmailCampaign": "create", "getEmailCampaigns": "list", "getEmailCampaign": "get",
-             "updateEmailCampaign": "update", "sendTestEmail": "test"}
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url(), "list_ids": [2, 7], "from_email": "news@reviews.example"}
@@ -262,7 +245,8 @@ class BrevoFake(Fake):
         return request.headers.get("api-key") == KEY
 
     def error_body(self, status: int, message: str) -> Any:
-        code = {400: "invalid_parameter", 401: "unauthorized", 404: "document_not_found"}.get(status, "bad_request")
+        codes = {400: "invalid_parameter", 401: "unauthorized", 404: "document_not_found"}
+        code = codes.get(status, "bad_request")
         return {"code": code, "message": message}
 
     def fields(self, body: dict[str, Any], campaign: dict[str, Any]) -> dict[str, Any]:
@@ -276,7 +260,8 @@ class BrevoFake(Fake):
     def view(self, cid: str) -> Any:
         c = self.campaigns[cid]
         counts = dict.fromkeys(("clickers", "complaints", "delivered", "hardBounces", "sent", "softBounces",
-                                "trackableViews", "uniqueClicks", "uniqueViews", "unsubscriptions", "viewed"), 0)
+                                "trackableViews", "uniqueClicks", "uniqueViews", "unsubscriptions",
+                                "viewed"), 0)
         return {**self.overview(cid), "htmlContent": c["html"] or "", "sender": c["sender"],
                 "replyTo": c["sender"]["email"], "header": "[DEFAULT_HEADER]", "footer": "[DEFAULT_FOOTER]",
                 "createdAt": "2025-05-19T13:00:00.000Z", "modifiedAt": "2025-05-19T13:00:00.000Z",
@@ -308,9 +293,6 @@ class MailerliteFake(Fake):
     name = "mailerlite"
     unauthorised_message = "Unauthenticated."
     not_found_message = "Resource not found."
-    id_name = "campaign_id"
-    steps = {"createCampaign": "create", "listCampaigns": "list", "getCampaign": "get",
-             "updateCampaign": "update"}
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url(), "group_ids": ["111222"], "from_email": "news@reviews.example"}

@@ -116,13 +116,14 @@ class Fake:
                 time.sleep(failure.stall)
             if failure.raw is not None:
                 return Response(failure.raw, status=failure.status, content_type="application/json")
-            return self.error(failure.status, failure.message, failure.headers)
+            refused = self.error(failure.status, failure.message, failure.headers)
+            self.violations.extend(self.contract.check_answer(request, refused))  # the vendor's error shape?
+            return refused
         if problems:
             return self.error(self.validation_status, problems[0])
         # The one path parameter of every operation digest uses names the campaign.
         response = self.handle(step, request, next(iter(ids.values()), ""))
-        if response.status_code < 300:
-            self.violations.extend(self.contract.check_answer(request, response))
+        self.violations.extend(self.contract.check_answer(request, response))
         if failure is not None:
             if failure.action is not None:
                 failure.action()

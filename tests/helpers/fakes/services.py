@@ -159,6 +159,11 @@ class KitFake(Fake):
     def error_body(self, status: int, message: str) -> Any:
         return {"errors": [message]}
 
+    def error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        if status == 429:  # "The response body is the plain text `Retry later`, not JSON" (rate-limits page)
+            return Response("Retry later", status=429, content_type="text/plain", headers=headers)
+        return super().error(status, message, headers)
+
     def fields(self, body: dict[str, Any], campaign: dict[str, Any]) -> dict[str, Any]:
         # A broadcast with a send time is scheduled, no longer a draft: the fake does what Kit does.
         return {"subject": body.get("subject"), "preheader": body.get("preview_text"),

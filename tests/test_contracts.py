@@ -140,19 +140,25 @@ def without_reply_to(path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 18: mailchimp patchCampaignsId sends settings without reply_to, which Mailchimp requires "
-    "(ERRATA.md E1); the product side (check refuses the config, naming the setting) is the lead's"))
-def test_a_mailchimp_config_without_reply_to_is_refused_by_check_or_its_force_conforms(
+def test_a_mailchimp_config_without_reply_to_is_stopped_by_check_naming_the_setting(
     tmp_path: Path, mailchimp: Fake,
 ) -> None:
+    """The issue's case: as in the demo, no reply-to anywhere. Mailchimp's PATCH requires one (E1)."""
     path = without_reply_to(write_config(tmp_path, mailchimp))
     checked = CliRunner().invoke(main, ["--config", str(path), "check"])
-    if checked.exit_code != 0:
-        assert "reply_to" in checked.output, checked.output
-        return
-    config = load_config(path)
+    assert checked.exit_code == 2, checked.output
+    assert "delivery.mailchimp (line " in checked.output
+    assert "mailchimp needs a reply-to address" in checked.output
+    assert "set delivery.mailchimp.reply_to or [email] reply_to" in checked.output
+    ran = CliRunner().invoke(main, ["--config", str(path), "run", "--week", "2025-W20", "--force"])
+    assert ran.exit_code == 2 and "mailchimp needs a reply-to address" in ran.output, ran.output
+    assert mailchimp.requests == []  # stopped before the service was asked anything
+
+
+def test_with_a_reply_to_the_forced_rebuild_conforms(tmp_path: Path, mailchimp: Fake) -> None:
+    config = load_config(write_config(tmp_path, mailchimp))
     with Store.open(config.store_path) as store:
         run(config, store)
         run(config, store, at=local(2025, 5, 19, 12), force=True, builder=Builder("Fixed subject"))
-    assert mailchimp.count("update") == 1  # the PATCH that the description (with E1) judges: no violation
+    assert mailchimp.count("update") == 1  # the PATCH that the description (with E1) judges
+    assert mailchimp.only["subject"] == "Fixed subject" and mailchimp.violations == []

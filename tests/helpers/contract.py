@@ -82,7 +82,9 @@ ERRATA: dict[str, list[Patch]] = {
         ("add", "/paths/~1campaigns/get/parameters/0/schema/items/enum",
          ["draft", "running", "scheduled", "paused", "cancelled", "finished"], "E1"),
     ],
-    "brevo": [],
+    "brevo": [
+        ("remove", "/paths/~1emailCampaigns/get/parameters/8/schema/enum", None, "B6"),
+    ],
     "mailerlite": [],
 }
 

@@ -277,6 +277,22 @@ def test_a_rate_limit_is_waited_out_as_retry_after_says_within_the_bound(tmp_pat
     assert fake.count("update") == 1
 
 
+def test_brevo_s_rate_limit_reset_header_is_waited_out_like_retry_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Brevo's 429 carries x-sib-ratelimit-reset (seconds), never Retry-After (its docs, api-limits)."""
+    monkeypatch.setenv("DIGEST_BREVO_API_KEY", KEY)
+    with HTTPServer() as server:
+        brevo = FAKES["brevo"](server)
+        config = load_config(write_config(tmp_path, brevo, max_retry_wait=5))
+        brevo.inject("create", Failure(429, "Too Many Requests", {"x-sib-ratelimit-reset": "1"}))
+        started = time.monotonic()
+        with Store.open(config.store_path) as store:
+            waited = run(config, store)
+    assert waited.delivery_error is None and brevo.count("create") == 2, waited.delivery_error
+    assert time.monotonic() - started >= 1.0 and len(brevo.campaigns) == 1
+
+
 @pytest.mark.parametrize("trouble", ["500", "timeout"])
 def test_a_draft_whose_next_step_failed_is_completed_not_duplicated(
     tmp_path: Path, fake: Fake, trouble: str

@@ -88,6 +88,7 @@ class Service:
     update_method: ClassVar[str] = "PUT"
     drafts: ClassVar[frozenset[str]] = frozenset({"draft"})  # statuses that are still an editable draft
     created_status: ClassVar[str] = ""  # a create's status when its answer carries none (Brevo: the id alone)
+    wait_headers: ClassVar[tuple[str, ...]] = ("retry-after",)  # where a 429 says how long to wait
     needs_sender: ClassVar[bool] = False  # refuses a campaign without a sender address
     # Which of the Sender's fields its campaign carries ("name", "address", "reply_to"); the rest is
     # whatever the service's own account or list settings say.
@@ -98,6 +99,7 @@ class Service:
         self.sender = sender
         base_url = settings.base_url or self.public_base_url(key)
         self.api = Api.of(self.name, settings, base_url, self.auth(key), key, self.message)
+        self.api.wait_headers = self.wait_headers
 
     @classmethod
     def title(cls) -> str:

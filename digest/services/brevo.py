@@ -42,6 +42,9 @@ class Brevo(Service):
     collection = "/emailCampaigns"
     item_path = "/emailCampaigns/{id}"
     test_path = "/emailCampaigns/{id}/sendTest"
+    # Brevo's 429 says when its window resets, in seconds, not Retry-After (developers.brevo.com/docs/
+    # api-limits): digest waits that out as it would a Retry-After.
+    wait_headers = ("retry-after", "x-sib-ratelimit-reset")
     created_status = "draft"  # a create answers with the id alone
     needs_sender = True
     sends = frozenset({"name", "address", "reply_to"})

@@ -68,6 +68,8 @@ class Api:
     deadline: float = DEFAULT_DEADLINE  # for the whole of one request, however slowly it trickles
     max_bytes: int = MAX_ANSWER_BYTES
     last_status: int = 0  # of the last complete answer, for messages about its shape
+    # Where a 429 says how long to wait: Retry-After, then any header the service uses instead.
+    wait_headers: tuple[str, ...] = ("retry-after",)
 
     @classmethod
     def of(cls, service: str, settings: ServiceSettings, base_url: str, headers: Mapping[str, str], key: str,
@@ -110,7 +112,8 @@ class Api:
             response = self._send(step, method, url, headers, content, params)
             if response.status != 429:
                 break
-            wait = retry_after(response.headers.get("retry-after"), datetime.now(UTC))
+            said = next((response.headers[h] for h in self.wait_headers if response.headers.get(h)), None)
+            wait = retry_after(said, datetime.now(UTC))
             if attempt == RATE_LIMIT_RETRIES or wait is None or wait > self.max_wait:
                 asked = f"asks to wait {wait:g}s" if wait is not None else "gives no Retry-After"
                 raise ServiceError(

@@ -277,6 +277,23 @@ def test_a_rate_limit_is_waited_out_as_retry_after_says_within_the_bound(tmp_pat
     assert fake.count("update") == 1
 
 
+def test_a_kit_broadcast_for_everyone_names_no_filter_as_kit_s_description_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kit's subscriber_filter: "If nothing is provided, will default to all of your subscribers"; a
+    condition's type is a segment or a tag, so "everyone" is no filter at all (its description)."""
+    monkeypatch.setenv("DIGEST_KIT_API_KEY", KEY)
+    with HTTPServer() as server:
+        kit = FAKES["kit"](server)
+        config = load_config(write_config(tmp_path, kit, segment_ids=[]))
+        with Store.open(config.store_path) as store:
+            first = run(config, store)
+            forced = run(config, store, at=local(2025, 5, 19, 12), force=True, builder=Builder("Fixed subject"))
+    assert first.delivery_error is None and forced.delivery_error is None, (first, forced)
+    assert kit.count("create") == 1 and kit.count("update") == 1 and kit.only["filter"] is None
+    assert kit.violations == []
+
+
 def test_brevo_s_rate_limit_reset_header_is_waited_out_like_retry_after(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -1,7 +1,8 @@
 """Kit, following the Kit API v4 reference (developers.kit.com/v4, "Broadcasts", 2025-26).
 
 Steps: ``POST /v4/broadcasts`` with ``subject``, ``preview_text``, ``content`` (the HTML),
-``description``, ``public``, ``email_template_id``, ``subscriber_filter`` and ``send_at: null``,
+``description``, ``public``, ``email_template_id``, ``subscriber_filter`` (left out for everyone, as
+its description says) and ``send_at: null``,
 which is what makes it a draft (a timestamp there schedules the send, so it is set only from
 ``schedule_at``); ``PUT /v4/broadcasts/{id}`` updates it; ``GET /v4/broadcasts/{id}`` reads it
 back: a broadcast with a ``send_at`` (or a ``status`` other than ``draft``) is scheduled or sent.
@@ -75,8 +76,9 @@ class Kit(Service):
             "description": content.name,
             "public": s.public,
             "send_at": s.schedule_at.isoformat() if s.schedule_at else None,
-            "subscriber_filter": [{"any": groups}] if groups else [{"all": [{"type": "all_subscribers"}]}],
         }
+        if groups:  # none: Kit's description says an absent filter is all of your subscribers
+            body["subscriber_filter"] = [{"any": groups}]
         if s.email_template_id is not None:
             body["email_template_id"] = s.email_template_id
         return body

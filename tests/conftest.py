@@ -42,17 +42,28 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """A request that breaks a vendored description fails the test that made it, in the test's own
     call (so that a strict xfail naming the violation holds), unless the test says it breaks the
     description on purpose (``@pytest.mark.violations_expected(match=...)``, only what ``match`` finds)."""
-    result = yield
+    try:
+        result = yield
+    except BaseException as failed:  # the fake refused the bad request, so the test failed first: say why
+        found = _violations(item)
+        if found:
+            failed.add_note("requests or answers that break a vendored API description:\n" + "\n".join(found))
+        raise
+    found = _violations(item)
+    if found:
+        raise AssertionError("requests or answers that break a vendored API description:\n" + "\n".join(found))
+    return result
+
+
+def _violations(item: pytest.Item) -> list[str]:
+    """This test's violations, less those it makes on purpose (which are counted apart)."""
     expected = item.get_closest_marker("violations_expected")
     allowed = re.compile(expected.kwargs["match"] if expected else "(?!)")
     for fake in LIVE:
         for line in fake.violations:
             if allowed.search(line) and line in contract.PROBLEMS:
                 contract.excuse(fake.name, line)
-    found = [line for fake in LIVE for line in fake.violations if not allowed.search(line)]
-    if found:
-        raise AssertionError("requests or answers that break a vendored API description:\n" + "\n".join(found))
-    return result
+    return [line for fake in LIVE for line in fake.violations if not allowed.search(line)]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -73,8 +73,10 @@ ERRATA: dict[str, list[Patch]] = {
     ],
     "buttondown": [],
     "kit": [
-        ("remove", KIT_BODY.format(id="", method="post"), None, "K1"),
-        ("remove", KIT_BODY.format(id="~1{id}", method="put"), None, "K1"),
+        ("add", KIT_BODY.format(id="", method="post"), ["content", "description", "public", "preview_text",
+                                                       "subject"], "K1"),
+        ("add", KIT_BODY.format(id="~1{id}", method="put"), ["content", "description", "public", "preview_text",
+                                                            "send_at", "subject"], "K1"),
         ("remove", "/components/schemas/FilterGroup/required", None, "K2"),
         ("add", "/components/schemas/FilterGroup/maxProperties", 1, "K2"),
     ],

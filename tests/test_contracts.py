@@ -124,6 +124,25 @@ def test_a_wrong_auth_header_shape_and_an_unknown_path_are_violations(httpserver
         "mailerlite: GET /api/campaigns/7/nothing: Path not found for http://fake.test/api/campaigns/7/nothing"]
 
 
+@pytest.mark.violations_expected(match=r"header is not the documented shape")
+def test_an_auth_header_the_description_lets_pass_is_held_to_the_documented_shape(
+    httpserver: HTTPServer,
+) -> None:
+    """Buttondown's description asks only for an Authorization header and listmonk's declares no scheme at all:
+    the shape each service documents is checked by its fake, a wrong key in the right shape is only a 401."""
+    buttondown = FAKES["buttondown"](httpserver)
+    url = buttondown.server.url_for("/v1/emails/7")
+    assert httpx.get(url, headers={"Authorization": f"Bearer {KEY}"}).status_code == 401
+    assert httpx.get(url, headers={"Authorization": "Token not-the-key"}).status_code == 401
+    assert buttondown.violations == [
+        "buttondown: GET /v1/emails/7: the Authorization header is not the documented shape Token \\S+"]
+    listmonk = FAKES["listmonk"](httpserver)
+    assert httpx.get(listmonk.server.url_for("/api/campaigns/7"),
+                     headers={"Authorization": f"Basic {KEY}"}).status_code == 403
+    assert listmonk.violations == ["listmonk: GET /api/campaigns/7: the Authorization header is not the "
+                                   "documented shape token [^:\\s]+:\\S+"]
+
+
 @pytest.mark.violations_expected(match=r"^mailchimp: the fake's answer to GET /3\.0/campaigns/c\d+: ")
 def test_a_fake_answer_that_breaks_the_description_is_a_violation_too(
     httpserver: HTTPServer, mailchimp: Fake,

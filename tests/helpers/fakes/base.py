@@ -69,6 +69,10 @@ class Fake:
     draft_status: ClassVar[str] = "draft"
     sent_status: ClassVar[str] = "sent"
     error_type: ClassVar[str] = "application/json"
+    # The auth header digest sends, in the shape the service's reference documents it, whatever the key:
+    # (header, pattern). Some descriptions declare no scheme, or only that a header is there, so the
+    # shape is checked here; a request without it is a violation, a wrong key in it only a 401.
+    auth_shape: ClassVar[tuple[str, str]] = ("Authorization", r".+")
 
     def __init__(self, server: HTTPServer) -> None:
         self.server = server
@@ -132,6 +136,11 @@ class Fake:
         return response
 
     def handle(self, step: str, request: Request, cid: str) -> Response:
+        header, shape = self.auth_shape
+        if not re.fullmatch(shape, request.headers.get(header, "")):
+            self.violations.append(f"{self.name}: {request.method} {request.path}: the {header} header is not "
+                                   f"the documented shape {shape}")
+            return self.error(self.unauthorised_status, self.unauthorised_message)
         if not self.authorised(request):
             return self.error(self.unauthorised_status, self.unauthorised_message)
         body = request.get_json(silent=True) if request.method in ("POST", "PUT", "PATCH") else None

@@ -19,6 +19,8 @@ class MailchimpFake(Fake):
     """Marketing API 3.0: Basic auth (any user, the key as password); problem+json errors."""
 
     name = "mailchimp"
+    # HTTP Basic: any user name, the key as password (mailchimp.com/developer/marketing/docs/fundamentals)
+    auth_shape = ("Authorization", r"Basic [A-Za-z0-9+/]+={0,2}")
     validation_status = 400
     unauthorised_message = "Your request did not include an API key."
     not_found_message = "The requested resource could not be found."
@@ -102,6 +104,7 @@ class ButtondownFake(Fake):
     """API v1: ``Authorization: Token <key>``; ``{"code", "detail"}`` errors, 422 ``detail`` lists."""
 
     name = "buttondown"
+    auth_shape = ("Authorization", r"Token \S+")  # docs.buttondown.com/api-authentication
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url()}
@@ -147,6 +150,7 @@ class KitFake(Fake):
     """API v4: ``X-Kit-Api-Key``; ``{"errors": [...]}``; a broadcast with ``send_at`` null is a draft."""
 
     name = "kit"
+    auth_shape = ("X-Kit-Api-Key", r"\S+")  # developers.kit.com/api-reference/authentication
     unauthorised_message = "The access token is invalid"
     sent_status = "completed"
 
@@ -193,6 +197,7 @@ class ListmonkFake(Fake):
     """listmonk: ``Authorization: token user:token`` (a bad one is 403 "invalid session"); ``{"message"}``."""
 
     name = "listmonk"
+    auth_shape = ("Authorization", r"token [^:\s]+:\S+")  # listmonk.app/docs/apis/apis
     validation_status = 400
     unauthorised_status = 403
     unauthorised_message = "invalid session"
@@ -243,6 +248,7 @@ class BrevoFake(Fake):
     """API v3: ``api-key`` header; ``{"code", "message"}`` errors; ``scheduledAt`` queues the campaign."""
 
     name = "brevo"
+    auth_shape = ("api-key", r"\S+")  # developers.brevo.com/docs/getting-started
     validation_status = 400
     unauthorised_message = "Key not found"
     not_found_message = "Campaign id does not exist"
@@ -300,6 +306,7 @@ class MailerliteFake(Fake):
     """connect.mailerlite.com: Bearer auth; ``{"message", "errors": {field: [..]}}`` on 422."""
 
     name = "mailerlite"
+    auth_shape = ("Authorization", r"Bearer \S+")  # developers.mailerlite.com/docs/#authentication
     unauthorised_message = "Unauthenticated."
     not_found_message = "Resource not found."
 

@@ -329,7 +329,11 @@ def main() -> None:
         work = Path(args.keep) if args.keep else Path(scratch)
         for folder in sites:
             print(f"… {folder.name}", file=sys.stderr, flush=True)
-            results.append(measure(folder, work, all_pages=not args.no_all_pages))
+            try:
+                results.append(measure(folder, work, all_pages=not args.no_all_pages))
+            except Exception as error:  # noqa: BLE001 - one site's broken copy must not stop the rest
+                results.append(SiteResult(site=folder.name, engine=engine_of(folder),
+                                          error=f"{type(error).__name__}: {error}"))
     print(table(results))
     for r in results:
         print(details(r))

@@ -43,6 +43,7 @@ import hashlib
 import mimetypes
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,20 +51,40 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-PUBLISHED_LINE = re.compile(r"Published address:\s*\**\s*<?(https?://[^\s>)`]+)", re.IGNORECASE)
+PUBLISHED_BLOCK = re.compile(r"Published address:.*?(?=\n\s*-\s|\n\s*\n|\Z)", re.IGNORECASE | re.DOTALL)
+URL = re.compile(r"https?://[^\s>)`\"']+")
+LABEL_URL = re.compile(r'^url\s*=\s*"(https?://[^"]+)"', re.MULTILINE)
 TEXT_TYPES = ("text/", "application/rss+xml", "application/atom+xml", "application/xml",
               "application/json", "application/javascript", "image/svg+xml")
 INDEX_FILES = ("index.html", "index.htm", "index.xml", "index.rss")
 
 
 def published_address(corpus_site: Path) -> str:
-    """The home the site was published at, from its SOURCES.md ("Published address: URL")."""
+    """The home the site was published at, from its SOURCES.md ("Published address: URL").
+
+    When that paragraph names several addresses (a configured base URL and the one the build
+    really wrote into its links), the one whose origin the labels' post URLs use wins: that is
+    the origin the pages link to, so the one to serve and rewrite.
+    """
     text = (corpus_site / "SOURCES.md").read_text(encoding="utf-8")
-    found = PUBLISHED_LINE.search(text)
-    if found is None:
+    block = PUBLISHED_BLOCK.search(text)
+    candidates = [u.rstrip(".,;`'\"") for u in URL.findall(block.group(0))] if block else []
+    if not candidates:
         raise ValueError(f"{corpus_site / 'SOURCES.md'} has no 'Published address: https://…' line")
-    url = found.group(1).rstrip(".,;")
-    return url if urlsplit(url).path.endswith("/") else url + "/"
+    origins = Counter(_origin(u) for u in LABEL_URL.findall(_read(corpus_site / "labels.toml")))
+    wanted = origins.most_common(1)[0][0] if origins else _origin(candidates[0])
+    url = next((u for u in candidates if _origin(u) == wanted), wanted + urlsplit(candidates[0]).path)
+    path = urlsplit(url).path.rstrip("/") + "/"
+    return _origin(url) + path
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def feed_type(body: bytes) -> str | None:

@@ -73,7 +73,7 @@ def published_address(corpus_site: Path) -> str:
         raise ValueError(f"{corpus_site / 'SOURCES.md'} has no 'Published address: https://…' line")
     origins = Counter(_origin(u) for u in LABEL_URL.findall(_read(corpus_site / "labels.toml")))
     wanted = origins.most_common(1)[0][0] if origins else _origin(candidates[0])
-    url = next((u for u in candidates if _origin(u) == wanted), wanted + urlsplit(candidates[0]).path)
+    url: str = next((u for u in candidates if _origin(u) == wanted), wanted + urlsplit(candidates[0]).path)
     path = urlsplit(url).path.rstrip("/") + "/"
     return _origin(url) + path
 

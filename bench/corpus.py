@@ -189,7 +189,10 @@ def measure(folder: Path, work: Path, *, all_pages: bool) -> SiteResult:
         result.timezone = config.site.timezone
         note = re.search(r"^# (.*)\ntimezone =", config_path.read_text(encoding="utf-8"), re.MULTILINE)
         result.timezone_note = note.group(1) if note else ""
-        result.timezone_ok = all(d.utcoffset() == d.astimezone(tz).utcoffset() for d in seen)
+        # Feeds and sitemaps often write build times in UTC: a +00:00 stamp is a moment, not the
+        # site's zone, whenever the site's posts carry another offset.
+        local = [d for d in seen if d.utcoffset()] or seen
+        result.timezone_ok = all(d.utcoffset() == d.astimezone(tz).utcoffset() for d in local)
         result.feeds = [site.to_published(f.url) for f in config.feeds]
         result.sections = [s.name for s in config.sections]
         result.review_rules = {"categories": list(config.reviews.categories),

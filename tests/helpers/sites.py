@@ -42,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -242,11 +243,18 @@ def _handler(site: ServedSite) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (digest's fetcher giving up on a keep-alive) is not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextmanager
 def serve_site(corpus_site: Path) -> Iterator[ServedSite]:
     """Serve ``corpus_site`` (a folder with SOURCES.md and site/) on 127.0.0.1 until the block ends."""
     site = ServedSite(folder=corpus_site, published=published_address(corpus_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
+    server = _QuietServer(("127.0.0.1", 0), _handler(site))
     server.daemon_threads = True
     port = server.server_address[1]
     site.url = f"http://127.0.0.1:{port}{site.prefix}"

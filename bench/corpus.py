@@ -1,6 +1,6 @@
 """`digest init` on real review sites, measured against what a person read on each (issue 20).
 
-    .venv/bin/python bench/corpus.py                       # every site in /work/corpus
+    .venv/bin/python bench/corpus.py                       # every site in tests/data/sites
     .venv/bin/python bench/corpus.py tests/data/sites --only hugo-caalden-film,wp-lapizlazulai
     .venv/bin/python bench/corpus.py --json out/corpus.json --keep /tmp/corpus-runs
 
@@ -314,7 +314,7 @@ def details(r: SiteResult) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("corpus", nargs="?", default="/work/corpus", help="folder of site folders")
+    parser.add_argument("corpus", nargs="?", default=str(Path(__file__).resolve().parent.parent / "tests" / "data" / "sites"), help="folder of site folders")
     parser.add_argument("--only", default="", help="comma-separated site folder names")
     parser.add_argument("--json", default="corpus-results.json", help="where to write the figures as JSON")
     parser.add_argument("--no-all-pages", action="store_true",

@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+SITES = Path(__file__).resolve().parent.parent / "tests" / "data" / "sites"
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -314,7 +316,7 @@ def details(r: SiteResult) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("corpus", nargs="?", default=str(Path(__file__).resolve().parent.parent / "tests" / "data" / "sites"), help="folder of site folders")
+    parser.add_argument("corpus", nargs="?", default=str(SITES), help="folder of site folders")
     parser.add_argument("--only", default="", help="comma-separated site folder names")
     parser.add_argument("--json", default="corpus-results.json", help="where to write the figures as JSON")
     parser.add_argument("--no-all-pages", action="store_true",

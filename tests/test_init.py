@@ -254,7 +254,8 @@ def test_init_on_a_ghost_site_finds_its_feeds_and_says_what_it_could_not(feed_se
     text = target.read_text(encoding="utf-8")
     raw = tomllib.loads(text)
     assert [f["url"] for f in raw["feeds"]] == [f"{base}/rss/"]  # the tag feed holds no reviews
-    assert raw["site"]["timezone"] == "UTC"
+    # Every pubDate is +0530: India's zone, inferred from the offsets and put to the editor to confirm.
+    assert raw["site"]["timezone"] == "Asia/Kolkata"
     assert "check: no review rule found in 15 sampled posts" in out
-    assert "#   - timezone: not found" in text
+    assert "#   - timezone: Asia/Kolkata is inferred from the UTC offsets" in text
     load_config(target)  # complete and valid all the same

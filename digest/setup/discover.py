@@ -16,6 +16,8 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -37,6 +39,13 @@ _ARCHIVE_FEED = {"category": "feed/", "tag": "rss/", "tags": "index.xml", "categ
                  "topic": "feed/", "topics": "feed/"}
 MAX_ARCHIVES = 24
 MAX_PAGES = 8
+# Publication stamps with the offset the site wrote: RSS dates, Atom/Dublin Core ISO dates, and on
+# article pages schema.org's datePublished, Open Graph's published_time and <time datetime>.
+_RFC822_DATE = re.compile(r"<(?:pubDate|dc:date)>\s*([A-Za-z]{3},[^<]{10,40}?)\s*</", re.I)
+_ISO_DATE = re.compile(r"(?:<(?:published|updated|dc:date)>"
+                       r"|(?:published_time|datePublished)\"?\s*(?:content=|:)\s*\""
+                       r"|<time[^>]*\sdatetime=\"?)"
+                       r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))")
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class Survey:
     pages: dict[str, str] = field(default_factory=dict)  # article URL -> HTML
     wp_index: dict[str, object] | None = None
     tried: list[tuple[str, str]] = field(default_factory=list)  # (url, why it was not used)
+    feed_dates: list[datetime] = field(default_factory=list)  # the feeds' post dates, each with its own offset
     requests: int = 0
 
 
@@ -140,6 +150,8 @@ class _Reader:
         if not parsed.entries:
             self._note(url, "a feed with no posts")
             return None
+        if self.survey is not None:  # the parser keeps UTC only; the offset tells the site's zone
+            self.survey.feed_dates.extend(dates_carried(got[0].decode("utf-8", errors="replace")))
         return FoundFeed(url, parsed.title, parsed.entries, category)
 
     async def json(self, url: str) -> dict[str, object] | None:
@@ -151,6 +163,27 @@ class _Reader:
         except ValueError:
             return None
         return data if isinstance(data, dict) else None
+
+
+def dates_carried(text: str) -> list[datetime]:
+    """Every publication date in a feed or page with the UTC offset its site wrote on it.
+
+    Years before 1990 are a generator's zero date (Hugo writes 0001-01-01 for undated pages), not a
+    post, so they say nothing of the site's zone and are left out.
+    """
+    found: list[datetime] = []
+    head = text[:2_000_000]
+    for raw in _RFC822_DATE.findall(head):
+        try:
+            found.append(parsedate_to_datetime(raw.strip()))
+        except (TypeError, ValueError, IndexError):
+            continue
+    for raw in _ISO_DATE.findall(head):
+        try:
+            found.append(datetime.fromisoformat(raw.replace(" ", "T").replace("Z", "+00:00")))
+        except ValueError:
+            continue
+    return [d for d in found if d.tzinfo is not None and 1990 <= d.year < 2100]
 
 
 def _announced_feeds(document: lxml.html.HtmlElement, base: str) -> list[str]:

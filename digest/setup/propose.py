@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 
 from digest.collect.pages import trending_links
@@ -24,6 +24,7 @@ from digest.reviews.extract import cleaned_copy, parse_html
 from digest.reviews.score_model import Score
 from digest.reviews.scores import DEFAULT_LETTER_SCALE, find_score, score_from_page
 from digest.setup.discover import FoundFeed, Survey
+from digest.setup.zones import site_timezone
 
 SAMPLE = 8  # reviews read closely (and article pages fetched) to find the score form
 _REVIEW_CATEGORY = re.compile(r"\breviews?\b", re.I)
@@ -36,10 +37,6 @@ TITLE_RULES = (
 URL_RULES = (r"/reviews?/", r"-review(?:-|/|$)")
 _TRENDING = re.compile(r"trending|popular|most[-_ ]?(?:read|viewed|popular)", re.I)
 _SCOREISH = re.compile(r"^\s*(?:\d{1,2}(?:[.,]\d)?|100)\s*(?:/\s*(?:10|5|100)|%)?\s*$")
-# Zones tried when pages give only a UTC offset; the first whose offsets fit every date wins.
-ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
-         "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Europe/Helsinki", "Asia/Kolkata",
-         "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland")
 
 
 @dataclass(frozen=True)
@@ -80,6 +77,9 @@ class Proposal:
     trending_links: int
     sampled_posts: int
     notes: tuple[str, ...]
+    engine: str = ""  # "wordpress", "hugo", "ghost" ... as the site names its generator; "" unknown
+    review_dates: tuple[datetime, ...] = ()  # the recognised reviews' dates: how far back a first collect reads
+    default_section: str | None = None  # the one section every review falls in, when the site has no others
 
 
 def sample_links(feeds: list[FoundFeed]) -> list[str]:
@@ -97,10 +97,17 @@ def propose(survey: Survey) -> Proposal:
         notes.append(rule_how)
     reviews = [e for e in entries if _is_review(e, categories, titles, urls)]
     sections = propose_sections(survey.feeds, reviews, categories)
+    single = None
+    if not sections:
+        single = review_section_name(categories, urls, survey.home_html, survey.url)
+        sections = (Section(single, categories, (), len(reviews)),)
     form = score_form(reviews, survey.pages)
     timezone, how = site_timezone(survey)
     if timezone == "UTC" and how.startswith("not found"):
         notes.append("timezone: " + how)
+    elif how.startswith("dates seen"):
+        notes.append(f"timezone: {timezone} is inferred from the UTC offsets of the site's dates, not named by "
+                     "the site: confirm site.timezone")
     trend_selector, trend_count = trending_selector(survey.home_html, survey.url)
     return Proposal(
         site_name=site_name(survey), site_url=survey.url.rstrip("/"), timezone=timezone, timezone_how=how,
@@ -111,6 +118,8 @@ def propose(survey: Survey) -> Proposal:
         letter_grades=form.letters, fetch_pages=form.fetch_pages, samples=form.samples,
         trending_page=survey.url if trend_selector else None, trending_selector=trend_selector,
         trending_links=trend_count, sampled_posts=len(entries), notes=(*notes, *form.notes),
+        engine=site_engine(survey), review_dates=tuple(e.published for e in reviews if e.published),
+        default_section=single,
     )
 
 
@@ -196,8 +205,61 @@ def propose_sections(feeds: list[FoundFeed], reviews: list[FeedEntry],
         counts = Counter(c for r in reviews for c in set(r.categories) if c.casefold() not in folded)
         least = max(2, len(reviews) // 10)
         found = [Section(c, (c,), (), n) for c, n in counts.most_common(6) if n >= least]
+        # "Game Reviews" and "Anime Reviews": the site itself files its reviews by kind.
+        kinds = Counter(c for r in reviews for c in set(r.categories) if _REVIEW_CATEGORY.search(c))
+        if len(kinds) >= 2 and not found:
+            found = [Section(c, (c,), (), n) for c, n in kinds.most_common(6)]
+    covered = sum(1 for r in reviews if _in_any(r, found))
+    # One desk, or desks holding fewer than half the reviews, are tags, not the site's sections.
+    if len(found) < 2 or covered * 2 < len(reviews):
+        return ()
     # The narrower desk first: a post in Anime and Film is Anime (the first match wins).
     return tuple(sorted(found, key=lambda s: (s.reviews, s.name)))
+
+
+def review_section_name(categories: tuple[str, ...], urls: tuple[str, ...], home_html: str, base: str) -> str:
+    """The site's own name for its reviews: its review category, or its menu's link to the review section.
+
+    Used when no taxonomy groups the reviews: one section, called what the site calls them, rather
+    than desks the site does not have.
+    """
+    if len(categories) == 1:
+        name = categories[0].strip()
+        return name[:1].upper() + name[1:]
+    if urls and home_html.strip():
+        try:
+            root = lxml.html.fromstring(home_html)
+        except (lxml.etree.ParserError, ValueError):
+            root = None
+        for anchor in root.iter("a") if root is not None else ():
+            href = urljoin(base, anchor.get("href") or "")
+            text = " ".join(anchor.text_content().split())
+            path = urlsplit(href).path.rstrip("/") + "/"
+            ends = [m.end() for p in urls for m in [re.search(p, path, re.I)] if m]
+            if text and len(text) <= 30 and len(path) in ends:  # the section's own index, not a post
+                return text if not text.isupper() else text.title()
+    return "Reviews"
+
+
+_ENGINES = (("wordpress", "WordPress"), ("ghost", "Ghost"), ("hugo", "Hugo"), ("jekyll", "Jekyll"),
+            ("pelican", "Pelican"), ("blogger", "Blogger"), ("eleventy", "Eleventy"))
+
+
+def site_engine(survey: Survey) -> str:
+    """Which generator built the site, as it says itself (generator tag, WordPress's paths or REST index)."""
+    html = survey.home_html
+    for tag in re.findall(r"<meta[^>]+name=[\"']generator[\"'][^>]*>", html[:200_000], re.I):
+        for key, name in _ENGINES:
+            if name.lower() in tag.lower():
+                return key
+    if survey.wp_index is not None or re.search(r"/wp-(?:content|includes)/", html[:500_000]):
+        return "wordpress"
+    return ""
+
+
+def _in_any(review: FeedEntry, sections: list[Section]) -> bool:
+    names = {c.casefold() for c in review.categories}
+    return any(c.casefold() in names for s in sections for c in s.categories)
 
 
 @dataclass(frozen=True)
@@ -272,53 +334,6 @@ def find_selector(pages: list[str]) -> str | None:
         if sum(1 for s in hits if s and s.source == "page-selector") >= max(1, len(pages) // 2):
             return candidate
     return None
-
-
-def site_timezone(survey: Survey) -> tuple[str, str]:
-    index = survey.wp_index or {}
-    name = index.get("timezone_string")
-    if isinstance(name, str) and _zone(name):
-        return name, "from the site's WordPress settings (wp-json)"
-    offsets = _page_offsets(survey.pages)
-    offset = index.get("gmt_offset")
-    if isinstance(offset, int | float | str) and not offsets:
-        try:
-            hours = float(offset)
-        except ValueError:
-            hours = 0.0
-        if hours and hours.is_integer():
-            return f"Etc/GMT{-int(hours):+d}", "from the site's WordPress UTC offset (no named zone set)"
-    moments = [m for m in offsets if m.utcoffset()]
-    if moments:
-        for zone in ZONES:
-            tz = ZoneInfo(zone)
-            if all(m.astimezone(tz).utcoffset() == m.utcoffset() for m in moments):
-                return zone, f"the article pages' times fit it (UTC offset {moments[0].isoformat()[-6:]})"
-    return "UTC", "not found (pages give UTC times): set site.timezone to the site's own zone"
-
-
-def _zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]+)"|article:published_time"\s+content="([^"]+)"')
-
-
-def _page_offsets(pages: dict[str, str]) -> list[datetime]:
-    found = []
-    for html in pages.values():
-        for match in _PUBLISHED.finditer(html[:200_000]):
-            try:
-                moment = datetime.fromisoformat(match.group(1) or match.group(2))
-            except ValueError:
-                continue
-            if moment.tzinfo is not None:
-                found.append(moment)
-    return found
 
 
 def site_name(survey: Survey) -> str:

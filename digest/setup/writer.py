@@ -14,6 +14,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from digest.bounds import MAX_DAYS
 from digest.settings.config import load_config
 from digest.setup.propose import Proposal
 
@@ -41,6 +42,38 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "site"
 
 
+EARLIEST_YEAR = 1990  # earlier "dates" are a generator's zero date, as collect reads them
+DEFAULT_PAGE_DAYS = 21  # reviews.page_max_age_days's default
+MARGIN_DAYS = 14  # a first collect run up to a fortnight after init still reaches the oldest review
+
+
+def first_collect_days(p: Proposal, now: datetime) -> int | None:
+    """Days back a first collect must fetch article pages to score every review the feeds hold.
+
+    Collect fetches pages only of reviews newer than ``reviews.page_max_age_days`` (21 by default):
+    on a site that posts a review a month, a first collect would score one or none. None when the
+    default already reaches them all.
+    """
+    dates = [d for d in p.review_dates if d.year >= EARLIEST_YEAR]
+    if not dates:
+        return None
+    days = (now - min(dates)).days + 1 + MARGIN_DAYS
+    return min(days, MAX_DAYS) if days > DEFAULT_PAGE_DAYS else None
+
+
+def _collect_lines(p: Proposal, reach: int | None) -> list[str]:
+    """Paged feeds (``?paged=2``) are WordPress's; no other engine is told about them."""
+    if p.engine != "wordpress":
+        return []
+    lines = ["[collect]",
+             "# WordPress feeds hold ~10 posts: a first collect reads this many older pages (?paged=2..).",
+             "backfill_pages = 3"]
+    if reach is not None:
+        lines += ["# ... back to the age of the feed's oldest review (as reviews.page_max_age_days below).",
+                  f"backfill_max_age_days = {reach}"]
+    return [*lines, ""]
+
+
 def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path, now: datetime) -> str:
     out = [
         f"# digest configuration for {p.site_name}, written by `digest init {url}` on {now:%Y-%m-%d}.",
@@ -59,10 +92,10 @@ def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path,
         "# Relative to this file's folder.",
         f"path = {_s('var/' + slug(p.site_name) + '.sqlite')}",
         "",
-        "[collect]",
-        "# WordPress feeds hold ~10 posts: a first collect reads this many older pages (?paged=2..).",
-        "backfill_pages = 3",
-        "",
+    ]
+    reach = first_collect_days(p, now)
+    out += _collect_lines(p, reach)
+    out += [
         "[reviews]",
         f"# Found: {p.rule_how}.",
         "# A post is a review when any of these matches (category, title regex, URL regex).",
@@ -80,6 +113,15 @@ def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path,
     out.append("# Article pages: \"always\" (scores live there), \"unscored\" (only when the feed had")
     out.append("# none), \"never\".")
     out.append(f"fetch_pages = {_s(p.fetch_pages)}")
+    if reach is not None:
+        oldest = min(d for d in p.review_dates if d.year >= EARLIEST_YEAR)
+        out += [f"# The feeds' {len(p.review_dates)} reviews go back to {oldest:%Y-%m-%d}, so the",
+                "# first collect fetches every one's article page to score it (a page read once is not",
+                f"# read again). Later collects need no more than the default, {DEFAULT_PAGE_DAYS}.",
+                f"page_max_age_days = {reach}"]
+    if p.default_section:
+        out += ["# Every review the sections below do not claim goes here.",
+                f"default_section = {_s(p.default_section)}"]
     out.append(f"# Scores read from {len(p.samples)} sampled reviews; check them against the site:")
     for sample in p.samples:
         score = f"{sample.score.value:>4.1f}  {sample.score.raw[:24]!r:<26} {sample.score.source:<15}" \
@@ -88,8 +130,12 @@ def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path,
     out.append("")
     for feed_url, name in p.feeds:
         out += ["[[feeds]]", f"url = {_s(feed_url)}", f"name = {_s(name)}", ""]
-    if p.sections:
+    if p.default_section:
+        out.append("# One section: no menu, category or URL section of the site groups its reviews, so they "
+                   f"are all {p.default_section!r}.")
+    elif p.sections:
         out.append("# Sections, narrowest first: the first whose categories (or category feed) match wins.")
+    if p.sections:
         for section in p.sections:
             out += ["[[sections]]", f"name = {_s(section.name)}", f"categories = {_list(section.categories)}"]
             if section.feeds:
@@ -97,7 +143,8 @@ def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path,
             out.append(f"# {section.reviews} of the sampled reviews")
             out.append("")
     else:
-        out += ["# No sections found: the defaults (Anime, Comics, TV, Film, Video Games) apply.", ""]
+        out += ["# No sections found: one for every review, rather than desks the site does not have.",
+                "[[sections]]", "name = \"Reviews\"", "categories = []", ""]
     out.append("[trending]")
     if p.trending_selector and p.trending_page:
         out += [f"# The home page's trending list: {p.trending_links} post links, in rank order.",

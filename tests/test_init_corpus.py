@@ -17,8 +17,11 @@ from click.testing import CliRunner
 from helpers.sites import serve_site
 
 from digest.cli import main
+from digest.collect.feeds import parse_feed
 from digest.reviews.rules import ReviewRules, reviews_in_window
-from digest.settings.config import DEFAULT_SECTIONS, load_config
+from digest.settings.config import DEFAULT_SECTIONS, ReviewSettings, SectionSettings, load_config
+from digest.setup.discover import FoundFeed
+from digest.setup.propose import propose_sections
 from digest.store.database import Store
 
 SITES = Path(__file__).resolve().parent / "data" / "sites"
@@ -133,3 +136,50 @@ def test_wordpress_paged_feed_notes_only_for_wordpress(tmp_path: Path) -> None:
     assert raw["collect"]["backfill_pages"] >= 1 and "?paged=2" in wordpress
     # The backfill reaches the feed's reviews' age, not only the default fortnight.
     assert raw["collect"]["backfill_max_age_days"] > timedelta(days=14).days
+
+
+def test_category_feeds_that_hold_the_reviews_are_the_sections_even_when_posts_carry_only_tags() -> None:
+    """Pelican: each post's <category> is a tag ("NES", "good"); its menu's categories have their own feeds.
+
+    The category feed itself says which posts are in it, and ``feeds/game.atom.xml`` (not the
+    ``feeds/`` folder every feed shares) is what names it; "Uncategorized" is no desk.
+    """
+    folder = SITES / "pelican-toomuchfreetime" / "site" / "feeds"
+    base = "https://sopoforic.github.io/too-much-free-time/feeds/"
+    atom = {"Content-Type": "application/atom+xml"}
+
+    def found(name: str, category: str | None) -> FoundFeed:
+        parsed = parse_feed((folder / name).read_bytes(), atom, base + name)
+        return FoundFeed(base + name, parsed.title, parsed.entries, category)
+
+    feeds = [found("all.atom.xml", None)] + [
+        found(f"{slug}.atom.xml", label) for slug, label in (
+            ("application", "Application"), ("book", "Book"), ("commentary", "Commentary"), ("game", "Game"),
+            ("impressions", "Impressions"), ("uncategorized", "Uncategorized"))]
+    labels = tomllib.loads((SITES / "pelican-toomuchfreetime" / "labels.toml").read_text(encoding="utf-8"))
+    is_review = {p["url"]: p["review"] for p in labels["post"]}
+    reviews = [e for e in feeds[0].entries if is_review.get(e.link)]
+    assert len(reviews) == 39
+
+    sections = propose_sections(feeds, reviews, ())
+    assert {s.name for s in sections} == {"Game", "Impressions", "Book"}
+    rules = ReviewRules(ReviewSettings(), tuple(SectionSettings(name=s.name, categories=list(s.categories),
+                                                                feeds=list(s.feeds)) for s in sections))
+    for review in reviews:
+        carried = [f.url for f in feeds if any(e.link == review.link for e in f.entries)]
+        folder_name = review.link.split("/")[4]  # /too-much-free-time/<category>/<post>.html
+        expected = "Other" if folder_name == "uncategorized" else folder_name.title()
+        assert rules.section_of(review.categories, carried) == expected, review.link
+
+
+def test_tags_piled_on_the_same_reviews_are_not_sections() -> None:
+    """With only Pelican's main feed, each review's <category> items are tags: platform, year, verdict."""
+    folder = SITES / "pelican-toomuchfreetime" / "site" / "feeds"
+    parsed = parse_feed((folder / "all.atom.xml").read_bytes(), {"Content-Type": "application/atom+xml"},
+                        "https://sopoforic.github.io/too-much-free-time/feeds/all.atom.xml")
+    labels = tomllib.loads((SITES / "pelican-toomuchfreetime" / "labels.toml").read_text(encoding="utf-8"))
+    is_review = {p["url"]: p["review"] for p in labels["post"]}
+    reviews = [e for e in parsed.entries if is_review.get(e.link)]
+    assert any("NES" in r.categories and "good" in r.categories for r in reviews)
+    feeds = [FoundFeed(parsed.entries[0].link, parsed.title, parsed.entries)]
+    assert propose_sections(feeds, reviews, ()) == ()

@@ -193,23 +193,27 @@ def propose_sections(feeds: list[FoundFeed], reviews: list[FeedEntry],
     folded = {c.casefold() for c in review_categories}
     found: list[Section] = []
     for feed in feeds:
-        if feed.category is None or feed.category.casefold() in folded:
+        if feed.category is None or feed.category.casefold() in folded or _DEFAULT_BUCKET.search(feed.category):
             continue
         name = feed.category
-        count = sum(1 for r in reviews if name.casefold() in {c.casefold() for c in r.categories})
-        path = urlsplit(feed.url).path
-        archive = path[: path.rstrip("/").rfind("/") + 1] if path.count("/") > 2 else path
+        # The category feed itself says which posts are in it (Pelican's entries carry only tags).
+        members = {e.link for e in feed.entries}
+        count = sum(1 for r in reviews
+                    if r.link in members or name.casefold() in {c.casefold() for c in r.categories})
         if count:
-            found.append(Section(name, (name,), (archive,), count))
+            found.append(Section(name, (name,), (_archive_path(feed.url),), count))
     if not found and reviews:
         counts = Counter(c for r in reviews for c in set(r.categories) if c.casefold() not in folded)
         least = max(2, len(reviews) // 10)
         found = [Section(c, (c,), (), n) for c, n in counts.most_common(6) if n >= least]
+        # Desks split the reviews; tags ("NES", "good") pile up on the same posts.
+        if sum(s.reviews for s in found) > 1.25 * sum(1 for r in reviews if _in_any(r, found, [])):
+            found = []
         # "Game Reviews" and "Anime Reviews": the site itself files its reviews by kind.
         kinds = Counter(c for r in reviews for c in set(r.categories) if _REVIEW_CATEGORY.search(c))
         if len(kinds) >= 2 and not found:
             found = [Section(c, (c,), (), n) for c, n in kinds.most_common(6)]
-    covered = sum(1 for r in reviews if _in_any(r, found))
+    covered = sum(1 for r in reviews if _in_any(r, found, feeds))
     # One desk, or desks holding fewer than half the reviews, are tags, not the site's sections.
     if len(found) < 2 or covered * 2 < len(reviews):
         return ()
@@ -257,9 +261,28 @@ def site_engine(survey: Survey) -> str:
     return ""
 
 
-def _in_any(review: FeedEntry, sections: list[Section]) -> bool:
+def _in_any(review: FeedEntry, sections: list[Section], feeds: list[FoundFeed]) -> bool:
     names = {c.casefold() for c in review.categories}
-    return any(c.casefold() in names for s in sections for c in s.categories)
+    carried = [f.url for f in feeds if any(e.link == review.link for e in f.entries)]
+    return any(c.casefold() in names for s in sections for c in s.categories) \
+        or any(pattern in url for s in sections for pattern in s.feeds for url in carried)
+
+
+# A generator's bucket for posts filed nowhere (WordPress, Pelican): not a desk of the site.
+_DEFAULT_BUCKET = re.compile(r"^\s*uncategori[sz]ed\s*$", re.I)
+_FEED_NAMES = re.compile(r"/(?:feed|rss|atom)/?$|/(?:index|feed|rss|atom)\.(?:xml|rss|atom)$", re.I)
+
+
+def _archive_path(url: str) -> str:
+    """What names a category feed among the site's feeds, as a section's ``feeds`` item.
+
+    ``/category/anime/feed/`` and ``/tags/x/index.xml`` name their folder (``/category/anime/``);
+    Pelican's ``/feeds/game.atom.xml`` is itself the name: its folder holds every feed.
+    """
+    path = urlsplit(url).path
+    match = _FEED_NAMES.search(path)
+    folder = path[: match.start() + 1] if match else path
+    return folder if folder.count("/") > 2 else path
 
 
 @dataclass(frozen=True)

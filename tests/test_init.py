@@ -61,7 +61,7 @@ def test_init_on_the_demo_writes_a_config_that_scores_like_the_labels(tmp_path: 
     assert {f["url"].removeprefix("https://secondscreen.example") for f in raw["feeds"]} == {
         "/feed/", "/category/anime/feed/", "/category/film/feed/",
         "/category/tv/feed/", "/category/video-games/feed/", "/category/comics/feed/"}
-    assert "not proposed: 1 section/category/tag feeds ('Reviews')" in target.read_text(encoding="utf-8")
+    assert "not proposed: 1 section/category/tag feed ('Reviews')" in target.read_text(encoding="utf-8")
     assert {s["name"] for s in raw["sections"]} == {"Anime", "Comics", "TV", "Film", "Video Games"}
     # The ranked Trending block, not the "Trending:" ticker (a <ul> of features) nor a sidebar.
     links = _demo_trending(raw["trending"]["site_selector"])

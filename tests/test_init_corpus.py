@@ -80,8 +80,9 @@ def test_tag_feeds_that_add_nothing_are_not_proposed_and_the_menu_section_feed_i
     assert [f["url"].removeprefix(site.origin) for f in raw["feeds"]] == ["/index.xml"]
     assert "/reviews/index.xml" in requests
     text = target.read_text(encoding="utf-8")
-    assert "# The site's main feed: 55 posts" in text
-    assert "not proposed" in text and "add no post" in text
+    assert "# The site's main feed: 55 posts (45 reviews, 2021-02-24 to 2023-02-10)." in text
+    assert "not proposed: 28 section/category/tag feeds ('Reviews', " in text  # the menu's section first
+    assert "add no post the feeds above lack" in text
     assert "feeds: 1 (" in out
 
 
@@ -120,3 +121,17 @@ def test_a_wordpress_review_category_feed_reaches_the_review_the_main_feed_lacks
     truth = {p["url"]: bool(p["review"]) for p in _labels("wp-lapizlazulai")}
     assert {url for url in truth if truth[url] and not seen.get(url)} == set()
     assert {url for url in truth if seen.get(url) and not truth[url]} == set()
+
+
+def test_a_review_category_the_titles_also_cover_stays_when_it_is_the_sites_filing(tmp_path: Path) -> None:
+    """draculascave files 3 of its 4 sampled reviews under "Game Reviews" and titles all 4
+    "Review: X": the category is the site's filing (older reviews are filed there under other
+    titles), so it stays beside the title rule; the config shows what each leaves out."""
+    target = tmp_path / "digest.toml"
+    with serve_site(SITES / "wp-draculascave") as site:
+        _init(site, target)
+    raw = tomllib.loads(target.read_text(encoding="utf-8"))
+    assert raw["reviews"]["categories"] == ["Game Reviews"]
+    assert raw["reviews"]["title_patterns"] == [r"^\s*REVIEW\s*[:\-–—|]"]
+    assert "category 'Game Reviews': 3 posts; leaves out 1 the other rules mark" in target.read_text(
+        encoding="utf-8")

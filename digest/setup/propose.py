@@ -140,13 +140,16 @@ def _useful_feeds(feeds: list[FoundFeed], is_review: Callable[[FeedEntry], bool]
     def key(entry: FeedEntry) -> str:
         return entry.link or entry.uid
 
+    def dates(entries: list[FeedEntry]) -> list[datetime]:  # not a page's zero date (0001-01-01)
+        return sorted(e.published for e in entries if e.published and e.published.year >= 1990)
+
     def span(entries: list[FeedEntry]) -> str:
-        dates = sorted(e.published for e in entries if e.published)
-        return f", {dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d}" if dates else ""
+        seen = dates(entries)
+        return f", {seen[0]:%Y-%m-%d} to {seen[-1]:%Y-%m-%d}" if seen else ""
 
     def oldest(entries: list[FeedEntry]) -> str:
-        dates = sorted(e.published for e in entries if e.published)
-        return f", back to {dates[0]:%Y-%m-%d}" if dates else ""
+        seen = dates(entries)
+        return f", back to {seen[0]:%Y-%m-%d}" if seen else ""
 
     kept: list[tuple[FoundFeed, str]] = []
     held: set[str] = set()
@@ -155,7 +158,7 @@ def _useful_feeds(feeds: list[FoundFeed], is_review: Callable[[FeedEntry], bool]
         new = [e for e in feed.entries if key(e) not in held]
         if not kept:
             reviews = sum(1 for e in feed.entries if is_review(e))
-            kept.append((feed, f"The site's main feed: {len(feed.entries)} posts ({reviews} reviews"
+            kept.append((feed, f"The site's main feed: {len(feed.entries)} posts ({_count(reviews, 'review')}"
                                f"{span(list(feed.entries))})."))
         elif new:
             kept.append((feed, f"Another feed the home page announces: adds {len(new)} posts "
@@ -169,10 +172,11 @@ def _useful_feeds(feeds: list[FoundFeed], is_review: Callable[[FeedEntry], bool]
             break
         feed, gain = max(gains, key=lambda fg: len(fg[1]))
         what = f"the {feed.section!r} section" if feed.section else f"the {feed.category!r} category"
-        kept.append((feed, f"Feed of {what}: adds {len(gain)} review{'s' if len(gain) > 1 else ''} "
+        kept.append((feed, f"Feed of {what}: adds {_count(len(gain), 'review')} "
                            f"the feeds above lack{oldest(gain)}."))
         held |= {key(e) for e in feed.entries}
         others.remove(feed)
+    others.sort(key=lambda f: f.section is None)  # the menu's sections named first
     empty = [f for f in others if all(key(e) in held for e in f.entries)]
     notes = []
     for group, what in ((empty, "add no post"), ([f for f in others if f not in empty], "add no review")):
@@ -180,9 +184,13 @@ def _useful_feeds(feeds: list[FoundFeed], is_review: Callable[[FeedEntry], bool]
             names = [f.section or f.category or f.url for f in group]
             shown = ", ".join(repr(n) for n in names[:6]) \
                 + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-            notes.append(f"not proposed: {len(group)} section/category/tag feeds ({shown}) {what} "
+            notes.append(f"not proposed: {_count(len(group), 'section/category/tag feed')} ({shown}) {what} "
                          "the feeds above lack")
     return kept, tuple(notes)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def propose_sections(feeds: list[FoundFeed], reviews: list[FeedEntry],

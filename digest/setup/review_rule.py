@@ -87,7 +87,7 @@ def _choose(candidates: list[_Rule], entries: list[FeedEntry]) -> list[_Rule]:
     """The fewest rules that mark every post some candidate marks, the site's filing first.
 
     A URL section or a category that holds every review explains them all: a title rule that
-    marks nothing more is left out. A rule is kept only for posts no kept rule marks (recaps,
+    marks nothing more is left out. A rule is added only for posts no kept rule marks (recaps,
     which a review tag also carries, count for nothing).
     """
     recaps = {e.link for e in entries if re.search(r"\brecap\b", e.title, re.I)}
@@ -98,9 +98,13 @@ def _choose(candidates: list[_Rule], entries: list[FeedEntry]) -> list[_Rule]:
         if rule.hits - covered - recaps:
             chosen.append(rule)
             covered |= rule.hits
-    for rule in reversed(list(chosen)):  # a rule the others already cover adds only its future mistakes
+    for rule in reversed(list(chosen)):
         others = set().union(*(r.hits for r in chosen if r is not rule))
-        if len(chosen) > 1 and not (rule.hits - others - recaps):
+        if len(chosen) < 2 or rule.hits - others - recaps:
+            continue
+        # Covered by the others: a title rule would add only its future mistakes, and so would
+        # a tag on a few of the reviews; a category as large as the rest is the site's filing.
+        if not rule.structural or len(rule.hits) * 2 < len(others):
             chosen.remove(rule)
     return chosen
 

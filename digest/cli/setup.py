@@ -60,7 +60,13 @@ def init(obj: Context, url: str, target: Path | None, mirrors: tuple[str, ...], 
     click.echo(f"site: {proposal.site_name} <{proposal.site_url}>, timezone {proposal.timezone} "
                f"({proposal.timezone_how})")
     click.echo(f"feeds: {len(proposal.feeds)} ({', '.join(name for _, name in proposal.feeds)})")
+    for _, why in proposal.feed_reasons:
+        click.echo(f"  {why}")
+    for note in proposal.feed_notes:
+        click.echo(f"  {note}")
     click.echo(f"reviews: {proposal.rule_how}")
+    for line in proposal.rule_candidates:
+        click.echo(f"  {line}")
     click.echo("sections: " + (", ".join(s.name for s in proposal.sections) or "(the defaults)"))
     click.echo(f"scores: {proposal.score_form}" + (f" (selector {proposal.score_selector})"
                                                    if proposal.score_selector else "")

@@ -38,6 +38,11 @@ _ARCHIVE = re.compile(r"/(category|tag|tags|categories|topics?)/([^/?#]+)/?$")
 _ARCHIVE_FEED = {"category": "feed/", "tag": "rss/", "tags": "index.xml", "categories": "index.xml",
                  "topic": "feed/", "topics": "feed/"}
 MAX_ARCHIVES = 24
+# A URL section's feed, named as the main feed is (relative to the home): Hugo, WordPress, Ghost.
+_SECTION_FEED = ("index.xml", "feed/", "rss/")
+MAX_SECTIONS = 4
+MAX_REVIEW_CATEGORIES = 3
+REVIEW_NAME = re.compile(r"\breviews?\b", re.I)  # a category or menu name that says "reviews"
 MAX_PAGES = 8
 # Publication stamps with the offset the site wrote: RSS dates, Atom/Dublin Core ISO dates, and on
 # article pages schema.org's datePublished, Open Graph's published_time and <time datetime>.
@@ -54,6 +59,7 @@ class FoundFeed:
     title: str
     entries: tuple[FeedEntry, ...]
     category: str | None = None  # the archive link's text when this is a category/tag feed
+    section: str | None = None  # the menu's name of a URL section (Hugo's /reviews/) whose feed this is
 
 
 @dataclass
@@ -90,13 +96,18 @@ async def _survey(url: str, mirrors: dict[str, Path], pick: PickPages, settings:
         reader.survey = survey
         document = lxml.html.fromstring(home) if home.strip() else None
         announced = _announced_feeds(document, home_url) if document is not None else []
-        candidates = announced or [urljoin(home_url, path) for path in COMMON_FEEDS]
-        for feed_url in candidates:
+        for feed_url in announced:
             found = await reader.feed(feed_url)
             if found is not None and all(f.url != found.url for f in survey.feeds):
                 survey.feeds.append(found)
-                if not announced:
-                    break  # the first common place that answers is the site's main feed
+        if not survey.feeds:
+            # Nothing announced, or what the home page announces is not there (a static copy
+            # that renamed it): the generators' usual places, the first that answers.
+            for feed_url in (urljoin(home_url, path) for path in COMMON_FEEDS):
+                found = await reader.feed(feed_url)
+                if found is not None:
+                    survey.feeds.append(found)
+                    break
         archives = _archive_links(document, home_url) if document is not None else []
         results = await asyncio.gather(*(reader.feed(feed, name) for feed, name in archives))
         seen = {f.url for f in survey.feeds}
@@ -106,6 +117,13 @@ async def _survey(url: str, mirrors: dict[str, Path], pick: PickPages, settings:
                 survey.feeds.append(found)
         if not survey.feeds:
             raise DigestError(f"no feed found at {home_url}: tried {', '.join(u for u, _ in survey.tried)}")
+        extra = _section_feeds(document, home_url, survey.feeds) if document is not None else []
+        extra += _review_category_feeds(home, home_url, survey.feeds)
+        results = await asyncio.gather(*(reader.feed(feed, name, section) for feed, name, section in extra))
+        for found in results:
+            if found is not None and found.url not in seen:
+                seen.add(found.url)
+                survey.feeds.append(found)
         survey.wp_index = await reader.json(urljoin(home_url, "wp-json/"))
         recent = [link for link in pick(survey.feeds) if _same_site(link, home_url)][:MAX_PAGES]
         pages = await asyncio.gather(*(reader.page(link) for link in recent))
@@ -138,7 +156,7 @@ class _Reader:
         got = await self._get(url, PAGE_ACCEPT)
         return got[0].decode("utf-8", errors="replace") if got else None
 
-    async def feed(self, url: str, category: str | None = None) -> FoundFeed | None:
+    async def feed(self, url: str, category: str | None = None, section: bool = False) -> FoundFeed | None:
         got = await self._get(url)
         if got is None:
             return None
@@ -152,6 +170,8 @@ class _Reader:
             return None
         if self.survey is not None:  # the parser keeps UTC only; the offset tells the site's zone
             self.survey.feed_dates.extend(dates_carried(got[0].decode("utf-8", errors="replace")))
+        if section:
+            return FoundFeed(url, parsed.title, parsed.entries, None, category)
         return FoundFeed(url, parsed.title, parsed.entries, category)
 
     async def json(self, url: str) -> dict[str, object] | None:
@@ -224,6 +244,65 @@ def _archive_links(document: lxml.html.HtmlElement, base: str) -> list[tuple[str
         if len(found) >= MAX_ARCHIVES:
             break
     return list(found.items())
+
+
+def _section_feeds(document: lxml.html.HtmlElement, base: str,
+                   feeds: list[FoundFeed]) -> list[tuple[str, str, bool]]:
+    """(feed URL, name, True) for the URL sections the main feed's posts live in (Hugo's /reviews/).
+
+    A section is a folder right under the home that holds posts of the main feed; the menu's
+    link to it names it. Its feed is where the main feed is, relative to the section: Hugo's
+    ``/reviews/index.xml`` beside ``/index.xml``. A section feed can hold posts the main feed
+    has dropped (a capped main feed), so it is read; :mod:`propose` keeps it only if it does.
+    """
+    main = next((f for f in feeds if f.category is None), None)
+    home_path = urlsplit(base).path
+    if main is None or not main.url.startswith(base):
+        return []
+    suffix = main.url[len(base):]
+    if suffix not in _SECTION_FEED:
+        return []
+    posts: dict[str, int] = {}
+    for entry in main.entries:
+        path = urlsplit(entry.link).path
+        if not _same_site(entry.link, base) or not path.startswith(home_path):
+            continue
+        parts = [p for p in path[len(home_path):].split("/") if p]
+        if len(parts) >= 2 and not parts[0].isdigit() and not _ARCHIVE.search(f"/{parts[0]}/x"):
+            posts[parts[0]] = posts.get(parts[0], 0) + 1
+    menu: dict[str, str] = {}
+    for anchor in document.iter("a"):
+        href = anchor.get("href")
+        if not href or not _same_site(canonical_url(href, base), base):
+            continue
+        path = urlsplit(canonical_url(href, base)).path
+        name = " ".join(anchor.text_content().split())
+        folder = path[len(home_path):].strip("/") if path.startswith(home_path) else ""
+        if folder in posts and name and len(name) <= 40:
+            menu.setdefault(folder, name)
+    wanted = [s for s in posts if s in menu or posts[s] >= 2]
+    wanted.sort(key=lambda s: (s not in menu, -posts[s]))
+    return [(urljoin(base, f"{s}/{suffix}"), menu.get(s, s.replace("-", " ").title()), True)
+            for s in wanted[:MAX_SECTIONS]]
+
+
+def _review_category_feeds(home: str, base: str, feeds: list[FoundFeed]) -> list[tuple[str, str, bool]]:
+    """(feed URL, name, False) of WordPress categories named for reviews that the posts carry but
+    no link on the home page led to: WordPress serves each at ``/category/<slug>/feed/``."""
+    main = next((f for f in feeds if f.category is None), None)
+    wordpress = "wp-content" in home or re.search(r'name="generator"[^>]+WordPress', home)
+    if main is None or not wordpress or not main.url.rstrip("/").endswith("/feed"):
+        return []
+    known = {f.url for f in feeds} | {(f.category or "").casefold() for f in feeds}
+    found: list[tuple[str, str, bool]] = []
+    for name in dict.fromkeys(c for e in main.entries for c in e.categories):
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        url = urljoin(base, f"category/{slug}/feed/")
+        if not REVIEW_NAME.search(name) or not name.isascii() or not slug or url in known \
+                or name.casefold() in known:
+            continue
+        found.append((url, name, False))
+    return found[:MAX_REVIEW_CATEGORIES]
 
 
 def _same_site(url: str, base: str) -> bool:

@@ -23,18 +23,12 @@ from digest.models import FeedEntry
 from digest.reviews.extract import cleaned_copy, parse_html
 from digest.reviews.score_model import Score
 from digest.reviews.scores import DEFAULT_LETTER_SCALE, find_score, score_from_page
-from digest.setup.discover import FoundFeed, Survey
+from digest.setup.discover import REVIEW_NAME, FoundFeed, Survey
+from digest.setup.review_rule import is_review as _is_review
+from digest.setup.review_rule import review_rule, rule_candidates
 from digest.setup.zones import site_timezone
 
 SAMPLE = 8  # reviews read closely (and article pages fetched) to find the score form
-_REVIEW_CATEGORY = re.compile(r"\breviews?\b", re.I)
-# Title rules, most specific first: "REVIEW: X", "X Review: subtitle", "X review".
-TITLE_RULES = (
-    (r"^\s*REVIEW\s*[:\-–—|]", "titles start with \"Review:\""),
-    (r"(?:^|\s)Review\s*[:\-–—|]", "titles say \"<Title> Review:\""),
-    (r"\bReview\s*$", "titles end with \"Review\""),
-)
-URL_RULES = (r"/reviews?/", r"-review(?:-|/|$)")
 _TRENDING = re.compile(r"trending|popular|most[-_ ]?(?:read|viewed|popular)", re.I)
 _SCOREISH = re.compile(r"^\s*(?:\d{1,2}(?:[.,]\d)?|100)\s*(?:/\s*(?:10|5|100)|%)?\s*$")
 
@@ -80,6 +74,9 @@ class Proposal:
     engine: str = ""  # "wordpress", "hugo", "ghost" ... as the site names its generator; "" unknown
     review_dates: tuple[datetime, ...] = ()  # the recognised reviews' dates: how far back a first collect reads
     default_section: str | None = None  # the one section every review falls in, when the site has no others
+    feed_reasons: tuple[tuple[str, str], ...] = ()  # (url, why this feed is proposed)
+    feed_notes: tuple[str, ...] = ()  # the feeds found and not proposed, and why
+    rule_candidates: tuple[str, ...] = ()  # each candidate review rule: what it counts and leaves out
 
 
 def sample_links(feeds: list[FoundFeed]) -> list[str]:
@@ -109,10 +106,12 @@ def propose(survey: Survey) -> Proposal:
         notes.append(f"timezone: {timezone} is inferred from the UTC offsets of the site's dates, not named by "
                      "the site: confirm site.timezone")
     trend_selector, trend_count = trending_selector(survey.home_html, survey.url)
+    useful, feed_notes = _useful_feeds(survey.feeds, lambda e: _is_review(e, categories, titles, urls))
     return Proposal(
         site_name=site_name(survey), site_url=survey.url.rstrip("/"), timezone=timezone, timezone_how=how,
-        feeds=tuple((f.url, f.category or f.title or "Feed")
-                    for f in _useful_feeds(survey.feeds, lambda e: _is_review(e, categories, titles, urls))),
+        feeds=tuple((f.url, f.section or f.category or f.title or "Feed") for f, _ in useful),
+        feed_reasons=tuple((f.url, why) for f, why in useful), feed_notes=feed_notes,
+        rule_candidates=rule_candidates(entries),
         categories=categories, title_patterns=titles, url_patterns=urls, rule_how=rule_how,
         sections=sections, score_form=form.form, score_elements=form.elements, score_selector=form.selector,
         letter_grades=form.letters, fetch_pages=form.fetch_pages, samples=form.samples,
@@ -138,53 +137,69 @@ def _unique_entries(feeds: list[FoundFeed]) -> list[FeedEntry]:
     return sorted(merged.values(), key=lambda e: -(e.published.timestamp() if e.published else 0))
 
 
-def review_rule(entries: list[FeedEntry]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]:
-    """(categories, title patterns, URL patterns, evidence): every rule that marks at least two posts."""
-    total = len(entries)
-    evidence: list[str] = []
-    titles: list[str] = []
-    title_hits: set[str] = set()
-    # The title rule that marks the most posts; on a tie the more specific (earlier) one.
-    for pattern, meaning in TITLE_RULES:
-        hits = {e.link for e in entries if re.search(pattern, e.title, re.I)}
-        if len(hits) >= 2 and len(hits) > len(title_hits):
-            titles, title_hits = [pattern], hits
-            evidence = [f"{len(hits)} {meaning}"]
-    counts = Counter(c for e in entries for c in set(e.categories) if _REVIEW_CATEGORY.search(c))
-    categories: list[str] = []
-    for name, n in counts.most_common(2):
-        members = [e for e in entries if name in e.categories]
-        adds = [e for e in members if e.link not in title_hits and not re.search(r"\brecap\b", e.title, re.I)]
-        # A tag on a few of the titled reviews (and on recaps) adds nothing but false reviews.
-        if n >= 2 and (not titles or adds or n * 2 >= len(title_hits)):
-            categories.append(name)
-            evidence.insert(len(categories) - 1, f"{n} of {total} sampled posts are in {name!r}")
-    urls: list[str] = []
-    if not categories and not titles:
-        for pattern in URL_RULES:
-            url_hits = sum(1 for e in entries if re.search(pattern, urlsplit(e.link).path, re.I))
-            if url_hits >= 2:
-                urls.append(pattern)
-                evidence.append(f"{url_hits} post URLs match {pattern}")
-                break
-    how = "; ".join(evidence) or (f"no review rule found in {total} sampled posts (no 'Reviews' category, "
-                                  "no 'Review:' titles, no /review/ URLs): set [reviews] by hand")
-    return tuple(categories), tuple(titles), tuple(urls), how
+def _useful_feeds(feeds: list[FoundFeed], is_review: Callable[[FeedEntry], bool]
+                  ) -> tuple[list[tuple[FoundFeed, str]], tuple[str, ...]]:
+    """The fewest feeds that hold the reviews found, each with why it is there; and what was left out.
+
+    The main feed always (new posts appear there first); then, one at a time, the section or
+    category feed that holds the most reviews the kept feeds lack (a capped main feed's older
+    reviews, a category's own archive), until none adds any. A tag feed whose posts the main
+    feed already holds would only multiply requests at every collect.
+    """
+    def key(entry: FeedEntry) -> str:
+        return entry.link or entry.uid
+
+    def dates(entries: list[FeedEntry]) -> list[datetime]:  # not a page's zero date (0001-01-01)
+        return sorted(e.published for e in entries if e.published and e.published.year >= 1990)
+
+    def span(entries: list[FeedEntry]) -> str:
+        seen = dates(entries)
+        return f", {seen[0]:%Y-%m-%d} to {seen[-1]:%Y-%m-%d}" if seen else ""
+
+    def oldest(entries: list[FeedEntry]) -> str:
+        seen = dates(entries)
+        return f", back to {seen[0]:%Y-%m-%d}" if seen else ""
+
+    kept: list[tuple[FoundFeed, str]] = []
+    held: set[str] = set()
+    mains = [f for f in feeds if f.category is None and f.section is None]
+    for feed in mains:
+        new = [e for e in feed.entries if key(e) not in held]
+        if not kept:
+            reviews = sum(1 for e in feed.entries if is_review(e))
+            kept.append((feed, f"The site's main feed: {len(feed.entries)} posts ({_count(reviews, 'review')}"
+                               f"{span(list(feed.entries))})."))
+        elif new:
+            kept.append((feed, f"Another feed the home page announces: adds {len(new)} posts "
+                               "the feed above lacks."))
+        held |= {key(e) for e in feed.entries}
+    others = [f for f in feeds if f not in mains]
+    while True:
+        gains = [(f, [e for e in f.entries if is_review(e) and key(e) not in held]) for f in others]
+        gains = [(f, g) for f, g in gains if g]
+        if not gains:
+            break
+        feed, gain = max(gains, key=lambda fg: len(fg[1]))
+        what = f"the {feed.section!r} section" if feed.section else f"the {feed.category!r} category"
+        kept.append((feed, f"Feed of {what}: adds {_count(len(gain), 'review')} "
+                           f"the feeds above lack{oldest(gain)}."))
+        held |= {key(e) for e in feed.entries}
+        others.remove(feed)
+    others.sort(key=lambda f: f.section is None)  # the menu's sections named first
+    empty = [f for f in others if all(key(e) in held for e in f.entries)]
+    notes = []
+    for group, what in ((empty, "add no post"), ([f for f in others if f not in empty], "add no review")):
+        if group:
+            names = [f.section or f.category or f.url for f in group]
+            shown = ", ".join(repr(n) for n in names[:6]) \
+                + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+            notes.append(f"not proposed: {_count(len(group), 'section/category/tag feed')} ({shown}) {what} "
+                         "the feeds above lack")
+    return kept, tuple(notes)
 
 
-def _is_review(entry: FeedEntry, categories: tuple[str, ...], titles: tuple[str, ...],
-               urls: tuple[str, ...]) -> bool:
-    if re.search(r"^\s*RECAP\s*[:\-–—]", entry.title, re.I):
-        return False
-    folded = {c.casefold() for c in categories}
-    return (any(c.casefold() in folded for c in entry.categories)
-            or any(re.search(p, entry.title, re.I) for p in titles)
-            or any(re.search(p, entry.link, re.I) for p in urls))
-
-
-def _useful_feeds(feeds: list[FoundFeed], is_review: Callable[[FeedEntry], bool]) -> list[FoundFeed]:
-    """The main feeds and every category feed that carries reviews; not archives without any."""
-    return [f for f in feeds if f.category is None or any(is_review(e) for e in f.entries)]
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def propose_sections(feeds: list[FoundFeed], reviews: list[FeedEntry],
@@ -210,7 +225,7 @@ def propose_sections(feeds: list[FoundFeed], reviews: list[FeedEntry],
         if sum(s.reviews for s in found) > 1.25 * sum(1 for r in reviews if _in_any(r, found, [])):
             found = []
         # "Game Reviews" and "Anime Reviews": the site itself files its reviews by kind.
-        kinds = Counter(c for r in reviews for c in set(r.categories) if _REVIEW_CATEGORY.search(c))
+        kinds = Counter(c for r in reviews for c in set(r.categories) if REVIEW_NAME.search(c))
         if len(kinds) >= 2 and not found:
             found = [Section(c, (c,), (), n) for c, n in kinds.most_common(6)]
     covered = sum(1 for r in reviews if _in_any(r, found, feeds))

@@ -98,6 +98,8 @@ def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path,
     out += [
         "[reviews]",
         f"# Found: {p.rule_how}.",
+        *(["# Candidate rules, the posts each counts as reviews and those it leaves out:"]
+          + [f"#   {line}" for line in p.rule_candidates] if p.rule_candidates else []),
         "# A post is a review when any of these matches (category, title regex, URL regex).",
         f"categories = {_list(p.categories)}",
         f"title_patterns = {_list(p.title_patterns)}",
@@ -128,8 +130,11 @@ def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path,
             if sample.score else f"{'-':>4}  {'(no score found)':<26} {'':<15}"
         out.append(f"#   {score} {sample.title[:60]}  {sample.url}")
     out.append("")
+    why = dict(p.feed_reasons)
     for feed_url, name in p.feeds:
+        out += [f"# {why[feed_url]}"] if feed_url in why else []
         out += ["[[feeds]]", f"url = {_s(feed_url)}", f"name = {_s(name)}", ""]
+    out += [f"# {note}." for note in p.feed_notes] + ([""] if p.feed_notes else [])
     if p.default_section:
         out.append("# One section: no menu, category or URL section of the site groups its reviews, so they "
                    f"are all {p.default_section!r}.")

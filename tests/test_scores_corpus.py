@@ -10,6 +10,7 @@ and held at what the readers reach now, so a change that loses scores is seen.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import urllib.request
 from dataclasses import dataclass, field
@@ -17,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from helpers.sites import serve_site
 
+from digest.cli import main
 from digest.reviews.scales import bare_scale
 from digest.reviews.scores import Score, score_from_page, score_from_text
+from digest.settings.config import load_config
 
 SITES = Path(__file__).resolve().parent / "data" / "sites"
 CORPUS = sorted(d for d in SITES.iterdir() if (d / "labels.toml").is_file() and (d / "site").is_dir())
@@ -170,3 +174,20 @@ def test_a_verdict_phrase_ending_a_paragraph_is_read(text: str, value: float) ->
 ])
 def test_other_sites_ratings_beside_the_verdict_are_not_taken(text: str) -> None:
     assert score_from_text(f"<p>The plot is thin.</p><p>{text}</p>", "page") is None
+
+
+def test_init_proposes_the_bare_scale_with_its_evidence_for_the_editor(tmp_path: Path) -> None:
+    """Real ``digest init`` on the served music site: it finds the bare verdict line, writes the
+    scale it assumed with what it saw, and the samples it shows are read on that scale."""
+    target = tmp_path / "digest.toml"
+    with serve_site(SITES / "ghost-333vinyl") as site:
+        result = CliRunner().invoke(main, ["init", site.url, "--config", str(target)])
+    assert result.exit_code == 0, result.output
+    config = target.read_text(encoding="utf-8")
+    assert "bare_score_best = 5\n" in config
+    assert re.search(r"# ASSUMED, please confirm: .*out of 5: \d+ of \d+ pages carry one bare verdict line"
+                     r".*values 3\.0–5\.0 in half points, never above 5", config), config
+    assert re.search(r"#\s+9\.0\s+'Score: 4\.5'", config), config  # Spoon, 4.5 of 5
+    assert "no score found in" not in config
+    settings = load_config(target)
+    assert settings.reviews.bare_score_best == 5

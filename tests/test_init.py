@@ -182,8 +182,9 @@ def test_init_on_a_feedburner_wordpress_site_with_rating_lines(feed_server: Feed
         link = re.search(r"<feedburner:origLink>([^<]+)", item).group(1)  # type: ignore[union-attr]
         ratings = re.findall(r"RATING (\d+) out of 10", item)
         if "<category><![CDATA[Movie Reviews & TV]]></category>" in item:
-            expected[link] = int(ratings[-1]) if ratings else None
-    assert sum(1 for v in expected.values() if v is not None) >= 20  # the feed's film reviews
+            listed = len(ratings) >= 3 and len(set(ratings)) > 1  # several films' ratings, no verdict
+            expected[link] = int(ratings[-1]) if ratings and not listed else None
+    assert sum(1 for v in expected.values() if v is not None) >= 19  # the feed's film reviews
     _serve_wordpress(feed_server, xml, "Riding with the window down", {"movie-reviews-tv": category.replace(
         "&amp;", "&"), "music": "Music"}, expected)
 

@@ -508,7 +508,7 @@ def test_real_feeds_labelled_precision_and_recall() -> None:
         elif got is not None:
             assert got.raw == item["raw"]
     print("\n" + tally.line("real feeds"))
-    assert tally.labelled == 23 and tally.none == 319
+    assert tally.labelled == 22 and tally.none == 320  # issue 20: a list post is unscored
     assert tally.precision == 1.0, misses
     assert tally.recall >= 0.95, misses
 

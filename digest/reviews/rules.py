@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 # Bump when a change to the readers (scores, structured, extract) can change what they find
 # in the same HTML: every stored analysis is then read again, once, at the next collect or build.
-ANALYSIS_VERSION = 2  # 2: analyses keep every size of the lead image
+ANALYSIS_VERSION = 3  # 2: analyses keep every size of the lead image; 3: list posts, star widgets
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class ReviewRules:
         """The settings an analysis depends on, with :data:`ANALYSIS_VERSION`: part of its key."""
         s = self.settings
         return repr((ANALYSIS_VERSION, tuple(s.score_elements), s.score_selector, s.letter_grades,
-                     s.tldr_max_chars))
+                     s.tldr_max_chars, s.bare_score_best))
 
 
 def analyse_html(
@@ -157,7 +157,7 @@ def analyse_html(
     found = score_of(
         content_doc if content else summary_doc, dict(extras), page_doc,
         element_names=tuple(rules.settings.score_elements), selector=rules.selector,
-        letter_scale=rules.letter_scale,
+        letter_scale=rules.letter_scale, bare_best=rules.settings.bare_score_best,
     )
     score = ScoreInfo(found.value, found.raw, found.scale, found.source) if found else None
     return Analysis(score, text, image, image_sizes(image, images, content_doc, link))

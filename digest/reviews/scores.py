@@ -21,6 +21,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from digest.reviews.extract import Document, text_lines
+from digest.reviews.scales import BARE_LINE, star_widget
 from digest.reviews.score_model import (
     DEFAULT_LETTER_SCALE,
     END,
@@ -53,16 +54,16 @@ _LETTER = re.compile(r"(?P<g>[A-DF](?:[+\-−–](?![\w+\-−–])|(?![\w+\-−�
 _BARE = re.compile(rf"(?<![\w.,/])(?P<v>{NUM})(?![\w.,/%])")
 
 _LABEL = re.compile(
-    r"\b(?P<label>rating|score|grade|rated|(?:verdict|overall)(?=\s*[:\-–—|])"
-    # A first-person verdict that closes a review: "I give it a 7 out of 10."
-    r"|(?:i|we)(?:'d|’d|\s+would)?\s+(?:give|giving|rate|rating)\s+(?:it|this(?:\s+\w+)?)\s+an?)\b"
-    r"\s*(?:[:\-–—=|]\s*)?",
+    r"\b(?P<label>rating|score|grade|rated|(?:verdict|overall|total)(?=\s*[:\-–—|])"
+    # A first-person verdict that closes a review: "I give it a 7 out of 10", "I'd give this film 8/10".
+    r"|(?:i|we)(?:'d|’d|\s+would|\s+will)?\s+(?:give|giving|rate|rating)\s+(?:it|this(?:\s+\w+)?)(?:\s+an?)?)\b"
+    r"(?:\s+is\b)?\s*(?:[:\-–—=|]\s*)?",
     re.I,
 )
 _BOX_READER = re.compile(r"\b(?:users?|readers?|average|avg|community|visitors?)\b", re.I)
 _READER = re.compile(
     _BOX_READER.pattern + r"|\b(?:audience|members?|customers?|imdb|metacritic|metascore"
-    r"|rotten|tomatometer|mpaa|esrb|pegi|votes?)\b",
+    r"|rotten|tomatometer|mpaa|esrb|pegi|votes?|goodreads|letterboxd|treklit|amazon|critics?)\b",
     re.I,
 )
 _VOTES = re.compile(
@@ -70,6 +71,9 @@ _VOTES = re.compile(
     re.I,
 )
 _OVERALL = re.compile(r"\b(?:overall|final|total|verdict|our|my)\b", re.I)
+_VERDICT_HEADING = re.compile(
+    r"\s*(?:(?:my|our)\s+)?(?:overall|total|final(?:\s+(?:score|rating|verdict))?|verdict"
+    r"|(?:my|our)\s+(?:score|rating))\s*[:\-–—]?\s*", re.I)
 _LABELLED_BESTS = frozenset({4, 5, 10, 20, 100})
 _STANDALONE_BESTS = frozenset({5, 10, 100})
 _LINE_TRIM = " •·*-–—()[]|:.!,"
@@ -133,7 +137,8 @@ def _prefix_ok(prefix: str) -> bool:
         return True
     if len(stripped.split()) <= 3 and not re.search(r"[.!?,;:]", stripped):
         return True
-    return re.search(r"(?:[.!?…)\]]|\s[-–—|•·])\s*$", prefix) is not None
+    # "... at best. Final rating: 6.1/10": a new sentence that opens with ≤3 plain words.
+    return re.search(r"(?:[.!?…)\]]|\s[-–—|•·])\s+(?:[^\W\d_][\w'’]*\s+){0,3}$", prefix + " ") is not None
 
 
 def _suffix_ok(suffix: str) -> bool:
@@ -158,7 +163,7 @@ def _labelled(line: str, nxt: str, letters: Mapping[str, float] | None
         suffix = line[found.end :]
         if not _suffix_ok(suffix) or _VOTES.search(suffix[:80]) or _VOTES.search(nxt[:40]):
             continue
-        words = re.fullmatch(r"\s*((?:[^\W\d_][\w'’]*\s+){1,3})", prefix)  # "Our final "
+        words = re.search(r"(?:^|(?<=\s))((?:[^\W\d_][\w'’]*\s+){1,3})$", prefix)  # "Our final "
         start = match.start() - len(words[1]) if words else match.start()
         score = make_score(found.value, found.best, line[start : found.end], found.scale)
         if score is not None:
@@ -179,24 +184,44 @@ def _standalone(line: str, prev: str, nxt: str, bests: frozenset[int], box: bool
     return make_score(found.value, found.best, core[: found.end], found.scale)
 
 
-def _scan(lines: list[str], letters: Mapping[str, float] | None, box: bool = False
-          ) -> Score | None:
+def _scan(lines: list[str], letters: Mapping[str, float] | None, box: bool = False,
+          bare_best: int | None = None) -> Score | None:
     """An overall labelled score wins, then any labelled one, then a bare one; within each
-    kind the last (reviews end with their score; criteria come before the total)."""
+    kind the last (reviews end with their score; criteria come before the total).
+
+    A post that scores several items of its own and gives no single verdict (a ranked list,
+    a month's round-up, a haul: three labelled or two standalone scores that differ, none of
+    them overall) has no score of its own: None. ``bare_best`` is the confirmed scale of a site
+    whose verdict line is a bare "Score: 4.5" (:mod:`digest.reviews.scales`).
+    """
     overall: Score | None = None
-    labelled: Score | None = None
-    standalone: Score | None = None
+    labelled: list[Score] = []
+    standalone: list[Score] = []
     bests = _LABELLED_BESTS if box else _STANDALONE_BESTS
     for i, line in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         found = _labelled(line, nxt, letters)
+        if found is None and bare_best is not None:
+            bare = BARE_LINE.fullmatch(line)
+            score = make_score(bare["v"], bare_best, line, scale_name(bare_best)) if bare else None
+            found = (score, False) if score is not None else None
         if found is not None:
-            labelled = found[0]
+            labelled.append(found[0])
             overall = found[0] if found[1] else overall
             continue
         lone = _standalone(line, lines[i - 1] if i else "", nxt, bests, box)
-        standalone = lone or standalone
-    return overall or labelled or standalone
+        standalone += [lone] if lone else []
+        if lone and i and _VERDICT_HEADING.fullmatch(lines[i - 1]):
+            overall = lone  # a table row: "Overall" | "9/10"
+    if overall is not None:
+        return overall
+    if len(labelled) >= 3 and len({s.value for s in labelled}) > 1:
+        return None  # each item of a list has its own
+    if labelled:
+        return labelled[-1]
+    if len({s.value for s in standalone}) > 1:
+        return None
+    return standalone[-1] if standalone else None
 
 
 def _bare_in_box(el: etree._Element) -> Score | None:
@@ -222,30 +247,32 @@ def _bare_in_box(el: etree._Element) -> Score | None:
     return make_score(value, best, value, "stars" if starry else "10")
 
 
-def _score_in_block(el: etree._Element, letters: Mapping[str, float] | None) -> Score | None:
+def _score_in_block(el: etree._Element, letters: Mapping[str, float] | None,
+                    bare_best: int | None = None) -> Score | None:
     lines = text_lines(el)
     if not lines or sum(map(len, lines)) > 2000:
         return None
-    return _scan(lines, letters, box=True) or _bare_in_box(el)
+    return _scan(lines, letters, box=True, bare_best=bare_best) or _bare_in_box(el)
 
 
-def _text(cleaned: etree._Element, where: Where, letters: Mapping[str, float] | None
-          ) -> Score | None:
+def _text(cleaned: etree._Element, where: Where, letters: Mapping[str, float] | None,
+          bare_best: int | None = None) -> Score | None:
     for el in list(cleaned.iter("h1", "title")):
         if el.getparent() is not None:
             el.getparent().remove(el)  # titles carry "Top 10", "Episode 12", "9/11"...
-    score = _scan(text_lines(cleaned), letters)
+    score = _scan(text_lines(cleaned), letters, bare_best=bare_best)
     return replace(score, source=f"{where}-text") if score else None
 
 
-def _doc_text(doc: Document, where: Where, letters: Mapping[str, float] | None) -> Score | None:
+def _doc_text(doc: Document, where: Where, letters: Mapping[str, float] | None,
+              bare_best: int | None = None) -> Score | None:
     """:func:`_text` of ``doc.stripped``: with no title to drop, its shared lines as they are."""
     stripped = doc.stripped
     if stripped is None:
         return None
     if next(stripped.iter("h1", "title"), None) is not None:
-        return _text(copy.deepcopy(stripped), where, letters)
-    score = _scan(doc.stripped_lines, letters)
+        return _text(copy.deepcopy(stripped), where, letters, bare_best)
+    score = _scan(doc.stripped_lines, letters, bare_best=bare_best)
     return replace(score, source=f"{where}-text") if score else None
 
 
@@ -279,13 +306,14 @@ def score_from_structured(html: str, where: Where) -> Score | None:
     return structured_score(doc.root, doc.stripped, where)
 
 
-def score_from_text(html: str, where: Where, letter_scale: Mapping[str, float] | None = None
-                    ) -> Score | None:
+def score_from_text(html: str, where: Where, letter_scale: Mapping[str, float] | None = None,
+                    bare_best: int | None = None) -> Score | None:
     """The score as sites write it: "Rating - 8/10", "RATING 8 out of 10", "Score: 85%",
     "★★★★☆", "Grade: B+" (only with ``letter_scale``). Related lists, titles, dates, prose
-    fractions and readers' votes are never taken; the last labelled score wins."""
+    fractions and readers' votes are never taken; the last labelled score wins. A bare
+    "Score: 4.5" is read only on the scale ``bare_best`` the editor confirmed."""
     cleaned = Document(html).stripped
-    return _text(cleaned, where, letter_scale) if cleaned is not None else None
+    return _text(cleaned, where, letter_scale, bare_best) if cleaned is not None else None
 
 
 # Score boxes of common review plugins (WP Review, Lets Review, Reviewer, JNews, Taqyeem),
@@ -320,26 +348,29 @@ def _in_user_box(el: etree._Element) -> bool:
 
 
 def score_from_page(html: str, selector: str | None = None,
-                    letter_scale: Mapping[str, float] | None = None) -> Score | None:
+                    letter_scale: Mapping[str, float] | None = None, bare_best: int | None = None
+                    ) -> Score | None:
     """A review's article page: the configured selector, then structured data, then the
-    site's score box (WP Review, Lets Review, Reviewer, JNews...), then the article text.
+    site's score box (WP Review, Lets Review, Reviewer, JNews...) or star widget, then the
+    article text.
 
     Related/trending lists, sidebars, nav, footer and comments are removed first, for the
     selector too, so another post's badge can never be taken for this review's score.
     """
     compiled = compile_selector(selector) if selector else None
-    return page_score(Document(html), compiled, letter_scale)
+    return page_score(Document(html), compiled, letter_scale, bare_best)
 
 
 def page_score(page: Document, compiled: CSSSelector | None,
-               letter_scale: Mapping[str, float] | None = None) -> Score | None:
+               letter_scale: Mapping[str, float] | None = None, bare_best: int | None = None
+               ) -> Score | None:
     """:func:`score_from_page` over a document already parsed (left as it was)."""
     root, cleaned = page.root, page.stripped_copy()
     if root is None or cleaned is None:
         return None
     if compiled is not None:
         for el in compiled(cleaned)[:20]:
-            score = _score_in_block(el, letter_scale)
+            score = _score_in_block(el, letter_scale, bare_best)
             if score is not None:
                 return replace(score, source="page-selector")
     score = structured_score(root, cleaned, "page")
@@ -347,31 +378,36 @@ def page_score(page: Document, compiled: CSSSelector | None,
         return score
     for group in _BOX_GROUPS:
         boxes = [box for box in group(cleaned)[:20] if not _in_user_box(box)]
-        found = [s for s in (_score_in_block(box, letter_scale) for box in boxes) if s]
+        found = [s for s in (_score_in_block(box, letter_scale, bare_best) for box in boxes) if s]
         if only_one(found) is not None:
             return replace(found[0], source="page-text")
+    widget = star_widget(cleaned, _in_user_box)
+    if widget is not None:
+        return widget
     regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
-    return _text(regions[0] if regions else cleaned, "page", letter_scale)
+    return _text(regions[0] if regions else cleaned, "page", letter_scale, bare_best)
 
 
 def find_score(entry_content: str, extras: Mapping[str, str], page_html: str | None, *,
                element_names: tuple[str, ...] = ("review_score",), selector: str | None = None,
-               letter_scale: Mapping[str, float] | None = None) -> Score | None:
+               letter_scale: Mapping[str, float] | None = None, bare_best: int | None = None
+               ) -> Score | None:
     """Feed element → structured data in content → text in content → the page.
 
     An element's best may come as ``extras["<name>@best"]`` (or ``"<name>_best"``).
     ``Score.source`` records which one won.
     """
     found = score_of(Document(entry_content), extras, Document(None), element_names=element_names,
-                     letter_scale=letter_scale)
+                     letter_scale=letter_scale, bare_best=bare_best)
     if found is not None or not page_html:
         return found
-    return score_from_page(page_html, selector, letter_scale)  # compiles the selector only now
+    return score_from_page(page_html, selector, letter_scale, bare_best)  # compiles the selector only now
 
 
 def score_of(content: Document, extras: Mapping[str, str], page: Document, *,
              element_names: tuple[str, ...] = ("review_score",), selector: CSSSelector | None = None,
-             letter_scale: Mapping[str, float] | None = None) -> Score | None:
+             letter_scale: Mapping[str, float] | None = None, bare_best: int | None = None
+             ) -> Score | None:
     """:func:`find_score` over documents already parsed; they are left as they were."""
     for name in element_names:
         if extras.get(name):
@@ -381,9 +417,9 @@ def score_of(content: Document, extras: Mapping[str, str], page: Document, *,
                 return score
     root, stripped = content.root, content.stripped
     if root is not None and stripped is not None:
-        score = structured_score(root, stripped, "feed") or _doc_text(content, "feed", letter_scale)
+        score = structured_score(root, stripped, "feed") or _doc_text(content, "feed", letter_scale, bare_best)
         if score is not None:
             return score
     if page.html:
-        return page_score(page, selector, letter_scale)
+        return page_score(page, selector, letter_scale, bare_best)
     return None

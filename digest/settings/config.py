@@ -159,6 +159,7 @@ class ReviewSettings(_Strict):
     score_elements: list[str] = ["review_score"]
     score_selector: str | None = None
     letter_grades: bool = False
+    bare_score_best: Literal[5, 10, 100] | None = None
     tldr_max_chars: int = Field(default=220, ge=40, le=2000)
     fetch_pages: Literal["always", "unscored", "never"] = "always"
     page_max_bytes: int = Field(default=3_000_000, gt=0, le=MAX_BYTES)

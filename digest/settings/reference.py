@@ -62,6 +62,8 @@ MEANINGS: dict[str, str] = {
     "reviews.score_elements": "Feed elements holding a plugin's score (feedparser's names: `review_score`).",
     "reviews.score_selector": "CSS selector of the score on article pages; wins over the other page rules.",
     "reviews.letter_grades": "Read letter grades (`Grade: B+`) as scores.",
+    "reviews.bare_score_best": "Scale (5, 10 or 100) of a bare verdict line (`Score: 4.5`) on a site that"
+                               " never states one; unset, such lines are not read. init proposes it.",
     "reviews.tldr_max_chars": "Longest TL;DR shown for a pick.",
     "reviews.fetch_pages": "Fetch reviews' article pages: `always`, `unscored` (none in the feed), `never`.",
     "reviews.page_max_bytes": "An article page larger than this is not read.",

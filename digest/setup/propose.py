@@ -21,6 +21,7 @@ import lxml.html
 from digest.collect.pages import trending_links
 from digest.models import FeedEntry
 from digest.reviews.extract import cleaned_copy, parse_html
+from digest.reviews.scales import BareScale, bare_scale
 from digest.reviews.score_model import Score
 from digest.reviews.scores import DEFAULT_LETTER_SCALE, find_score, score_from_page
 from digest.setup.discover import REVIEW_NAME, FoundFeed, Survey
@@ -77,6 +78,8 @@ class Proposal:
     feed_reasons: tuple[tuple[str, str], ...] = ()  # (url, why this feed is proposed)
     feed_notes: tuple[str, ...] = ()  # the feeds found and not proposed, and why
     rule_candidates: tuple[str, ...] = ()  # each candidate review rule: what it counts and leaves out
+    bare_score_best: int | None = None  # the scale assumed for a bare "Score: 4.5"
+    bare_score_how: str = ""
 
 
 def sample_links(feeds: list[FoundFeed]) -> list[str]:
@@ -119,6 +122,7 @@ def propose(survey: Survey) -> Proposal:
         trending_links=trend_count, sampled_posts=len(entries), notes=(*notes, *form.notes),
         engine=site_engine(survey), review_dates=tuple(e.published for e in reviews if e.published),
         default_section=single,
+        bare_score_best=form.bare.best if form.bare else None, bare_score_how=str(form.bare or ""),
     )
 
 
@@ -309,6 +313,7 @@ class _Form:
     fetch_pages: str
     samples: tuple[Sample, ...]
     notes: tuple[str, ...]
+    bare: BareScale | None = None
 
 
 def score_form(reviews: list[FeedEntry], pages: dict[str, str], limit: int = 8) -> _Form:
@@ -318,10 +323,10 @@ def score_form(reviews: list[FeedEntry], pages: dict[str, str], limit: int = 8) 
     sample = reviews[:limit]
     letters = False
 
-    def read(entry: FeedEntry, selector: str | None, scale: bool) -> Score | None:
+    def read(entry: FeedEntry, selector: str | None, scale: bool, bare_best: int | None = None) -> Score | None:
         return find_score(entry.content or entry.summary, dict(entry.extras), pages.get(entry.link),
                           element_names=names or ("review_score",), selector=selector,
-                          letter_scale=DEFAULT_LETTER_SCALE if scale else None)
+                          letter_scale=DEFAULT_LETTER_SCALE if scale else None, bare_best=bare_best)
 
     scores = [read(e, None, False) for e in sample]
     if not any(scores):
@@ -333,6 +338,9 @@ def score_form(reviews: list[FeedEntry], pages: dict[str, str], limit: int = 8) 
         selector = find_selector([pages[e.link] for e in sample if e.link in pages])
         if selector:
             scores = [read(e, selector, False) for e in sample]
+    bare = bare_score_scale(sample, pages) if not any(scores) else None
+    if bare is not None:
+        scores = [read(e, None, False, bare.best) for e in sample]
     sources = Counter(_form_of(s.source) for s in scores if s is not None)
     form = sources.most_common(1)[0][0] if sources else "none"
     notes = []
@@ -342,7 +350,14 @@ def score_form(reviews: list[FeedEntry], pages: dict[str, str], limit: int = 8) 
     fetch = "always" if form.startswith("page") else "unscored"
     samples = tuple(Sample(e.title, e.link, s) for e, s in zip(sample, scores, strict=True))
     return _Form(form, names if form == "feed-element" else (), selector, letters, fetch, samples,
-                 tuple(notes))
+                 tuple(notes), bare)
+
+
+def bare_score_scale(sample: list[FeedEntry], pages: dict[str, str]) -> BareScale | None:
+    """The scale of a bare verdict line ("Score: 4.5") the sampled review pages end with, inferred
+    from their range and words (:func:`digest.reviews.scales.bare_scale`): an assumption the
+    config states with its evidence, for the editor to confirm."""
+    return bare_scale([pages[e.link] for e in sample if e.link in pages])
 
 
 def _form_of(source: str) -> str:

@@ -112,6 +112,9 @@ def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path,
         out.append(f"score_selector = {_s(p.score_selector)}")
     out.append(f"letter_grades = {'true' if p.letter_grades else 'false'}"
                + ("  # the site grades with letters (A+ .. F)" if p.letter_grades else ""))
+    if p.bare_score_best:
+        out.append(f"# ASSUMED, please confirm: the verdict line is a bare number, read {p.bare_score_how}.")
+        out.append(f"bare_score_best = {p.bare_score_best}")
     out.append("# Article pages: \"always\" (scores live there), \"unscored\" (only when the feed had")
     out.append("# none), \"never\".")
     out.append(f"fetch_pages = {_s(p.fetch_pages)}")

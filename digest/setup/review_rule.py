@@ -17,7 +17,6 @@ from digest.models import FeedEntry
 from digest.settings.config import ReviewSettings
 from digest.setup.discover import REVIEW_NAME
 
-_REVIEW_CATEGORY = REVIEW_NAME
 # Title rules, most specific first: "REVIEW: X", "X Review: subtitle", "X review".
 TITLE_RULES = (
     (r"^\s*REVIEW\s*[:\-–—|]", "titles start with \"Review:\""),
@@ -62,7 +61,7 @@ def _rule_candidates(entries: list[FeedEntry]) -> list[_Rule]:
         if len(links) >= 2:
             found.append(_Rule("section", f"/{re.escape(folder)}/", f"URL section /{folder}/",
                                frozenset(links)))
-    counts = Counter(c for e in entries for c in set(e.categories) if _REVIEW_CATEGORY.search(c))
+    counts = Counter(c for e in entries for c in set(e.categories) if REVIEW_NAME.search(c))
     for name, n in counts.most_common(2):
         if n >= 2:
             found.append(_Rule("category", name, f"category {name!r}",

@@ -51,7 +51,9 @@ from helpers.sites import ServedSite, serve_site  # noqa: E402
 DIGEST = Path(sys.executable).with_name("digest")
 MAX_DAYS = 36_500  # digest.bounds.MAX_DAYS: the largest page_max_age_days a config may hold
 SKIP = {"static-draculascave"}  # a second copy of wp-draculascave
-RFC822 = re.compile(r"<(?:pubDate|lastBuildDate)>([^<]+)</", re.IGNORECASE)
+# Items' pubDate only: a channel's lastBuildDate says when (in Hugo, from which section front matter) the
+# feed was built, not when a post was published, so it is no evidence of the site's zone.
+RFC822 = re.compile(r"<pubDate>([^<]+)</", re.IGNORECASE)
 ISO = re.compile(r"(?:<(?:updated|published|dc:date)>"
                  r"|(?:published_time|modified_time|datePublished|dateModified)\"?\s*(?:content=|:)\s*\""
                  r"|datetime=\")"

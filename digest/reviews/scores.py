@@ -142,8 +142,9 @@ def _prefix_ok(prefix: str) -> bool:
 
 
 def _suffix_ok(suffix: str) -> bool:
-    """After the score: nothing, punctuation, or a new sentence, never running prose."""
-    return re.match(r"\s*(?:$|[.!;)\]/(\-–—|•·,]|[A-Z0-9\"“'‘])", suffix) is not None
+    """After the score: nothing, punctuation, a new sentence or a star glyph drawing it
+    ("Rating: 3.5/5 ⭐"), never running prose."""
+    return re.match(r"\s*(?:$|[.!;)\]/(\-–—|•·,★⭐☆✩]|[A-Z0-9\"“'‘])", suffix) is not None
 
 
 def _labelled(line: str, nxt: str, letters: Mapping[str, float] | None

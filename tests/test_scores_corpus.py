@@ -33,14 +33,6 @@ CORPUS = sorted(d for d in SITES.iterdir() if (d / "labels.toml").is_file() and 
 MIN_RECALL = {"ghost-333vinyl": 10, "hugo-caalden-film": 19, "hugo-scifibooksclub": 42,
               "hugo-silasmcnutt": 15, "pelican-toomuchfreetime": 3, "wp-draculascave": 20,
               "wp-lapizlazulai": 0, "hugo-atharvashah": 3}
-# Wrong readings known and not yet fixed, each with its cause: the test fails when one of them is
-# read right (remove it then) and when any other page is read wrong. Precision 1.0 means this is empty.
-KNOWN_WRONG = {
-    "https://atharvashah.netlify.app/posts/personal/movie-review/2023/march-2023/":
-        "a round-up of 14 films, each heading rated in Letterboxd stars ('Scream, 2022 - ★★½'); no rule"
-        " counts those as item scores, so the one verdict on the first film ('I’d give it a 2.5 out of 5"
-        " stars') is taken for the post's",
-}
 
 
 @dataclass
@@ -83,7 +75,6 @@ def _wrong(label: dict[str, Any], score: Score) -> str | None:
 def test_every_labelled_page_of_every_site_is_read_with_precision_one(
         corpus: dict[str, SiteScores]) -> None:
     wrong: list[str] = []
-    known: set[str] = set()
     for name, site in corpus.items():
         scale = bare_scale(list(site.pages.values()))
         best = scale.best if scale else None
@@ -95,14 +86,11 @@ def test_every_labelled_page_of_every_site_is_read_with_precision_one(
                 continue
             why = _wrong(label, score)
             correct += why is None
-            if why and url in KNOWN_WRONG:
-                known.add(url)
-            elif why:
+            if why:
                 wrong.append(f"{name} {url}: {why}")
         print(f"{name}: {correct}/{found} labelled scores read (bare scale: {scale})")
         assert correct >= MIN_RECALL[name], f"{name}: recall fell to {correct}/{found}"
     assert not wrong, "\n".join(wrong)
-    assert known == set(KNOWN_WRONG), f"read right now, remove from KNOWN_WRONG: {set(KNOWN_WRONG) - known}"
 
 
 # --- (a) a bare "Score: 4.5" with no denominator --------------------------------------------
@@ -149,6 +137,9 @@ def test_a_star_widget_among_several_is_not_taken() -> None:
     ("wp-draculascave", "https://draculascave.co/2013/10/12/this-weeks-purchase-sega-mega-drives-games/"),
     ("hugo-silasmcnutt", "http://localhost:1313/silasmcnutt.com/posts/posts/monthly-movie-montage-august-2024/"),
     ("hugo-silasmcnutt", "http://localhost:1313/silasmcnutt.com/posts/posts/monthly-movie-montage-september-2024/"),
+    # 14 films, each heading "Scream, 2022 - ★★½", and one prose verdict under the first.
+    ("hugo-atharvashah", "https://atharvashah.netlify.app/posts/personal/movie-review/2023/march-2023/"),
+    ("hugo-atharvashah", "https://atharvashah.netlify.app/posts/personal/movie-review/2023/april-2023/"),
 ])
 def test_a_list_of_item_scores_is_unscored(corpus: dict[str, SiteScores], site: str, url: str) -> None:
     assert score_from_page(corpus[site].pages[url]) is None
@@ -161,6 +152,30 @@ def test_a_ranked_list_with_a_labelled_score_per_item_is_unscored() -> None:
     verdict = items + "<p>Overall score: 4/5</p>"
     found = score_from_text(f"<p>One record, six sides.</p>{verdict}", "page")
     assert found is not None and found.raw == "Overall score: 4/5"
+
+
+@pytest.mark.parametrize("headings", [
+    ("Scream, 2022 - ★★½", "Scream 4, 2011 - ★★★½"),
+    ("1. First Album – 8/10", "2. Second Album – 7/10"),
+    ("Gifted ★★★½ #", "Bottoms ★★★★ #"),  # a theme's permalink mark after the stars
+])
+def test_headings_that_each_end_with_their_items_score_make_a_list(headings: tuple[str, ...]) -> None:
+    """A verdict in the prose under one item is that item's, not the post's."""
+    body = "".join(f"<h2>{h}</h2><p>Some words on it.</p>" for h in headings)
+    page = f"<p>This month's films.</p>{body}<p>I'd give it a 2.5 out of 5 stars.</p>"
+    assert score_from_text(page, "page") is None
+
+
+@pytest.mark.parametrize("headings, verdict, value", [
+    (("Part 1/3", "Part 2/3"), "I'd give it 8/10.", 8.0),  # a part number is no item score
+    (("Story - 8/10", "Sound - 6/10"), "Overall score: 7/10", 7.0),  # criteria, then the verdict
+    (("Scream, 2022 - ★★★", "Scream 4, 2011 - ★★★"), "I give it 6/10.", 6.0),  # one score, no list
+])
+def test_a_verdict_beside_headings_that_are_no_list_is_read(headings: tuple[str, ...], verdict: str,
+                                                            value: float) -> None:
+    body = "".join(f"<h2>{h}</h2><p>Some words on it.</p>" for h in headings)
+    found = score_from_text(f"<p>A review.</p>{body}<p>{verdict}</p>", "page")
+    assert found is not None and found.value == value
 
 
 # --- (d) verdict phrases at the end of a post -------------------------------------------------

@@ -150,6 +150,15 @@ def test_a_review_url_section_and_review_titles_take_the_reviews_not_the_quote_p
     truth = {p["url"]: bool(p["review"]) for p in _labels("hugo-atharvashah")}
     assert set(truth) <= set(seen)
     assert {url for url in truth if seen[url] and not truth[url]} == set()  # no post taken for one
-    # Known miss: "A Critical Analysis of Pulp Fiction" has no "review" in its title, URL or feed item.
+    # Known miss: "A Critical Analysis of Pulp Fiction" has no "review" in its title, URL, section or
+    # tags; only its feed description opens "Reviewing my favorite movie of all time".
     assert {url for url in truth if truth[url] and not seen[url]} <= {
         "https://atharvashah.netlify.app/posts/personal/critical-analysis-pulp-fiction/"}
+    # Scores, as `collect` read them with only what init wrote: the three "Rating: 3.5/5 ⭐" book
+    # reviews, and none of the month round-ups whose films each carry their own stars.
+    config = load_config(target)
+    with Store.open(config.store_path) as store:
+        found = reviews_in_window(store, ReviewRules.from_config(config), EPOCH, END)
+    scored = {site.to_published(r.link): r.score.value for r in found if r.is_review and r.score}
+    labelled = {p["url"]: p["score"] * 10 / p["scale"] for p in _labels("hugo-atharvashah") if "score" in p}
+    assert scored == labelled

@@ -57,6 +57,10 @@ def _comment_above(text: str, key: str) -> str:
     # Pelican's Atom feed: every date at -04:00, June and July.
     ("pelican-toomuchfreetime", [datetime.fromisoformat("2015-07-01T22:44:00-04:00"),
                                  datetime.fromisoformat("2015-06-21T00:08:00-04:00")]),
+    # A half-hour offset: every dated item at +05:30, July 2022 to January 2024 (the undated
+    # about/privacy pages say 0001-01-01 +00:00, which is no moment of the site's).
+    ("hugo-atharvashah", [datetime.fromisoformat("2024-01-12T00:18:34+05:30"),
+                          datetime.fromisoformat("2022-07-09T13:14:34+05:30")]),
 ])
 def test_timezone_fits_every_offset_the_feeds_carry_and_asks_to_confirm(site_name: str, seen: list[datetime],
                                                                           tmp_path: Path) -> None:
@@ -109,6 +113,8 @@ def test_first_collect_reaches_back_to_the_feeds_reviews_and_scores_them(tmp_pat
     ("hugo-scifibooksclub", {"Reviews"}),  # the menu's "Reviews" link: /reviews/ holds every review
     ("hugo-caalden-film", {"Reviews"}),  # /film/reviews/, no menu entry, no categories
     ("ghost-333vinyl", {"Reviews"}),  # the "reviews" tag
+    # Menu "Personal" mixes the reviews with quote collections and lists; no category in the feed.
+    ("hugo-atharvashah", {"Reviews"}),
 ])
 def test_sections_are_the_sites_own_or_one_named_after_its_reviews(site_name: str, sections: set[str],
                                                                    tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from digest.reviews.extract import Document, text_lines
+from digest.reviews.items import scores_items
 from digest.reviews.scales import BARE_LINE, star_widget
 from digest.reviews.score_model import (
     DEFAULT_LETTER_SCALE,
@@ -142,8 +143,9 @@ def _prefix_ok(prefix: str) -> bool:
 
 
 def _suffix_ok(suffix: str) -> bool:
-    """After the score: nothing, punctuation, or a new sentence, never running prose."""
-    return re.match(r"\s*(?:$|[.!;)\]/(\-–—|•·,]|[A-Z0-9\"“'‘])", suffix) is not None
+    """After the score: nothing, punctuation, a new sentence or a star glyph drawing it
+    ("Rating: 3.5/5 ⭐"), never running prose."""
+    return re.match(r"\s*(?:$|[.!;)\]/(\-–—|•·,★⭐☆✩]|[A-Z0-9\"“'‘])", suffix) is not None
 
 
 def _labelled(line: str, nxt: str, letters: Mapping[str, float] | None
@@ -255,12 +257,20 @@ def _score_in_block(el: etree._Element, letters: Mapping[str, float] | None,
     return _scan(lines, letters, box=True, bare_best=bare_best) or _bare_in_box(el)
 
 
+def _own(score: Score | None, root: etree._Element) -> Score | None:
+    """``score`` unless the page rates several items under their headings and ``score`` is no
+    overall verdict: then it is one item's (:mod:`digest.reviews.items`)."""
+    if score is None or _OVERALL.search(score.raw) or not scores_items(root):
+        return score
+    return None
+
+
 def _text(cleaned: etree._Element, where: Where, letters: Mapping[str, float] | None,
           bare_best: int | None = None) -> Score | None:
     for el in list(cleaned.iter("h1", "title")):
         if el.getparent() is not None:
             el.getparent().remove(el)  # titles carry "Top 10", "Episode 12", "9/11"...
-    score = _scan(text_lines(cleaned), letters, bare_best=bare_best)
+    score = _own(_scan(text_lines(cleaned), letters, bare_best=bare_best), cleaned)
     return replace(score, source=f"{where}-text") if score else None
 
 
@@ -272,7 +282,7 @@ def _doc_text(doc: Document, where: Where, letters: Mapping[str, float] | None,
         return None
     if next(stripped.iter("h1", "title"), None) is not None:
         return _text(copy.deepcopy(stripped), where, letters, bare_best)
-    score = _scan(doc.stripped_lines, letters, bare_best=bare_best)
+    score = _own(_scan(doc.stripped_lines, letters, bare_best=bare_best), stripped)
     return replace(score, source=f"{where}-text") if score else None
 
 

@@ -80,6 +80,7 @@ class Proposal:
     rule_candidates: tuple[str, ...] = ()  # each candidate review rule: what it counts and leaves out
     bare_score_best: int | None = None  # the scale assumed for a bare "Score: 4.5"
     bare_score_how: str = ""
+    archives: tuple[tuple[str, str], ...] = ()  # (archive page, why): reviews older than every feed
 
 
 def sample_links(feeds: list[FoundFeed]) -> list[str]:
@@ -90,13 +91,18 @@ def sample_links(feeds: list[FoundFeed]) -> list[str]:
 
 
 def propose(survey: Survey) -> Proposal:
-    entries = _unique_entries(survey.feeds)
+    from digest.setup.archives import useful_archives
+
+    # The archive pages' posts count for the rule too: they are the reviews the feeds are too short for.
+    entries = _unique_entries(survey.feeds + survey.archives)
     notes: list[str] = []
     categories, titles, urls, rule_how = review_rule(entries)
     if rule_how.startswith("no review"):
         notes.append(rule_how)
     reviews = [e for e in entries if _is_review(e, categories, titles, urls)]
-    sections = propose_sections(survey.feeds, reviews, categories)
+    # Sections from the feeds' reviews: an archive page's posts carry only that page's category.
+    fed = {e.link for f in survey.feeds for e in f.entries}
+    sections = propose_sections(survey.feeds, [r for r in reviews if r.link in fed], categories)
     single = None
     if not sections:
         single = review_section_name(categories, urls, survey.home_html, survey.url)
@@ -110,6 +116,7 @@ def propose(survey: Survey) -> Proposal:
                      "the site: confirm site.timezone")
     trend_selector, trend_count = trending_selector(survey.home_html, survey.url)
     useful, feed_notes = _useful_feeds(survey.feeds, lambda e: _is_review(e, categories, titles, urls))
+    archives = useful_archives(survey.archives, survey.feeds, lambda e: _is_review(e, categories, titles, urls))
     return Proposal(
         site_name=site_name(survey), site_url=survey.url.rstrip("/"), timezone=timezone, timezone_how=how,
         feeds=tuple((f.url, f.section or f.category or f.title or "Feed") for f, _ in useful),
@@ -123,6 +130,7 @@ def propose(survey: Survey) -> Proposal:
         engine=site_engine(survey), review_dates=tuple(e.published for e in reviews if e.published),
         default_section=single,
         bare_score_best=form.bare.best if form.bare else None, bare_score_how=str(form.bare or ""),
+        archives=tuple(archives),
     )
 
 

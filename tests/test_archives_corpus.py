@@ -43,6 +43,9 @@ def test_old_reviews_only_on_category_pages_are_collected_recognised_and_scored(
         assert f"{site.url}category/game-reviews/" in archives
         assert f"{site.url}category/anime-reviews/" in archives
         assert "The feed holds the 20 newest posts" in text  # says why
+        # The site's own desks, including one only the archive pages show (its two book reviews).
+        desks = {s["name"] for s in tomllib.loads(text)["sections"]}
+        assert desks == {"Game Reviews", "Anime Reviews", "Dracula's Book Club"}, desks
         target.write_text(_fast(text), encoding="utf-8")
         result = runner.invoke(main, ["--config", str(target), "collect", "--now", "2026-07-14T08:00", "-q"])
         assert result.exit_code == 0, result.output
@@ -59,6 +62,7 @@ def test_old_reviews_only_on_category_pages_are_collected_recognised_and_scored(
     for post in old:
         assert post["url"] in by_link, f"not collected: {post['url']}"
         assert by_link[post["url"]].is_review, f"not recognised: {post['url']}"
+        assert by_link[post["url"]].section != "Other", f"in no section: {post['url']}"
     scored = [p for p in old if by_link[p["url"]].score is not None]
     for post in scored:  # precision: every score given is the labelled one
         assert by_link[post["url"]].score.value == post["score"], post["url"]  # type: ignore[union-attr]
@@ -155,3 +159,20 @@ def test_a_hostile_listing_is_bounded_and_named_in_the_report(tmp_path: Path) ->
     old = [r for r in found if r.link.endswith("/2019/05/05/review-old-game/")]
     assert len(old) == 1 and old[0].is_review and old[0].score is not None and old[0].score.value == 8
     assert not [p for p in site.requests if "review-elsewhere" in p or "alert" in p]
+
+
+def test_an_unclaimed_desk_needs_two_reviews_and_a_name_of_the_sites_own() -> None:
+    """One stray review, or the generator's "Uncategorized" bucket, is no desk an editor would keep."""
+    from digest.models import FeedEntry
+    from digest.setup.propose import Section, unclaimed_desks
+
+    def post(n: int, *categories: str) -> FeedEntry:
+        return FeedEntry(uid=str(n), link=f"https://s.example/{n}/", title=f"Review: {n}", author=None,
+                         categories=categories, published=None, summary="", content="", comments=None)
+
+    desks = (Section("Game Reviews", ("Game Reviews",), (), 3),
+             Section("Anime Reviews", ("Anime Reviews",), (), 2))
+    reviews = [post(1, "Game Reviews"), post(2, "Anime Reviews"), post(3, "Book Club"), post(4, "Book Club"),
+               post(5, "Uncategorized"), post(6, "Uncategorized"), post(7, "Poetry")]
+    found = unclaimed_desks(desks, reviews, [])
+    assert [(s.name, s.reviews) for s in found] == [("Book Club", 2)]

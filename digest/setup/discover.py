@@ -130,7 +130,9 @@ async def _survey(url: str, mirrors: dict[str, Path], pick: PickPages, settings:
 
         wordpress = survey.wp_index is not None or "wp-content" in home
         survey.archives = await read_archives(reader.page, home, home_url, survey.feeds, wordpress)
-        recent = [link for link in pick(survey.feeds) if _same_site(link, home_url)][:MAX_PAGES]
+        # The archives' reviews too: their pages are all init can read of them (a listing has no text).
+        picked = pick(survey.feeds + survey.archives)
+        recent = [link for link in picked if _same_site(link, home_url)][:MAX_PAGES]
         pages = await asyncio.gather(*(reader.page(link) for link in recent))
         survey.pages = {link: html for link, html in zip(recent, pages, strict=True) if html}
         return survey

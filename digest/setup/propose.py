@@ -103,6 +103,10 @@ def propose(survey: Survey) -> Proposal:
     # Sections from the feeds' reviews: an archive page's posts carry only that page's category.
     fed = {e.link for f in survey.feeds for e in f.entries}
     sections = propose_sections(survey.feeds, [r for r in reviews if r.link in fed], categories)
+    if sections:  # a desk only the archive pages show (older reviews filed where no feed post is)
+        older = [r for r in reviews if r.link not in fed]
+        sections = tuple(sorted((*sections, *unclaimed_desks(sections, older, survey.feeds)),
+                                key=lambda s: (s.reviews, s.name)))
     single = None
     if not sections:
         single = review_section_name(categories, urls, survey.home_html, survey.url)
@@ -246,6 +250,19 @@ def propose_sections(feeds: list[FoundFeed], reviews: list[FeedEntry],
         return ()
     # The narrower desk first: a post in Anime and Film is Anime (the first match wins).
     return tuple(sorted(found, key=lambda s: (s.reviews, s.name)))
+
+
+def unclaimed_desks(sections: tuple[Section, ...], reviews: list[FeedEntry], feeds: list[FoundFeed]
+                    ) -> list[Section]:
+    """A section per category listing that holds two or more ``reviews`` no proposed section claims.
+
+    ``reviews`` are those only the site's category listings hold: each carries the category of the
+    listing it came from, a desk the site itself keeps (a book club among game and anime desks),
+    where its reviews would otherwise land in "Other". The feeds' own reviews were weighed already.
+    """
+    left = [r for r in reviews if not _in_any(r, list(sections), feeds)]
+    counts = Counter(c for r in left for c in set(r.categories) if not _DEFAULT_BUCKET.search(c))
+    return [Section(c, (c,), (), n) for c, n in counts.most_common(6) if n >= 2]
 
 
 def review_section_name(categories: tuple[str, ...], urls: tuple[str, ...], home_html: str, base: str) -> str:

@@ -127,11 +127,15 @@ def test_sections_are_the_sites_own_or_one_named_after_its_reviews(site_name: st
 
 
 def test_reviews_filed_by_kind_are_the_sections(tmp_path: Path) -> None:
-    """draculascave files its reviews under "Game Reviews" and "Anime Reviews": those are its desks."""
+    """draculascave files its reviews under "Game Reviews" and "Anime Reviews": those are its desks.
+
+    Its two book reviews are older than its feed, filed under "Dracula's Book Club": a third desk.
+    """
     _, text, _, _ = _init("wp-draculascave", tmp_path)
     raw = tomllib.loads(text)
     assert {(s["name"], tuple(s["categories"])) for s in raw["sections"]} == {
-        ("Game Reviews", ("Game Reviews",)), ("Anime Reviews", ("Anime Reviews",))}
+        ("Game Reviews", ("Game Reviews",)), ("Anime Reviews", ("Anime Reviews",)),
+        ("Dracula's Book Club", ("Dracula's Book Club",))}
 
 
 def test_wordpress_paged_feed_notes_only_for_wordpress(tmp_path: Path) -> None:

@@ -139,6 +139,16 @@ async def collect(
         else:
             on_demand = _ParseOnDemand()
             outcomes = list(await asyncio.gather(*(one(f, on_demand) for f in config.feeds)))
+        # Then the site's own archive pages, for the posts the feeds no longer hold (after the feeds:
+        # what a feed gave is not read again, and the feeds' posts say what a post address looks like).
+        if config.collect.backfill_archives:
+            from digest.collect.archives import collect_archives
+
+            for archive in await collect_archives(config, store, fetcher, now):
+                outcomes.append(archive.outcome)
+                changed.extend(archive.changed_ids)
+                if progress is not None:
+                    progress.feed_done(archive.outcome)
         # Analyse what came in, once: the page pass and every later build read the kept analyses.
         # The page pass looks only at recent reviews whose page is still worth a try (a collect
         # where nothing changed finds few or none), with their analyses brought up to date.

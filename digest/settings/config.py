@@ -108,11 +108,24 @@ class CollectSettings(_Strict):
                                   description="seconds between requests to one host")
     backfill_pages: int = Field(default=0, ge=0, le=100)
     backfill_max_age_days: int = Field(default=14, gt=0, le=MAX_DAYS)
+    # The site's own archive pages (a category's listing) for posts no feed holds any more.
+    backfill_archives: list[str] = []
+    archive_max_pages: int = Field(default=5, ge=1, le=100, description="listing pages per archive")
+    archive_max_posts: int = Field(default=200, ge=0, le=100_000, description="post pages per collect")
     # Hosts (or host:port) besides the site's and its feeds' that article pages may come from.
     allowed_hosts: list[str] = []
     # Bounds: one hostile or huge feed must not hold a collect for hours.
     max_items_per_feed: int = Field(default=500, ge=1, le=100_000, description="newest first")
     max_page_fetches: int = Field(default=300, ge=0, le=100_000, description="article pages per collect")
+
+    @field_validator("backfill_archives")
+    @classmethod
+    def _archives(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if urlsplit(value).scheme not in ("http", "https"):
+                raise ValueError(f"{value!r} is not an http(s) address of the site's archive page")
+            _check_http_url(value)
+        return values
 
     @field_validator("allowed_hosts")
     @classmethod

@@ -46,6 +46,13 @@ MEANINGS: dict[str, str] = {
                               "from (a CDN, feeds.feedburner.com; www. and the bare domain are two hosts)."),
     "collect.backfill_pages": "Older feed pages (`?paged=2..`) read when a feed brings only new posts.",
     "collect.backfill_max_age_days": "Backfill stops at a page reaching back further than this.",
+    "collect.backfill_archives": ("The site's own archive pages (a category's listing, `/category/reviews/`) "
+                                  "whose posts no feed holds any more: each post listed there that is not "
+                                  "stored and is newer than `backfill_max_age_days` is read from its own page. "
+                                  "Only links on the listing's host shaped like the feeds' posts are "
+                                  "followed."),
+    "collect.archive_max_pages": "Listing pages read per archive (its own plus the older pages it links to).",
+    "collect.archive_max_posts": "Post pages one collect reads from archives; the rest wait for the next.",
     "feeds": "The feeds to collect (`[[feeds]]`, at least one).",
     "feeds.url": "An http(s) feed URL, or a local file relative to the config's folder.",
     "feeds.name": "A label for reports (default: the URL).",

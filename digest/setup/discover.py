@@ -73,6 +73,7 @@ class Survey:
     wp_index: dict[str, object] | None = None
     tried: list[tuple[str, str]] = field(default_factory=list)  # (url, why it was not used)
     feed_dates: list[datetime] = field(default_factory=list)  # the feeds' post dates, each with its own offset
+    archives: list[FoundFeed] = field(default_factory=list)  # listing pages of review categories with no feed
     requests: int = 0
 
 
@@ -125,7 +126,13 @@ async def _survey(url: str, mirrors: dict[str, Path], pick: PickPages, settings:
                 seen.add(found.url)
                 survey.feeds.append(found)
         survey.wp_index = await reader.json(urljoin(home_url, "wp-json/"))
-        recent = [link for link in pick(survey.feeds) if _same_site(link, home_url)][:MAX_PAGES]
+        from digest.setup.archives import read_archives  # it reads FoundFeed from here
+
+        wordpress = survey.wp_index is not None or "wp-content" in home
+        survey.archives = await read_archives(reader.page, home, home_url, survey.feeds, wordpress)
+        # The archives' reviews too: their pages are all init can read of them (a listing has no text).
+        picked = pick(survey.feeds + survey.archives)
+        recent = [link for link in picked if _same_site(link, home_url)][:MAX_PAGES]
         pages = await asyncio.gather(*(reader.page(link) for link in recent))
         survey.pages = {link: html for link, html in zip(recent, pages, strict=True) if html}
         return survey

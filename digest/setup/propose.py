@@ -80,6 +80,7 @@ class Proposal:
     rule_candidates: tuple[str, ...] = ()  # each candidate review rule: what it counts and leaves out
     bare_score_best: int | None = None  # the scale assumed for a bare "Score: 4.5"
     bare_score_how: str = ""
+    archives: tuple[tuple[str, str], ...] = ()  # (archive page, why): reviews older than every feed
 
 
 def sample_links(feeds: list[FoundFeed]) -> list[str]:
@@ -90,13 +91,22 @@ def sample_links(feeds: list[FoundFeed]) -> list[str]:
 
 
 def propose(survey: Survey) -> Proposal:
-    entries = _unique_entries(survey.feeds)
+    from digest.setup.archives import useful_archives
+
+    # The archive pages' posts count for the rule too: they are the reviews the feeds are too short for.
+    entries = _unique_entries(survey.feeds + survey.archives)
     notes: list[str] = []
     categories, titles, urls, rule_how = review_rule(entries)
     if rule_how.startswith("no review"):
         notes.append(rule_how)
     reviews = [e for e in entries if _is_review(e, categories, titles, urls)]
-    sections = propose_sections(survey.feeds, reviews, categories)
+    # Sections from the feeds' reviews: an archive page's posts carry only that page's category.
+    fed = {e.link for f in survey.feeds for e in f.entries}
+    sections = propose_sections(survey.feeds, [r for r in reviews if r.link in fed], categories)
+    if sections:  # a desk only the archive pages show (older reviews filed where no feed post is)
+        older = [r for r in reviews if r.link not in fed]
+        sections = tuple(sorted((*sections, *unclaimed_desks(sections, older, survey.feeds)),
+                                key=lambda s: (s.reviews, s.name)))
     single = None
     if not sections:
         single = review_section_name(categories, urls, survey.home_html, survey.url)
@@ -110,6 +120,7 @@ def propose(survey: Survey) -> Proposal:
                      "the site: confirm site.timezone")
     trend_selector, trend_count = trending_selector(survey.home_html, survey.url)
     useful, feed_notes = _useful_feeds(survey.feeds, lambda e: _is_review(e, categories, titles, urls))
+    archives = useful_archives(survey.archives, survey.feeds, lambda e: _is_review(e, categories, titles, urls))
     return Proposal(
         site_name=site_name(survey), site_url=survey.url.rstrip("/"), timezone=timezone, timezone_how=how,
         feeds=tuple((f.url, f.section or f.category or f.title or "Feed") for f, _ in useful),
@@ -123,6 +134,7 @@ def propose(survey: Survey) -> Proposal:
         engine=site_engine(survey), review_dates=tuple(e.published for e in reviews if e.published),
         default_section=single,
         bare_score_best=form.bare.best if form.bare else None, bare_score_how=str(form.bare or ""),
+        archives=tuple(archives),
     )
 
 
@@ -238,6 +250,19 @@ def propose_sections(feeds: list[FoundFeed], reviews: list[FeedEntry],
         return ()
     # The narrower desk first: a post in Anime and Film is Anime (the first match wins).
     return tuple(sorted(found, key=lambda s: (s.reviews, s.name)))
+
+
+def unclaimed_desks(sections: tuple[Section, ...], reviews: list[FeedEntry], feeds: list[FoundFeed]
+                    ) -> list[Section]:
+    """A section per category listing that holds two or more ``reviews`` no proposed section claims.
+
+    ``reviews`` are those only the site's category listings hold: each carries the category of the
+    listing it came from, a desk the site itself keeps (a book club among game and anime desks),
+    where its reviews would otherwise land in "Other". The feeds' own reviews were weighed already.
+    """
+    left = [r for r in reviews if not _in_any(r, list(sections), feeds)]
+    counts = Counter(c for r in left for c in set(r.categories) if not _DEFAULT_BUCKET.search(c))
+    return [Section(c, (c,), (), n) for c, n in counts.most_common(6) if n >= 2]
 
 
 def review_section_name(categories: tuple[str, ...], urls: tuple[str, ...], home_html: str, base: str) -> str:

@@ -63,11 +63,16 @@ def first_collect_days(p: Proposal, now: datetime) -> int | None:
 
 def _collect_lines(p: Proposal, reach: int | None) -> list[str]:
     """Paged feeds (``?paged=2``) are WordPress's; no other engine is told about them."""
-    if p.engine != "wordpress":
+    archives = [f"# {why}" for _, why in p.archives]
+    if archives:
+        archives += [f"backfill_archives = {_list([url for url, _ in p.archives])}"]
+    if p.engine != "wordpress" and not archives:
         return []
-    lines = ["[collect]",
-             "# WordPress feeds hold ~10 posts: a first collect reads this many older pages (?paged=2..).",
-             "backfill_pages = 3"]
+    lines = ["[collect]"]
+    if p.engine == "wordpress":
+        lines += ["# WordPress feeds hold ~10 posts: a first collect reads this many older pages (?paged=2..).",
+                  "backfill_pages = 3"]
+    lines += archives
     if reach is not None:
         lines += ["# ... back to the age of the feed's oldest review (as reviews.page_max_age_days below).",
                   f"backfill_max_age_days = {reach}"]

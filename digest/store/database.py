@@ -220,6 +220,11 @@ class Store(IssueTables):
         row = self.db.execute("SELECT * FROM entries WHERE uid = ?", (uid,)).fetchone()
         return self._stored(row) if row else None
 
+    def recent_links(self, limit: int) -> list[str]:
+        """The links of the newest stored posts (by when they were first seen), newest first."""
+        rows = self.db.execute("SELECT link FROM entries ORDER BY id DESC LIMIT ?", (limit,))
+        return [str(r[0]) for r in rows]
+
     def entry_by_link(self, link: str) -> StoredEntry | None:
         row = self.db.execute("SELECT * FROM entries WHERE link = ? OR uid = ?", (link, link)).fetchone()
         return self._stored(row) if row else None

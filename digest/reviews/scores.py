@@ -37,6 +37,7 @@ from digest.reviews.score_model import (
     to_decimal,
 )
 from digest.reviews.structured import only_one, structured_score
+from digest.reviews.verdicts import unlabelled_verdict
 
 __all__ = [
     "DEFAULT_LETTER_SCALE", "Score", "compile_selector", "find_score", "normalise", "score_from_element",
@@ -395,7 +396,8 @@ def page_score(page: Document, compiled: CSSSelector | None,
     if widget is not None:
         return widget
     regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
-    return _text(regions[0] if regions else cleaned, "page", letter_scale, bare_best)
+    region = regions[0] if regions else cleaned
+    return _text(region, "page", letter_scale, bare_best) or unlabelled_verdict(region, root)
 
 
 def find_score(entry_content: str, extras: Mapping[str, str], page_html: str | None, *,

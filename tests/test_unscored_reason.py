@@ -192,3 +192,9 @@ def test_a_list_seen_in_the_feed_is_named_as_the_feeds(mode: str, after: str) ->
                      comments=None,
                      categories=(), feeds=(), source="", page=None, analysis_key=None, analysis=None)
     assert make_review(rules, head, found, None).unscored_reason == why + after
+    if mode == "always":  # a page that could not be read is named too: it might have held the verdict
+        from digest.store.database import CachedPage
+
+        failed = CachedPage(link, datetime(2025, 12, 2, tzinfo=UTC), False, 2, None, None, None, "HTTP 503")
+        failed_why = make_review(rules, head, found, failed).unscored_reason
+        assert failed_why == why + "; article page failed: HTTP 503"

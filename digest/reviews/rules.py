@@ -201,17 +201,15 @@ def analyse(entry: StoredEntry, page: CachedPage | None, rules: ReviewRules) -> 
 
 
 def _unscored_reason(page: PageState | CachedPage | None, rules: ReviewRules, analysis: Analysis | None) -> str:
-    if analysis is not None and analysis.unscored_reason:  # it names the feed or the page it was read in
-        later = page is None and rules.settings.fetch_pages != "never"
-        return analysis.unscored_reason + ("; article page not fetched yet" if later else "")
+    seen = analysis.unscored_reason if analysis is not None else None  # names the feed or the page
     if rules.settings.fetch_pages == "never":
-        return "no score in the feed (article pages are not fetched: reviews.fetch_pages = never)"
+        return seen or "no score in the feed (article pages are not fetched: reviews.fetch_pages = never)"
     if page is None:
-        return "no score in the feed; article page not fetched yet"
+        return f"{seen or 'no score in the feed'}; article page not fetched yet"
     has_body = page.body_hash is not None if isinstance(page, PageState) else bool(page.body)
     if not has_body:
-        return f"no score in the feed; article page failed: {page.error}"
-    return "no score in the feed or on the article page"
+        return f"{seen or 'no score in the feed'}; article page failed: {page.error}"
+    return seen or "no score in the feed or on the article page"
 
 
 # --- analyses kept in the store --------------------------------------------------------------

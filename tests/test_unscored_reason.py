@@ -57,6 +57,16 @@ def _assert_lists_say_why(listing: dict[str, Any]) -> None:
     assert posts["/film/reviews/greyhound/"]["unscored_reason"] is None
 
 
+def _every_page_a_review(config: str) -> str:
+    """The editor's widened rule: whatever init proposed in [reviews], every page under /film/."""
+    head, rest = config.split("\n[reviews]\n", 1)
+    block, sep, tail = rest.partition("\n[")
+    block = re.sub(r"(?m)^(categories|title_patterns) = .*$", r"\1 = []", block)
+    block = re.sub(r"(?m)^url_patterns = .*$", 'url_patterns = ["/film/"]', block)
+    assert 'url_patterns = ["/film/"]' in block, block
+    return f"{head}\n[reviews]\n{block}{sep}{tail}"
+
+
 def test_a_collected_list_post_says_why_it_is_unscored(tmp_path: Path) -> None:
     target = tmp_path / "digest.toml"
     runner = CliRunner()
@@ -64,9 +74,7 @@ def test_a_collected_list_post_says_why_it_is_unscored(tmp_path: Path) -> None:
         result = runner.invoke(main, ["init", site.url, "--config", str(target)])
         assert result.exit_code == 0, result.output
         text = target.read_text(encoding="utf-8")
-        assert 'url_patterns = ["/reviews/"]' in text  # init's own rule: lists are not reviews
-        target.write_text(text.replace('url_patterns = ["/reviews/"]', 'url_patterns = ["/film/"]'),
-                          encoding="utf-8")
+        target.write_text(_every_page_a_review(text), encoding="utf-8")
         result = runner.invoke(main, ["--config", str(target), "collect", "--now", "2025-11-07T14:29", "-q"])
         assert result.exit_code == 0, result.output
 

@@ -141,6 +141,9 @@ class Analysis:
     tldr: str
     image: ImageHint | None
     image_sizes: tuple[ImageHint, ...] = ()  # every known size of ``image``, smallest first
+    # Why a page that shows scores has none of its own ("shows 11 scores of its own items... and no
+    # single verdict"); None when it found a score or nothing that looked like one.
+    unscored_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ from click.testing import CliRunner
 from helpers.sites import serve_site
 
 from digest.cli import main
+from digest.reviews.extract import Document
 from digest.reviews.scales import bare_scale
-from digest.reviews.scores import Score, score_from_page, score_from_text
+from digest.reviews.scores import Score, Unscored, page_score, score_from_page, score_from_text
 from digest.settings.config import load_config
 
 SITES = Path(__file__).resolve().parent / "data" / "sites"
@@ -145,10 +146,28 @@ def test_a_list_of_item_scores_is_unscored(corpus: dict[str, SiteScores], site: 
     assert score_from_page(corpus[site].pages[url]) is None
 
 
+@pytest.mark.parametrize("site, url", [
+    ("hugo-caalden-film", "https://caalden.github.io/film/a-z/"),
+    ("hugo-caalden-film", "https://caalden.github.io/film/favorites/"),
+    ("wp-draculascave", "https://draculascave.co/2013/10/12/this-weeks-purchase-sega-mega-drives-games/"),
+])  # (silasmcnutt's montages split "7 / 10" over three elements: no score is seen there at all)
+def test_a_list_of_item_scores_says_why_it_is_unscored(corpus: dict[str, SiteScores], site: str,
+                                                       url: str) -> None:
+    """The editor is told what was seen, so they are not sent looking for a score."""
+    found = page_score(Document(corpus[site].pages[url]), None)
+    assert isinstance(found, Unscored), found
+    assert re.fullmatch(r"the article page shows \d+ scores of its own items \('[^']+', '[^']+'.*\)"
+                        r" and no single verdict: a list or round-up has no score of its own", found.reason)
+
+
 def test_a_ranked_list_with_a_labelled_score_per_item_is_unscored() -> None:
     items = "".join(f"<h2>{n}. Album {n}</h2><p>Fine record.</p><p>Score: {s}/5</p>"
                     for n, s in enumerate((5, 4.5, 4, 4, 3.5, 3), start=1))
     assert score_from_text(f"<p>Our ranking of the year.</p>{items}", "page") is None
+    found = page_score(Document(f"<html><body><p>Our ranking of the year.</p>{items}</body></html>"), None)
+    assert found == Unscored("the article page shows 6 scores of its own items ('Score: 5/5', 'Score: 4.5/5',"
+                             " 'Score: 4/5', …) and no single verdict:"
+                             " a list or round-up has no score of its own")
     verdict = items + "<p>Overall score: 4/5</p>"
     found = score_from_text(f"<p>One record, six sides.</p>{verdict}", "page")
     assert found is not None and found.raw == "Overall score: 4/5"

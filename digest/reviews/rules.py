@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 # Bump when a change to the readers (scores, structured, extract) can change what they find
 # in the same HTML: every stored analysis is then read again, once, at the next collect or build.
-ANALYSIS_VERSION = 3  # 2: analyses keep every size of the lead image; 3: list posts, star widgets
+ANALYSIS_VERSION = 4  # 2: every size of the lead image; 3: list posts, star widgets; 4: why a list is unscored
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def analyse_html(
     """
     from digest.reviews.extract import Document, lead_image_of, tldr_of
     from digest.reviews.images import image_sizes
-    from digest.reviews.scores import score_of
+    from digest.reviews.scores import Score, score_of
 
     content_doc, summary_doc, page_doc = Document(content), Document(summary), Document(page_html)
     # The score readers change their own copies of the trees; these two only read them.
@@ -159,8 +159,9 @@ def analyse_html(
         element_names=tuple(rules.settings.score_elements), selector=rules.selector,
         letter_scale=rules.letter_scale, bare_best=rules.settings.bare_score_best,
     )
-    score = ScoreInfo(found.value, found.raw, found.scale, found.source) if found else None
-    return Analysis(score, text, image, image_sizes(image, images, content_doc, link))
+    score = ScoreInfo(found.value, found.raw, found.scale, found.source) if isinstance(found, Score) else None
+    why = found.reason if found is not None and not isinstance(found, Score) else None
+    return Analysis(score, text, image, image_sizes(image, images, content_doc, link), why)
 
 
 def make_review(
@@ -182,7 +183,7 @@ def make_review(
         categories=head.categories,
         is_review=is_review,
         score=score,
-        unscored_reason=_unscored_reason(page, rules) if is_review and score is None else None,
+        unscored_reason=_unscored_reason(page, rules, analysis) if is_review and score is None else None,
         tldr=analysis.tldr if analysis is not None else "",
         image=analysis.image if analysis is not None else None,
         comments=head.comments,
@@ -199,15 +200,16 @@ def analyse(entry: StoredEntry, page: CachedPage | None, rules: ReviewRules) -> 
     return make_review(rules, entry, found, page)
 
 
-def _unscored_reason(page: PageState | CachedPage | None, rules: ReviewRules) -> str:
+def _unscored_reason(page: PageState | CachedPage | None, rules: ReviewRules, analysis: Analysis | None) -> str:
+    seen = analysis.unscored_reason if analysis is not None else None  # names the feed or the page
     if rules.settings.fetch_pages == "never":
-        return "no score in the feed (article pages are not fetched: reviews.fetch_pages = never)"
+        return seen or "no score in the feed (article pages are not fetched: reviews.fetch_pages = never)"
     if page is None:
-        return "no score in the feed; article page not fetched yet"
+        return f"{seen or 'no score in the feed'}; article page not fetched yet"
     has_body = page.body_hash is not None if isinstance(page, PageState) else bool(page.body)
     if not has_body:
-        return f"no score in the feed; article page failed: {page.error}"
-    return "no score in the feed or on the article page"
+        return f"{seen or 'no score in the feed'}; article page failed: {page.error}"
+    return seen or "no score in the feed or on the article page"
 
 
 # --- analyses kept in the store --------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 from typing import Literal
@@ -25,6 +25,14 @@ class Score:
     raw: str  # the text as found, whitespace tidied, e.g. "Rating - 8/10", "Grade: B+"
     scale: str  # "10", "5", "100", "letter", "stars" (or another best, e.g. "20")
     source: str  # "feed-element", "feed-jsonld", ..., "page-selector", "page-text"
+
+
+@dataclass(frozen=True)
+class Unscored:
+    """Why a post that shows scores has none of its own (a ranked list, a round-up, a haul):
+    the editor is told this rather than "no score found", which would send them looking for one."""
+
+    reason: str
 
 
 DEFAULT_LETTER_SCALE: Mapping[str, float] = MappingProxyType(
@@ -67,3 +75,24 @@ def make_score(v: object, best: object, raw: str, scale: str | None = None, wors
     value = normalise(v, best, worst)
     raw = WHITESPACE.sub(" ", raw).strip()[:200]
     return None if value is None else Score(value, raw, scale or scale_name(best), source)
+
+
+def items_unscored(scores: list[Score]) -> Unscored:
+    """What the editor is told about a post of several items' scores: how many, the first few."""
+    shown = ", ".join(repr(s.raw) for s in scores[:3]) + (", …" if len(scores) > 3 else "")
+    return Unscored(f"shows {len(scores)} scores of its own items ({shown}) and no single verdict:"
+                    " a list or round-up has no score of its own")
+
+
+_PLACES = {"feed": "the feed's text", "page": "the article page"}
+
+
+def placed_in(found: Score | Unscored | None, where: Where) -> Score | Unscored | None:
+    """A text reader's finding, named after where it was read ("page-text"; "the article page shows...")."""
+    if isinstance(found, Score):
+        return replace(found, source=f"{where}-text")
+    return Unscored(f"{_PLACES[where]} {found.reason}") if found is not None else None
+
+
+def only_score(found: Score | Unscored | None) -> Score | None:
+    return found if isinstance(found, Score) else None

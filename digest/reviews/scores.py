@@ -30,9 +30,13 @@ from digest.reviews.score_model import (
     NUM,
     WHITESPACE,
     Score,
+    Unscored,
     Where,
+    items_unscored,
     make_score,
     normalise,
+    only_score,
+    placed_in,
     scale_name,
     to_decimal,
 )
@@ -41,7 +45,7 @@ from digest.reviews.verdicts import unlabelled_verdict
 
 __all__ = [
     "DEFAULT_LETTER_SCALE", "Score", "compile_selector", "find_score", "normalise", "score_from_element",
-    "page_score", "score_from_page", "score_from_structured", "score_from_text", "score_of",
+    "page_score", "score_from_page", "score_from_structured", "score_from_text", "score_of", "Unscored",
 ]
 
 # --- score text ----------------------------------------------------------------------------
@@ -188,14 +192,14 @@ def _standalone(line: str, prev: str, nxt: str, bests: frozenset[int], box: bool
 
 
 def _scan(lines: list[str], letters: Mapping[str, float] | None, box: bool = False,
-          bare_best: int | None = None) -> Score | None:
+          bare_best: int | None = None) -> Score | Unscored | None:
     """An overall labelled score wins, then any labelled one, then a bare one; within each
     kind the last (reviews end with their score; criteria come before the total).
 
     A post that scores several items of its own and gives no single verdict (a ranked list,
     a month's round-up, a haul: three labelled or two standalone scores that differ, none of
-    them overall) has no score of its own: None. ``bare_best`` is the confirmed scale of a site
-    whose verdict line is a bare "Score: 4.5" (:mod:`digest.reviews.scales`).
+    them overall) has no score of its own: :class:`Unscored`, saying so. ``bare_best`` is the
+    confirmed scale of a site whose verdict line is a bare "Score: 4.5" (:mod:`digest.reviews.scales`).
     """
     overall: Score | None = None
     labelled: list[Score] = []
@@ -219,11 +223,11 @@ def _scan(lines: list[str], letters: Mapping[str, float] | None, box: bool = Fal
     if overall is not None:
         return overall
     if len(labelled) >= 3 and len({s.value for s in labelled}) > 1:
-        return None  # each item of a list has its own
+        return items_unscored(labelled)  # each item of a list has its own
     if labelled:
         return labelled[-1]
     if len({s.value for s in standalone}) > 1:
-        return None
+        return items_unscored(standalone)
     return standalone[-1] if standalone else None
 
 
@@ -255,36 +259,36 @@ def _score_in_block(el: etree._Element, letters: Mapping[str, float] | None,
     lines = text_lines(el)
     if not lines or sum(map(len, lines)) > 2000:
         return None
-    return _scan(lines, letters, box=True, bare_best=bare_best) or _bare_in_box(el)
+    found = _scan(lines, letters, box=True, bare_best=bare_best)
+    return found if isinstance(found, Score) else _bare_in_box(el)
 
 
-def _own(score: Score | None, root: etree._Element) -> Score | None:
-    """``score`` unless the page rates several items under their headings and ``score`` is no
-    overall verdict: then it is one item's (:mod:`digest.reviews.items`)."""
-    if score is None or _OVERALL.search(score.raw) or not scores_items(root):
-        return score
-    return None
+def _own(found: Score | Unscored | None, root: etree._Element) -> Score | Unscored | None:
+    """``found`` unless the page rates several items under their headings and ``found`` is no
+    overall verdict: then it is one item's (:mod:`digest.reviews.items`), and the post has none."""
+    if not isinstance(found, Score) or _OVERALL.search(found.raw) or not scores_items(root):
+        return found
+    return Unscored("rates several items under headings that each end with the item's score, and gives"
+                    " no overall verdict: a list or round-up has no score of its own")
 
 
 def _text(cleaned: etree._Element, where: Where, letters: Mapping[str, float] | None,
-          bare_best: int | None = None) -> Score | None:
+          bare_best: int | None = None) -> Score | Unscored | None:
     for el in list(cleaned.iter("h1", "title")):
         if el.getparent() is not None:
             el.getparent().remove(el)  # titles carry "Top 10", "Episode 12", "9/11"...
-    score = _own(_scan(text_lines(cleaned), letters, bare_best=bare_best), cleaned)
-    return replace(score, source=f"{where}-text") if score else None
+    return placed_in(_own(_scan(text_lines(cleaned), letters, bare_best=bare_best), cleaned), where)
 
 
 def _doc_text(doc: Document, where: Where, letters: Mapping[str, float] | None,
-              bare_best: int | None = None) -> Score | None:
+              bare_best: int | None = None) -> Score | Unscored | None:
     """:func:`_text` of ``doc.stripped``: with no title to drop, its shared lines as they are."""
     stripped = doc.stripped
     if stripped is None:
         return None
     if next(stripped.iter("h1", "title"), None) is not None:
         return _text(copy.deepcopy(stripped), where, letters, bare_best)
-    score = _own(_scan(doc.stripped_lines, letters, bare_best=bare_best), stripped)
-    return replace(score, source=f"{where}-text") if score else None
+    return placed_in(_own(_scan(doc.stripped_lines, letters, bare_best=bare_best), stripped), where)
 
 
 # --- public API ----------------------------------------------------------------------------
@@ -324,7 +328,7 @@ def score_from_text(html: str, where: Where, letter_scale: Mapping[str, float] |
     fractions and readers' votes are never taken; the last labelled score wins. A bare
     "Score: 4.5" is read only on the scale ``bare_best`` the editor confirmed."""
     cleaned = Document(html).stripped
-    return _text(cleaned, where, letter_scale, bare_best) if cleaned is not None else None
+    return only_score(_text(cleaned, where, letter_scale, bare_best)) if cleaned is not None else None
 
 
 # Score boxes of common review plugins (WP Review, Lets Review, Reviewer, JNews, Taqyeem),
@@ -369,13 +373,14 @@ def score_from_page(html: str, selector: str | None = None,
     selector too, so another post's badge can never be taken for this review's score.
     """
     compiled = compile_selector(selector) if selector else None
-    return page_score(Document(html), compiled, letter_scale, bare_best)
+    return only_score(page_score(Document(html), compiled, letter_scale, bare_best))
 
 
 def page_score(page: Document, compiled: CSSSelector | None,
                letter_scale: Mapping[str, float] | None = None, bare_best: int | None = None
-               ) -> Score | None:
-    """:func:`score_from_page` over a document already parsed (left as it was)."""
+               ) -> Score | Unscored | None:
+    """:func:`score_from_page` over a document already parsed (left as it was); a page of
+    several items' scores and no verdict gives :class:`Unscored` with the reason."""
     root, cleaned = page.root, page.stripped_copy()
     if root is None or cleaned is None:
         return None
@@ -397,7 +402,11 @@ def page_score(page: Document, compiled: CSSSelector | None,
         return widget
     regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
     region = regions[0] if regions else cleaned
-    return _text(region, "page", letter_scale, bare_best) or unlabelled_verdict(region, root)
+    read = _text(region, "page", letter_scale, bare_best)
+    if isinstance(read, Score):
+        return read
+    # No labelled score, or scores that read as a list: the post's own closing or named verdict, if any.
+    return unlabelled_verdict(region, root) or read
 
 
 def find_score(entry_content: str, extras: Mapping[str, str], page_html: str | None, *,
@@ -409,8 +418,8 @@ def find_score(entry_content: str, extras: Mapping[str, str], page_html: str | N
     An element's best may come as ``extras["<name>@best"]`` (or ``"<name>_best"``).
     ``Score.source`` records which one won.
     """
-    found = score_of(Document(entry_content), extras, Document(None), element_names=element_names,
-                     letter_scale=letter_scale, bare_best=bare_best)
+    found = only_score(score_of(Document(entry_content), extras, Document(None),
+                                 element_names=element_names, letter_scale=letter_scale, bare_best=bare_best))
     if found is not None or not page_html:
         return found
     return score_from_page(page_html, selector, letter_scale, bare_best)  # compiles the selector only now
@@ -419,8 +428,12 @@ def find_score(entry_content: str, extras: Mapping[str, str], page_html: str | N
 def score_of(content: Document, extras: Mapping[str, str], page: Document, *,
              element_names: tuple[str, ...] = ("review_score",), selector: CSSSelector | None = None,
              letter_scale: Mapping[str, float] | None = None, bare_best: int | None = None
-             ) -> Score | None:
-    """:func:`find_score` over documents already parsed; they are left as they were."""
+             ) -> Score | Unscored | None:
+    """:func:`find_score` over documents already parsed; they are left as they were.
+
+    A score anywhere wins over a list seen elsewhere (the feed may hold the items, the page the
+    verdict); with none, :class:`Unscored` says why when the feed or the page shows a list.
+    """
     for name in element_names:
         if extras.get(name):
             best = extras.get(f"{name}@best") or extras.get(f"{name}_best")
@@ -428,10 +441,11 @@ def score_of(content: Document, extras: Mapping[str, str], page: Document, *,
             if score is not None:
                 return score
     root, stripped = content.root, content.stripped
+    in_feed: Score | Unscored | None = None
     if root is not None and stripped is not None:
-        score = structured_score(root, stripped, "feed") or _doc_text(content, "feed", letter_scale, bare_best)
-        if score is not None:
-            return score
-    if page.html:
-        return page_score(page, selector, letter_scale, bare_best)
-    return None
+        in_feed = (structured_score(root, stripped, "feed")
+                   or _doc_text(content, "feed", letter_scale, bare_best))
+        if isinstance(in_feed, Score):
+            return in_feed
+    on_page = page_score(page, selector, letter_scale, bare_best) if page.html else None
+    return on_page or in_feed

@@ -66,7 +66,7 @@ _HEAD_SQL = (
     "SELECT e.id, e.uid, e.link, e.title, e.author, e.published, e.first_seen, e.comments, e.fingerprint,"
     " e.extras, e.images, p.url AS page_url, p.ok, p.attempts, p.body_hash, p.error, a.key,"
     " a.score_value, a.score_raw, a.score_scale, a.score_source, a.tldr,"
-    " a.image_url, a.image_source, a.image_width, a.image_height, a.image_sizes"
+    " a.image_url, a.image_source, a.image_width, a.image_height, a.image_sizes, a.unscored_reason"
     " FROM entries e LEFT JOIN pages p INDEXED BY pages_state ON p.url = e.link"
     " LEFT JOIN analyses a ON a.entry_id = e.id"
 )
@@ -194,12 +194,13 @@ def save_analyses(store: Store, found: Iterable[tuple[int, str, Analysis]]) -> N
             image.url if image else None, image.source if image else None,
             image.width if image else None, image.height if image else None,
             json.dumps([[i.url, i.source, i.width, i.height] for i in analysis.image_sizes]),
+            analysis.unscored_reason,
         ))
     with store.transaction():
         store.db.executemany(
             "INSERT OR REPLACE INTO analyses(entry_id, key, score_value, score_raw, score_scale,"
-            " score_source, tldr, image_url, image_source, image_width, image_height, image_sizes)"
-            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            " score_source, tldr, image_url, image_source, image_width, image_height, image_sizes,"
+            " unscored_reason) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
 
 def _range(since: datetime | None, until: datetime | None) -> tuple[str, list[str]]:
@@ -238,7 +239,7 @@ def _head(
         if row["image_url"] is not None:
             image = ImageHint(row["image_url"], row["image_source"], row["image_width"], row["image_height"])
         sizes = tuple(ImageHint(u, s, w, h) for u, s, w, h in json.loads(row["image_sizes"] or "[]"))
-        analysis = Analysis(score, row["tldr"], image, sizes)
+        analysis = Analysis(score, row["tldr"], image, sizes, row["unscored_reason"])
     return EntryHead(
         id=entry_id, uid=row["uid"], link=row["link"], title=row["title"], author=row["author"],
         published=from_iso(row["published"]), first_seen=from_iso(row["first_seen"]), comments=row["comments"],

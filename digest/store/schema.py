@@ -174,4 +174,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX entries_window ON entries(published, id, uid, link, title, author, first_seen, comments,
                                            fingerprint, extras, images);
     """,
+    # 9: why a post that shows scores has none of its own (a ranked list, a round-up): the editor
+    # reads it in ``digest reviews``. Analyses from before it are read again once (analysis version 4).
+    """
+    ALTER TABLE analyses ADD COLUMN unscored_reason TEXT;
+    """,
 )

@@ -40,13 +40,15 @@ _GRADE = re.compile(
     r"|\d(?:\.5)?[- ]?stars?|\d{1,2}(?:\.\d)?\s*(?:/|out of)\s*(?:5|10))$", re.I)
 MIN_SCORED_REVIEWS = 4  # fewer reviews all carrying a score is no evidence that a score makes one
 MIN_GRADE_POSTS = 2  # a grade shared by fewer posts is not evidence of a scale (one odd tag)
+MIN_SECTION_POSTS = 4  # a URL section with fewer sampled posts says too little to be a review section
+GRADED_SHARE = 2 / 3  # of a section's posts carrying a grade, for the section to be the site's reviews
 
 
 @dataclass(frozen=True)
 class _Rule:
     """One candidate review rule and the posts (links) it marks."""
 
-    kind: str  # "section", "category", "grades", "title" or "slug"
+    kind: str  # "section", "category", "grades", "graded" (a section of graded posts), "title" or "slug"
     value: str  # the URL pattern, category name or title pattern written into the config
     meaning: str
     hits: frozenset[str]
@@ -55,7 +57,7 @@ class _Rule:
     @property
     def structural(self) -> bool:
         """The site's own filing (a URL section, a category, its grade tags), not the wording of titles."""
-        return self.kind in ("section", "category", "grades")
+        return self.kind in ("section", "category", "grades", "graded")
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -76,6 +78,34 @@ def grade_tags(entries: list[FeedEntry]) -> tuple[tuple[str, int], ...]:
     if sum(counts[c] for c in grades) < 2 * MIN_GRADE_POSTS + 1:
         return ()
     return tuple(sorted(((c, counts[c]) for c in grades), key=lambda cn: (-cn[1], cn[0])))
+
+
+def graded_sections(entries: list[FeedEntry], paths: list[list[str]], shared: int,
+                    grades: set[str]) -> list[_Rule]:
+    """The URL sections where a site that grades with tags files its reviews, graded or not.
+
+    A site that files its posts in folders and grades its reviews with tags puts the graded posts
+    in its review folders: a folder where at least two thirds of the posts carry a grade is one,
+    and its ungraded posts are reviews the site did not grade. Proposed only when the folders
+    tell posts apart: every graded post sits in them and some posts sit elsewhere. Date folders
+    (/2015/) file by time, not by kind.
+    """
+    folders: dict[str, list[FeedEntry]] = {}
+    for entry, parts in zip(entries, paths, strict=True):
+        if len(parts) > shared + 1 and not parts[shared].isdigit():
+            folders.setdefault(parts[shared], []).append(entry)
+    graded = {e.link for e in entries if grades & {c.strip() for c in e.categories}}
+    found = []
+    for folder, posts in sorted(folders.items()):
+        n = sum(1 for e in posts if e.link in graded)
+        if len(posts) >= MIN_SECTION_POSTS and n >= GRADED_SHARE * len(posts):
+            found.append(_Rule("graded", f"/{re.escape(folder)}/",
+                               f"{n} of {len(posts)} posts in /{folder}/ carry a grade tag",
+                               frozenset(e.link for e in posts)))
+    inside = set().union(*(r.hits for r in found)) if found else set()
+    if not found or not graded <= inside or len(inside) == len(entries):
+        return []
+    return found
 
 
 def _rule_candidates(entries: list[FeedEntry]) -> list[_Rule]:
@@ -107,6 +137,7 @@ def _rule_candidates(entries: list[FeedEntry]) -> list[_Rule]:
         found.append(_Rule("grades", "", f"grade tags {shown}",
                            frozenset(e.link for e in entries if names & {c.strip() for c in e.categories}),
                            tuple(c for c, _ in grades)))
+        found.extend(graded_sections(entries, paths, shared, names))
     best: _Rule | None = None
     for pattern, meaning in TITLE_RULES:  # the one that marks the most; on a tie the more specific
         hits = frozenset(e.link for e in entries if re.search(pattern, e.title, re.I))
@@ -164,6 +195,8 @@ def review_rule(entries: list[FeedEntry]) -> tuple[tuple[str, ...], tuple[str, .
                     "(never two on a post: a verdict)")
         elif rule.kind == "title":
             text = f"{len(rule.hits)} {rule.meaning}"
+        elif rule.kind == "graded":
+            text = f"{rule.meaning}: a review section"
         elif rule.kind == "section":
             text = f"{len(rule.hits)} post URLs are under {rule.meaning.removeprefix('URL section ')}"
         else:
@@ -174,7 +207,7 @@ def review_rule(entries: list[FeedEntry]) -> tuple[tuple[str, ...], tuple[str, .
                                   "no 'Review:' titles, no /review/ URLs): set [reviews] by hand")
     return (tuple(c for r in chosen for c in r.categories),
             tuple(r.value for r in chosen if r.kind == "title"),
-            tuple(r.value for r in chosen if r.kind in ("section", "slug")), how)
+            tuple(r.value for r in chosen if r.kind in ("section", "graded", "slug")), how)
 
 
 def rule_candidates(entries: list[FeedEntry]) -> tuple[str, ...]:

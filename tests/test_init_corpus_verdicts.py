@@ -19,12 +19,14 @@ from click.testing import CliRunner
 from helpers.sites import ServedSite, serve_site
 
 from digest.cli import main
+from digest.cli.select import stored_reviews
 from digest.collect.feeds import parse_feed
 from digest.models import FeedEntry, Review
 from digest.reviews.rules import ReviewRules, reviews_in_window
 from digest.settings.config import load_config
 from digest.setup.review_rule import grade_tags, review_rule
 from digest.store.database import Store
+from digest.weeks import parse_week
 
 SITES = Path(__file__).resolve().parent / "data" / "sites"
 EPOCH, END = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
@@ -138,3 +140,9 @@ def test_a_review_the_site_did_not_file_is_found_by_its_verdict_line(tmp_path: P
     death_cab = seen["http://333vinyl.us/death-cab-for-cutie-transatlanticism/"]
     assert death_cab.score is not None and death_cab.score.value == 9.0 and death_cab.score.raw == "Score: 4.5"
     assert seen["http://333vinyl.us/333vinyl-best-of-2014/"].is_review is False
+    # The editor can pin it like any review: the pin check sees the same reviews the build does.
+    config = load_config(target)
+    with Store.open(config.store_path) as store:
+        pinnable = {site.to_published(u) for u in stored_reviews(config, store, parse_week("2015-W01"))}
+    assert "http://333vinyl.us/death-cab-for-cutie-transatlanticism/" in pinnable
+    assert "http://333vinyl.us/333vinyl-best-of-2014/" not in pinnable

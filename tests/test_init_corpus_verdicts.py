@@ -23,8 +23,9 @@ from digest.cli.select import stored_reviews
 from digest.collect.feeds import parse_feed
 from digest.models import FeedEntry, Review
 from digest.reviews.rules import ReviewRules, reviews_in_window
+from digest.reviews.score_model import Score
 from digest.settings.config import load_config
-from digest.setup.review_rule import grade_tags, review_rule
+from digest.setup.review_rule import grade_tags, review_rule, scored_posts_rule
 from digest.store.database import Store
 from digest.weeks import parse_week
 
@@ -123,6 +124,24 @@ def test_graded_sections_need_folders_that_tell_posts_apart() -> None:
                     moved(lambda e: e.link.replace("/game/tis-100", "/commentary/tis-100"))):
         categories, _, urls, _ = review_rule(changed)
         assert urls == () and sorted(categories) == ["bad", "decent", "good"]
+
+
+def test_posts_carrying_a_score_are_reviews_only_when_every_review_does() -> None:
+    """The evidence is the site's habit: one review of the rule without a score, or more scored posts
+    outside the rule than half the reviews (then the rule is wrong, not the filing), and nothing is added."""
+    entries = _pelican_entries()[:12]
+    reviews, others = entries[:6], entries[6:]
+    score = Score(8.0, "8/10", "10", "feed-text")
+
+    def scored(links: set[str]) -> Callable[[FeedEntry], Score | None]:
+        return lambda e: score if e.link in links else None
+
+    every = {e.link for e in reviews}
+    added, how = scored_posts_rule(entries, reviews, scored(every | {others[0].link}))
+    assert added == (others[0].link,) and "every one of the 6 reviews" in how
+    assert scored_posts_rule(entries, reviews, scored(every - {reviews[0].link} | {others[0].link})) == ((), "")
+    assert scored_posts_rule(entries, reviews, scored(every | {e.link for e in others[:4]})) == ((), "")
+    assert scored_posts_rule(entries, reviews[:3], scored(every | {others[0].link})) == ((), "")
 
 
 def test_a_review_the_site_did_not_file_is_found_by_its_verdict_line(tmp_path: Path) -> None:

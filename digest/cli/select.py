@@ -176,8 +176,13 @@ def stored_reviews(config: Config, store: Store, week: Week) -> dict[str, Candid
 
     rules = ReviewRules.from_config(config)
     start, end = week.window(config.site.tz)
-    return {h.link: Candidate(h.link, h.published, start <= h.published < end)
-            for h in heads_between(store, None, None, keep=rules.is_review)}
+    if config.reviews.scored_posts_are_reviews:  # a post's own score can make it a review: as the build sees it
+        from digest.reviews.rules import reviews_between
+
+        found = [(r.link, r.published) for r in reviews_between(store, rules, None, None, reviews_only=True)]
+    else:
+        found = [(h.link, h.published) for h in heads_between(store, None, None, keep=rules.is_review)]
+    return {link: Candidate(link, published, start <= published < end) for link, published in found}
 
 
 @click.command()

@@ -90,6 +90,16 @@ class ReviewRules:
             return True
         return any(p.search(link) for p in self._url_patterns)
 
+    def carries_verdict(self, title: str, analysis: Analysis | None) -> bool:
+        """With ``scored_posts_are_reviews``: the post's own text holds a score the reader finds.
+
+        A site whose every review ends with its verdict ("Score: 4.5") gives one to a review it
+        forgot to file; a list post's many item scores are not one (the reader leaves it unscored).
+        """
+        if not self.settings.scored_posts_are_reviews or analysis is None or analysis.score is None:
+            return False
+        return self.settings.recaps_are_reviews or not self._recap.search(title)
+
     def section_of(self, categories: Sequence[str], feeds: Sequence[str]) -> str:
         """The first configured section whose categories (then feeds) match.
 
@@ -170,7 +180,8 @@ def make_review(
 ) -> Review:
     """The Review of an entry from its analysis (None: not analysed, fine for a non-review)."""
     if is_review is None:
-        is_review = rules.is_review(head.title, head.link, head.categories)
+        is_review = rules.is_review(head.title, head.link, head.categories) \
+            or rules.carries_verdict(head.title, analysis)
     score = analysis.score if is_review and analysis is not None else None
     return Review(
         entry_id=head.id,
@@ -262,9 +273,13 @@ def reviews_between(store: Store, rules: ReviewRules, start: datetime | None, en
                     *, reviews_only: bool = False) -> list[Review]:
     """Stored entries published in ``[start, end)``, oldest first, reviews analysed; with
     ``reviews_only`` the posts that are not reviews are left out."""
-    heads = heads_between(store, start, end, rules.is_review if reviews_only else None)
-    flags = [reviews_only or rules.is_review(h.title, h.link, h.categories) for h in heads]
-    analyses = fresh_analyses(store, rules, [h for h, flag in zip(heads, flags, strict=True) if flag])
+    scored = rules.settings.scored_posts_are_reviews  # a post's own score can make it a review: read all
+    heads = heads_between(store, start, end, rules.is_review if reviews_only and not scored else None)
+    flags = [rules.is_review(h.title, h.link, h.categories) for h in heads]
+    analyses = fresh_analyses(store, rules, [h for h, flag in zip(heads, flags, strict=True) if flag or scored])
+    if scored:
+        flags = [flag or rules.carries_verdict(h.title, analyses.get(h.id))
+                 for h, flag in zip(heads, flags, strict=True)]
     return [make_review(rules, h, analyses.get(h.id), h.page, is_review=flag)
             for h, flag in zip(heads, flags, strict=True) if flag or not reviews_only]
 

@@ -169,6 +169,7 @@ class ReviewSettings(_Strict):
     recaps_are_reviews: bool = False
     recap_pattern: str = r"^\s*RECAP\s*[:\-–—]"
     url_patterns: list[str] = []
+    scored_posts_are_reviews: bool = False
     score_elements: list[str] = ["review_score"]
     score_selector: str | None = None
     letter_grades: bool = False

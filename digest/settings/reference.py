@@ -66,6 +66,9 @@ MEANINGS: dict[str, str] = {
     "reviews.recaps_are_reviews": "Count recaps (`recap_pattern`) as reviews.",
     "reviews.recap_pattern": "Regular expression of recap titles; recaps are not reviews unless said.",
     "reviews.url_patterns": "Regular expressions: a post URL matching one marks a review.",
+    "reviews.scored_posts_are_reviews": "A post whose feed text carries a score the score reader finds (its own"
+                                        " verdict, not a list's) is a review too. init proposes it when every"
+                                        " review its rule finds carries one.",
     "reviews.score_elements": "Feed elements holding a plugin's score (feedparser's names: `review_score`).",
     "reviews.score_selector": "CSS selector of the score on article pages; wins over the other page rules.",
     "reviews.letter_grades": "Read letter grades (`Grade: B+`) as scores.",

@@ -26,7 +26,7 @@ from digest.reviews.score_model import Score
 from digest.reviews.scores import DEFAULT_LETTER_SCALE, find_score, score_from_page
 from digest.setup.discover import REVIEW_NAME, FoundFeed, Survey
 from digest.setup.review_rule import is_review as _is_review
-from digest.setup.review_rule import review_rule, rule_candidates
+from digest.setup.review_rule import review_rule, rule_candidates, scored_posts_rule
 from digest.setup.zones import site_timezone
 
 SAMPLE = 8  # reviews read closely (and article pages fetched) to find the score form
@@ -81,6 +81,7 @@ class Proposal:
     bare_score_best: int | None = None  # the scale assumed for a bare "Score: 4.5"
     bare_score_how: str = ""
     archives: tuple[tuple[str, str], ...] = ()  # (archive page, why): reviews older than every feed
+    scored_posts_are_reviews: bool = False  # a post carrying its own score is a review (the filing missed some)
 
 
 def sample_links(feeds: list[FoundFeed]) -> list[str]:
@@ -100,6 +101,14 @@ def propose(survey: Survey) -> Proposal:
     if rule_how.startswith("no review"):
         notes.append(rule_how)
     reviews = [e for e in entries if _is_review(e, categories, titles, urls)]
+    form = score_form(reviews, survey.pages)
+    scored, scored_how = scored_posts_rule(entries, reviews, lambda e: find_score(
+        e.content or e.summary, dict(e.extras), None, element_names=form.elements or ("review_score",),
+        letter_scale=DEFAULT_LETTER_SCALE if form.letters else None,
+        bare_best=form.bare.best if form.bare else None))
+    if scored:
+        rule_how += f"; {scored_how}"
+        reviews = [e for e in entries if e.link in scored or _is_review(e, categories, titles, urls)]
     # Sections from the feeds' reviews: an archive page's posts carry only that page's category.
     fed = {e.link for f in survey.feeds for e in f.entries}
     sections = propose_sections(survey.feeds, [r for r in reviews if r.link in fed], categories)
@@ -111,7 +120,6 @@ def propose(survey: Survey) -> Proposal:
     if not sections:
         single = review_section_name(categories, urls, survey.home_html, survey.url)
         sections = (Section(single, categories, (), len(reviews)),)
-    form = score_form(reviews, survey.pages)
     timezone, how = site_timezone(survey)
     if timezone == "UTC" and how.startswith("not found"):
         notes.append("timezone: " + how)
@@ -119,13 +127,16 @@ def propose(survey: Survey) -> Proposal:
         notes.append(f"timezone: {timezone} is inferred from the UTC offsets of the site's dates, not named by "
                      "the site: confirm site.timezone")
     trend_selector, trend_count = trending_selector(survey.home_html, survey.url)
-    useful, feed_notes = _useful_feeds(survey.feeds, lambda e: _is_review(e, categories, titles, urls))
-    archives = useful_archives(survey.archives, survey.feeds, lambda e: _is_review(e, categories, titles, urls))
+    useful, feed_notes = _useful_feeds(survey.feeds,
+                                       lambda e: e.link in scored or _is_review(e, categories, titles, urls))
+    archives = useful_archives(survey.archives, survey.feeds,
+                               lambda e: e.link in scored or _is_review(e, categories, titles, urls))
     return Proposal(
         site_name=site_name(survey), site_url=survey.url.rstrip("/"), timezone=timezone, timezone_how=how,
         feeds=tuple((f.url, f.section or f.category or f.title or "Feed") for f, _ in useful),
         feed_reasons=tuple((f.url, why) for f, why in useful), feed_notes=feed_notes,
-        rule_candidates=rule_candidates(entries),
+        rule_candidates=(*rule_candidates(entries),
+                         *([f"and posts carrying their own score: adds {len(scored)}"] if scored else [])),
         categories=categories, title_patterns=titles, url_patterns=urls, rule_how=rule_how,
         sections=sections, score_form=form.form, score_elements=form.elements, score_selector=form.selector,
         letter_grades=form.letters, fetch_pages=form.fetch_pages, samples=form.samples,
@@ -135,6 +146,7 @@ def propose(survey: Survey) -> Proposal:
         default_section=single,
         bare_score_best=form.bare.best if form.bare else None, bare_score_how=str(form.bare or ""),
         archives=tuple(archives),
+        scored_posts_are_reviews=bool(scored),
     )
 
 

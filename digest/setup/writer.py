@@ -109,6 +109,8 @@ def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path,
         f"categories = {_list(p.categories)}",
         f"title_patterns = {_list(p.title_patterns)}",
         f"url_patterns = {_list(p.url_patterns)}",
+        *(["# A post whose feed text carries its own score is a review too (see \"Found\" above).",
+           "scored_posts_are_reviews = true"] if p.scored_posts_are_reviews else []),
         f"# Scores are in {_FORMS.get(p.score_form, p.score_form)}.",
     ]
     if p.score_elements:

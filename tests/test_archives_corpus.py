@@ -164,7 +164,7 @@ def test_a_hostile_listing_is_bounded_and_named_in_the_report(tmp_path: Path) ->
 def test_an_unclaimed_desk_needs_two_reviews_and_a_name_of_the_sites_own() -> None:
     """One stray review, or the generator's "Uncategorized" bucket, is no desk an editor would keep."""
     from digest.models import FeedEntry
-    from digest.setup.propose import Section, unclaimed_desks
+    from digest.setup.sections import Section, unclaimed_desks
 
     def post(n: int, *categories: str) -> FeedEntry:
         return FeedEntry(uid=str(n), link=f"https://s.example/{n}/", title=f"Review: {n}", author=None,

@@ -120,6 +120,14 @@ def test_unknown_timezone(tmp_path: Path) -> None:
     assert "unknown timezone 'Mars/Olympus_Mons'" in message
 
 
+def test_a_sections_bad_url_pattern_names_its_index_and_line(tmp_path: Path) -> None:
+    text = GOOD + ('\n[[sections]]\nname = "Games"\n\n'
+                   '[[sections]]\nname = "Impressions"\nurl_patterns = ["/impressions/("]\n')
+    message = error_for(tmp_path, text)
+    assert f"sections[1].url_patterns (line {line_of(text, 'url_patterns')}): " in message, message
+    assert "not a valid regular expression" in message
+
+
 def test_several_problems_are_all_reported(tmp_path: Path) -> None:
     text = GOOD.replace("read_timeout = 15", "read_timeout = 0")
     text = text.replace("per_host_delay = 1.0", "per_host_delay = -2")

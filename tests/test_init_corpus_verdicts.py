@@ -83,6 +83,12 @@ def test_a_sites_grade_tags_and_graded_sections_mark_its_reviews(tmp_path: Path)
         assert "29 of 47 sampled posts carry one of the site's grade tags 'good' (11)" in shown
         assert "17 of 21 posts in /impressions/ carry a grade tag" in shown
         assert "12 of 16 posts in /game/ carry a grade tag" in shown
+    # Its desks are those folders, named as its menu names them; every review it found is in one.
+    desks = {s["name"]: s["url_patterns"] for s in raw["sections"]}
+    assert desks == {"Game": ["/game/"], "Impressions": ["/impressions/"]}, desks
+    for url in labels:
+        if seen[url].is_review:
+            assert seen[url].section == ("Game" if "/game/" in url else "Impressions"), (url, seen[url].section)
     # The three numeric verdicts close a list of sub-scores; the last line is the score.
     for slug, value in (("tetris", 9.0), ("pinball", 7.25), ("phage-wars-2", 6.4)):  # Overall/Overall:/Total:
         score = seen[f"{base}game/{slug}.html"].score
@@ -165,3 +171,25 @@ def test_a_review_the_site_did_not_file_is_found_by_its_verdict_line(tmp_path: P
         pinnable = {site.to_published(u) for u in stored_reviews(config, store, parse_week("2015-W01"))}
     assert "http://333vinyl.us/death-cab-for-cutie-transatlanticism/" in pinnable
     assert "http://333vinyl.us/333vinyl-best-of-2014/" not in pinnable
+
+
+def test_folder_desks_need_two_folders_holding_most_reviews_named_by_the_menu() -> None:
+    """A site filing reviews in /game/ and /impressions/ has those desks, called what its menu calls them;
+    one folder, or folders holding fewer than half the reviews, are no desks."""
+    from digest.setup.sections import folder_desks
+
+    def post(path: str) -> FeedEntry:
+        return FeedEntry(uid=path, link=f"https://s.example{path}", title=path, author=None, categories=(),
+                         published=None, summary="", content="", comments=None)
+
+    home = ("<nav><a href='/category/game.html'>Games</a><a href='/category/impressions.html'>First looks</a>"
+            "<a href='https://elsewhere.example/impressions.html'>Not ours</a></nav>")
+    reviews = [post(f"/game/{n}.html") for n in range(3)] + [post(f"/impressions/{n}.html") for n in range(2)]
+    found = folder_desks(("/impressions/", "/game/"), reviews, home, "https://s.example/")
+    assert [(s.name, s.urls, s.reviews) for s in found] == [("First looks", ("/impressions/",), 2),
+                                                            ("Games", ("/game/",), 3)]
+    assert folder_desks(("/game/",), reviews, home, "https://s.example/") == ()
+    scattered = reviews + [post(f"/misc/{n}.html") for n in range(6)]
+    assert folder_desks(("/impressions/", "/game/"), scattered, home, "https://s.example/") == ()
+    unnamed = folder_desks(("/impressions/", "/game/"), reviews, "", "https://s.example/")
+    assert [s.name for s in unnamed] == ["Impressions", "Game"]

@@ -100,8 +100,8 @@ class ReviewRules:
             return False
         return self.settings.recaps_are_reviews or not self._recap.search(title)
 
-    def section_of(self, categories: Sequence[str], feeds: Sequence[str]) -> str:
-        """The first configured section whose categories (then feeds) match.
+    def section_of(self, categories: Sequence[str], feeds: Sequence[str], link: str = "") -> str:
+        """The first configured section whose categories (then feeds, then URL patterns) match.
 
         WordPress mixes categories and tags in ``<category>``; only names the
         config lists count, so tags like "Crunchyroll" never pick a section.
@@ -112,6 +112,9 @@ class ReviewRules:
                 return section.name
         for section in self.sections:
             if any(pattern in feed for pattern in section.feeds for feed in feeds):
+                return section.name
+        for section in self.sections:
+            if link and any(re.search(pattern, link, re.I) for pattern in section.url_patterns):
                 return section.name
         return self.settings.default_section
 
@@ -190,7 +193,7 @@ def make_review(
         title=head.title,
         author=head.author,
         published=head.published,
-        section=rules.section_of(head.categories, head.feeds),
+        section=rules.section_of(head.categories, head.feeds, head.link),
         categories=head.categories,
         is_review=is_review,
         score=score,

@@ -208,15 +208,24 @@ class ReviewSettings(_Strict):
 
 
 class SectionSettings(_Strict):
-    """A newsletter section: the categories (or tags) and category feeds that mean it.
+    """A newsletter section: the categories (or tags), category feeds and URL folders that mean it.
 
     A ``feeds`` item matches a feed URL that contains it, so ``/category/anime/``
-    works for any host.
+    works for any host. ``url_patterns`` serve a site that files its posts by folder
+    (``/game/``, ``/impressions/``) and tags them with anything but their desk.
     """
 
     name: str = Field(min_length=1)
     categories: list[str] = []
     feeds: list[str] = []
+    url_patterns: list[str] = []
+
+    @field_validator("url_patterns")
+    @classmethod
+    def _patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _check_regex(value)
+        return values
 
 
 # Order is priority: the first section whose categories match wins, so the more

@@ -84,6 +84,8 @@ MEANINGS: dict[str, str] = {
     "sections.name": "The section's name in the email.",
     "sections.categories": "Categories (or tags) that put a review in this section.",
     "sections.feeds": "Category-feed URL parts (e.g. `/category/anime/`) that put a review in this section.",
+    "sections.url_patterns": "Regular expressions: a review whose URL matches one is in this section (a site"
+                             " that files by folder, `/game/`), after categories and feeds.",
     "select": "How the issue is chosen.",
     "select.top_count": "How many top-scored reviews.",
     "select.trending_count": "How many trending reviews after the top ones.",

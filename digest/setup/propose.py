@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -24,9 +24,10 @@ from digest.reviews.extract import cleaned_copy, parse_html
 from digest.reviews.scales import BareScale, bare_scale
 from digest.reviews.score_model import Score
 from digest.reviews.scores import DEFAULT_LETTER_SCALE, find_score, score_from_page
-from digest.setup.discover import REVIEW_NAME, FoundFeed, Survey
+from digest.setup.discover import FoundFeed, Survey
 from digest.setup.review_rule import is_review as _is_review
 from digest.setup.review_rule import review_rule, rule_candidates, scored_posts_rule
+from digest.setup.sections import Section, folder_desks, propose_sections, review_section_name, unclaimed_desks
 from digest.setup.zones import site_timezone
 
 SAMPLE = 8  # reviews read closely (and article pages fetched) to find the score form
@@ -39,14 +40,6 @@ class Sample:
     title: str
     url: str
     score: Score | None
-
-
-@dataclass(frozen=True)
-class Section:
-    name: str
-    categories: tuple[str, ...]
-    feeds: tuple[str, ...]
-    reviews: int
 
 
 @dataclass(frozen=True)
@@ -116,6 +109,8 @@ def propose(survey: Survey) -> Proposal:
         older = [r for r in reviews if r.link not in fed]
         sections = tuple(sorted((*sections, *unclaimed_desks(sections, older, survey.feeds)),
                                 key=lambda s: (s.reviews, s.name)))
+    if not sections:  # the folders of the review rule, when the site files its reviews by them
+        sections = folder_desks(urls, reviews, survey.home_html, survey.url)
     single = None
     if not sections:
         single = review_section_name(categories, urls, survey.home_html, survey.url)
@@ -230,77 +225,6 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def propose_sections(feeds: list[FoundFeed], reviews: list[FeedEntry],
-                     review_categories: tuple[str, ...]) -> tuple[Section, ...]:
-    """A section per category feed that carries reviews; else the categories most reviews share."""
-    folded = {c.casefold() for c in review_categories}
-    found: list[Section] = []
-    for feed in feeds:
-        if feed.category is None or feed.category.casefold() in folded or _DEFAULT_BUCKET.search(feed.category):
-            continue
-        name = feed.category
-        # The category feed itself says which posts are in it (Pelican's entries carry only tags).
-        members = {e.link for e in feed.entries}
-        count = sum(1 for r in reviews
-                    if r.link in members or name.casefold() in {c.casefold() for c in r.categories})
-        if count:
-            found.append(Section(name, (name,), (_archive_path(feed.url),), count))
-    if not found and reviews:
-        counts = Counter(c for r in reviews for c in set(r.categories) if c.casefold() not in folded)
-        least = max(2, len(reviews) // 10)
-        found = [Section(c, (c,), (), n) for c, n in counts.most_common(6) if n >= least]
-        # Desks split the reviews; tags ("NES", "good") pile up on the same posts.
-        if sum(s.reviews for s in found) > 1.25 * sum(1 for r in reviews if _in_any(r, found, [])):
-            found = []
-        # "Game Reviews" and "Anime Reviews": the site itself files its reviews by kind.
-        kinds = Counter(c for r in reviews for c in set(r.categories) if REVIEW_NAME.search(c))
-        if len(kinds) >= 2 and not found:
-            found = [Section(c, (c,), (), n) for c, n in kinds.most_common(6)]
-    covered = sum(1 for r in reviews if _in_any(r, found, feeds))
-    # One desk, or desks holding fewer than half the reviews, are tags, not the site's sections.
-    if len(found) < 2 or covered * 2 < len(reviews):
-        return ()
-    # The narrower desk first: a post in Anime and Film is Anime (the first match wins).
-    return tuple(sorted(found, key=lambda s: (s.reviews, s.name)))
-
-
-def unclaimed_desks(sections: tuple[Section, ...], reviews: list[FeedEntry], feeds: list[FoundFeed]
-                    ) -> list[Section]:
-    """A section per category listing that holds two or more ``reviews`` no proposed section claims.
-
-    ``reviews`` are those only the site's category listings hold: each carries the category of the
-    listing it came from, a desk the site itself keeps (a book club among game and anime desks),
-    where its reviews would otherwise land in "Other". The feeds' own reviews were weighed already.
-    """
-    left = [r for r in reviews if not _in_any(r, list(sections), feeds)]
-    counts = Counter(c for r in left for c in set(r.categories) if not _DEFAULT_BUCKET.search(c))
-    return [Section(c, (c,), (), n) for c, n in counts.most_common(6) if n >= 2]
-
-
-def review_section_name(categories: tuple[str, ...], urls: tuple[str, ...], home_html: str, base: str) -> str:
-    """The site's own name for its reviews: its review category, or its menu's link to the review section.
-
-    Used when no taxonomy groups the reviews: one section, called what the site calls them, rather
-    than desks the site does not have.
-    """
-    if len(categories) == 1:
-        name = categories[0].strip()
-        return name[:1].upper() + name[1:]
-    if urls and home_html.strip():
-        try:
-            root = lxml.html.fromstring(home_html)
-        except (lxml.etree.ParserError, ValueError):
-            root = None
-        for anchor in root.iter("a") if root is not None else ():
-            href = urljoin(base, anchor.get("href") or "")
-            text = " ".join(anchor.text_content().split())
-            path = urlsplit(href).path.rstrip("/") + "/"
-            ends = [m.end() for p in urls for m in [re.search(p, path, re.I)] if m]
-            if text and len(text) <= 30 and len(path) in ends:  # the section's own index, not a post
-                return text if not text.isupper() else text.title()
-    return "Reviews"
-
-
 _ENGINES = (("wordpress", "WordPress"), ("ghost", "Ghost"), ("hugo", "Hugo"), ("jekyll", "Jekyll"),
             ("pelican", "Pelican"), ("blogger", "Blogger"), ("eleventy", "Eleventy"))
 
@@ -315,30 +239,6 @@ def site_engine(survey: Survey) -> str:
     if survey.wp_index is not None or re.search(r"/wp-(?:content|includes)/", html[:500_000]):
         return "wordpress"
     return ""
-
-
-def _in_any(review: FeedEntry, sections: list[Section], feeds: list[FoundFeed]) -> bool:
-    names = {c.casefold() for c in review.categories}
-    carried = [f.url for f in feeds if any(e.link == review.link for e in f.entries)]
-    return any(c.casefold() in names for s in sections for c in s.categories) \
-        or any(pattern in url for s in sections for pattern in s.feeds for url in carried)
-
-
-# A generator's bucket for posts filed nowhere (WordPress, Pelican): not a desk of the site.
-_DEFAULT_BUCKET = re.compile(r"^\s*uncategori[sz]ed\s*$", re.I)
-_FEED_NAMES = re.compile(r"/(?:feed|rss|atom)/?$|/(?:index|feed|rss|atom)\.(?:xml|rss|atom)$", re.I)
-
-
-def _archive_path(url: str) -> str:
-    """What names a category feed among the site's feeds, as a section's ``feeds`` item.
-
-    ``/category/anime/feed/`` and ``/tags/x/index.xml`` name their folder (``/category/anime/``);
-    Pelican's ``/feeds/game.atom.xml`` is itself the name: its folder holds every feed.
-    """
-    path = urlsplit(url).path
-    match = _FEED_NAMES.search(path)
-    folder = path[: match.start() + 1] if match else path
-    return folder if folder.count("/") > 2 else path
 
 
 @dataclass(frozen=True)

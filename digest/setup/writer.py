@@ -149,12 +149,15 @@ def config_text(p: Proposal, url: str, mirrors: dict[str, Path], base_dir: Path,
         out.append("# One section: no menu, category or URL section of the site groups its reviews, so they "
                    f"are all {p.default_section!r}.")
     elif p.sections:
-        out.append("# Sections, narrowest first: the first whose categories (or category feed) match wins.")
+        out.append("# Sections, narrowest first: the first whose categories (or category feed, or URL folder) "
+                   "match wins.")
     if p.sections:
         for section in p.sections:
             out += ["[[sections]]", f"name = {_s(section.name)}", f"categories = {_list(section.categories)}"]
             if section.feeds:
                 out.append(f"feeds = {_list(section.feeds)}")
+            if section.urls:
+                out.append(f"url_patterns = {_list(section.urls)}")
             out.append(f"# {section.reviews} of the sampled reviews")
             out.append("")
     else:

@@ -320,7 +320,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", nargs="?", default=str(SITES), help="folder of site folders")
     parser.add_argument("--only", default="", help="comma-separated site folder names")
-    parser.add_argument("--json", default="corpus-results.json", help="where to write the figures as JSON")
+    parser.add_argument("--json", default="out/corpus-results.json", help="where to write the figures as JSON")
     parser.add_argument("--no-all-pages", action="store_true",
                         help="skip the diagnostic second collect that reads every article page")
     parser.add_argument("--keep", default="", help="keep each site's config and store in this folder")
@@ -344,6 +344,7 @@ def main() -> None:
     print(table(results))
     for r in results:
         print(details(r))
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten: {args.json}")
 

@@ -73,14 +73,19 @@ def reviews(obj: Context, week: str | None, now_text: str | None, show_all: bool
             echo(f"{'':>13}why unscored: {r.unscored_reason}")
 
 
-def _choices(pins: tuple[str, ...], drops: tuple[str, ...], note: str | None) -> EditorChoices:
+def _choices(pins: tuple[str, ...], drops: tuple[str, ...], note: str | None, order: str | None = None,
+             sections: tuple[str, ...] = (), blurbs: tuple[str, ...] = ()) -> EditorChoices:
     from digest.select.editor import EditorChoices, parse_pin
+    from digest.select.edits import parse_pair
     from digest.urls import canonical_url
 
     return EditorChoices(
         pins=tuple(parse_pin(p) for p in pins),
         drops=tuple(canonical_url(d) for d in drops),
         note=note,
+        order=None if order is None else tuple(canonical_url(u.strip()) for u in order.split(",") if u.strip()),
+        sections=tuple(parse_pair("--section", s, last=True) for s in sections),
+        blurbs=tuple(parse_pair("--blurb", b) for b in blurbs),
     )
 
 
@@ -90,18 +95,25 @@ def _choices(pins: tuple[str, ...], drops: tuple[str, ...], note: str | None) ->
 @click.option("--pin", "pins", multiple=True, metavar="URL[@N]", help="Force a review in (at position N).")
 @click.option("--drop", "drops", multiple=True, metavar="URL", help="Keep a review out of this issue.")
 @click.option("--note", default=None, help="Editor's note (Markdown); replaces the issue file's note.")
+@click.option("--order", default=None, metavar="URL,URL",
+              help="The top picks in this order (listed first, the rest after); replaces the file's order.")
+@click.option("--section", "sections", multiple=True, metavar="URL=NAME",
+              help="Show a review in another of the config's sections (its caps apply); empty NAME undoes.")
+@click.option("--blurb", "blurbs", multiple=True, metavar="URL=TEXT",
+              help="The TL;DR shown for a pick (plain text); empty TEXT gives the review's own back.")
 @click.option("--build-thin", is_flag=True, help="Build even if the week has too few scored reviews.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (docs/json/build.schema.json).")
 @click.option("--edition", default=None, help="Build this edition (default: the config's own).")
 @click.pass_obj
 @handles_errors
 def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str, ...],
-          drops: tuple[str, ...], note: str | None, build_thin: bool, as_json: bool,
-          edition: str | None) -> None:
+          drops: tuple[str, ...], note: str | None, order: str | None, sections: tuple[str, ...],
+          blurbs: tuple[str, ...], build_thin: bool, as_json: bool, edition: str | None) -> None:
     """Choose this week's issue from the store and write it to the config's output folder.
 
-    Pins, drops and a note given here are checked against the store (an unknown URL or an
-    out-of-range position is an error) and kept in issues/<week>.toml for later builds
+    Pins, drops, a note, an order, sections and blurbs given here are checked against the store
+    (an unknown URL, an out-of-range position, an unknown section or a blurb over
+    reviews.tldr_max_chars is an error) and kept in issues/<week>.toml for later builds
     (an edition's: issues/<edition>/<week>.toml, its files in <output>/<edition>/<week>/).
 
     \b
@@ -110,7 +122,8 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
     """
     from digest.job.build import build_issue
     from digest.mail.archive import update_archive
-    from digest.select.editor import check_flags, save_flags
+    from digest.select.editor import save_flags
+    from digest.select.edits import check_edits
     from digest.settings.editions import pick_edition
     from digest.weeks import issue_key, last_full_week, parse_week
 
@@ -120,12 +133,13 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
         config = config.model_copy(update={"select": thin})
     now = clock_from(now_text, config)()
     chosen = parse_week(week) if week else last_full_week(now, config.site.tz)
-    flags = _choices(pins, drops, note)
+    flags = _choices(pins, drops, note, order, sections, blurbs)
     with obj.store() as store:
         # Only pins and drops need every stored review (to check them); at a busy site's scale,
         # reading them all costs more than the build.
-        stored = stored_reviews(config, store, chosen) if flags.pins or flags.drops else {}
-        flags, notes = check_flags(flags, stored, chosen.id, config.select.top_count, config.site.tz)
+        named = flags.pins or flags.drops or flags.order or flags.sections or flags.blurbs
+        stored = stored_reviews(config, store, chosen) if named else {}
+        flags, notes = check_edits(config, flags, stored, chosen.id)
         taken = now_note(now_text, config)
         notes = [taken, *notes] if taken else notes
         previous = replaced_issue(config, store, issue_key(chosen.id, config.edition_id))

@@ -1,10 +1,19 @@
-"""The editor's hand on one issue: pins, drops and a note, from ``issues/<id>.toml`` and flags.
+"""The editor's hand on one issue: pins, drops, a note, the order of the picks, a pick moved to
+another section and a pick's blurb, from ``issues/<id>.toml`` and flags.
 
 Example ``config/issues/2025-W19.toml``::
 
     note = "Big week for **anime**: ..."
     private_note = "Subscribers: use code WEEKLY for 10% off."   # email only, never archived
     drop = ["https://site/2025/05/06/some-review/"]
+    order = ["https://site/2025/05/08/third/", "https://site/2025/05/07/another-review/"]  # these first
+
+    [section]   # shown in another of the config's sections (its caps apply)
+    "https://site/2025/05/08/third/" = "Comics"
+
+    [blurb]     # the TL;DR shown for the pick: plain text, at most reviews.tldr_max_chars
+    "https://site/2025/05/08/third/" = "Better than the first two."
+
     [[pin]]
     url = "https://site/2025/05/07/another-review/"
     position = 1
@@ -26,9 +35,12 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from digest.errors import ConfigError, UsageError
+from digest.select.edit_rules import TWICE, blurb_fault, blurb_text, order_slots, section_fault, twice
 from digest.settings.config import Config, describe_validation_error
-from digest.settings.tomlfile import read_toml
+from digest.settings.tomlfile import describe, read_toml
 from digest.urls import canonical_url
+
+Pairs = tuple[tuple[str, str], ...]  # (URL, value) in the editor's order
 
 
 @dataclass(frozen=True)
@@ -44,21 +56,52 @@ class EditorChoices:
     note: str | None = None
     source: str | None = None  # the issue file, for messages
     private_note: str | None = None  # in the email only, never in the web archive
+    # The top picks these URLs name come first, in this order; None: the selection's order.
+    order: tuple[str, ...] | None = None
+    sections: Pairs = ()  # (URL, section name): shown in that section
+    blurbs: Pairs = ()  # (URL, plain text): the TL;DR shown for that pick
 
     def merged(self, flags: EditorChoices) -> EditorChoices:
         """Command-line flags add to the issue file and win over it.
 
         A flag's note replaces the file's; ``--pin`` of a URL the file drops un-drops it, and
         ``--drop`` of a URL the file pins un-pins it (flags are the editor's latest word).
+        A flag's order replaces the file's and takes the place of the positions of the pins it
+        lists; a ``--pin URL@N`` takes URL out of the order, a ``--drop`` too. A flag's section or
+        blurb for a URL replaces the file's; an empty one removes it.
         """
         pinned = {p.url for p in flags.pins}
+        placed = {p.url for p in flags.pins if p.position is not None}
         dropped = set(flags.drops)
+        ordered = set(flags.order or ())
+        pins = flags.pins + tuple(p if p.url not in ordered else replace(p, position=None)
+                                  for p in self.pins if p.url not in pinned and p.url not in dropped)
+        order = flags.order if flags.order is not None else self.order
+        if order is not None:
+            order = tuple(u for u in order if u not in placed and u not in dropped) or None
         return replace(
             self,
-            pins=flags.pins + tuple(p for p in self.pins if p.url not in pinned and p.url not in dropped),
+            pins=pins,
             drops=tuple(dict.fromkeys(tuple(d for d in self.drops if d not in pinned) + flags.drops)),
             note=flags.note if flags.note is not None else self.note,
+            order=order,
+            sections=_overlaid(self.sections, flags.sections),
+            blurbs=_overlaid(self.blurbs, flags.blurbs),
         )
+
+    @property
+    def edits(self) -> bool:
+        """Whether these choices hold anything to keep in the issue file."""
+        return bool(self.pins or self.drops or self.note is not None or self.order is not None
+                    or self.sections or self.blurbs)
+
+
+def _overlaid(base: Pairs, top: Pairs) -> Pairs:
+    merged = dict(base)
+    for url, value in top:
+        merged.pop(url, None)
+        merged[url] = value
+    return tuple((url, value) for url, value in merged.items() if value)
 
 
 class _Pin(BaseModel):
@@ -73,6 +116,9 @@ class _IssueFile(BaseModel):
     private_note: str | None = Field(default=None, max_length=5000)
     pin: list[_Pin] = []
     drop: list[str] = []
+    order: list[str] = Field(default=[], max_length=50)
+    section: dict[str, str] = {}
+    blurb: dict[str, str] = {}
 
     @field_validator("pin", mode="before")
     @classmethod
@@ -113,13 +159,42 @@ def load_editor_choices(config: Config, issue_id: str) -> EditorChoices:
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(path, text, exc)) from None
     pins = tuple(PinRequest(canonical_url(p.url), p.position) for p in parsed.pin)
+    order = tuple(canonical_url(u) for u in parsed.order)
+    faults = _edit_faults(config, parsed, order, len(pins))
+    if faults:
+        raise ConfigError(describe(path, text, *faults[0]))
     return EditorChoices(
         pins=pins,
         drops=tuple(canonical_url(d) for d in parsed.drop),
         note=parsed.note.strip() if parsed.note and parsed.note.strip() else None,
         source=str(path),
         private_note=(parsed.private_note or "").strip() or None,
+        order=order or None,
+        sections=tuple((canonical_url(u), name) for u, name in parsed.section.items()),
+        blurbs=tuple((canonical_url(u), blurb_text(b)) for u, b in parsed.blurb.items() if blurb_text(b)),
     )
+
+
+def _edit_faults(config: Config, parsed: _IssueFile, order: tuple[str, ...],
+                 pins: int) -> list[tuple[tuple[str, ...], str]]:
+    """The order, sections and blurbs checked as the command line checks them: (key, message)s."""
+    faults: list[tuple[tuple[str, ...], str]] = []
+    repeated = twice(order)
+    if repeated is not None:
+        faults.append((("order",), f"{repeated} {TWICE}"))
+    slots = order_slots(config, pins)
+    if len(order) > slots:
+        faults.append((("order",), f"{len(order)} picks listed; positions run from 1 to {slots} "
+                                   "(the top picks)"))
+    for url, name in parsed.section.items():
+        fault = section_fault(name, config)
+        if fault:
+            faults.append((("section", url), fault))
+    for url, blurb in parsed.blurb.items():
+        fault = blurb_fault(blurb_text(blurb), config)
+        if fault:
+            faults.append((("blurb", url), fault))
+    return faults
 
 
 # -- the command line's choices: checked against the store, then kept in the issue file ------------
@@ -166,7 +241,10 @@ def resolve_urls(flags: EditorChoices, stored: dict[str, Candidate]) -> EditorCh
         return matches[0] if matches else url
 
     return replace(flags, pins=tuple(replace(p, url=resolved("--pin", p.url)) for p in flags.pins),
-                   drops=tuple(dict.fromkeys(resolved("--drop", d) for d in flags.drops)))
+                   drops=tuple(dict.fromkeys(resolved("--drop", d) for d in flags.drops)),
+                   order=None if flags.order is None else tuple(resolved("--order", u) for u in flags.order),
+                   sections=tuple((resolved("--section", u), s) for u, s in flags.sections),
+                   blurbs=tuple((resolved("--blurb", u), b) for u, b in flags.blurbs))
 
 
 def check_flags(flags: EditorChoices, stored: dict[str, Candidate], week_id: str, top_count: int,
@@ -190,7 +268,7 @@ def check_flags(flags: EditorChoices, stored: dict[str, Candidate], week_id: str
                              f"positions run from 1 to {slots} (the top picks)")
         found = stored.get(pin.url)
         if found is None:
-            raise UsageError(f"--pin {pin.url}: not a stored review{_closest(pin.url, stored)}")
+            raise UsageError(f"--pin {pin.url}: not a stored review{closest(pin.url, stored)}")
         if not found.in_week:
             notes.append(f"pinned from outside {week_id}: {pin.url} "
                          f"(published {found.published.astimezone(tz):%a %Y-%m-%d})")
@@ -199,7 +277,7 @@ def check_flags(flags: EditorChoices, stored: dict[str, Candidate], week_id: str
         found = stored.get(drop)
         if found is None:
             notes.append(f"not a candidate this week: {drop}; nothing dropped (not a stored review, so not "
-                         f"kept in the issue file){_closest(drop, stored)}")
+                         f"kept in the issue file){closest(drop, stored)}")
             continue
         kept.append(drop)
         if not found.in_week:
@@ -208,7 +286,7 @@ def check_flags(flags: EditorChoices, stored: dict[str, Candidate], week_id: str
     return replace(flags, drops=tuple(kept)), notes
 
 
-def _closest(url: str, stored: dict[str, Candidate]) -> str:
+def closest(url: str, stored: dict[str, Candidate]) -> str:
     if not url.startswith(("http://", "https://")):
         hint = " (it is not an http(s) URL)"
     else:
@@ -225,16 +303,22 @@ def save_flags(config: Config, issue_id: str, flags: EditorChoices) -> Path | No
     So every later build of the week (``build`` again, ``run --force``) keeps the editor's word.
     Returns the file, or None when the flags hold nothing to keep.
     """
-    if not flags.pins and not flags.drops and flags.note is None:
+    if not flags.edits:
         return None
     path = issue_file(config, issue_id)
     merged = load_editor_choices(config, issue_id).merged(flags)
     lines = [f"# Editor's choices for {issue_id}: read by every build of this week.",
-             "# `digest build --pin/--drop/--note` adds to this file; edit it freely."]
+             "# `digest build --pin/--drop/--note/--order/--section/--blurb` adds to this file;",
+             "# edit it freely."]
     if merged.note is not None:
         lines.append(f"note = {_toml_string(merged.note)}")
     if merged.drops:
         lines.append("drop = [" + ", ".join(_toml_string(d) for d in merged.drops) + "]")
+    if merged.order:
+        lines.append("order = [" + "".join(f"\n    {_toml_string(u)}," for u in merged.order) + "\n]")
+    for table, pairs in (("section", merged.sections), ("blurb", merged.blurbs)):
+        if pairs:
+            lines += ["", f"[{table}]", *(f"{_toml_string(u)} = {_toml_string(v)}" for u, v in pairs)]
     for pin in merged.pins:
         lines += ["", "[[pin]]", f"url = {_toml_string(pin.url)}"]
         if pin.position is not None:

@@ -17,6 +17,7 @@ from digest.models import NearMiss, Pick, PickKind, Review, Selection, SignalNam
 from digest.reviews.rules import ReviewRules, review_by_link, reviews_between
 from digest.select.analytics import ExportAfterNow, read_analytics
 from digest.select.editor import EditorChoices
+from digest.select.edits import arrange, move
 from digest.select.stale import empty_week_hint
 from digest.select.trending import TrendInputs, trends
 from digest.settings.config import Config
@@ -173,6 +174,11 @@ def select_issue(
     config: Config, candidates: Candidates, choices: EditorChoices, now: datetime
 ) -> Selection:
     settings = config.select
+    moved: dict[str, str] = {}  # uid -> the section the editor moved it from
+    candidates = replace(candidates, reviews=move(candidates.reviews, choices, moved),
+                         trend_pool=move(candidates.trend_pool, choices, moved),
+                         pinned=dict(zip(candidates.pinned,
+                                         move(tuple(candidates.pinned.values()), choices, moved), strict=True)))
     scored = [r for r in candidates.reviews if r.score is not None]
     warnings = list(candidates.warnings)
     misses: list[NearMiss] = []
@@ -196,6 +202,7 @@ def select_issue(
     chosen = {p.review.uid for p in top}
     trending, available = _choose_trending(config, candidates, chosen, rules, misses)
     trending_note = _trending_note(config, candidates, available, len(trending))
+    top, trending = arrange(top, trending, choices, moved, rules.dropped, warnings)
     chosen |= {p.review.uid for p in trending}
     for review in candidates.reviews:
         if review.score is None and review.uid not in chosen:

@@ -1,0 +1,130 @@
+"""The editor's order, section moves and blurbs: checked against the store (the command line's and the
+desk's word), then applied to the week's selection.
+
+A move happens before the choice, so the section caps judge a moved review in its new section (as
+they judge every review); the order and the blurbs are applied to the picks chosen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from digest.errors import UsageError
+from digest.models import Pick, Review
+from digest.select.edit_rules import TWICE, blurb_fault, blurb_text, order_slots, section_fault, twice
+from digest.select.editor import Candidate, EditorChoices, check_flags, closest, resolve_urls
+from digest.settings.config import Config
+
+
+def check_edits(config: Config, flags: EditorChoices, stored: dict[str, Candidate], week_id: str,
+                tz: ZoneInfo | None = None) -> tuple[EditorChoices, list[str]]:
+    """:func:`check_flags` for pins and drops, then the order, sections and blurbs: each URL must be a
+    stored review, an order has no URL twice and no more than the top picks, a section is one of the
+    config's, a blurb fits ``reviews.tldr_max_chars``. A refusal is a UsageError naming the flag."""
+    flags = resolve_urls(flags, stored)
+    flags, notes = check_flags(flags, stored, week_id, config.select.top_count, tz or config.site.tz)
+    if flags.order is not None:
+        slots = order_slots(config, len(flags.pins))
+        for position, url in enumerate(flags.order, 1):
+            _stored("--order", url, stored)
+            if position > slots:
+                raise UsageError(f"--order {url}: position {position} is out of range; "
+                                 f"positions run from 1 to {slots} (the top picks)")
+        repeated = twice(flags.order)
+        if repeated is not None:
+            raise UsageError(f"--order {repeated}: {TWICE}")
+    for url, name in flags.sections:
+        _stored("--section", url, stored)
+        fault = section_fault(name, config) if name else None
+        if fault:
+            raise UsageError(f"--section {url}={name}: {fault}")
+    blurbs = []
+    for url, text in flags.blurbs:
+        _stored("--blurb", url, stored)
+        text = blurb_text(text)
+        fault = blurb_fault(text, config)
+        if fault:
+            raise UsageError(f"--blurb {url}: {fault}")
+        blurbs.append((url, text))
+    return replace(flags, blurbs=tuple(blurbs)), notes
+
+
+def _stored(flag: str, url: str, stored: dict[str, Candidate]) -> None:
+    if url not in stored:
+        raise UsageError(f"{flag} {url}: not a stored review{closest(url, stored)}")
+
+
+def parse_pair(flag: str, text: str, last: bool = False) -> tuple[str, str]:
+    """``URL=VALUE`` from the command line: split at the first ``=`` (the last with ``last``)."""
+    from digest.urls import canonical_url
+
+    url, sep, value = text.rpartition("=") if last else text.partition("=")
+    if not sep or not url.strip():
+        raise UsageError(f"{flag} {text}: give URL={'NAME' if last else 'TEXT'}")
+    return canonical_url(url.strip()), value.strip()
+
+
+# -- applied to the selection ----------------------------------------------------------------------
+
+
+def _named(review: Review, table: dict[str, str]) -> str | None:
+    return table.get(review.link, table.get(review.uid))
+
+
+def move(reviews: tuple[Review, ...], choices: EditorChoices, moved: dict[str, str]) -> tuple[Review, ...]:
+    """The reviews with the editor's sections; ``moved`` gets each moved review's former section."""
+    table = dict(choices.sections)
+    if not table:
+        return reviews
+    out = []
+    for review in reviews:
+        section = _named(review, table)
+        if section is not None and section != review.section:
+            moved.setdefault(review.uid, review.section)
+            review = replace(review, section=section)
+        out.append(review)
+    return tuple(out)
+
+
+def arrange(top: tuple[Pick, ...], trending: tuple[Pick, ...], choices: EditorChoices, moved: dict[str, str],
+            dropped: set[str], warnings: list[str]) -> tuple[tuple[Pick, ...], tuple[Pick, ...]]:
+    """The top picks in the editor's order (listed first, then the rest as selected), every pick with
+    its blurb, and each edit said among its reasons (``digest explain``)."""
+    if choices.order:
+        index = {url: i for i, url in enumerate(choices.order)}
+        listed = sorted((p for p in top if _rank(p, index) is not None), key=lambda p: _rank(p, index) or 0)
+        here = {p.review.link for p in top} | {p.review.uid for p in top}
+        for url in choices.order:
+            if url not in here and url not in dropped:
+                warnings.append(f"ordered but not among the top picks: {url} (pin it to bring it in)")
+        rest = [p for p in top if _rank(p, index) is None]
+        top = tuple(_placed(p, n) for n, p in enumerate(listed + rest, 1))
+    blurbs = dict(choices.blurbs)
+    return (tuple(_edited(p, blurbs, moved) for p in top), tuple(_edited(p, blurbs, moved) for p in trending))
+
+
+def _rank(pick: Pick, index: dict[str, int]) -> int | None:
+    found = index.get(pick.review.link, index.get(pick.review.uid))
+    return found
+
+
+def _placed(pick: Pick, position: int) -> Pick:
+    if position == pick.position:
+        return pick
+    why = f"placed at No. {position} by the editor (No. {pick.position} as selected)"
+    return replace(pick, position=position, reasons=(why, *pick.reasons))
+
+
+def _edited(pick: Pick, blurbs: dict[str, str], moved: dict[str, str]) -> Pick:
+    reasons = list(pick.reasons)
+    review = pick.review
+    if review.uid in moved:
+        reasons.append(f"moved by the editor from {moved[review.uid]} to {review.section}")
+    blurb = _named(review, blurbs)
+    if blurb:
+        review = replace(review, tldr=blurb)
+        reasons.append("TL;DR written by the editor")
+    if review is pick.review and len(reasons) == len(pick.reasons):
+        return pick
+    return replace(pick, review=review, reasons=tuple(reasons))

@@ -256,3 +256,13 @@ def test_edits_written_by_hand_build_like_the_flags(demo: Path) -> None:
     assert tomllib.loads(path.read_text(encoding="utf-8")) == {
         "note": "Hi", "order": [TWILIGHT], "section": {TWILIGHT: "TV"},
         "blurb": {TWILIGHT: "A red thread, finally pulled."}}
+
+
+def test_a_flag_keeps_the_files_private_note(demo: Path) -> None:
+    path = issue_file(demo)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('private_note = "Subscribers: code WEEKLY."\n', encoding="utf-8")
+    code, text = build(demo, "--blurb", f"{SALT}=Short.")
+    assert code == 0, text
+    kept = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert kept == {"private_note": "Subscribers: code WEEKLY.", "blurb": {SALT: "Short."}}

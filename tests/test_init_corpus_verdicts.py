@@ -19,11 +19,11 @@ from click.testing import CliRunner
 from helpers.sites import ServedSite, serve_site
 
 from digest.cli import main
-from digest.cli.select import stored_reviews
 from digest.collect.feeds import parse_feed
 from digest.models import FeedEntry, Review
 from digest.reviews.rules import ReviewRules, reviews_in_window
 from digest.reviews.score_model import Score
+from digest.select.edits import stored_reviews
 from digest.settings.config import load_config
 from digest.setup.review_rule import grade_tags, review_rule, scored_posts_rule
 from digest.store.database import Store

@@ -12,10 +12,9 @@ from digest.cli.base import Context, clock_from, echo, handles_errors, now_note,
 from digest.errors import DigestError
 
 if TYPE_CHECKING:
-    from digest.select.editor import Candidate, EditorChoices
+    from digest.select.editor import EditorChoices
     from digest.settings.config import Config
     from digest.store.database import Store
-    from digest.weeks import Week
 
 
 @click.command()
@@ -122,8 +121,7 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
     """
     from digest.job.build import build_issue
     from digest.mail.archive import update_archive
-    from digest.select.editor import save_flags
-    from digest.select.edits import check_edits
+    from digest.select.edits import record_edits
     from digest.settings.editions import pick_edition
     from digest.weeks import issue_key, last_full_week, parse_week
 
@@ -135,15 +133,12 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
     chosen = parse_week(week) if week else last_full_week(now, config.site.tz)
     flags = _choices(pins, drops, note, order, sections, blurbs)
     with obj.store() as store:
-        # Only pins and drops need every stored review (to check them); at a busy site's scale,
-        # reading them all costs more than the build.
-        named = flags.pins or flags.drops or flags.order or flags.sections or flags.blurbs
-        stored = stored_reviews(config, store, chosen) if named else {}
-        flags, notes = check_edits(config, flags, stored, chosen.id)
+        # Checked as the desk's changes are, then kept in the issue file (the same call).
+        recorded = record_edits(config, store, chosen, flags)
+        saved = recorded.path
         taken = now_note(now_text, config)
-        notes = [taken, *notes] if taken else notes
+        notes = [taken, *recorded.notes] if taken else recorded.notes
         previous = replaced_issue(config, store, issue_key(chosen.id, config.edition_id))
-        saved = save_flags(config, issue_key(chosen.id, config.edition_id), flags)
         result = build_issue(config, store, now, chosen)
         archive = update_archive(obj.config, store)
     if as_json:
@@ -180,23 +175,6 @@ def replaced_issue(config: Config, store: Store, issue_id: str) -> dict[str, obj
         return None
     return {"built_at": record.built_at.astimezone(config.site.tz).isoformat(), "subject": record.subject,
             "picks": store.pick_count(issue_id), "out_dir": record.out_dir}
-
-
-def stored_reviews(config: Config, store: Store, week: Week) -> dict[str, Candidate]:
-    """Every stored review by canonical URL, marked in or out of ``week``: what pins may name."""
-    from digest.reviews.rules import ReviewRules
-    from digest.select.editor import Candidate
-    from digest.store.heads import heads_between
-
-    rules = ReviewRules.from_config(config)
-    start, end = week.window(config.site.tz)
-    if config.reviews.scored_posts_are_reviews:  # a post's own score can make it a review: as the build sees it
-        from digest.reviews.rules import reviews_between
-
-        found = [(r.link, r.published) for r in reviews_between(store, rules, None, None, reviews_only=True)]
-    else:
-        found = [(h.link, h.published) for h in heads_between(store, None, None, keep=rules.is_review)]
-    return {link: Candidate(link, published, start <= published < end) for link, published in found}
 
 
 @click.command()

@@ -22,6 +22,8 @@ Example ``config/issues/2025-W19.toml``::
 from __future__ import annotations
 
 import difflib
+import fcntl
+import hashlib
 import json
 import os
 import tempfile
@@ -93,7 +95,7 @@ class EditorChoices:
     def edits(self) -> bool:
         """Whether these choices hold anything to keep in the issue file."""
         return bool(self.pins or self.drops or self.note is not None or self.order is not None
-                    or self.sections or self.blurbs)
+                    or self.sections or self.blurbs or self.private_note is not None)
 
 
 def _overlaid(base: Pairs, top: Pairs) -> Pairs:
@@ -297,21 +299,53 @@ def closest(url: str, stored: dict[str, Candidate]) -> str:
     return hint + "; closest stored reviews:\n  " + "\n  ".join(close)
 
 
-def save_flags(config: Config, issue_id: str, flags: EditorChoices) -> Path | None:
+class EditConflict(UsageError):
+    """The issue file changed between an editor's read and their write: the write would lose a change."""
+
+
+def issue_version(config: Config, issue_id: str) -> str:
+    """What the issue file holds now, in short (``none`` without one): an editor's write names the
+    version it was made from, so a change made since is never written over."""
+    try:
+        data = issue_file(config, issue_id).read_bytes()
+    except FileNotFoundError:
+        return "none"
+    except OSError as exc:
+        raise ConfigError(f"{issue_file(config, issue_id)}: cannot read the issue file: {exc}") from None
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def save_flags(config: Config, issue_id: str, flags: EditorChoices, expected_version: str | None = None,
+               whole: bool = False) -> Path | None:
     """Write the flags into ``issues/<issue>.toml`` (merged with what is there), atomically.
 
     So every later build of the week (``build`` again, ``run --force``) keeps the editor's word.
-    Returns the file, or None when the flags hold nothing to keep.
+    Returns the file, or None when the flags hold nothing to keep. With ``whole``, ``flags`` are the
+    issue's whole choices and replace the file's (how an edit is undone). With ``expected_version``
+    (from :func:`issue_version`), a file changed since is an :class:`EditConflict` and nothing is written.
     """
-    if not flags.edits:
+    if not flags.edits and not whole:
         return None
     path = issue_file(config, issue_id)
-    merged = load_editor_choices(config, issue_id).merged(flags)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{path.name}.lock", "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # one read-check-write at a time, across processes
+        if expected_version is not None and issue_version(config, issue_id) != expected_version:
+            raise EditConflict(f"{path} was changed since it was read (by another editor, or by hand); "
+                               "nothing was written: reload it and make the change again")
+        merged = flags if whole else load_editor_choices(config, issue_id).merged(flags)
+        _write(path, _issue_text(issue_id, merged))
+    return path
+
+
+def _issue_text(issue_id: str, merged: EditorChoices) -> str:
     lines = [f"# Editor's choices for {issue_id}: read by every build of this week.",
              "# `digest build --pin/--drop/--note/--order/--section/--blurb` adds to this file;",
              "# edit it freely."]
     if merged.note is not None:
         lines.append(f"note = {_toml_string(merged.note)}")
+    if merged.private_note is not None:
+        lines.append(f"private_note = {_toml_string(merged.private_note)}")
     if merged.drops:
         lines.append("drop = [" + ", ".join(_toml_string(d) for d in merged.drops) + "]")
     if merged.order:
@@ -323,16 +357,18 @@ def save_flags(config: Config, issue_id: str, flags: EditorChoices) -> Path | No
         lines += ["", "[[pin]]", f"url = {_toml_string(pin.url)}"]
         if pin.position is not None:
             lines.append(f"position = {pin.position}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    return "\n".join(lines) + "\n"
+
+
+def _write(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
+            handle.write(text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def _toml_string(value: str) -> str:

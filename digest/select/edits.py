@@ -7,14 +7,66 @@ they judge every review); the order and the blurbs are applied to the picks chos
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest.errors import UsageError
 from digest.models import Pick, Review
 from digest.select.edit_rules import TWICE, blurb_fault, blurb_text, order_slots, section_fault, twice
-from digest.select.editor import Candidate, EditorChoices, check_flags, closest, resolve_urls
+from digest.select.editor import (
+    Candidate,
+    EditorChoices,
+    check_flags,
+    closest,
+    issue_version,
+    load_editor_choices,
+    resolve_urls,
+    save_flags,
+)
 from digest.settings.config import Config
+from digest.store.database import Store
+from digest.weeks import Week, issue_key
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What :func:`record_edits` kept: the file (None: nothing to keep), what was said, the issue's
+    choices now and the file's version (for the next write)."""
+
+    path: Path | None
+    notes: list[str]
+    choices: EditorChoices
+    version: str
+
+
+def record_edits(config: Config, store: Store, week: Week, flags: EditorChoices, *,
+                 expected_version: str | None = None, whole: bool = False) -> Recorded:
+    """An editor's change to ``week``'s issue (``config``: the edition's), checked as ``digest build``
+    checks its flags (:func:`check_edits`, a UsageError naming the flag) and kept in the issue file:
+    merged with it, or, with ``whole``, as the issue's whole choices (how an edit is undone).
+    ``expected_version`` (:func:`issue_version` when the editor read it) refuses a write over a change
+    made since (:class:`EditConflict`). The desk's one way to change an issue, as ``build``'s."""
+    named = flags.pins or flags.drops or flags.order or flags.sections or flags.blurbs
+    stored = stored_reviews(config, store, week) if named else {}
+    issue_id = issue_key(week.id, config.edition_id)
+    flags, notes = check_edits(config, flags, stored, week.id)
+    path = save_flags(config, issue_id, flags, expected_version, whole)
+    return Recorded(path, notes, load_editor_choices(config, issue_id), issue_version(config, issue_id))
+
+
+def stored_reviews(config: Config, store: Store, week: Week) -> dict[str, Candidate]:
+    """Every stored review by canonical URL, marked in or out of ``week``: what pins may name."""
+    from digest.reviews.rules import ReviewRules, reviews_between
+    from digest.store.heads import heads_between
+
+    rules = ReviewRules.from_config(config)
+    start, end = week.window(config.site.tz)
+    if config.reviews.scored_posts_are_reviews:  # a post's own score can make it a review: as the build sees it
+        found = [(r.link, r.published) for r in reviews_between(store, rules, None, None, reviews_only=True)]
+    else:
+        found = [(h.link, h.published) for h in heads_between(store, None, None, keep=rules.is_review)]
+    return {link: Candidate(link, published, start <= published < end) for link, published in found}
 
 
 def check_edits(config: Config, flags: EditorChoices, stored: dict[str, Candidate], week_id: str,

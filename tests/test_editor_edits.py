@@ -266,3 +266,9 @@ def test_a_flag_keeps_the_files_private_note(demo: Path) -> None:
     assert code == 0, text
     kept = tomllib.loads(path.read_text(encoding="utf-8"))
     assert kept == {"private_note": "Subscribers: code WEEKLY.", "blurb": {SALT: "Short."}}
+
+
+def test_a_blurb_for_a_review_that_is_not_a_pick_is_said(demo: Path) -> None:
+    code, text = build(demo, "--blurb", f"{RIOT}=Punk rock, in panels.")
+    assert code == 0, text
+    assert f"warning: blurb for a review that is not a pick: {RIOT} (pin it to show it)" in text

@@ -153,6 +153,9 @@ def arrange(top: tuple[Pick, ...], trending: tuple[Pick, ...], choices: EditorCh
         rest = [p for p in top if _rank(p, index) is None]
         top = tuple(_placed(p, n) for n, p in enumerate(listed + rest, 1))
     blurbs = dict(choices.blurbs)
+    shown = {key for p in top + trending for key in (p.review.link, p.review.uid)}
+    warnings += [f"blurb for a review that is not a pick: {url} (pin it to show it)"
+                 for url in blurbs if url not in shown and url not in dropped]
     return (tuple(_edited(p, blurbs, moved) for p in top), tuple(_edited(p, blurbs, moved) for p in trending))
 
 

@@ -157,7 +157,14 @@ def test_section_caps_apply_to_a_moved_review(demo: Path) -> None:
     assert code == 0, text
     assert [p["url"] for p in manifest_top(demo)] == [SAINT, KOMARI, TWILIGHT, RIOT,
                                                       f"{HOST}/2025/05/12/review-skyline-couriers-is-worth-your-time/"]
-    assert "section cap: already 2 from Film" in explain(demo)
+    code, text = build(demo, "--section", f"{RIOT}=Film")  # into a full Film
+    assert code == 0, text
+    assert "section cap: already 2 from Film (moved there by the editor from Comics)" in explain(demo)
+    # An empty --order removes the file's order.
+    code, text = build(demo, "--order", f"{SALT}")
+    assert code == 0 and tomllib.loads(issue_file(demo).read_text(encoding="utf-8"))["order"] == [SALT]
+    code, text = build(demo, "--order", "")
+    assert code == 0 and "order" not in tomllib.loads(issue_file(demo).read_text(encoding="utf-8"))
 
 
 # -- blurbs ----------------------------------------------------------------------------------------

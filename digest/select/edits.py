@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest.errors import UsageError
-from digest.models import Pick, Review
+from digest.models import NearMiss, Pick, Review
 from digest.select.edit_rules import TWICE, blurb_fault, blurb_text, order_slots, section_fault, twice
 from digest.select.editor import (
     Candidate,
@@ -183,3 +183,9 @@ def _edited(pick: Pick, blurbs: dict[str, str], moved: dict[str, str]) -> Pick:
     if review is pick.review and len(reasons) == len(pick.reasons):
         return pick
     return replace(pick, review=review, reasons=tuple(reasons))
+
+
+def said_moves(misses: list[NearMiss], moved: dict[str, str]) -> list[NearMiss]:
+    """Each near-miss the editor moved, saying so: a move can be why it lost (a full section)."""
+    return [replace(m, reason=f"{m.reason} (moved there by the editor from {moved[m.review.uid]})")
+            if m.review.uid in moved else m for m in misses]

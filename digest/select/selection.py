@@ -17,7 +17,7 @@ from digest.models import NearMiss, Pick, PickKind, Review, Selection, SignalNam
 from digest.reviews.rules import ReviewRules, review_by_link, reviews_between
 from digest.select.analytics import ExportAfterNow, read_analytics
 from digest.select.editor import EditorChoices
-from digest.select.edits import arrange, move
+from digest.select.edits import arrange, move, said_moves
 from digest.select.stale import empty_week_hint
 from digest.select.trending import TrendInputs, trends
 from digest.settings.config import Config
@@ -211,7 +211,8 @@ def select_issue(
     return Selection(
         issue_id=selection_id, window_start=start, window_end=end, now=now,
         top=top, trending=trending,
-        near_misses=tuple(m for m in _dedupe(misses) if m.review.uid not in chosen)[: settings.near_misses],
+        near_misses=tuple(m for m in said_moves(_dedupe(misses), moved)
+                          if m.review.uid not in chosen)[: settings.near_misses],
         note_markdown=choices.note, signals_available=available,
         scored_reviews=len(scored), warnings=tuple(warnings), trending_note=trending_note,
         private_note_markdown=choices.private_note,

@@ -279,3 +279,13 @@ def test_a_blurb_for_a_review_that_is_not_a_pick_is_said(demo: Path) -> None:
     code, text = build(demo, "--blurb", f"{RIOT}=Punk rock, in panels.")
     assert code == 0, text
     assert f"warning: blurb for a review that is not a pick: {RIOT} (pin it to show it)" in text
+
+
+def test_control_characters_in_a_blurb_or_note_never_break_the_issue_file(demo: Path) -> None:
+    code, text = build(demo, "--blurb", f"{SALT}=Tab\there, bell\x07, delete\x7f, nul\x00 end",
+                       "--note", "Note with delete\x7f.")
+    assert code == 0, text
+    kept = tomllib.loads(issue_file(demo).read_text(encoding="utf-8"))  # still TOML
+    assert kept["blurb"] == {SALT: "Tab here, bell , delete , nul end"}
+    code, text = build(demo)  # and a later build reads it
+    assert code == 0, text

@@ -3,6 +3,7 @@ command line and the desk (each adds where the value came from: a file's key and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from digest.settings.config import Config
@@ -22,8 +23,12 @@ def section_fault(name: str, config: Config) -> str | None:
 
 
 def blurb_text(text: str) -> str:
-    """A blurb is one paragraph of plain text: every run of whitespace (newlines too) is one space."""
-    return " ".join(text.split())
+    """A blurb is one paragraph of plain text: a control character is a space, and every run of
+    whitespace (newlines too) is one space."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def blurb_fault(text: str, config: Config) -> str | None:

@@ -26,6 +26,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -372,4 +373,10 @@ def _write(path: Path, text: str) -> None:
 
 
 def _toml_string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # JSON's string escapes are TOML's basic-string escapes
+    """A TOML basic string: JSON's escapes are TOML's, plus DEL (TOML forbids it raw, JSON does not);
+    a lone surrogate (a stray byte from the command line) has no encoding and becomes U+FFFD."""
+    text = json.dumps(_LONE_SURROGATE.sub("\ufffd", value), ensure_ascii=False)
+    return text.replace("\x7f", "\\u007f")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from service_fakes import Fake
 from test_jobs_demo import demo_config
+from test_jobs_support import local
+from test_services import Builder, run, write_config
 from test_smtp import Inbox, smtp_server
 from test_unscored_reason import _old_store, _rows
 
@@ -23,7 +26,7 @@ from digest.cli import main
 from digest.errors import ConfigError, DigestError, StoreError
 from digest.job import approval
 from digest.settings.config import load_config
-from digest.store import states
+from digest.store import campaigns, states
 from digest.store.database import Store
 from digest.store.schema import MIGRATIONS
 
@@ -157,6 +160,36 @@ def test_stop_the_presses_pulls_an_approved_issue_back_to_draft(demo: Path) -> N
         run = _digest(config, "run", "--now", "2025-05-19T09:00")
         assert run.exit_code == 2 and "is a draft, not approved" in run.output
         assert all(m[1] != ["list@secondscreen.example"] for m in inbox.messages)
+
+        # approved again, then handed off by a person (what the desk's button does), once
+        assert _issue(config, "submit", "--as", "Ana Reyes").exit_code == 0
+        assert _issue(config, "approve", "--as", "Cy Okafor").exit_code == 0
+        for _ in range(2):
+            handed = _issue(config, "hand-off", "--as", "Cy Okafor")
+            assert handed.exit_code == 0, handed.output
+        assert "already delivered by smtp" in handed.output
+        assert [m[1] for m in inbox.messages].count(["list@secondscreen.example"]) == 1
+    history = json.loads(_issue(config, "status", "--json").output)["history"]
+    assert [(h["action"], h["by"]) for h in history][-1] == ("hand off", "Cy Okafor")
+    assert [h["action"] for h in history].count("hand off") == 1
+
+
+def test_a_comment_stays_in_the_notice_body_whatever_it_holds(demo: Path) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        config = _config(demo, port)
+        assert _digest(config, "run", "--now", "2025-05-19T08:00", "--no-deliver").exit_code == 0
+        assert _issue(config, "submit", "--as", "Ana Reyes").exit_code == 0
+        hostile = "Fix the lead\r\nBcc: everyone@evil.example\r\nSubject: approved\u202e"
+        back = _issue(config, "send-back", "--as", "Cy Okafor", "--comment", hostile)
+        assert back.exit_code == 0, back.output
+        mail_from, rcpts, _ = inbox.messages[-1]
+        notice = inbox.parsed(len(inbox.messages) - 1)
+    assert rcpts == ["ana@secondscreen.example"] and mail_from == "digest@secondscreen.example"
+    assert notice["Bcc"] is None and "approved" not in str(notice["Subject"])
+    assert str(notice["To"]) == "Ana Reyes <ana@secondscreen.example>"
+    assert "Bcc: everyone@evil.example" in notice.get_content()  # shown, as text, in the body
+    assert "\u202e" not in notice.get_content()  # no bidi control turns it around
 
 
 def test_an_issue_rebuilt_after_approval_is_not_handed_off(demo: Path) -> None:
@@ -294,3 +327,53 @@ def test_an_old_store_gains_the_states_table_keeping_every_row(tmp_path: Path) -
         assert store.schema_version == len(MIGRATIONS)
         assert store.delivered_at("2025-W19", "smtp") is not None
         assert store.db.execute("SELECT count(*) FROM issue_states").fetchone()[0] == 0
+
+
+# -- a mailing service's draft -------------------------------------------------------------------
+
+
+def test_a_pulled_service_draft_is_updated_by_the_next_hand_off_never_doubled(
+        tmp_path: Path, mailchimp: Fake) -> None:
+    """Stop the presses on a draft already in the service: the issue is a draft again, the service's
+    draft is not touched until it is approved once more, and then that same draft is updated."""
+    path = write_config(tmp_path, mailchimp)
+    with path.open("a", encoding="utf-8") as toml:
+        toml.write("\n[approval]\nrequired = true\n" + "".join(
+            f'\n[[approval.people]]\nname = "{p["name"]}"\nemail = "{p["email"]}"\n'
+            f'roles = {json.dumps(p["roles"])}\n' for p in (ANA, BO)))
+    config = load_config(path)
+    now = datetime(2025, 5, 19, 14, 0, tzinfo=UTC)
+    with Store.open(config.store_path) as store:
+        first = run(config, store)
+        assert first.delivery_error and "2025-W20 is a draft, not approved" in first.delivery_error
+        assert mailchimp.campaigns == {}
+        approval.transition(config, store, "2025-W20", "submit", "Ana Reyes", now)
+        approval.transition(config, store, "2025-W20", "approve", "Bo Lindqvist", now)
+        handed = run(config, store, at=local(2025, 5, 19, 11))
+        assert handed.delivery_error is None and "ready to approve" in (handed.delivery or "")
+        assert len(mailchimp.campaigns) == 1 and approval.status(config, store, "2025-W20").allowed == ("pull",)
+
+        pulled = approval.transition(config, store, "2025-W20", "pull", "Bo Lindqvist", now, "Wrong lead")
+        assert pulled.status.state == "draft"
+        asked = len(mailchimp.requests)
+        rebuilt = run(config, store, at=local(2025, 5, 19, 12), force=True, builder=Builder("Fixed subject"))
+        assert rebuilt.delivery_error and "is a draft, not approved" in rebuilt.delivery_error
+        assert len(mailchimp.requests) == asked  # the draft in the service was not touched
+
+        approval.transition(config, store, "2025-W20", "submit", "Ana Reyes", now)
+        approval.transition(config, store, "2025-W20", "approve", "Bo Lindqvist", now)
+        again = run(config, store, at=local(2025, 5, 19, 13))
+        assert again.delivery_error is None, again.delivery_error
+        assert len(mailchimp.campaigns) == 1
+        assert mailchimp.count("create") == 1 and mailchimp.count("update") == 1
+        assert mailchimp.only["subject"] == "Fixed subject"
+        history = approval.status(config, store, "2025-W20").history
+        assert [m.action for m in history] == ["submit", "approve", "hand off", "pull", "submit", "approve",
+                                               "hand off"]
+
+        record = campaigns.campaign(store, "2025-W20", "mailchimp")
+        assert record is not None
+        campaigns.record_state(store, "2025-W20", "mailchimp", "final", "sent", now)
+        with pytest.raises(DigestError, match=r"2025-W20 is sent in mailchimp .*cannot be pulled back"):
+            approval.transition(config, store, "2025-W20", "pull", "Bo Lindqvist", now)
+        assert approval.status(config, store, "2025-W20").allowed == ()

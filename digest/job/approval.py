@@ -28,6 +28,7 @@ IN_REVIEW, APPROVED, HANDED_OFF = "in review", "approved", "handed off"
 STATES = (DRAFT, IN_REVIEW, APPROVED, HANDED_OFF)
 HAND_OFF = "hand off"
 MAX_COMMENT = 4000
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,8 @@ def transition(
 
 def _clean(comment: str) -> str:
     """A comment is shown in a terminal, the desk and a notice's body: no control characters."""
-    text = "".join(c for c in comment if c in "\n\t" or (ord(c) >= 32 and not 127 <= ord(c) < 160)).strip()
+    text = "".join(c for c in comment if c in "\n\t" or (ord(c) >= 32 and not 127 <= ord(c) < 160
+                                                         and c not in _BIDI)).strip()
     if len(text) > MAX_COMMENT:
         raise ApprovalError(f"the comment is {len(text)} characters long; keep it under {MAX_COMMENT}")
     return text

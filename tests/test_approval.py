@@ -203,6 +203,21 @@ def test_an_issue_rebuilt_after_approval_is_not_handed_off(demo: Path) -> None:
         assert rebuilt.exit_code == 2, rebuilt.output
         assert "was rebuilt after it was approved" in rebuilt.output
         assert all(m[1] != ["list@secondscreen.example"] for m in inbox.messages)
+    document = json.loads(_issue(config, "status", "--json").output)
+    assert document["state"] == "approved" and document["stale"] is True
+    assert "rebuilt since it was approved" in _issue(config, "status").output
+
+
+def test_a_failed_notice_leaves_the_move_made_and_says_so(demo: Path) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        config = _config(demo, port)
+        assert _digest(config, "run", "--now", "2025-05-19T08:00", "--no-deliver").exit_code == 0
+        inbox.mode = "refuse-data"
+        submitted = _issue(config, "submit", "--as", "Ana Reyes")
+    assert submitted.exit_code == 0, submitted.output
+    assert "2025-W20 is in review, but the notice failed" in submitted.output and "554" in submitted.output
+    assert json.loads(_issue(config, "status", "--json").output)["state"] == "in review"
 
 
 def test_without_required_approval_the_run_hands_off_and_records_it(demo: Path) -> None:

@@ -55,11 +55,12 @@ class IssueStatus:
     allowed: tuple[str, ...]  # the moves the state allows now (whoever makes them)
     required: bool  # [approval] required: no hand-off before approval
     built_at: datetime | None
+    stale: bool = False  # approved (or handed off) as an earlier build: this one is not approved
 
     def document(self) -> dict[str, Any]:
         return {"issue": self.issue_id, "state": self.state, "required": self.required,
                 "allowed": list(self.allowed),
-                "built_at": self.built_at.isoformat() if self.built_at else None,
+                "built_at": self.built_at.isoformat() if self.built_at else None, "stale": self.stale,
                 "history": [{"action": m.action, "state": m.state, "by": m.by, "at": m.at.isoformat(),
                              "comment": m.comment, "built_at": m.built_at.isoformat() if m.built_at else None}
                             for m in self.history]}
@@ -67,7 +68,8 @@ class IssueStatus:
     def summary(self) -> str:
         """``state: in review (submit by Ana at 2025-05-19T13:00+00:00)``."""
         last = f" ({_said(self.history[-1])})" if self.history else ""
-        return f"state: {self.state}{last}"
+        stale = "; rebuilt since it was approved: pull it back and submit it again" if self.stale else ""
+        return f"state: {self.state}{last}{stale}"
 
     def lines(self) -> list[str]:
         lines = [f"{self.issue_id}: {self.summary()}",
@@ -100,8 +102,11 @@ def status(config: Config, store: Store, issue_id: str) -> IssueStatus:
     record = store.issue(issue_id)
     allowed = tuple(name for name, rule in ACTIONS.items() if state in rule.starts
                     and (name != "pull" or state != HANDED_OFF or _pullable(config, store, issue_id) is None))
+    approved = next((m for m in reversed(history) if m.action == "approve"), None)
+    stale = (state in (APPROVED, HANDED_OFF) and approved is not None and record is not None
+             and approved.built_at != record.built_at)
     return IssueStatus(issue_id, state, history, allowed, config.approval.required,
-                       record.built_at if record else None)
+                       record.built_at if record else None, stale)
 
 
 def _pullable(config: Config, store: Store, issue_id: str) -> str | None:

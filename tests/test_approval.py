@@ -231,6 +231,27 @@ def test_without_required_approval_the_run_hands_off_and_records_it(demo: Path) 
     assert document["state"] == "handed off" and document["required"] is False
 
 
+def test_each_edition_has_its_own_state(demo: Path) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        relay = {"host": "127.0.0.1", "port": port, "security": "none", "timeout": 5,
+                 "from": "digest@secondscreen.example", "to": ["list@secondscreen.example"]}
+        config = demo_config(demo.parent, approval={"required": True, "people": [ANA, BO, CY]},
+                             delivery={"method": "smtp", "smtp": relay})  # with the demo's anime edition
+        held = _digest(config, "run", "--now", "2025-05-19T08:00")
+        assert held.exit_code == 2
+        assert "anime/2025-W20 is a draft, not approved" in held.output and "--edition anime" in held.output
+        assert _issue(config, "submit", "--edition", "anime", "--as", "Ana Reyes").exit_code == 0
+        assert _issue(config, "approve", "--edition", "anime", "--as", "Bo Lindqvist").exit_code == 0
+        second = _digest(config, "run", "--now", "2025-05-19T09:00")
+        assert second.exit_code == 2, second.output  # the default edition is still a draft
+        sent = [i for i, m in enumerate(inbox.messages) if m[1] == ["list@secondscreen.example"]]
+        assert len(sent) == 1 and str(inbox.parsed(sent[0])["Subject"]).startswith("Anime this week")
+    anime = json.loads(_issue(config, "status", "--edition", "anime", "--json").output)
+    assert anime["issue"] == "anime/2025-W20" and anime["state"] == "handed off"
+    assert json.loads(_issue(config, "status", "--json").output)["state"] == "draft"
+
+
 def test_explain_shows_the_state(demo: Path) -> None:
     inbox = Inbox()
     with smtp_server(inbox) as port:

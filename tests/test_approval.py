@@ -229,6 +229,21 @@ def test_without_required_approval_the_run_hands_off_and_records_it(demo: Path) 
         assert len(inbox.messages) == 1
     document = json.loads(_issue(config, "status", "--json").output)
     assert document["state"] == "handed off" and document["required"] is False
+    assert [(h["action"], h["by"]) for h in document["history"]] == [("hand off", "digest run")]
+
+
+def test_without_required_approval_an_issue_put_in_review_waits_for_its_approver(demo: Path) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        config = _config(demo, port, required=False)
+        assert _digest(config, "run", "--now", "2025-05-19T08:00", "--no-deliver").exit_code == 0
+        assert _issue(config, "submit", "--as", "Bo Lindqvist").exit_code == 0
+        held = _digest(config, "run", "--now", "2025-05-19T09:00")
+        assert held.exit_code == 2
+        assert "2025-W20 is in review, not approved: its last move was submit by Bo Lindqvist at" in held.output
+        assert _issue(config, "approve", "--as", "Bo Lindqvist").exit_code == 0  # separate_approver: off
+        assert _digest(config, "run", "--now", "2025-05-19T10:00").exit_code == 0
+        assert [m[1] for m in inbox.messages].count(["list@secondscreen.example"]) == 1
 
 
 def test_each_edition_has_its_own_state(demo: Path) -> None:

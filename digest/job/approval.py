@@ -199,18 +199,24 @@ def _clean(comment: str) -> str:
 
 
 def check_hand_off(config: Config, store: Store, issue_id: str, built_at: datetime) -> None:
-    """Refuse the hand-off of an issue that is not approved, or was rebuilt since, when approval is required."""
-    if not config.approval.required:
-        return
+    """Refuse the hand-off of an issue that is not approved as built now, when approval is required, or
+    when someone moved this issue by hand (submitted it, pulled it back): it is not sent behind their back."""
     now = status(config, store, issue_id)
+    by_hand = [m for m in now.history if m.action != HAND_OFF]
+    if not config.approval.required and not by_hand:
+        return
     week, _, edition = _week_edition(issue_id)
     if now.state not in (APPROVED, HANDED_OFF):
         then = {DRAFT: f"submit it for review (`digest issue submit --week {week}{edition} --as NAME`)",
                 IN_REVIEW: f"an approver approves it (`digest issue approve --week {week}{edition} --as NAME`)",
                 }.get(now.state, "")
-        raise DeliveryError(f"{issue_id} is {_a(now.state)}, not approved: [approval] required = true, so it "
-                            f"is not handed off; {then}")
-    approved = next(m for m in reversed(now.history) if m.action == "approve")
+        why = ("[approval] required = true" if config.approval.required
+               else f"its last move was {_said(by_hand[-1])}")
+        raise DeliveryError(f"{issue_id} is {_a(now.state)}, not approved: {why}, so it is not handed off; "
+                            f"{then}")
+    approved = next((m for m in reversed(now.history) if m.action == "approve"), None)
+    if approved is None:  # handed off before approval was required: that hand-off stands
+        return
     if approved.built_at != built_at:
         seen = approved.built_at.isoformat(timespec="minutes") if approved.built_at else "unknown"
         raise DeliveryError(

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
 from service_fakes import Fake
 from test_jobs_demo import demo_config
 from test_jobs_support import local
@@ -428,3 +429,24 @@ def test_a_pulled_service_draft_is_updated_by_the_next_hand_off_never_doubled(
         with pytest.raises(DigestError, match=r"2025-W20 is sent in mailchimp .*cannot be pulled back"):
             approval.transition(config, store, "2025-W20", "pull", "Bo Lindqvist", now)
         assert approval.status(config, store, "2025-W20").allowed == ()
+
+
+def test_the_notice_is_posted_to_the_editors_webhook_too(demo: Path, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/editors", method="POST").respond_with_data("ok")
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        config = demo_config(demo.parent, editions=[], approval={"required": True, "people": [ANA, BO, CY]},
+                             delivery={"method": "files", "notify": {
+                                 "webhook": {"url": httpserver.url_for("/editors"), "timeout": 5},
+                                 "smtp": {"host": "127.0.0.1", "port": port, "security": "none", "timeout": 5,
+                                          "from": "digest@secondscreen.example",
+                                          "to": ["desk@secondscreen.example"]}}})
+        assert _digest(config, "build", *WEEK, "--now", "2025-05-19T08:00").exit_code == 0
+        submitted = _issue(config, "submit", "--as", "Ana Reyes", "--comment", "Ready")
+        assert submitted.exit_code == 0, submitted.output
+        assert f"posted to http://localhost:{httpserver.port} (HTTP 200 OK); told bo@" in submitted.output
+    posted = json.loads(httpserver.log[0][0].get_data())
+    assert posted["event"] == "issue_state" and posted["issue"] == "2025-W20" and posted["state"] == "in review"
+    assert posted["by"] == "Ana Reyes" and posted["comment"] == "Ready"
+    assert [p["name"] for p in posted["to"]] == ["Bo Lindqvist", "Cy Okafor"]
+    assert inbox.messages[0][1] == ["bo@secondscreen.example", "cy@secondscreen.example"]  # the notify relay

@@ -1,19 +1,21 @@
 """Tell the next person about a move: on submit the approvers, on approve or send back the submitter.
 
-By mail through ``[delivery.notify.smtp]`` (the editors' own relay, when set) or ``[delivery.smtp]``.
+By mail through ``[delivery.notify.smtp]`` (the editors' own relay, when set) or ``[delivery.smtp]``,
+and by a post to ``[delivery.notify.webhook]`` when the editors have one (a chat channel's hook).
 Every header is the config's own text (the site's name, the people's names and addresses, the issue
 id); the comment and the issue's subject, which may carry feed text, are only in the plain-text body.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 from digest.errors import DeliveryError
-from digest.job import smtp
+from digest.job import smtp, webhook
 from digest.job.approval import APPROVED, IN_REVIEW, IssueStatus, submitter
 from digest.mail.serialise import serialise, set_subject
 from digest.mailers import header_line
@@ -47,14 +49,33 @@ def _relay(config: Config) -> tuple[SmtpSettings, str] | None:
 
 
 def tell_next(config: Config, status: IssueStatus, move: Move) -> str:
-    """Mail the next person; return who was told (or why nobody was), or raise DeliveryError."""
+    """Tell the next person by every route; return who was told (or why nobody was), or raise DeliveryError."""
     people = recipients(config, status, move)
     if not people:
         return "nobody else to tell"
+    notify = config.delivery.notify
+    done = [_post(config, status, move, people)] if notify is not None and notify.webhook is not None else []
     relay = _relay(config)
     if relay is None:
-        return "nobody told: the config has no [delivery.smtp] (or [delivery.notify.smtp]) to mail them by"
-    settings, key = relay
+        return "; ".join(done) or ("nobody told: the config has no [delivery.smtp] (or [delivery.notify.smtp]) "
+                                   "to mail them by")
+    done.append(_mail(config, status, move, people, *relay))
+    return "; ".join(done)
+
+
+def _post(config: Config, status: IssueStatus, move: Move, people: list[Person]) -> str:
+    assert config.delivery.notify is not None and config.delivery.notify.webhook is not None
+    payload = {"event": "issue_state", "issue": status.issue_id, "action": move.action, "state": status.state,
+               "by": move.by, "at": move.at.isoformat(), "comment": move.comment,
+               "to": [{"name": p.name, "email": p.email} for p in people]}
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    detail = webhook.post(config.delivery.notify.webhook, body, table="delivery.notify.webhook",
+                          label="the notify webhook", what="the notice")
+    return f"posted to {webhook.origin(config.delivery.notify.webhook.url)} ({detail.partition(' from ')[0]})"
+
+
+def _mail(config: Config, status: IssueStatus, move: Move, people: list[Person], settings: SmtpSettings,
+          key: str) -> str:
     password = os.environ.get(settings.password_env or "", "") if settings.username else None
     if settings.username and not password:
         raise DeliveryError(f"the environment variable {settings.password_env} (named by {key}.password_env) "

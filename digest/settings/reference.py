@@ -170,7 +170,7 @@ MEANINGS: dict[str, str] = {
                                    "else off)."),
     "approval.people": ("The team (`[[approval.people]]`): the names `--as` takes and where the notice of "
                         "a move goes (on submit the approvers, then the submitter), by "
-                        "`[delivery.notify.smtp]` or `[delivery.smtp]`."),
+                        "`[delivery.notify.smtp]` or `[delivery.smtp]`, and `[delivery.notify.webhook]`."),
     "approval.people.name": "The person's name, unique, plain text (it is shown in mail headers).",
     "approval.people.email": "Their address, bare (`ana@example.com`).",
     "approval.people.roles": "`editor` (submits for review) and/or `approver` (approves, sends back, "

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
@@ -107,6 +108,9 @@ def test_an_issue_is_handed_off_only_once_approved_and_only_once(demo: Path) -> 
         assert len(inbox.messages) == 3
 
     document = json.loads(_issue(config, "status", "--json").output)
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "json" / "issue-status.schema.json")
+                        .read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(document)
     assert document["state"] == "handed off"
     assert [h["action"] for h in document["history"]] == ["submit", "approve", "hand off"]
     assert [h["by"] for h in document["history"]] == ["Ana Reyes", "Cy Okafor", "digest run"]

@@ -90,6 +90,10 @@ class DeliveryError(DigestError):
     """Sending or posting the issue failed; it stays built but undelivered."""
 
 
+class ApprovalError(DigestError):
+    """A move of an issue's state that its state, the config's roles or another editor's move refuses."""
+
+
 class ArchiveError(DigestError):
     """A path in the archive folder digest will not use (a symbolic link, a path leading outside)."""
 

@@ -16,6 +16,7 @@ from digest.cli import main
 SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "json"
 COMMANDS = ("check", "collect", "feeds", "reviews", "explain", "build", "run")
 OTHER_SCHEMAS = ("error",)  # not a command: what any of them prints when it stops on an error
+SUBCOMMANDS = ("issue-status",)  # `digest issue status --json`: validated in tests/test_approval.py
 
 
 def validated(demo: Path, command: str, *args: str, code: int = 0) -> dict[str, Any]:
@@ -30,7 +31,7 @@ def validated(demo: Path, command: str, *args: str, code: int = 0) -> dict[str, 
 
 
 def test_every_json_command_has_a_committed_schema() -> None:
-    wanted = sorted(f"{c}.schema.json" for c in COMMANDS + OTHER_SCHEMAS)
+    wanted = sorted(f"{c}.schema.json" for c in COMMANDS + OTHER_SCHEMAS + SUBCOMMANDS)
     assert sorted(p.name for p in SCHEMAS.glob("*.schema.json")) == wanted
 
 

@@ -134,11 +134,11 @@ def test_the_migration_keeps_every_row_of_the_old_store(tmp_path: Path) -> None:
     assert len(before["entries"]) == len(before["pages"]) == len(before["analyses"]) == 23
 
     with Store.open(path) as store:
-        assert store.schema_version == len(MIGRATIONS) == 9
+        assert store.schema_version == len(MIGRATIONS) >= 9
 
     assert _columns(path, "analyses") == [*old_columns, "unscored_reason"]
     after = _rows(path)
-    assert after.keys() == before.keys()
+    assert after.keys() == before.keys() | {"issue_states"}  # migration 10 adds the issues' states
     for table, rows in before.items():
         width = len(rows[0]) if rows else 0
         assert [r[:width] for r in after[table]] == rows, table  # every row, every old column, unchanged
@@ -154,7 +154,7 @@ def test_a_migration_that_fails_half_way_leaves_the_old_store_as_it_was(
     _old_store(tmp_path)
     path = tmp_path / "v8-caalden-film.sqlite"
     before, old_columns = _rows(path), _columns(path, "analyses")
-    broken = (*MIGRATIONS[:-1], MIGRATIONS[-1] + "; INSERT INTO no_such_table VALUES (1);")
+    broken = (*MIGRATIONS[:8], MIGRATIONS[8] + "; INSERT INTO no_such_table VALUES (1);", *MIGRATIONS[9:])
     monkeypatch.setattr(connection, "MIGRATIONS", broken)
     with pytest.raises(StoreError, match="no such table"):
         Store.open(path)

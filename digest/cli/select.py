@@ -201,9 +201,13 @@ def explain(obj: Context, week: str | None, now_text: str | None, as_json: bool,
     with obj.store(lock=False) as store:
         wanted = issue_key(parse_week(week).id, config.edition_id) if week else None
         record = store.issue(wanted) if wanted else store.latest_issue(config.edition_id)
+        approval = None
         if record is not None:
+            from digest.job.approval import status
+
             manifest = load_manifest(Path(record.out_dir) / "manifest.json")
             built = True
+            approval = status(config, store, record.id)
         elif week is None:
             raise DigestError("no issue has been built yet; run digest build (or pass --week)")
         else:
@@ -215,8 +219,11 @@ def explain(obj: Context, week: str | None, now_text: str | None, as_json: bool,
         from digest.cli.output import emit
 
         manifest.setdefault("trending_note", None)
-        emit({"command": "explain", "built": built, "manifest": manifest})
+        emit({"command": "explain", "built": built, "manifest": manifest,
+              "approval": approval.document() if approval else None})
         return
     if not built:
         echo("(not built yet: this is what a build would pick now)")
     echo(format_manifest(manifest))
+    if approval is not None:
+        echo(approval.summary())

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from digest.errors import DeliveryError
 from digest.job import smtp, webhook
+from digest.job.approval import check_hand_off
 from digest.job.built import BuiltIssue, load_built, refuse_unresolved_tags
 from digest.mail.output import build_message
 from digest.mail.serialise import serialise
@@ -51,6 +52,7 @@ def deliver_issue(
     record = store.issue(issue_id)
     if record is None:
         raise DeliveryError(f"{issue_id} has not been built yet, so it cannot be delivered")
+    check_hand_off(config, store, issue_id, record.built_at)  # [approval] required: approved, this build
     if config.delivery.is_service:
         from digest.job.services.campaign import deliver_campaign  # imports deliver: load on use
 

@@ -20,6 +20,7 @@ from typing import Literal
 
 from digest.collect.collector import CollectProgress, run_collect
 from digest.errors import DeliveryError, DigestError, LockError, ThinWeekError
+from digest.job.approval import note_handed_off
 from digest.job.build import BuildResult, build_issue
 from digest.job.deliver import deliver_issue
 from digest.models import CollectReport
@@ -256,29 +257,34 @@ def run_once(
 
 
 def deliver_pending(
-    config: Config, store: Store, issue_id: str, now: datetime, *, force: bool = False,
+    config: Config, store: Store, issue_id: str, now: datetime, *, force: bool = False, by: str = "digest run",
 ) -> tuple[str | None, str | None]:
     """Deliver a built issue unless it already was: ``(what happened, why it failed)``.
 
     A mailing service is always asked through its draft (the store row decides what, if
     anything, to do): it completes a half-made draft, updates it after a rebuild, retries a notice.
+    Once the issue is delivered (or found delivered), its state becomes "handed off" by ``by``, once.
     """
     method = config.delivery.method
     if method == "files":
         return None, None
     if config.delivery.is_service:
         try:
-            return deliver_issue(config, store, issue_id, now, force=force), None
+            detail = deliver_issue(config, store, issue_id, now, force=force)
         except DeliveryError as exc:
             return None, str(exc)
+        note_handed_off(config, store, issue_id, now, by)
+        return detail, None
     delivered = store.delivered_at(issue_id, method)
     if delivered is not None:
+        note_handed_off(config, store, issue_id, now, by)  # a crash may have come between the two
         when = delivered.astimezone(config.site.tz).isoformat(timespec="minutes")
         return f"already delivered by {method} at {when}", None
     try:
         detail = deliver_issue(config, store, issue_id, now)
     except DeliveryError as exc:
         return None, str(exc)
+    note_handed_off(config, store, issue_id, now, by)
     return f"delivered by {method} {detail}", None
 
 

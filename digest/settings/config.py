@@ -32,6 +32,7 @@ from digest.errors import ConfigError
 from digest.mailers import address_fault, header_line
 from digest.outbound import USER_AGENT
 from digest.services import Sender, service_named
+from digest.settings.approval import ApprovalSettings
 from digest.settings.edition_tables import ArchiveSettings, EditionSettings, edition_config
 from digest.settings.email import EmailSettings
 from digest.settings.job import DeliverySettings, ScheduleSettings
@@ -295,6 +296,7 @@ class Config(_Strict):
     email: EmailSettings = EmailSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     delivery: DeliverySettings = DeliverySettings()
+    approval: ApprovalSettings = ApprovalSettings()
     archive: ArchiveSettings | None = None
     editions: list[EditionSettings] = []
     # Set only in an edition's effective config (``editions.edition_config``), never in the file.

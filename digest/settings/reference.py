@@ -162,6 +162,19 @@ MEANINGS: dict[str, str] = {
     "delivery.webhook.timeout": "Seconds for the POST.",
     "delivery.webhook.secret_env": "NAME of the environment variable holding the secret.",
     "delivery.webhook.auth": "`hmac` (signature header) or `bearer` (Authorization header).",
+    "approval": ("Approval before hand-off: who may submit, approve, send back and pull back an issue "
+                 "(`digest issue`, the desk); each move is kept in the store with who, when and the comment."),
+    "approval.required": ("Hand off (`digest run`, the desk) only an issue an approver approved, as built "
+                          "when approved; off: an issue is handed off as soon as it is built."),
+    "approval.separate_approver": ("Nobody approves their own submission (default: on when `required`, "
+                                   "else off)."),
+    "approval.people": ("The team (`[[approval.people]]`): the names `--as` takes and where the notice of "
+                        "a move goes (on submit the approvers, then the submitter), by "
+                        "`[delivery.notify.smtp]` or `[delivery.smtp]`, and `[delivery.notify.webhook]`."),
+    "approval.people.name": "The person's name, unique, plain text (it is shown in mail headers).",
+    "approval.people.email": "Their address, bare (`ana@example.com`).",
+    "approval.people.roles": "`editor` (submits for review) and/or `approver` (approves, sends back, "
+                             "pulls back).",
     # Keys every mailing service's table shares ([delivery.mailchimp], [delivery.kit], ...).
     "delivery.*.api_key_env": "NAME of the environment variable holding the service's API key.",
     "delivery.*.base_url": "The service's API root (default: its public API; required for self-hosted).",

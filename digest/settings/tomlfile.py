@@ -139,6 +139,8 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
         key = _find_key(lines, start, name)
         if key is not None:
             return key  # the value (scalar, list or inline table) sits on this line
+        if parts and isinstance(parts[0], str):  # [[approval.people]] with no [approval] header of its own
+            continue
         return found
     return found
 

@@ -179,4 +179,19 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE analyses ADD COLUMN unscored_reason TEXT;
     """,
+    # 10: each issue's moves through its states (draft, in review, approved, handed off): who, when (UTC),
+    # their comment and which build they saw; the last move is the issue's state, none is a draft.
+    """
+    CREATE TABLE issue_states (
+        issue_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        state TEXT NOT NULL,
+        by TEXT NOT NULL,
+        at TEXT NOT NULL,
+        comment TEXT NOT NULL DEFAULT '',
+        built_at TEXT,
+        PRIMARY KEY (issue_id, seq)
+    );
+    """,
 )

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from helpers.sites import ServedSite, serve_site
 
 from digest.cli import main
-from digest.cli.select import stored_reviews
 from digest.collect.feeds import parse_feed
+from digest.job.build import stored_reviews
 from digest.models import FeedEntry, Review
 from digest.reviews.rules import ReviewRules, reviews_in_window
 from digest.reviews.score_model import Score

@@ -1,4 +1,4 @@
-"""``digest lint`` and ``digest preview``: thin click commands over digest.mail.lint and digest.mail.preview.
+"""``digest lint`` and ``digest preview``: thin click commands over digest.mail.lint and digest.desk.preview.
 
 Registered in ``digest.cli.main`` with ``main.add_command(...)``.
 """
@@ -18,7 +18,7 @@ from digest.errors import DigestError, LintError
 from digest.mailers import MAILER_TAGS
 
 if TYPE_CHECKING:
-    from digest.mail.preview import Rebuild
+    from digest.desk.preview import Rebuild
 
 
 def built_issue_dir(obj: Context, week: str | None, edition: str | None = None) -> Path | None:
@@ -150,7 +150,7 @@ def preview(obj: Context, port: int, week: str | None, no_watch: bool, interval:
     Example:
       digest --config config/demo.toml preview --week 2025-W20
     """
-    from digest.mail.preview import make_server
+    from digest.desk.preview import make_server
     from digest.mail.render import template_dirs
     from digest.mail.samples import sample_values
     from digest.settings.editions import all_editions, edition_name

@@ -12,10 +12,9 @@ from digest.cli.base import Context, clock_from, echo, handles_errors, now_note,
 from digest.errors import DigestError
 
 if TYPE_CHECKING:
-    from digest.select.editor import Candidate, EditorChoices
+    from digest.select.editor import EditorChoices
     from digest.settings.config import Config
     from digest.store.database import Store
-    from digest.weeks import Week
 
 
 @click.command()
@@ -108,7 +107,7 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
     Example:
       digest build --week 2025-W19 --pin https://site/2025/05/07/review-x/@1 --note "Big week"
     """
-    from digest.job.build import build_issue
+    from digest.job.build import build_issue, stored_reviews
     from digest.mail.archive import update_archive
     from digest.select.editor import check_flags, save_flags
     from digest.settings.editions import pick_edition
@@ -166,23 +165,6 @@ def replaced_issue(config: Config, store: Store, issue_id: str) -> dict[str, obj
         return None
     return {"built_at": record.built_at.astimezone(config.site.tz).isoformat(), "subject": record.subject,
             "picks": store.pick_count(issue_id), "out_dir": record.out_dir}
-
-
-def stored_reviews(config: Config, store: Store, week: Week) -> dict[str, Candidate]:
-    """Every stored review by canonical URL, marked in or out of ``week``: what pins may name."""
-    from digest.reviews.rules import ReviewRules
-    from digest.select.editor import Candidate
-    from digest.store.heads import heads_between
-
-    rules = ReviewRules.from_config(config)
-    start, end = week.window(config.site.tz)
-    if config.reviews.scored_posts_are_reviews:  # a post's own score can make it a review: as the build sees it
-        from digest.reviews.rules import reviews_between
-
-        found = [(r.link, r.published) for r in reviews_between(store, rules, None, None, reviews_only=True)]
-    else:
-        found = [(h.link, h.published) for h in heads_between(store, None, None, keep=rules.is_review)]
-    return {link: Candidate(link, published, start <= published < end) for link, published in found}
 
 
 @click.command()

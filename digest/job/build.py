@@ -15,7 +15,7 @@ from digest.errors import LintError
 from digest.mail.manifest import build_manifest
 from digest.mail.report import Report, presend_report
 from digest.models import RenderedIssue, Selection
-from digest.select.editor import EditorChoices, load_editor_choices
+from digest.select.editor import Candidate, EditorChoices, load_editor_choices
 from digest.select.selection import gather_candidates, select_issue
 from digest.settings.config import Config
 from digest.settings.editions import issue_dir
@@ -80,3 +80,19 @@ def build_issue(
         str(out_dir), [(p.review.uid, p.review.link, p.kind, p.position) for p in selection.picks],
     )
     return BuildResult(selection.issue_id, out_dir, selection, rendered, tuple(files), report)
+
+
+def stored_reviews(config: Config, store: Store, week: Week) -> dict[str, Candidate]:
+    """Every stored review by canonical URL, marked in or out of ``week``: what pins may name."""
+    from digest.reviews.rules import ReviewRules
+    from digest.store.heads import heads_between
+
+    rules = ReviewRules.from_config(config)
+    start, end = week.window(config.site.tz)
+    if config.reviews.scored_posts_are_reviews:  # a post's own score can make it a review: as the build sees it
+        from digest.reviews.rules import reviews_between
+
+        found = [(r.link, r.published) for r in reviews_between(store, rules, None, None, reviews_only=True)]
+    else:
+        found = [(h.link, h.published) for h in heads_between(store, None, None, keep=rules.is_review)]
+    return {link: Candidate(link, published, start <= published < end) for link, published in found}

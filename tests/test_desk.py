@@ -120,3 +120,17 @@ def test_the_command_refuses_an_unbuilt_week_and_a_public_host_without_a_token(d
                                 env={"DIGEST_DESK_TOKEN": ""})
     assert public.exit_code == 2
     assert "--host 0.0.0.0 is not loopback" in public.output and "DIGEST_DESK_TOKEN" in public.output
+
+
+def test_a_desk_change_keeps_what_else_the_issue_file_holds(demo: Path) -> None:
+    issue_file(demo).parent.mkdir(parents=True, exist_ok=True)
+    issue_file(demo).write_text('note = "Public word"\nprivate_note = "Subscribers: code WEEKLY"\n', "utf-8")
+    build_demo(demo)
+    first = manifest(demo)["picks"][0]  # type: ignore[index]
+    with running_desk(demo) as server:
+        page = request(server, "GET", "/")
+        answer = request(server, "POST", "/change", page.fields("drop", first["url"]))
+    assert answer.status == 200, answer.text
+    text = issue_file(demo).read_text(encoding="utf-8")
+    assert 'note = "Public word"' in text and 'private_note = "Subscribers: code WEEKLY"' in text
+    assert manifest(demo)["private_note"] == "Subscribers: code WEEKLY"

@@ -134,3 +134,16 @@ def test_a_desk_change_keeps_what_else_the_issue_file_holds(demo: Path) -> None:
     text = issue_file(demo).read_text(encoding="utf-8")
     assert 'note = "Public word"' in text and 'private_note = "Subscribers: code WEEKLY"' in text
     assert manifest(demo)["private_note"] == "Subscribers: code WEEKLY"
+
+
+def test_a_change_the_build_refuses_leaves_the_issue_file_as_it_was(demo: Path) -> None:
+    build_demo(demo, "--note", "kept as it was")
+    before = issue_file(demo).read_bytes()
+    with running_desk(demo) as server:
+        page = request(server, "GET", "/")
+        answer = request(server, "POST", "/change", {**page.fields("note"), "note": "x" * 5001})
+        after = request(server, "GET", "/")
+    assert answer.status == 422
+    assert "at most 5000 characters" in answer.text
+    assert issue_file(demo).read_bytes() == before  # not a file every later build would refuse
+    assert after.status == 200 and "kept as it was" in after.text and 'role="alert"' not in after.text

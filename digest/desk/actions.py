@@ -1,21 +1,27 @@
-"""The desk's changes: one form each, turned into the editor's choices the CLI's flags would make.
+"""The desk's changes: the table of what a POSTed form may do, by its ``action`` field.
 
-``ACTIONS`` maps a form's ``action`` field to a function from the form's fields to an
-:class:`EditorChoices`, which :meth:`DeskSession.apply` checks, writes and builds exactly as
-``digest build --pin/--drop/--note`` does. A new kind of change (reorder, move to a section, a blurb,
-an issue state) is a new entry here and a form on the page; nothing else in the server changes.
+Each entry is a :data:`Change`: it gets the desk's session and the form's fields, does its work
+through the domain's own functions, and returns the lines the page shows; a refused change raises a
+DigestError (its message is shown, with 422, and nothing is written) or :class:`StaleVersion` (409).
+The server checks the Host, the token and the CSRF field before any entry runs.
+
+The editor's changes (pick, pin at a position, drop, the note) turn the form into the
+:class:`EditorChoices` that ``digest build --pin/--drop/--note`` would make and hand it to
+:meth:`DeskSession.apply`, which checks, writes and builds as the CLI does. Other kinds of change
+(reorder, a section move, a blurb, an issue's state) are new entries in ``ACTIONS`` and a form on the page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from digest.desk.session import DeskSession
 from digest.errors import UsageError
 from digest.select.editor import EditorChoices, PinRequest, parse_pin
 from digest.urls import canonical_url
 
 Form = Mapping[str, str]
-Action = Callable[[Form], EditorChoices]
+Change = Callable[[DeskSession, Form], list[str]]
 
 
 def _url(form: Form) -> str:
@@ -49,4 +55,17 @@ def note(form: Form) -> EditorChoices:
     return EditorChoices(note=form.get("note", "").replace("\r\n", "\n"))
 
 
-ACTIONS: dict[str, Action] = {"pick": pick, "pin_at": pin_at, "drop": drop, "note": note}
+def editor_change(flags: Callable[[Form], EditorChoices]) -> Change:
+    """A change made of the editor's choices: checked, written to the issue file and built as the CLI does."""
+
+    def change(session: DeskSession, form: Form) -> list[str]:
+        result, notes = session.apply(flags(form), form.get("version", ""))
+        size = len(result.rendered.html.encode("utf-8")) / 1024
+        return [*notes, f"saved to {session.issue_path}; rebuilt {result.issue_id}: "
+                        f"{len(result.selection.picks)} picks, {size:.1f} KB"]
+
+    return change
+
+
+ACTIONS: dict[str, Change] = {name: editor_change(flags) for name, flags in
+                              {"pick": pick, "pin_at": pin_at, "drop": drop, "note": note}.items()}

@@ -25,7 +25,7 @@ from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from digest.desk.actions import ACTIONS, Action
+from digest.desk.actions import ACTIONS, Change
 from digest.desk.page import CSS, render_desk
 from digest.desk.preview import (
     IDLE_TIMEOUT,
@@ -52,7 +52,7 @@ def is_loopback(host: str) -> bool:
 
 class DeskServer(PreviewServer):
     def __init__(self, address: tuple[str, int], session: DeskSession, *, token: str | None,
-                 actions: Mapping[str, Action], mirrors: Mapping[str, Path] | None = None,
+                 actions: Mapping[str, Change], mirrors: Mapping[str, Path] | None = None,
                  idle_timeout: float = IDLE_TIMEOUT, max_connections: int = MAX_CONNECTIONS) -> None:
         self.session = session
         self.token = token
@@ -156,29 +156,26 @@ class DeskHandler(PreviewHandler):
             self.send_error(HTTPStatus.FORBIDDEN, "this form is not from this desk (or the desk restarted): "
                                                   "reload the page")
             return
-        action = self.server.actions.get(fields.get("action", ""))
-        if action is None:
+        change = self.server.actions.get(fields.get("action", ""))
+        if change is None:
             self.send_error(HTTPStatus.BAD_REQUEST, "no such change")
             return
         try:
-            flags = action(fields)
-            result, notes = self.server.session.apply(flags, fields.get("version", ""))
+            messages = change(self.server.session, fields)
         except StaleVersion as exc:
             self._page(HTTPStatus.CONFLICT, error=str(exc))
             return
         except DigestError as exc:
             self._page(HTTPStatus.UNPROCESSABLE_ENTITY, error=str(exc))
             return
-        size = len(result.rendered.html.encode("utf-8")) / 1024
-        self._page(messages=(*notes, f"saved to {self.server.session.issue_path}; rebuilt {result.issue_id}: "
-                                     f"{len(result.selection.picks)} picks, {size:.1f} KB"))
+        self._page(messages=tuple(messages))
 
 
 DeskServer.handler_class = DeskHandler
 
 
 def make_desk(session: DeskSession, *, host: str = "127.0.0.1", port: int = 8026, token: str | None = None,
-              actions: Mapping[str, Action] = ACTIONS, mirrors: Mapping[str, Path] | None = None,
+              actions: Mapping[str, Change] = ACTIONS, mirrors: Mapping[str, Path] | None = None,
               idle_timeout: float = IDLE_TIMEOUT, max_connections: int = MAX_CONNECTIONS) -> DeskServer:
     """The desk for ``session``, bound, unstarted. Off loopback without a token it refuses to exist."""
     if not is_loopback(host) and not token:

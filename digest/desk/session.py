@@ -14,6 +14,8 @@ The check and the write happen under the store's lock, which ``digest build`` ta
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,7 +132,9 @@ class DeskSession:
     def apply(self, flags: EditorChoices, version: str) -> tuple[BuildResult, list[str]]:
         """Check ``flags`` as ``digest build`` does, write them, rebuild; refuse a stale ``version``.
 
-        Raises :class:`StaleVersion` or the check's own UsageError; either way nothing is written.
+        Raises :class:`StaleVersion`, the check's own UsageError or the build's error; in each case the
+        issue file is left as it was (``digest build`` keeps flags its build then refuses; the desk does
+        not, so the page never shows a file every later build would refuse).
         """
         config = self.config
         with self._lock, self.store(lock=True) as store:
@@ -139,12 +143,32 @@ class DeskSession:
                                    "nothing was saved: reload the desk, then make the change again")
             stored = stored_reviews(config, store, self.week) if flags.pins or flags.drops else {}
             flags, notes = check_flags(flags, stored, self.week.id, config.select.top_count, config.site.tz)
+            before = self.issue_path.read_bytes() if version else None
             save_flags(config, self.issue_id, flags)
-            result = build_issue(config, store, self.now, self.week)
+            try:
+                result = build_issue(config, store, self.now, self.week)
+            except BaseException:
+                _put_back(self.issue_path, before)  # a change the build refuses is not kept half-made
+                raise
             update_archive(self.base, store)
             self.built, self._built_version = result, file_version(self.issue_path)
         return result, notes
 
+
+
+def _put_back(path: Path, before: bytes | None) -> None:
+    """The issue file as it was (``None``: there was none), replaced atomically."""
+    if before is None:
+        path.unlink(missing_ok=True)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(before)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def open_session(base: Config, week: str | None = None, edition: str | None = None) -> DeskSession:

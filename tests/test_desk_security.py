@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers.desk import WEEK, build_demo, request, running_desk
 
-from digest.desk.server import make_desk
+from digest.desk.server import DeskServer, make_desk
 from digest.desk.session import file_version, open_session
 from digest.errors import DigestError
 from digest.settings.config import load_config
@@ -144,3 +144,33 @@ def test_malformed_requests_are_refused_without_touching_anything(demo: Path) ->
         dotted = request(server, "GET", "/mirror/../../etc/passwd")
     assert (elsewhere.status, unknown.status, dotted.status) == (404, 400, 400)
     assert not issue_file(demo).exists()
+
+
+def test_two_editors_posting_at_once_from_one_version_cannot_both_win(demo: Path) -> None:
+    """Two desks on one issue (two editors), each dropping a different pick from the same page at once.
+
+    The store's lock refuses the one that overlaps; the version check the one that comes after (the
+    test above): with neither, both drops land and each editor thinks theirs was the only change."""
+    import threading
+
+    build_demo(demo)
+    first, second = picks(demo)[:2]
+    with running_desk(demo) as one, running_desk(demo) as two:
+        forms = [(one, request(one, "GET", "/").fields("drop", first)),
+                 (two, request(two, "GET", "/").fields("drop", second))]
+        answers: list[int] = []
+        start = threading.Barrier(2)
+
+        def post(server: DeskServer, form: dict[str, str]) -> None:
+            start.wait()
+            answers.append(request(server, "POST", "/change", form).status)
+
+        threads = [threading.Thread(target=post, args=pair) for pair in forms]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert sorted(answers)[0] == 200 and sorted(answers)[1] in (409, 422)  # stale, or the store was busy
+    text = issue_file(demo).read_text(encoding="utf-8")
+    assert (first in text) != (second in text)  # exactly the winner's change, whole
+    assert (first in picks(demo)) != (second in picks(demo))

@@ -147,3 +147,19 @@ def test_a_change_the_build_refuses_leaves_the_issue_file_as_it_was(demo: Path) 
     assert "at most 5000 characters" in answer.text
     assert issue_file(demo).read_bytes() == before  # not a file every later build would refuse
     assert after.status == 200 and "kept as it was" in after.text and 'role="alert"' not in after.text
+
+
+def test_an_editions_desk_changes_that_editions_issue_file_only(demo: Path) -> None:
+    build_demo(demo)
+    build_demo(demo, "--edition", "anime")
+    config = load_config(demo)
+    out = config.output_root() / "anime" / WEEK / "manifest.json"
+    first = json.loads(out.read_text(encoding="utf-8"))["picks"][0]["url"]
+    with running_desk(demo, edition="anime") as server:
+        page = request(server, "GET", "/")
+        answer = request(server, "POST", "/change", page.fields("drop", first))
+    assert answer.status == 200, answer.text
+    assert "anime/2025-W20" in page.text
+    assert first in (issue_file(demo).parent / "anime" / f"{WEEK}.toml").read_text(encoding="utf-8")
+    assert not issue_file(demo).exists()
+    assert first not in [p["url"] for p in json.loads(out.read_text(encoding="utf-8"))["picks"]]

@@ -44,8 +44,8 @@ def build_demo(config: Path, *extra: str) -> None:
 
 
 @contextmanager
-def running_desk(config: Path, token: str | None = None) -> Iterator[DeskServer]:
-    session = open_session(load_config(config), WEEK)
+def running_desk(config: Path, token: str | None = None, edition: str | None = None) -> Iterator[DeskServer]:
+    session = open_session(load_config(config), WEEK, edition)
     server = make_desk(session, port=0, token=token)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

@@ -174,3 +174,20 @@ def test_two_editors_posting_at_once_from_one_version_cannot_both_win(demo: Path
     text = issue_file(demo).read_text(encoding="utf-8")
     assert (first in text) != (second in text)  # exactly the winner's change, whole
     assert (first in picks(demo)) != (second in picks(demo))
+
+
+def test_only_loopback_addresses_count_as_loopback() -> None:
+    from digest.desk.server import is_loopback
+
+    assert all(is_loopback(h) for h in ("127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost", "LOCALHOST"))
+    # a name that merely starts like one may resolve to a public address: it needs the token
+    assert not any(is_loopback(h) for h in ("127.0.0.1.nip.example", "127.evil.example", "0.0.0.0", "::",
+                                            "192.168.1.20", "localhost.evil.example"))
+
+
+def test_a_token_that_could_break_a_header_or_be_guessed_is_refused(demo: Path) -> None:
+    build_demo(demo)
+    session = open_session(load_config(demo), WEEK)
+    for bad in ("short", "long-enough-but-has;semicolon", "long-enough-but\r\nSet-Cookie: x=1", " " * 20):
+        with pytest.raises(DigestError, match="DIGEST_DESK_TOKEN"):
+            make_desk(session, port=0, token=bad)

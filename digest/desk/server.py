@@ -17,6 +17,8 @@ issue about to go to thousands of people is guarded as a web app:
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import re
 import secrets
 import sys
 from collections.abc import Mapping
@@ -38,7 +40,7 @@ from digest.desk.preview import (
 from digest.desk.session import DeskSession, StaleVersion
 from digest.errors import DigestError
 
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]{16,512}")  # fits a header and a cookie as it is
 # The desk's own page: no script at all, its style from /desk.css, frames only from itself (the email,
 # sandboxed by the page), forms only to itself, never framed by another page.
 DESK_POLICY = ("default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
@@ -47,7 +49,14 @@ MAX_FORM = 64 * 1024  # bytes of one POST body: a note is at most 5000 character
 
 
 def is_loopback(host: str) -> bool:
-    return host.strip("[]").lower() in LOOPBACK or host.startswith("127.")
+    """A loopback address, or ``localhost``; never a name that merely looks like one (127.x.evil.example)."""
+    name = host.strip().removeprefix("[").removesuffix("]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class DeskServer(PreviewServer):
@@ -182,6 +191,9 @@ def make_desk(session: DeskSession, *, host: str = "127.0.0.1", port: int = 8026
         raise DigestError(f"--host {host} is not loopback: anyone who can reach it could change and rebuild "
                           "the issue; set DIGEST_DESK_TOKEN to a long random secret (every request must "
                           "then carry it), or leave --host at 127.0.0.1")
+    if token is not None and not TOKEN_CHARS.fullmatch(token):
+        raise DigestError("DIGEST_DESK_TOKEN must be 16 to 512 letters, digits or ._~+/=- (no spaces, no ;): "
+                          "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe())'")
     try:
         return DeskServer((host, port), session, token=token, actions=actions, mirrors=mirrors,
                           idle_timeout=idle_timeout, max_connections=max_connections)

@@ -30,14 +30,17 @@ def desk(obj: Context, week: str | None, edition: str | None, host: str, port: i
     Example:
       digest --config config/demo.toml desk --week 2025-W20
     """
+    from digest.cli.mail import preview_samples
     from digest.desk.server import make_desk
     from digest.desk.session import open_session
+    from digest.settings.editions import pick_edition
 
     config = obj.config
     token = os.environ.get(TOKEN_ENV) or None
     session = open_session(config, week, edition)
     server = make_desk(session, host=host, port=port, token=token,
-                       mirrors={m.host: config.resolve(m.root) for m in config.mirrors})
+                       mirrors={m.host: config.resolve(m.root) for m in config.mirrors},
+                       samples=preview_samples(pick_edition(config, edition)))
     link = server.url + ("?token=<DIGEST_DESK_TOKEN>" if server.token else "")
     click.echo(f"desk for {session.issue_id} at {link} - Ctrl-C stops")
     try:

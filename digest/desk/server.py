@@ -62,13 +62,14 @@ def is_loopback(host: str) -> bool:
 class DeskServer(PreviewServer):
     def __init__(self, address: tuple[str, int], session: DeskSession, *, token: str | None,
                  actions: Mapping[str, Change], mirrors: Mapping[str, Path] | None = None,
-                 idle_timeout: float = IDLE_TIMEOUT, max_connections: int = MAX_CONNECTIONS) -> None:
+                 samples: Mapping[str, str] | None = None, idle_timeout: float = IDLE_TIMEOUT,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
         self.session = session
         self.token = token
         self.actions = dict(actions)
         self.csrf = secrets.token_urlsafe(32)  # per start: a page from before a restart must be reloaded
         super().__init__(address, session.base.output_root(), None, locate=session.folder, mirrors=mirrors,
-                         idle_timeout=idle_timeout, max_connections=max_connections)
+                         idle_timeout=idle_timeout, max_connections=max_connections, samples=samples)
 
 
 class DeskHandler(PreviewHandler):
@@ -185,7 +186,8 @@ DeskServer.handler_class = DeskHandler
 
 def make_desk(session: DeskSession, *, host: str = "127.0.0.1", port: int = 8026, token: str | None = None,
               actions: Mapping[str, Change] = ACTIONS, mirrors: Mapping[str, Path] | None = None,
-              idle_timeout: float = IDLE_TIMEOUT, max_connections: int = MAX_CONNECTIONS) -> DeskServer:
+              samples: Mapping[str, str] | None = None, idle_timeout: float = IDLE_TIMEOUT,
+              max_connections: int = MAX_CONNECTIONS) -> DeskServer:
     """The desk for ``session``, bound, unstarted. Off loopback without a token it refuses to exist."""
     if not is_loopback(host) and not token:
         raise DigestError(f"--host {host} is not loopback: anyone who can reach it could change and rebuild "
@@ -196,6 +198,6 @@ def make_desk(session: DeskSession, *, host: str = "127.0.0.1", port: int = 8026
                           "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe())'")
     try:
         return DeskServer((host, port), session, token=token, actions=actions, mirrors=mirrors,
-                          idle_timeout=idle_timeout, max_connections=max_connections)
+                          samples=samples, idle_timeout=idle_timeout, max_connections=max_connections)
     except OSError as exc:
         raise DigestError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try --port)") from None

@@ -5,6 +5,7 @@ issue file and rebuilt into the email the page shows."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from html import escape
 from pathlib import Path
 
@@ -35,6 +36,8 @@ def test_the_page_shows_every_pick_with_why_it_won_and_every_near_miss_with_why_
     assert isinstance(picks, list) and isinstance(misses, list) and picks and misses
     for pick in picks:
         assert escape(pick["title"]) in page.text
+        day = datetime.fromisoformat(pick["published"]).strftime("%a %d %b")
+        assert f'{escape(pick["section"])} · {pick["comments"]} comments · {day}' in page.text
         for reason in pick["reasons"]:
             assert escape(reason) in page.text
         if pick["kind"] == "trending":

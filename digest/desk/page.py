@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from digest.desk.session import DeskView
 from digest.models import NearMiss, Pick, Review
@@ -50,11 +51,11 @@ def _image(review: Review) -> str:
     return f'<img src="{escape(url)}" alt="" loading="lazy">'
 
 
-def _meta(review: Review) -> str:
+def _meta(review: Review, tz: ZoneInfo) -> str:
     score = f"{review.score.value:.1f}/10 ({escape(review.score.raw)})" if review.score else "unscored"
     comments = f" · {review.comments} comments" if review.comments is not None else ""
     return (f'<p class="meta">{score} · {escape(review.section)}{comments} · '
-            f'{review.published:%a %d %b}</p>')
+            f'{review.published.astimezone(tz):%a %d %b}</p>')
 
 
 def _hidden(csrf: str, version: str, action: str, url: str = "") -> str:
@@ -62,48 +63,48 @@ def _hidden(csrf: str, version: str, action: str, url: str = "") -> str:
     return "".join(f'<input type="hidden" name="{n}" value="{escape(v)}">' for n, v in fields)
 
 
-def _form(csrf: str, version: str, action: str, url: str, label: str, extra: str = "") -> str:
-    return (f'<form method="post" action="/change">{_hidden(csrf, version, action, url)}{extra}'
-            f'<button type="submit">{escape(label)}</button></form>')
+def _form(csrf: str, version: str, action: str, review: Review, label: str, extra: str = "") -> str:
+    return (f'<form method="post" action="/change">{_hidden(csrf, version, action, review.link)}{extra}'
+            f'<button type="submit" aria-label="{escape(f"{label}: {review.title}")}">{escape(label)}</button>'
+            f'</form>')
 
 
-def _pin_at(csrf: str, version: str, url: str, current: int | None = None) -> str:
-    value = f' value="{current}"' if current else ""
-    field = (f'<label>at <input type="number" name="position" min="1" max="50" required{value} '
-             f'aria-label="position"></label> ')
-    return _form(csrf, version, "pin_at", url, "Pin", field)
+def _pin_at(csrf: str, version: str, review: Review) -> str:
+    field = (f'<label>at <input type="number" name="position" min="1" max="50" required '
+             f'aria-label="{escape(f"position for {review.title}")}"></label> ')
+    return _form(csrf, version, "pin_at", review, "Pin", field)
 
 
-def _card(review: Review, why: Sequence[str], forms: Iterable[str], heading: str = "") -> str:
+def _card(review: Review, tz: ZoneInfo, why: Sequence[str], forms: Iterable[str], heading: str = "") -> str:
     reasons = "".join(f'<p class="why">{escape(line)}</p>' for line in why)
     tldr = f'<p class="tldr">{escape(review.tldr)}</p>' if review.tldr else ""
     return (f'<li class="card">{_image(review)}<div class="body">{heading}'
             f'<h3><a href="{escape(review.link)}" rel="noreferrer noopener" target="_blank">'
-            f'{escape(review.title)}</a></h3>{_meta(review)}{tldr}{reasons}{"".join(forms)}</div></li>')
+            f'{escape(review.title)}</a></h3>{_meta(review, tz)}{tldr}{reasons}{"".join(forms)}</div></li>')
 
 
-def _pick_card(pick: Pick, csrf: str, version: str) -> str:
+def _pick_card(pick: Pick, tz: ZoneInfo, csrf: str, version: str) -> str:
     why = [*pick.reasons, *(s.detail for s in pick.signals)]
     if pick.trend_score is not None:
         why.append(f"trend score {pick.trend_score:.2f}")
     heading = f'<p class="meta">#{pick.position} {escape(str(pick.kind))}</p>'
-    url = pick.review.link
-    return _card(pick.review, why, [_form(csrf, version, "drop", url, "Drop"), _pin_at(csrf, version, url)],
-                 heading)
+    review = pick.review
+    forms = [_form(csrf, version, "drop", review, "Drop"), _pin_at(csrf, version, review)]
+    return _card(review, tz, why, forms, heading)
 
 
-def _miss_card(miss: NearMiss, csrf: str, version: str) -> str:
-    url = miss.review.link
-    return _card(miss.review, [f"why it lost: {miss.reason}"],
-                 [_form(csrf, version, "pick", url, "Pick"), _pin_at(csrf, version, url),
-                  _form(csrf, version, "drop", url, "Drop")])
+def _miss_card(miss: NearMiss, tz: ZoneInfo, csrf: str, version: str) -> str:
+    review = miss.review
+    return _card(review, tz, [f"why it lost: {miss.reason}"],
+                 [_form(csrf, version, "pick", review, "Pick"), _pin_at(csrf, version, review),
+                  _form(csrf, version, "drop", review, "Drop")])
 
 
-def _other_card(review: Review, dropped: bool, csrf: str, version: str) -> str:
-    url = review.link
+def _other_card(review: Review, tz: ZoneInfo, dropped: bool, csrf: str, version: str) -> str:
     why = ["dropped by the editor"] if dropped else (
         [f"why unscored: {review.unscored_reason}"] if review.score is None and review.unscored_reason else [])
-    return _card(review, why, [_form(csrf, version, "pick", url, "Pick"), _pin_at(csrf, version, url)])
+    forms = [_form(csrf, version, "pick", review, "Pick"), _pin_at(csrf, version, review)]
+    return _card(review, tz, why, forms)
 
 
 def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), error: str | None = None) -> str:
@@ -119,18 +120,18 @@ def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), erro
     shown: set[str] = set()
     if selection is not None:
         parts.append(f"<h2>Picks ({len(selection.picks)})</h2><ol class=\"cards\">")
-        parts += [_pick_card(p, csrf, version) for p in selection.picks]
+        parts += [_pick_card(p, view.tz, csrf, version) for p in selection.picks]
         parts.append("</ol>")
         if selection.trending_note:
             parts.append(f'<p class="why">trending: {escape(selection.trending_note)}</p>')
         parts.append(f"<h2>Near misses ({len(selection.near_misses)})</h2><ul class=\"cards\">")
-        parts += [_miss_card(m, csrf, version) for m in selection.near_misses]
+        parts += [_miss_card(m, view.tz, csrf, version) for m in selection.near_misses]
         parts.append("</ul>")
         shown = {p.review.link for p in selection.picks} | {m.review.link for m in selection.near_misses}
     others = [r for r in view.reviews if r.link not in shown]
     dropped = set(view.choices.drops)
     parts.append(f"<h2>Other reviews of the week ({len(others)})</h2><ul class=\"cards\">")
-    parts += [_other_card(r, r.link in dropped, csrf, version) for r in others]
+    parts += [_other_card(r, view.tz, r.link in dropped, csrf, version) for r in others]
     parts.append("</ul>")
     note = escape(view.choices.note or "")
     parts.append(f'<h2>Editor\'s note</h2><form method="post" action="/change">'

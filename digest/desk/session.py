@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from digest.errors import DigestError
 from digest.job.build import BuildResult, build_issue, choose, stored_reviews
@@ -62,6 +63,7 @@ class DeskView:
     version: str
     issue_path: Path
     folder: Path | None  # the built issue's folder, for the email
+    tz: ZoneInfo  # the site's: dates are shown as its readers see them
     error: str | None = None
 
 
@@ -127,7 +129,7 @@ class DeskSession:
                     error = str(exc)
         reviews = tuple(r for r in found if r.is_review)
         return DeskView(self.issue_id, self.week, selection, reviews, choices, version, self.issue_path,
-                        self.folder(), error)
+                        self.folder(), config.site.tz, error)
 
     def apply(self, flags: EditorChoices, version: str) -> tuple[BuildResult, list[str]]:
         """Check ``flags`` as ``digest build`` does, write them, rebuild; refuse a stale ``version``.

@@ -191,3 +191,32 @@ def test_a_token_that_could_break_a_header_or_be_guessed_is_refused(demo: Path) 
     for bad in ("short", "long-enough-but-has;semicolon", "long-enough-but\r\nSet-Cookie: x=1", " " * 20):
         with pytest.raises(DigestError, match="DIGEST_DESK_TOKEN"):
             make_desk(session, port=0, token=bad)
+
+
+def test_the_desk_binds_loopback_by_default_and_drops_idle_clients_past_its_cap(demo: Path) -> None:
+    import socket
+    import threading
+    import time
+
+    build_demo(demo)
+    session = open_session(load_config(demo), WEEK)
+    server = make_desk(session, port=0, idle_timeout=0.5, max_connections=2)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+        port = server.server_address[1]
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(2)]
+        time.sleep(0.2)
+        extra = socket.create_connection(("127.0.0.1", port), timeout=10)
+        assert extra.recv(4096).startswith(b"HTTP/1.0 503 ")  # past the cap: answered and closed
+        started = time.monotonic()
+        for conn in idle:
+            assert conn.recv(4096) == b""  # dropped once idle, not held
+        assert time.monotonic() - started < 5
+        for conn in [*idle, extra]:
+            conn.close()
+        assert request(server, "GET", "/").status == 200  # the slots came back
+    finally:
+        server.shutdown()
+        server.server_close()

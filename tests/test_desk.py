@@ -166,3 +166,21 @@ def test_an_editions_desk_changes_that_editions_issue_file_only(demo: Path) -> N
     assert first in (issue_file(demo).parent / "anime" / f"{WEEK}.toml").read_text(encoding="utf-8")
     assert not issue_file(demo).exists()
     assert first not in [p["url"] for p in json.loads(out.read_text(encoding="utf-8"))["picks"]]
+
+
+def test_a_hand_edit_after_the_build_is_said_until_the_email_is_rebuilt(demo: Path) -> None:
+    import os
+
+    build_demo(demo)
+    first = manifest(demo)["picks"][0]  # type: ignore[index]
+    path = issue_file(demo)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'drop = ["{first["url"]}"]\n', encoding="utf-8")
+    later = path.stat().st_mtime_ns + 5_000_000_000
+    os.utime(path, ns=(later, later))
+    with running_desk(demo) as server:
+        edited = request(server, "GET", "/")
+        rebuilt = request(server, "POST", "/change", {**edited.fields("note"), "note": "Now rebuilt"})
+    assert "changed since the email was built" in edited.text
+    assert first["url"] not in [p["url"] for p in manifest(demo)["picks"]]  # type: ignore[union-attr]
+    assert rebuilt.status == 200 and "changed since the email was built" not in rebuilt.text

@@ -114,6 +114,10 @@ def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), erro
     banners = ""
     for text, kind in ([(error, "error")] if error else []) + ([(view.error, "error")] if view.error else []):
         banners += f'<div class="message {kind}" role="alert">{escape(text)}</div>'
+    if view.email_stale:
+        banners += (f'<div class="message error" role="status">{escape(str(view.issue_path))} changed '
+                    "since the email was built: the picks here follow the file, the email is the last "
+                    "build's (any change here, or digest build, rebuilds it)</div>")
     if messages:
         banners += f'<div class="message ok" role="status">{escape(chr(10).join(messages))}</div>'
     parts: list[str] = []

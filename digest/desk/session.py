@@ -28,7 +28,7 @@ from digest.errors import DigestError
 from digest.job.build import BuildResult, build_issue, choose, stored_reviews
 from digest.mail.archive import update_archive
 from digest.mail.manifest import load_manifest
-from digest.mail.output import MANIFEST
+from digest.mail.output import HTML, MANIFEST
 from digest.models import Review, Selection
 from digest.reviews.rules import ReviewRules, reviews_in_window
 from digest.select.editor import EditorChoices, check_flags, issue_file, load_editor_choices, save_flags
@@ -65,6 +65,7 @@ class DeskView:
     folder: Path | None  # the built issue's folder, for the email
     tz: ZoneInfo  # the site's: dates are shown as its readers see them
     error: str | None = None
+    email_stale: bool = False  # the issue file is newer than the built email (edited by hand since)
 
 
 @dataclass
@@ -128,8 +129,10 @@ class DeskSession:
                 except DigestError as exc:
                     error = str(exc)
         reviews = tuple(r for r in found if r.is_review)
+        folder = self.folder()
+        stale = _newer(self.issue_path, folder / HTML if folder else None)
         return DeskView(self.issue_id, self.week, selection, reviews, choices, version, self.issue_path,
-                        self.folder(), config.site.tz, error)
+                        folder, config.site.tz, error, stale)
 
     def apply(self, flags: EditorChoices, version: str) -> tuple[BuildResult, list[str]]:
         """Check ``flags`` as ``digest build`` does, write them, rebuild; refuse a stale ``version``.
@@ -156,6 +159,14 @@ class DeskSession:
             self.built, self._built_version = result, file_version(self.issue_path)
         return result, notes
 
+
+
+def _newer(path: Path, than: Path | None) -> bool:
+    """Was ``path`` written after ``than`` (both there)?"""
+    try:
+        return than is not None and path.stat().st_mtime_ns > than.stat().st_mtime_ns
+    except FileNotFoundError:
+        return False
 
 
 def _put_back(path: Path, before: bytes | None) -> None:

@@ -150,6 +150,7 @@ def test_a_change_the_build_refuses_leaves_the_issue_file_as_it_was(demo: Path) 
     assert "at most 5000 characters" in answer.text
     assert issue_file(demo).read_bytes() == before  # not a file every later build would refuse
     assert after.status == 200 and "kept as it was" in after.text and 'role="alert"' not in after.text
+    assert "changed since the email was built" not in after.text  # put back as it was, its time too
 
 
 def test_an_editions_desk_changes_that_editions_issue_file_only(demo: Path) -> None:

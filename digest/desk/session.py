@@ -148,7 +148,7 @@ class DeskSession:
                                    "nothing was saved: reload the desk, then make the change again")
             stored = stored_reviews(config, store, self.week) if flags.pins or flags.drops else {}
             flags, notes = check_flags(flags, stored, self.week.id, config.select.top_count, config.site.tz)
-            before = self.issue_path.read_bytes() if version else None
+            before = (self.issue_path.read_bytes(), self.issue_path.stat()) if version else None
             save_flags(config, self.issue_id, flags)
             try:
                 result = build_issue(config, store, self.now, self.week)
@@ -169,15 +169,17 @@ def _newer(path: Path, than: Path | None) -> bool:
         return False
 
 
-def _put_back(path: Path, before: bytes | None) -> None:
-    """The issue file as it was (``None``: there was none), replaced atomically."""
+def _put_back(path: Path, before: tuple[bytes, os.stat_result] | None) -> None:
+    """The issue file as it was, its time too (``None``: there was none), replaced atomically."""
     if before is None:
         path.unlink(missing_ok=True)
         return
+    data, stat = before
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(before)
+            handle.write(data)
+        os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

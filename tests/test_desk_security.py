@@ -220,3 +220,16 @@ def test_the_desk_binds_loopback_by_default_and_drops_idle_clients_past_its_cap(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_change_posted_from_another_origin_is_403_even_with_the_form_fields(demo: Path) -> None:
+    build_demo(demo)
+    first = picks(demo)[0]
+    with running_desk(demo) as server:
+        form = request(server, "GET", "/").fields("drop", first)
+        port = server.server_address[1]
+        other = request(server, "POST", "/change", form, headers={"Origin": "http://evil.example"})
+        framed = request(server, "POST", "/change", form, headers={"Origin": "null"})  # a sandboxed frame
+        own = request(server, "POST", "/change", form, headers={"Origin": f"http://127.0.0.1:{port}"})
+    assert (other.status, framed.status) == (403, 403)
+    assert own.status == 200 and first not in picks(demo)

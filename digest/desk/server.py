@@ -9,7 +9,8 @@ issue about to go to thousands of people is guarded as a web app:
   command) and every request must carry it: ``Authorization: Bearer`` or the ``token`` cookie that
   ``/?token=...`` sets once;
 - a CSRF token, made at each start, in a hidden field of every form: a POST without it, or with
-  another, is 403 and changes nothing (a page elsewhere cannot post to the desk);
+  another, is 403 and changes nothing (a page elsewhere cannot post to the desk); so is a POST whose
+  ``Origin`` is not the desk's own;
 - the page's CSP allows no script and no frame but its own sandboxed email;
 - a change carries the issue file's version; a stale one is 409 and writes nothing.
 """
@@ -126,7 +127,7 @@ class DeskHandler(PreviewHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
-        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Referrer-Policy", "same-origin")  # no-referrer would make Origin "null"
         self.end_headers()
         self.wfile.write(body)
 
@@ -142,6 +143,11 @@ class DeskHandler(PreviewHandler):
 
     def _post(self) -> None:
         if self._refused():
+            return
+        origin = self.headers.get("Origin")
+        if origin is not None and origin != f"http://{self.headers.get('Host', '').strip().lower()}":
+            # a browser names the page that sent a form: another site, or "null" from a sandboxed frame
+            self.send_error(HTTPStatus.FORBIDDEN, "changes are made from the desk's own page only")
             return
         if clean_path(self.path.partition("?")[0]) != "/change":
             self.send_error(HTTPStatus.NOT_FOUND, "changes go to /change")

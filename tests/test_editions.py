@@ -33,11 +33,11 @@ from digest.cli.base import Context
 from digest.cli.job import run
 from digest.cli.mail import built_issue_dir
 from digest.cli.select import build, explain
+from digest.desk.preview import make_server
 from digest.errors import ConfigError
 from digest.job.build import BuildResult, build_issue
 from digest.job.run import run_editions
 from digest.job.schedule import DigestScheduler, due_work
-from digest.mail.preview import make_server
 from digest.settings.config import Config, load_config
 from digest.settings.editions import all_editions, archive_dir, edition_config, issue_dir, pick_edition
 from digest.store.database import Store

@@ -27,7 +27,7 @@ from test_email_clients import demo_issue as demo_issue  # noqa: PLC0414 - the f
 from test_preview import build as preview_build
 
 from digest.colours import contrast, luminance
-from digest.mail.preview import make_server
+from digest.desk.preview import make_server
 from digest.mail.render import render_issue
 from digest.mail.samples import sample_values
 

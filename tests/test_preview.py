@@ -16,10 +16,10 @@ from email_fixtures import BRANDED, NOW, email_config, email_config_text, realis
 
 from digest.cli.base import Context
 from digest.cli.mail import preview, rebuild_latest
+from digest.desk.preview import PreviewServer, Watcher, latest_issue_dir, make_server
 from digest.errors import DigestError
 from digest.mail.manifest import build_manifest
 from digest.mail.output import write_issue
-from digest.mail.preview import PreviewServer, Watcher, latest_issue_dir, make_server
 from digest.mail.render import render_issue
 from digest.mail.samples import sample_values
 from digest.settings.config import Config

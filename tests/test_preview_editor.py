@@ -16,7 +16,7 @@ from test_browser import ARGS, CHROMIUM, png
 from digest.cli import main
 from digest.cli.base import Context
 from digest.cli.mail import built_issue_dir
-from digest.mail.preview import PreviewServer, make_server
+from digest.desk.preview import PreviewServer, make_server
 from digest.settings.config import load_config
 
 pytestmark = pytest.mark.slow

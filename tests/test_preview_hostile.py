@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_browser import ARGS, CHROMIUM, png
 
-from digest.mail.preview import PreviewServer, make_server
+from digest.desk.preview import PreviewServer, make_server
 
 HOST = "reviews.example"
 # A page a mirror may hold (an author's embed, a captured article): its script tries to act at the

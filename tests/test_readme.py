@@ -33,7 +33,7 @@ EXEMPT = {"make run", "make test"}
 NEEDS = re.compile(r"#\s*needs:\s*(?P<what>network|systemd|a real mailing service)\s*$")
 PIN = "https://secondscreen.example/2025/05/14/review-lantern-row-detectives-episode-7-a-confession-in-ink/"
 DROP = "https://secondscreen.example/2025/05/17/review-salt-road-is-worth-every-minute/"
-LONG_RUNNING = {"preview"}  # serves until stopped: run in a subprocess, its first line read, then stopped
+LONG_RUNNING = {"preview", "desk"}  # serve until stopped: run in a subprocess, first line read, then stopped
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ EXPECTED: dict[str, Promise] = {
     f'$D build --week 2025-W20 --pin {PIN}@1 --drop {DROP} --note "Big week for **anime**"':
         Promise("built 2025-W20"),
     "$D preview --week 2025-W20": Promise("previewing May 12–18, 2025 (2025-W20) at http://127.0.0.1:"),
+    "$D desk --week 2025-W20": Promise("desk for 2025-W20 at http://127.0.0.1:"),
     "$D lint": Promise("pre-send report:"),
     "$D send-test --to me@example.com": Promise("as a test for me@example.com to {out}/test/2025-W20.eml"),
     "$D run --now 2025-05-19T08:00": Promise("built anime/2025-W20: Anime this week: "),

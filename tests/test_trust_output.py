@@ -16,7 +16,7 @@ from helpers.configfile import make_config
 
 from digest.cli.base import terminal_safe
 from digest.cli.main import main as cli
-from digest.mail.preview import make_server
+from digest.desk.preview import make_server
 from digest.mail.render import render_issue
 from digest.mailers import MAILER_TAGS, TAG_SYNTAX
 from digest.models import FeedEntry, ImageHint, Selection

@@ -1,4 +1,4 @@
-"""``digest lint`` and ``digest preview``: thin click commands over digest.mail.lint and digest.mail.preview.
+"""``digest lint`` and ``digest preview``: thin click commands over digest.mail.lint and digest.desk.preview.
 
 Registered in ``digest.cli.main`` with ``main.add_command(...)``.
 """
@@ -18,7 +18,8 @@ from digest.errors import DigestError, LintError
 from digest.mailers import MAILER_TAGS
 
 if TYPE_CHECKING:
-    from digest.mail.preview import Rebuild
+    from digest.desk.preview import Rebuild
+    from digest.settings.config import Config
 
 
 def built_issue_dir(obj: Context, week: str | None, edition: str | None = None) -> Path | None:
@@ -109,6 +110,16 @@ def lint(obj: Context, path: Path | None, mailer: str | None, strict: bool) -> N
     click.echo(f"{summary}; {len(text.encode('utf-8')) / 1024:.1f} KB")
 
 
+def preview_samples(config: Config) -> dict[str, str]:
+    """Merge tag -> the sample value the preview and the desk show in its place (the files keep the tag)."""
+    from digest.mail.samples import sample_values
+
+    email = config.email
+    return {tag: value for tag, value in sample_values(
+        email.unsubscribe, email.view_online, None if email.postal_address else email.tags.address,
+        config.site.name).items() if tag in email.merge_tags}
+
+
 def rebuild_latest(config_path: Path) -> Rebuild:
     """A rebuild callback: reload the config and rebuild the latest issue's week as of its own ``now``."""
 
@@ -150,9 +161,8 @@ def preview(obj: Context, port: int, week: str | None, no_watch: bool, interval:
     Example:
       digest --config config/demo.toml preview --week 2025-W20
     """
-    from digest.mail.preview import make_server
+    from digest.desk.preview import make_server
     from digest.mail.render import template_dirs
-    from digest.mail.samples import sample_values
     from digest.settings.editions import all_editions, edition_name
     from digest.weeks import label_or_name
 
@@ -164,10 +174,7 @@ def preview(obj: Context, port: int, week: str | None, no_watch: bool, interval:
     sender = config.email.from_name or config.site.name
     if config.email.from_address:
         sender += f" <{config.email.from_address}>"
-    email = config.email
-    samples = {tag: value for tag, value in sample_values(
-        email.unsubscribe, email.view_online, None if email.postal_address else email.tags.address,
-        config.site.name).items() if tag in email.merge_tags}
+    samples = preview_samples(config)
     server = make_server(config.output_root(), port=port, rebuild=rebuild_latest(obj.config_path), watch=watch,
                          interval=interval, merge_tags=config.email.merge_tags,
                          locate=lambda: built_issue_dir(obj, week),

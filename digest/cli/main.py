@@ -17,6 +17,7 @@ import click
 from digest.cli.archive import archive
 from digest.cli.base import Context, config_option, emit_error
 from digest.cli.collect import check, collect, feeds, prune
+from digest.cli.desk import desk
 from digest.cli.issue import issue
 from digest.cli.job import run, schedule, send_test
 from digest.cli.mail import lint, preview
@@ -71,7 +72,7 @@ def main(ctx: click.Context, config_path: Path) -> None:
 
 
 COMMANDS = (init, config_reference, check, collect, feeds, prune, reviews, build, explain, lint, preview, run,
-            schedule, send_test, archive, issue)
+            schedule, send_test, archive, desk, issue)
 
 
 def _takes_config(command: click.Command) -> None:

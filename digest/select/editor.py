@@ -345,7 +345,7 @@ def _issue_text(issue_id: str, merged: EditorChoices) -> str:
              "# edit it freely."]
     if merged.note is not None:
         lines.append(f"note = {_toml_string(merged.note)}")
-    if merged.private_note is not None:
+    if merged.private_note is not None:  # the file's own: no flag sets it, and a save must not lose it
         lines.append(f"private_note = {_toml_string(merged.private_note)}")
     if merged.drops:
         lines.append("drop = [" + ", ".join(_toml_string(d) for d in merged.drops) + "]")

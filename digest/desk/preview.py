@@ -150,6 +150,7 @@ class Watcher:
 
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
+    handler_class: type[BaseHTTPRequestHandler]  # set below the handler: the desk serves its own
     request_queue_size = 64  # a browser opens several connections at once; none wait on a full backlog
 
     def __init__(self, address: tuple[str, int], out_root: Path, watcher: Watcher | None,
@@ -169,7 +170,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.mirrors = {host.lower(): root for host, root in (mirrors or {}).items()}
         self.sender = sender
         self._thread: threading.Thread | None = None
-        super().__init__(address, PreviewHandler)  # binds last: a busy port calls server_close()
+        super().__init__(address, self.handler_class)  # binds last: a busy port calls server_close()
 
     def host_ok(self, host: str) -> bool:
         """Is ``host`` (the request's Host header) this server by a loopback name and its port?"""
@@ -326,6 +327,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
+
+
+PreviewServer.handler_class = PreviewHandler
 
 
 def make_server(out_root: Path, *, host: str = "127.0.0.1", port: int = 8025, rebuild: Rebuild | None = None,

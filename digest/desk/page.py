@@ -1,0 +1,155 @@
+"""The desk's page: the week's candidates with why each won or lost, the forms that change the issue,
+and the built email in a sandboxed frame.
+
+Every text from a feed (titles, sections, TL;DRs, reasons that quote them, URLs) is escaped here;
+an image URL is shown only when it is http(s). The page carries no script and no inline style (its CSP
+says ``script-src 'none'``; the style is ``/desk.css``): the forms are plain POSTs that work without
+JavaScript. Each form carries the server's CSRF token and the issue file's version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from digest.desk.session import DeskView
+from digest.models import NearMiss, Pick, Review
+from digest.weeks import week_label
+
+CSS = """
+body { margin: 0; font: 14px/1.45 system-ui, sans-serif; background: #eef0f3; color: #1d2433; }
+header { padding: 12px 24px; background: #1d2433; color: #fff; }
+header h1 { margin: 0; font-size: 17px; } header p { margin: 4px 0 0; color: #c5cad3; }
+main { display: flex; gap: 24px; padding: 16px 24px; align-items: flex-start; flex-wrap: wrap; }
+section.work { flex: 1 1 560px; min-width: 0; }
+section.email { flex: 0 1 620px; }
+h2 { font-size: 13px; text-transform: uppercase; letter-spacing: 1px; color: #4b5260; margin: 18px 0 8px; }
+.message { margin: 12px 24px 0; padding: 10px 14px; white-space: pre-wrap; }
+.message.error { background: #fdecea; color: #8a1c13; } .message.ok { background: #e6f4ea; color: #1e5631; }
+ol.cards, ul.cards { list-style: none; margin: 0; padding: 0; }
+.card { background: #fff; margin: 0 0 10px; padding: 10px 12px; display: flex; gap: 12px;
+        box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+.card img { width: 96px; height: 64px; object-fit: cover; flex: none; background: #dde1e7; }
+.card .body { flex: 1; min-width: 0; }
+.card h3 { margin: 0; font-size: 15px; } .card .meta { color: #4b5260; font-size: 12px; }
+.card .why { margin: 4px 0; font-size: 13px; } .card .tldr { margin: 4px 0; }
+.card form { display: inline-block; margin: 4px 8px 0 0; }
+input[type=number] { width: 4em; }
+textarea { width: 100%; min-height: 6em; font: inherit; box-sizing: border-box; }
+button { font: inherit; padding: 3px 10px; }
+iframe { border: 0; background: #fff; width: 600px; max-width: 100%; height: 80vh;
+         box-shadow: 0 2px 12px rgba(0,0,0,.15); }
+"""
+
+
+def _image(review: Review) -> str:
+    url = review.image.url if review.image else ""
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return ""
+    return f'<img src="{escape(url)}" alt="" loading="lazy">'
+
+
+def _meta(review: Review, tz: ZoneInfo) -> str:
+    score = f"{review.score.value:.1f}/10 ({escape(review.score.raw)})" if review.score else "unscored"
+    comments = f" · {review.comments} comments" if review.comments is not None else ""
+    return (f'<p class="meta">{score} · {escape(review.section)}{comments} · '
+            f'{review.published.astimezone(tz):%a %d %b}</p>')
+
+
+def _hidden(csrf: str, version: str, action: str, url: str = "") -> str:
+    fields = [("csrf", csrf), ("version", version), ("action", action)] + ([("url", url)] if url else [])
+    return "".join(f'<input type="hidden" name="{n}" value="{escape(v)}">' for n, v in fields)
+
+
+def _form(csrf: str, version: str, action: str, review: Review, label: str, extra: str = "") -> str:
+    return (f'<form method="post" action="/change">{_hidden(csrf, version, action, review.link)}{extra}'
+            f'<button type="submit" aria-label="{escape(f"{label}: {review.title}")}">{escape(label)}</button>'
+            f'</form>')
+
+
+def _pin_at(csrf: str, version: str, review: Review) -> str:
+    field = (f'<label>at <input type="number" name="position" min="1" max="50" required '
+             f'aria-label="{escape(f"position for {review.title}")}"></label> ')
+    return _form(csrf, version, "pin_at", review, "Pin", field)
+
+
+def _card(review: Review, tz: ZoneInfo, why: Sequence[str], forms: Iterable[str], heading: str = "") -> str:
+    reasons = "".join(f'<p class="why">{escape(line)}</p>' for line in why)
+    tldr = f'<p class="tldr">{escape(review.tldr)}</p>' if review.tldr else ""
+    return (f'<li class="card">{_image(review)}<div class="body">{heading}'
+            f'<h3><a href="{escape(review.link)}" rel="noreferrer noopener" target="_blank">'
+            f'{escape(review.title)}</a></h3>{_meta(review, tz)}{tldr}{reasons}{"".join(forms)}</div></li>')
+
+
+def _pick_card(pick: Pick, tz: ZoneInfo, csrf: str, version: str) -> str:
+    why = [*pick.reasons, *(s.detail for s in pick.signals)]
+    if pick.trend_score is not None:
+        why.append(f"trend score {pick.trend_score:.2f}")
+    heading = f'<p class="meta">#{pick.position} {escape(str(pick.kind))}</p>'
+    review = pick.review
+    forms = [_form(csrf, version, "drop", review, "Drop"), _pin_at(csrf, version, review)]
+    return _card(review, tz, why, forms, heading)
+
+
+def _miss_card(miss: NearMiss, tz: ZoneInfo, csrf: str, version: str) -> str:
+    review = miss.review
+    return _card(review, tz, [f"why it lost: {miss.reason}"],
+                 [_form(csrf, version, "pick", review, "Pick"), _pin_at(csrf, version, review),
+                  _form(csrf, version, "drop", review, "Drop")])
+
+
+def _other_card(review: Review, tz: ZoneInfo, dropped: bool, csrf: str, version: str) -> str:
+    why = ["dropped by the editor"] if dropped else (
+        [f"why unscored: {review.unscored_reason}"] if review.score is None and review.unscored_reason else [])
+    forms = [_form(csrf, version, "pick", review, "Pick"), _pin_at(csrf, version, review)]
+    return _card(review, tz, why, forms)
+
+
+def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), error: str | None = None) -> str:
+    """The whole page for ``view``; ``error`` is a refused change (or a failed build), ``messages`` what
+    an accepted one said."""
+    selection, version = view.selection, view.version
+    banners = ""
+    for text, kind in ([(error, "error")] if error else []) + ([(view.error, "error")] if view.error else []):
+        banners += f'<div class="message {kind}" role="alert">{escape(text)}</div>'
+    if view.email_stale:
+        banners += (f'<div class="message error" role="status">{escape(str(view.issue_path))} changed '
+                    "since the email was built: the picks here follow the file, the email is the last "
+                    "build's (any change here, or digest build, rebuilds it)</div>")
+    if messages:
+        banners += f'<div class="message ok" role="status">{escape(chr(10).join(messages))}</div>'
+    parts: list[str] = []
+    shown: set[str] = set()
+    if selection is not None:
+        parts.append(f"<h2>Picks ({len(selection.picks)})</h2><ol class=\"cards\">")
+        parts += [_pick_card(p, view.tz, csrf, version) for p in selection.picks]
+        parts.append("</ol>")
+        if selection.trending_note:
+            parts.append(f'<p class="why">trending: {escape(selection.trending_note)}</p>')
+        parts.append(f"<h2>Near misses ({len(selection.near_misses)})</h2><ul class=\"cards\">")
+        parts += [_miss_card(m, view.tz, csrf, version) for m in selection.near_misses]
+        parts.append("</ul>")
+        shown = {p.review.link for p in selection.picks} | {m.review.link for m in selection.near_misses}
+    others = [r for r in view.reviews if r.link not in shown]
+    dropped = set(view.choices.drops)
+    parts.append(f"<h2>Other reviews of the week ({len(others)})</h2><ul class=\"cards\">")
+    parts += [_other_card(r, view.tz, r.link in dropped, csrf, version) for r in others]
+    parts.append("</ul>")
+    note = escape(view.choices.note or "")
+    parts.append(f'<h2>Editor\'s note</h2><form method="post" action="/change">'
+                 f'{_hidden(csrf, version, "note")}<label for="note">Markdown; shown above the picks</label>'
+                 f'<textarea id="note" name="note" maxlength="5000">{note}</textarea>'
+                 f'<button type="submit">Save the note</button></form>')
+    email = ('<iframe sandbox src="/email.html" title="the email as built"></iframe>' if view.folder
+             else "<p>Not built yet: make a change, or run digest build.</p>")
+    label = escape(week_label(view.week))
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>digest desk: {label}</title><link rel="stylesheet" href="/desk.css"></head><body>'
+            f'<header><h1>digest desk: {label} ({escape(view.issue_id)})</h1>'
+            f'<p>{escape(str(view.issue_path))} · version {escape(version[:12] or "(no file yet)")}</p>'
+            f'</header>'
+            f'{banners}<main><section class="work">{"".join(parts)}</section>'
+            f'<section class="email"><h2>The email</h2>{email}</section></main></body></html>')

@@ -1,0 +1,209 @@
+"""``digest desk``: the week's issue as an editor works on it, served like the preview, with changes.
+
+It is the preview's server (clean paths, the Host check against DNS rebinding, idle timeouts, a cap
+on connections, the email and mirror routes) with the desk's page at ``/`` and one POST route,
+``/change``, whose forms are the table in :mod:`digest.desk.actions`. A server that can rewrite an
+issue about to go to thousands of people is guarded as a web app:
+
+- loopback by default; bound elsewhere it needs a token (``DIGEST_DESK_TOKEN``, checked by the
+  command) and every request must carry it: ``Authorization: Bearer`` or the ``token`` cookie that
+  ``/?token=...`` sets once;
+- a CSRF token, made at each start, in a hidden field of every form: a POST without it, or with
+  another, is 403 and changes nothing (a page elsewhere cannot post to the desk); so is a POST whose
+  ``Origin`` is not the desk's own;
+- the page's CSP allows no script and no frame but its own sandboxed email;
+- a change carries the issue file's version; a stale one is 409 and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import re
+import secrets
+import sys
+from collections.abc import Mapping
+from http import HTTPStatus
+from http.cookies import CookieError, SimpleCookie
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from digest.desk.actions import ACTIONS, Change
+from digest.desk.page import CSS, render_desk
+from digest.desk.preview import (
+    IDLE_TIMEOUT,
+    MAX_CONNECTIONS,
+    PreviewHandler,
+    PreviewServer,
+    clean_path,
+    local_images,
+)
+from digest.desk.session import DeskSession, StaleVersion
+from digest.errors import DigestError
+
+TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]{16,512}")  # fits a header and a cookie as it is
+# The desk's own page: no script at all, its style from /desk.css, frames only from itself (the email,
+# sandboxed by the page), forms only to itself, never framed by another page.
+DESK_POLICY = ("default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
+               "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+MAX_FORM = 64 * 1024  # bytes of one POST body: a note is at most 5000 characters
+
+
+def is_loopback(host: str) -> bool:
+    """A loopback address, or ``localhost``; never a name that merely looks like one (127.x.evil.example)."""
+    name = host.strip().removeprefix("[").removesuffix("]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+class DeskServer(PreviewServer):
+    def __init__(self, address: tuple[str, int], session: DeskSession, *, token: str | None,
+                 actions: Mapping[str, Change], mirrors: Mapping[str, Path] | None = None,
+                 samples: Mapping[str, str] | None = None, idle_timeout: float = IDLE_TIMEOUT,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
+        self.session = session
+        self.token = token
+        self.actions = dict(actions)
+        self.csrf = secrets.token_urlsafe(32)  # per start: a page from before a restart must be reloaded
+        super().__init__(address, session.base.output_root(), None, locate=session.folder, mirrors=mirrors,
+                         idle_timeout=idle_timeout, max_connections=max_connections, samples=samples)
+
+
+class DeskHandler(PreviewHandler):
+    server: DeskServer
+
+    def _refused(self) -> bool:
+        """Answer and return True when the request may not reach the desk: another Host, no token."""
+        if not self.server.host_ok(self.headers.get("Host", "")):
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "answers to its own address only")
+            return True
+        token = self.server.token
+        if token is None:
+            return False
+        bearer = self.headers.get("Authorization", "")
+        given = bearer[7:] if bearer.startswith("Bearer ") else ""
+        if not given:
+            try:
+                morsel = SimpleCookie(self.headers.get("Cookie", "")).get("token")
+            except CookieError:
+                morsel = None
+            given = morsel.value if morsel is not None else ""
+        query_token = parse_qs(self.path.partition("?")[2]).get("token", [""])[0]
+        if self.command == "GET" and query_token and hmac.compare_digest(query_token.encode(), token.encode()):
+            # once, from the link the command printed: a cookie from now on, and the token out of the URL
+            self.send_response(HTTPStatus.SEE_OTHER)
+            self.send_header("Set-Cookie", f"token={token}; HttpOnly; SameSite=Strict; Path=/")
+            self.send_header("Location", "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            self.send_error(HTTPStatus.UNAUTHORIZED, "this desk needs its token (DIGEST_DESK_TOKEN)")
+            return True
+        return False
+
+    def _get(self) -> None:
+        if self._refused():
+            return
+        path = clean_path(self.path.partition("?")[0])
+        if path == "/":
+            self._page()
+        elif path == "/desk.css":
+            self._policy = "default-src 'none'"
+            self._send(CSS.encode("utf-8"), "text/css; charset=utf-8")
+        else:
+            super()._get()  # the email, its text, the mirror: the preview's own routes and checks
+
+    def _page(self, status: HTTPStatus = HTTPStatus.OK, *, messages: tuple[str, ...] = (),
+              error: str | None = None) -> None:
+        page = render_desk(self.server.session.view(), self.server.csrf, messages=messages, error=error)
+        body = local_images(page, self.server.mirrors).encode("utf-8")
+        self._policy = DESK_POLICY
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Referrer-Policy", "same-origin")  # no-referrer would make Origin "null"
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+        self._policy = DESK_POLICY
+        try:
+            self._post()
+        except (ConnectionError, TimeoutError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - one bad request must not take the connection down unanswered
+            print(f"digest desk: POST failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR, "the desk failed on this request")
+
+    def _post(self) -> None:
+        if self._refused():
+            return
+        origin = self.headers.get("Origin")
+        if origin is not None and origin != f"http://{self.headers.get('Host', '').strip().lower()}":
+            # a browser names the page that sent a form: another site, or "null" from a sandboxed frame
+            self.send_error(HTTPStatus.FORBIDDEN, "changes are made from the desk's own page only")
+            return
+        if clean_path(self.path.partition("?")[0]) != "/change":
+            self.send_error(HTTPStatus.NOT_FOUND, "changes go to /change")
+            return
+        kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self.send_error(HTTPStatus.LENGTH_REQUIRED, "a change needs a Content-Length")
+            return
+        if kind != "application/x-www-form-urlencoded" or not 0 <= length <= MAX_FORM:
+            self.send_error(HTTPStatus.BAD_REQUEST, "a change is a form of at most 64 KB")
+            return
+        try:
+            raw = self.rfile.read(length).decode("utf-8")
+            fields = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True, strict_parsing=False,
+                                                   max_num_fields=20).items()}
+        except (UnicodeDecodeError, ValueError):
+            self.send_error(HTTPStatus.BAD_REQUEST, "a change is a UTF-8 form")
+            return
+        if not hmac.compare_digest(fields.get("csrf", "").encode(), self.server.csrf.encode()):
+            self.send_error(HTTPStatus.FORBIDDEN, "this form is not from this desk (or the desk restarted): "
+                                                  "reload the page")
+            return
+        change = self.server.actions.get(fields.get("action", ""))
+        if change is None:
+            self.send_error(HTTPStatus.BAD_REQUEST, "no such change")
+            return
+        try:
+            messages = change(self.server.session, fields)
+        except StaleVersion as exc:
+            self._page(HTTPStatus.CONFLICT, error=str(exc))
+            return
+        except DigestError as exc:
+            self._page(HTTPStatus.UNPROCESSABLE_ENTITY, error=str(exc))
+            return
+        self._page(messages=tuple(messages))
+
+
+DeskServer.handler_class = DeskHandler
+
+
+def make_desk(session: DeskSession, *, host: str = "127.0.0.1", port: int = 8026, token: str | None = None,
+              actions: Mapping[str, Change] = ACTIONS, mirrors: Mapping[str, Path] | None = None,
+              samples: Mapping[str, str] | None = None, idle_timeout: float = IDLE_TIMEOUT,
+              max_connections: int = MAX_CONNECTIONS) -> DeskServer:
+    """The desk for ``session``, bound, unstarted. Off loopback without a token it refuses to exist."""
+    if not is_loopback(host) and not token:
+        raise DigestError(f"--host {host} is not loopback: anyone who can reach it could change and rebuild "
+                          "the issue; set DIGEST_DESK_TOKEN to a long random secret (every request must "
+                          "then carry it), or leave --host at 127.0.0.1")
+    if token is not None and not TOKEN_CHARS.fullmatch(token):
+        raise DigestError("DIGEST_DESK_TOKEN must be 16 to 512 letters, digits or ._~+/=- (no spaces, no ;): "
+                          "e.g. python3 -c 'import secrets; print(secrets.token_urlsafe())'")
+    try:
+        return DeskServer((host, port), session, token=token, actions=actions, mirrors=mirrors,
+                          samples=samples, idle_timeout=idle_timeout, max_connections=max_connections)
+    except OSError as exc:
+        raise DigestError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (try --port)") from None

@@ -1,0 +1,215 @@
+"""The desk's hold on one week's issue: what the page shows, and each change applied as the CLI applies it.
+
+A change goes through the same functions as ``digest build --pin/--drop/--note``: the editor's choices
+are checked against the store (``check_flags``, the same messages), merged into ``issues/<week>.toml``
+(``save_flags``, atomically), then the issue is built as ``digest build`` builds it (``build_issue`` and
+the archive update). The issue file stays the source of truth; the desk keeps nothing of its own.
+
+Two editors (two tabs, two desks on one store) are kept from losing each other's change by the issue
+file's version: every form carries the hash of the file's bytes as the page showed it, and a change
+whose version is no longer the file's is refused (:class:`StaleVersion`) before anything is written.
+The check and the write happen under the store's lock, which ``digest build`` takes too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from digest.errors import DigestError
+from digest.job.build import BuildResult, build_issue, choose
+from digest.mail.archive import update_archive
+from digest.mail.manifest import load_manifest
+from digest.mail.output import HTML, MANIFEST
+from digest.models import Review, Selection
+from digest.reviews.rules import ReviewRules, reviews_in_window
+from digest.select.editor import EditorChoices, check_flags, issue_file, load_editor_choices, save_flags
+from digest.select.edits import stored_reviews
+from digest.settings.config import Config
+from digest.settings.editions import pick_edition
+from digest.store.database import Store
+from digest.store.lock import StoreLock
+from digest.weeks import Week, issue_key, parse_week, split_issue_key
+
+
+class StaleVersion(DigestError):
+    """The issue file changed since the page was shown: the change would overwrite someone else's."""
+
+
+def file_version(path: Path) -> str:
+    """The version a form carries: the SHA-256 of the issue file's bytes, "" when there is none."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return ""
+
+
+@dataclass(frozen=True)
+class DeskView:
+    """What the page shows: the selection as built, every review of the week, the editor's choices."""
+
+    issue_id: str
+    week: Week
+    selection: Selection | None  # None when the selection itself failed (the error says why)
+    reviews: tuple[Review, ...]  # every review published in the week, oldest first
+    choices: EditorChoices
+    version: str
+    issue_path: Path
+    folder: Path | None  # the built issue's folder, for the email
+    tz: ZoneInfo  # the site's: dates are shown as its readers see them
+    error: str | None = None
+    email_stale: bool = False  # the issue file is newer than the built email (edited by hand since)
+
+
+@dataclass
+class DeskSession:
+    """One edition's week, as the desk serves it. ``base`` is the config as loaded (all editions)."""
+
+    base: Config
+    week: Week
+    now: datetime  # the build's ``now``: the built issue's own, so a rebuild picks from the same store
+    edition: str | None = None
+    built: BuildResult | None = None
+    # the issue file's version when ``built`` was made: the page reuses its selection until the file changes
+    _built_version: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def config(self) -> Config:
+        return pick_edition(self.base, self.edition)
+
+    @property
+    def issue_id(self) -> str:
+        return issue_key(self.week.id, self.config.edition_id)
+
+    @property
+    def issue_path(self) -> Path:
+        return issue_file(self.config, self.issue_id)
+
+    @contextmanager
+    def store(self, *, lock: bool) -> Iterator[Store]:
+        path = self.base.store_path
+        if lock:
+            with StoreLock(path), Store.open(path) as store:
+                yield store
+        else:
+            with Store.open(path) as store:
+                yield store
+
+    def folder(self) -> Path | None:
+        with self.store(lock=False) as store:
+            record = store.issue(self.issue_id)
+        return Path(record.out_dir) if record is not None else None
+
+    def view(self) -> DeskView:
+        """The week as it stands: the selection ``digest explain`` reports, every review ``digest reviews``
+        lists, and the issue file's choices and version."""
+        config = self.config
+        version = file_version(self.issue_path)
+        start, end = self.week.window(config.site.tz)
+        selection: Selection | None = None
+        error: str | None = None
+        try:
+            choices = load_editor_choices(config, self.issue_id)
+        except DigestError as exc:
+            choices, error = EditorChoices(), str(exc)
+        with self.store(lock=False) as store:
+            found = reviews_in_window(store, ReviewRules.from_config(config), start, end)
+            if error is None:
+                try:
+                    built = self.built if self._built_version == version else None
+                    selection = built.selection if built else choose(config, store, self.now, self.week)
+                except DigestError as exc:
+                    error = str(exc)
+        reviews = tuple(r for r in found if r.is_review)
+        folder = self.folder()
+        stale = _newer(self.issue_path, folder / HTML if folder else None)
+        return DeskView(self.issue_id, self.week, selection, reviews, choices, version, self.issue_path,
+                        folder, config.site.tz, error, stale)
+
+    def apply(self, flags: EditorChoices, version: str) -> tuple[BuildResult, list[str]]:
+        """Check ``flags`` as ``digest build`` does, write them, rebuild; refuse a stale ``version``.
+
+        Raises :class:`StaleVersion`, the check's own UsageError or the build's error; in each case the
+        issue file is left as it was (``digest build`` keeps flags its build then refuses; the desk does
+        not, so the page never shows a file every later build would refuse).
+        """
+        config = self.config
+        with self._lock, self.store(lock=True) as store:
+            if file_version(self.issue_path) != version:
+                raise StaleVersion(f"someone else changed {self.issue_path} since this page was shown; "
+                                   "nothing was saved: reload the desk, then make the change again")
+            stored = stored_reviews(config, store, self.week) if flags.pins or flags.drops else {}
+            flags, notes = check_flags(flags, stored, self.week.id, config.select.top_count, config.site.tz)
+            before = (self.issue_path.read_bytes(), self.issue_path.stat()) if version else None
+            save_flags(config, self.issue_id, flags)
+            try:
+                result = build_issue(config, store, self.now, self.week)
+            except BaseException:
+                _put_back(self.issue_path, before)  # a change the build refuses is not kept half-made
+                raise
+            update_archive(self.base, store)
+            self.built, self._built_version = result, file_version(self.issue_path)
+        return result, notes
+
+
+
+def _newer(path: Path, than: Path | None) -> bool:
+    """Was ``path`` written after ``than`` (both there)?"""
+    try:
+        return than is not None and path.stat().st_mtime_ns > than.stat().st_mtime_ns
+    except FileNotFoundError:
+        return False
+
+
+def _put_back(path: Path, before: tuple[bytes, os.stat_result] | None) -> None:
+    """The issue file as it was, its time too (``None``: there was none), replaced atomically."""
+    if before is None:
+        path.unlink(missing_ok=True)
+        return
+    data, stat = before
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def open_session(base: Config, week: str | None = None, edition: str | None = None) -> DeskSession:
+    """The desk for a built issue: ``week`` of ``edition``, or that edition's last build.
+
+    The build's own ``now`` (from its manifest) is kept, so each rebuild picks from the store as the
+    first build did (a replayed week stays that week).
+    """
+    config = pick_edition(base, edition)
+    with Store.open(base.store_path) as store:
+        if week:
+            wanted = issue_key(parse_week(week).id, config.edition_id)
+            record = store.issue(wanted)
+            if record is None:
+                raise DigestError(f"{wanted} has not been built with this config; run digest build --week "
+                                  f"{parse_week(week).id} first")
+        else:
+            record = store.last_built(config.edition_id)
+            if record is None:
+                raise DigestError("no issue built with this config yet; run digest build first")
+    path = Path(record.out_dir) / MANIFEST
+    manifest = load_manifest(path)
+    try:
+        now = datetime.fromisoformat(manifest["now"])
+    except (KeyError, ValueError) as exc:
+        raise DigestError(f"{path}: cannot read the issue's build time: {exc}") from None
+    built_week = parse_week(manifest.get("week") or split_issue_key(record.id)[1])
+    return DeskSession(base, built_week, now, edition)

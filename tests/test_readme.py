@@ -51,6 +51,7 @@ EXPECTED: dict[str, Promise] = {
         Promise("built 2025-W20"),
     "$D preview --week 2025-W20": Promise("previewing May 12–18, 2025 (2025-W20) at http://127.0.0.1:"),
     "$D desk --week 2025-W20": Promise("desk for 2025-W20 at http://127.0.0.1:"),
+    "$D issue status --week 2025-W20": Promise("2025-W20: state: draft"),
     "$D lint": Promise("pre-send report:"),
     "$D send-test --to me@example.com": Promise("as a test for me@example.com to {out}/test/2025-W20.eml"),
     "$D run --now 2025-05-19T08:00": Promise("built anime/2025-W20: Anime this week: "),

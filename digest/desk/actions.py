@@ -8,12 +8,14 @@ The server checks the Host, the token and the CSRF field before any entry runs.
 The editor's changes (pick, pin at a position, drop, the note) turn the form into the
 :class:`EditorChoices` that ``digest build --pin/--drop/--note`` would make and hand it to
 :meth:`DeskSession.apply`, which checks, writes and builds as the CLI does. Other kinds of change
-(reorder, a section move, a blurb, an issue's state) are new entries in ``ACTIONS`` and a form on the page.
+(a move up or down, a section move, a blurb) are editor's choices too (``--order``, ``--section``,
+``--blurb``); an issue's state moves through :mod:`digest.job.approval`, as ``digest issue`` does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 
 from digest.desk.session import DeskSession
 from digest.errors import UsageError
@@ -67,5 +69,75 @@ def editor_change(flags: Callable[[Form], EditorChoices]) -> Change:
     return change
 
 
-ACTIONS: dict[str, Change] = {name: editor_change(flags) for name, flags in
-                              {"pick": pick, "pin_at": pin_at, "drop": drop, "note": note}.items()}
+def section(form: Form) -> EditorChoices:
+    """Show a pick in another of the config's sections, as ``--section URL=NAME`` (empty: its own)."""
+    return EditorChoices(sections=((canonical_url(_url(form)), form.get("section", "").strip()),))
+
+
+def blurb(form: Form) -> EditorChoices:
+    """The TL;DR shown for a pick, as ``--blurb URL=TEXT`` (empty: the review's own)."""
+    return EditorChoices(blurbs=((canonical_url(_url(form)), form.get("blurb", "")),))
+
+
+def reorder(step: int) -> Change:
+    """Move a top pick one place up (``step`` -1) or down (+1): the whole order, as ``--order``.
+
+    The order is that of the top picks as the page showed them (the version check refuses a stale one).
+    """
+
+    def change(session: DeskSession, form: Form) -> list[str]:
+        selection = session.view().selection
+        url = canonical_url(_url(form))
+        tops = [canonical_url(p.review.link) for p in selection.picks if p.kind == "top"] if selection else []
+        if url not in tops:
+            raise UsageError(f"--order {url}: only a top pick can be moved up or down")
+        at = tops.index(url)
+        to = at + step
+        if not 0 <= to < len(tops):
+            raise UsageError(f"--order {url}: it is already {'first' if step < 0 else 'last'} of the top picks")
+        tops[at], tops[to] = tops[to], tops[at]
+        return editor_change(lambda _form: EditorChoices(order=tuple(tops)))(session, form)
+
+    return change
+
+
+def approval_move(action: str) -> Change:
+    """A move of the issue's state (submit, approve, send back, pull) as ``digest issue`` makes it."""
+
+    def change(session: DeskSession, form: Form) -> list[str]:
+        from digest.job.approval import transition
+
+        by = form.get("as", "").strip()
+        if not by:
+            raise UsageError("say who you are: pick your name ([approval] people)")
+        with session.store(lock=True) as store:
+            done = transition(session.config, store, session.issue_id, action, by, datetime.now(UTC),
+                              form.get("comment", ""))
+        lines = [f"{session.issue_id}: {done.status.summary()}"]
+        lines += [f"told {done.notice}"] if done.notice else []
+        lines += [f"the notice failed: {done.notice_error}"] if done.notice_error else []
+        return lines
+
+    return change
+
+
+def hand_off(session: DeskSession, form: Form) -> list[str]:
+    """Hand the issue off now: the run's own exactly-once delivery, refused without approval when required."""
+    from digest.job.approval import hand_off as deliver
+
+    by = form.get("as", "").strip()
+    if not by:
+        raise UsageError("say who you are: pick your name ([approval] people)")
+    with session.store(lock=True) as store:
+        done = deliver(session.config, store, session.issue_id, by, datetime.now(UTC))
+    return [done or f"{session.issue_id} handed off"]
+
+
+ACTIONS: dict[str, Change] = {
+    **{name: editor_change(flags) for name, flags in {"pick": pick, "pin_at": pin_at, "drop": drop,
+                                                        "note": note, "section": section,
+                                                        "blurb": blurb}.items()},
+    "move_up": reorder(-1), "move_down": reorder(+1),
+    **{name.replace(" ", "_"): approval_move(name) for name in ("submit", "approve", "send back", "pull")},
+    "hand_off": hand_off,
+}

@@ -83,13 +83,27 @@ def _card(review: Review, tz: ZoneInfo, why: Sequence[str], forms: Iterable[str]
             f'{escape(review.title)}</a></h3>{_meta(review, tz)}{tldr}{reasons}{"".join(forms)}</div></li>')
 
 
-def _pick_card(pick: Pick, tz: ZoneInfo, csrf: str, version: str) -> str:
+def _pick_card(pick: Pick, tz: ZoneInfo, csrf: str, version: str, sections: Sequence[str] = ()) -> str:
     why = [*pick.reasons, *(s.detail for s in pick.signals)]
     if pick.trend_score is not None:
         why.append(f"trend score {pick.trend_score:.2f}")
     heading = f'<p class="meta">#{pick.position} {escape(str(pick.kind))}</p>'
     review = pick.review
     forms = [_form(csrf, version, "drop", review, "Drop"), _pin_at(csrf, version, review)]
+    if pick.kind == "top":  # keyboard-first reorder: two buttons, no drag needed
+        forms += [_form(csrf, version, "move_up", review, "Up"),
+                  _form(csrf, version, "move_down", review, "Down")]
+    options = "".join(f'<option value="{escape(name)}"{" selected" if name == review.section else ""}>'
+                      f"{escape(name)}</option>" for name in sections)
+    if options:
+        label = escape(f"section for {review.title}")
+        forms.append(_form(csrf, version, "section", review, "Move",
+                           f'<label>section <select name="section" aria-label="{label}">{options}'
+                           "</select></label> "))
+    label = escape(f"blurb for {review.title}")
+    forms.append(_form(csrf, version, "blurb", review, "Save blurb",
+                       f'<label>blurb <input type="text" name="blurb" maxlength="2000" '
+                       f'value="{escape(review.tldr)}" aria-label="{label}"></label> '))
     return _card(review, tz, why, forms, heading)
 
 
@@ -105,6 +119,27 @@ def _other_card(review: Review, tz: ZoneInfo, dropped: bool, csrf: str, version:
         [f"why unscored: {review.unscored_reason}"] if review.score is None and review.unscored_reason else [])
     forms = [_form(csrf, version, "pick", review, "Pick"), _pin_at(csrf, version, review)]
     return _card(review, tz, why, forms)
+
+
+def _approval(view: DeskView, csrf: str, version: str) -> str:
+    """The issue's state, who moved it and when, and the moves allowed now, as ``digest issue`` makes them."""
+    status = view.approval
+    if status is None:
+        return "<h2>Approval</h2><p>Not built yet: the issue has no state.</p>"
+    rows = "".join(f"<li>{escape(m.at.isoformat(timespec='minutes'))} {escape(m.action)} by {escape(m.by)} "
+                   f"&rarr; {escape(m.state)}{': ' + escape(m.comment) if m.comment else ''}</li>"
+                   for m in status.history)
+    people = "".join(f'<option value="{escape(name)}">{escape(name)}</option>' for name in view.people)
+    who = (f'<label>as <select name="as" required>{people}</select></label> ' if people
+           else "<p>No [approval] people in the config: nobody may move the issue.</p>")
+    buttons = "".join(f'<button type="submit" name="action" value="{escape(a.replace(" ", "_"))}">'
+                      f"{escape(a.capitalize())}</button> " for a in status.allowed)
+    buttons += '<button type="submit" name="action" value="hand_off">Hand off</button>'
+    fields = "".join(f'<input type="hidden" name="{n}" value="{escape(v)}">'
+                     for n, v in (("csrf", csrf), ("version", version)))
+    return (f"<h2>Approval</h2><p>{escape(status.summary())}</p><ul>{rows}</ul>"
+            f'<form method="post" action="/change">{fields}{who}'
+            f'<label>comment <input type="text" name="comment" maxlength="2000"></label> {buttons}</form>')
 
 
 def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), error: str | None = None) -> str:
@@ -124,7 +159,7 @@ def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), erro
     shown: set[str] = set()
     if selection is not None:
         parts.append(f"<h2>Picks ({len(selection.picks)})</h2><ol class=\"cards\">")
-        parts += [_pick_card(p, view.tz, csrf, version) for p in selection.picks]
+        parts += [_pick_card(p, view.tz, csrf, version, view.sections) for p in selection.picks]
         parts.append("</ol>")
         if selection.trending_note:
             parts.append(f'<p class="why">trending: {escape(selection.trending_note)}</p>')
@@ -142,6 +177,7 @@ def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), erro
                  f'{_hidden(csrf, version, "note")}<label for="note">Markdown; shown above the picks</label>'
                  f'<textarea id="note" name="note" maxlength="5000">{note}</textarea>'
                  f'<button type="submit">Save the note</button></form>')
+    parts.append(_approval(view, csrf, version))
     email = ('<iframe sandbox src="/email.html" title="the email as built"></iframe>' if view.folder
              else "<p>Not built yet: make a change, or run digest build.</p>")
     label = escape(week_label(view.week))

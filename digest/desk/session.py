@@ -25,14 +25,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest.errors import DigestError
+from digest.job.approval import IssueStatus, status
 from digest.job.build import BuildResult, build_issue, choose
 from digest.mail.archive import update_archive
 from digest.mail.manifest import load_manifest
 from digest.mail.output import HTML, MANIFEST
 from digest.models import Review, Selection
 from digest.reviews.rules import ReviewRules, reviews_in_window
-from digest.select.editor import EditorChoices, check_flags, issue_file, load_editor_choices, save_flags
-from digest.select.edits import stored_reviews
+from digest.select.editor import EditorChoices, issue_file, load_editor_choices, save_flags
+from digest.select.edits import check_edits, stored_reviews
 from digest.settings.config import Config
 from digest.settings.editions import pick_edition
 from digest.store.database import Store
@@ -67,6 +68,9 @@ class DeskView:
     tz: ZoneInfo  # the site's: dates are shown as its readers see them
     error: str | None = None
     email_stale: bool = False  # the issue file is newer than the built email (edited by hand since)
+    approval: IssueStatus | None = None  # None before the first build
+    people: tuple[str, ...] = ()  # [approval] people, who may make the moves
+    sections: tuple[str, ...] = ()  # the config's sections, where a pick may be moved
 
 
 @dataclass
@@ -123,6 +127,7 @@ class DeskSession:
             choices, error = EditorChoices(), str(exc)
         with self.store(lock=False) as store:
             found = reviews_in_window(store, ReviewRules.from_config(config), start, end)
+            approval = status(config, store, self.issue_id) if store.issue(self.issue_id) else None
             if error is None:
                 try:
                     built = self.built if self._built_version == version else None
@@ -133,7 +138,8 @@ class DeskSession:
         folder = self.folder()
         stale = _newer(self.issue_path, folder / HTML if folder else None)
         return DeskView(self.issue_id, self.week, selection, reviews, choices, version, self.issue_path,
-                        folder, config.site.tz, error, stale)
+                        folder, config.site.tz, error, stale, approval,
+                        tuple(p.name for p in config.approval.people), tuple(x.name for x in config.sections))
 
     def apply(self, flags: EditorChoices, version: str) -> tuple[BuildResult, list[str]]:
         """Check ``flags`` as ``digest build`` does, write them, rebuild; refuse a stale ``version``.
@@ -147,8 +153,9 @@ class DeskSession:
             if file_version(self.issue_path) != version:
                 raise StaleVersion(f"someone else changed {self.issue_path} since this page was shown; "
                                    "nothing was saved: reload the desk, then make the change again")
-            stored = stored_reviews(config, store, self.week) if flags.pins or flags.drops else {}
-            flags, notes = check_flags(flags, stored, self.week.id, config.select.top_count, config.site.tz)
+            named = flags.pins or flags.drops or flags.order or flags.sections or flags.blurbs
+            stored = stored_reviews(config, store, self.week) if named else {}
+            flags, notes = check_edits(config, flags, stored, self.week.id)
             before = (self.issue_path.read_bytes(), self.issue_path.stat()) if version else None
             save_flags(config, self.issue_id, flags)
             try:

@@ -30,6 +30,8 @@ from digest.errors import (
 )
 
 if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
     from digest.settings.config import Config
     from digest.store.database import Store
 
@@ -223,13 +225,17 @@ class Context:
 
     @contextmanager
     def store(self, *, lock: bool = True) -> Iterator[Store]:
-        from digest.store.database import Store
-        from digest.store.lock import StoreLock
+        from digest.store.lock import open_store
 
-        path = self.config.store_path
-        if lock:
-            with StoreLock(path), Store.open(path) as store:
-                yield store
-        else:
-            with Store.open(path) as store:
-                yield store
+        with open_store(self.config.store_path, lock=lock) as store:
+            yield store
+
+
+def serve_until_stopped(server: ThreadingHTTPServer) -> None:
+    """Serve ``server`` until Ctrl-C, then say so and close it (``preview`` and ``desk``)."""
+    try:
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.server_close()

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from digest.cli.base import Context, handles_errors
+from digest.cli.base import Context, handles_errors, serve_until_stopped
 
 TOKEN_ENV = "DIGEST_DESK_TOKEN"
 
@@ -43,9 +43,4 @@ def desk(obj: Context, week: str | None, edition: str | None, host: str, port: i
                        samples=preview_samples(pick_edition(config, edition)))
     link = server.url + ("?token=<DIGEST_DESK_TOKEN>" if server.token else "")
     click.echo(f"desk for {session.issue_id} at {link} - Ctrl-C stops")
-    try:
-        server.serve_forever(poll_interval=0.25)
-    except KeyboardInterrupt:
-        click.echo("stopped")
-    finally:
-        server.server_close()
+    serve_until_stopped(server)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from digest.cli.base import Context, handles_errors
+from digest.cli.base import Context, handles_errors, serve_until_stopped
 from digest.errors import DigestError, LintError
 from digest.mailers import MAILER_TAGS
 
@@ -187,9 +187,4 @@ def preview(obj: Context, port: int, week: str | None, no_watch: bool, interval:
     if len(editions) > 1:
         click.echo("editions: " + ", ".join(f"{server.url}?edition={name}" for name in editions))
     server.start_watching()
-    try:
-        server.serve_forever(poll_interval=0.25)
-    except KeyboardInterrupt:
-        click.echo("stopped")
-    finally:
-        server.server_close()
+    serve_until_stopped(server)

@@ -37,7 +37,7 @@ from digest.select.edits import check_edits, stored_reviews
 from digest.settings.config import Config
 from digest.settings.editions import pick_edition
 from digest.store.database import Store
-from digest.store.lock import StoreLock
+from digest.store.lock import open_store
 from digest.weeks import Week, issue_key, parse_week, split_issue_key
 
 
@@ -100,13 +100,8 @@ class DeskSession:
 
     @contextmanager
     def store(self, *, lock: bool) -> Iterator[Store]:
-        path = self.base.store_path
-        if lock:
-            with StoreLock(path), Store.open(path) as store:
-                yield store
-        else:
-            with Store.open(path) as store:
-                yield store
+        with open_store(self.base.store_path, lock=lock) as store:
+            yield store
 
     def folder(self) -> Path | None:
         with self.store(lock=False) as store:

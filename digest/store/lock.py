@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from digest.errors import LockError, StoreError
 from digest.store.disk import write_failure
+
+if TYPE_CHECKING:
+    from digest.store.database import Store
 
 
 class StoreLock:
@@ -78,3 +84,17 @@ class StoreLock:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.release()
+
+
+@contextmanager
+def open_store(path: Path, *, lock: bool) -> Iterator[Store]:
+    """The store at ``path``, with the writers' lock held while it is open when ``lock`` (a command that
+    writes); without, a reader that never waits (SQLite's WAL keeps its view consistent)."""
+    from digest.store.database import Store
+
+    if lock:
+        with StoreLock(path), Store.open(path) as store:
+            yield store
+    else:
+        with Store.open(path) as store:
+            yield store

@@ -50,7 +50,7 @@ test: deps $(VENV)/.test-deps tests/node/node_modules/.package-lock.json
 	$(BIN)/ruff check digest tests bench
 	$(BIN)/mypy digest
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 bench: $(BIN)/digest
 	$(BIN)/python bench/ingest.py

@@ -4,8 +4,10 @@ import json
 import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -64,6 +66,25 @@ def _violations(item: pytest.Item) -> list[str]:
             if allowed.search(line) and line in contract.PROBLEMS:
                 contract.excuse(fake.name, line)
     return [line for fake in LIVE for line in fake.violations if not allowed.search(line)]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, a worker hands its contract counts to the controller, which reports them all."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["contract_log"] = json.dumps({"log": {s: dict(c) for s, c in contract.LOG.items()},
+                                             "problems": contract.PROBLEMS})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The controller adds a finished worker's contract counts to its own (xdist's hook)."""
+    sent = getattr(node, "workeroutput", {}).get("contract_log")
+    if sent:
+        found = json.loads(sent)
+        for service, counts in found["log"].items():
+            contract.LOG.setdefault(service, Counter()).update(counts)
+        contract.PROBLEMS.extend(found["problems"])
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

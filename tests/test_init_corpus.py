@@ -20,7 +20,7 @@ from digest.cli import main
 from digest.collect.feeds import parse_feed
 from digest.reviews.rules import ReviewRules, reviews_in_window
 from digest.settings.config import DEFAULT_SECTIONS, ReviewSettings, SectionSettings, load_config
-from digest.setup.discover import FoundFeed
+from digest.setup.found import FoundFeed
 from digest.setup.sections import propose_sections
 from digest.store.database import Store
 

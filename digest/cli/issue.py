@@ -113,7 +113,7 @@ for _action, _help in (
 @handles_errors
 def hand_off(obj: Context, week: str | None, edition: str | None, by: str) -> None:
     """Hand the issue off now, exactly once, as `digest run` would (approved first when required)."""
-    from digest.job.approval import hand_off as do_hand_off
+    from digest.job.run import hand_off as do_hand_off
     from digest.settings.editions import pick_edition
 
     config = pick_edition(obj.config, edition)

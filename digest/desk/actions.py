@@ -123,7 +123,7 @@ def approval_move(action: str) -> Change:
 
 def hand_off(session: DeskSession, form: Form) -> list[str]:
     """Hand the issue off now: the run's own exactly-once delivery, refused without approval when required."""
-    from digest.job.approval import hand_off as deliver
+    from digest.job.run import hand_off as deliver
 
     by = form.get("as", "").strip()
     if not by:

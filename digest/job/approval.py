@@ -128,7 +128,7 @@ def submitter(history: tuple[Move, ...] | list[Move]) -> str | None:
     return next((m.by for m in reversed(history) if m.action == "submit"), None)
 
 
-def _person(config: Config, name: str) -> Person:
+def person_named(config: Config, name: str) -> Person:
     people = config.approval.people
     if not people:
         raise ApprovalError("the config names nobody who may move an issue: add [[approval.people]] tables "
@@ -148,7 +148,7 @@ def transition(
     rule = ACTIONS.get(action)
     if rule is None:
         raise ApprovalError(f"unknown move {action!r}; the moves are {', '.join(ACTIONS)}")
-    person = _person(config, by)
+    person = person_named(config, by)
     comment = _clean(comment)
     if not person.has(rule.role):
         allowed = [p.name for p in config.approval.people if p.has(rule.role)]
@@ -234,22 +234,6 @@ def note_handed_off(config: Config, store: Store, issue_id: str, now: datetime, 
     record = store.issue(issue_id)
     states.record_move(store, issue_id, expected=current, action=HAND_OFF, state=HANDED_OFF, by=by, at=now,
                        built_at=record.built_at if record else None)
-
-
-def hand_off(config: Config, store: Store, issue_id: str, by: str, now: datetime) -> str:
-    """Hand the issue off now as ``by`` (the desk's button, ``digest issue hand-off``): the run's delivery.
-
-    The caller holds the store lock, as a run does.
-    """
-    from digest.job.run import deliver_pending
-
-    _person(config, by)
-    if config.delivery.method == "files":
-        raise ApprovalError('[delivery] method is "files": the out folder is the hand-off, nothing to send')
-    done, error = deliver_pending(config, store, issue_id, now, by=by)
-    if error is not None:
-        raise DeliveryError(error)
-    return done or ""
 
 
 def _week_edition(issue_id: str) -> tuple[str, str, str]:

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Literal
 
 from digest.collect.collector import CollectProgress, run_collect
-from digest.errors import DeliveryError, DigestError, LockError, ThinWeekError
-from digest.job.approval import note_handed_off
+from digest.errors import ApprovalError, DeliveryError, DigestError, LockError, ThinWeekError
+from digest.job.approval import note_handed_off, person_named
 from digest.job.build import BuildResult, build_issue
 from digest.job.deliver import deliver_issue
 from digest.models import CollectReport
@@ -313,3 +313,18 @@ def locked_store(config: Config, *, wait: float = 0.0, stop: threading.Event | N
             yield store
     finally:
         lock.release()
+
+
+def hand_off(config: Config, store: Store, issue_id: str, by: str, now: datetime) -> str:
+    """Hand the issue off now as ``by`` (the desk's button, ``digest issue hand-off``): the run's delivery,
+    exactly once, refused without approval when ``[approval] required``.
+
+    The caller holds the store lock, as a run does.
+    """
+    person_named(config, by)
+    if config.delivery.method == "files":
+        raise ApprovalError('[delivery] method is "files": the out folder is the hand-off, nothing to send')
+    done, error = deliver_pending(config, store, issue_id, now, by=by)
+    if error is not None:
+        raise DeliveryError(error)
+    return done or ""

@@ -20,7 +20,7 @@ import lxml.html
 from digest.collect.archives import post_shapes
 from digest.collect.listing import read_listing
 from digest.models import FeedEntry
-from digest.setup.discover import REVIEW_NAME, FoundFeed
+from digest.setup.found import REVIEW_NAME, FoundFeed
 from digest.urls import canonical_url
 
 MAX_LISTINGS = 12  # category listings read at init, the review categories' first

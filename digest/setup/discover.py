@@ -26,8 +26,8 @@ import lxml.html
 from digest.collect.feeds import parse_feed
 from digest.collect.fetch import PAGE_ACCEPT, Fetcher
 from digest.errors import DigestError, SourceError
-from digest.models import FeedEntry
 from digest.settings.config import CollectSettings
+from digest.setup.found import REVIEW_NAME, FoundFeed
 from digest.urls import canonical_url, is_http
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+xml", "application/xml")
@@ -42,7 +42,6 @@ MAX_ARCHIVES = 24
 _SECTION_FEED = ("index.xml", "feed/", "rss/")
 MAX_SECTIONS = 4
 MAX_REVIEW_CATEGORIES = 3
-REVIEW_NAME = re.compile(r"\breviews?\b", re.I)  # a category or menu name that says "reviews"
 MAX_PAGES = 8
 # Publication stamps with the offset the site wrote: RSS dates, Atom/Dublin Core ISO dates, and on
 # article pages schema.org's datePublished, Open Graph's published_time and <time datetime>.
@@ -51,15 +50,6 @@ _ISO_DATE = re.compile(r"(?:<(?:published|updated|dc:date)>"
                        r"|(?:published_time|datePublished)\"?\s*(?:content=|:)\s*\""
                        r"|<time[^>]*\sdatetime=\"?)"
                        r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))")
-
-
-@dataclass(frozen=True)
-class FoundFeed:
-    url: str
-    title: str
-    entries: tuple[FeedEntry, ...]
-    category: str | None = None  # the archive link's text when this is a category/tag feed
-    section: str | None = None  # the menu's name of a URL section (Hugo's /reviews/) whose feed this is
 
 
 @dataclass
@@ -126,7 +116,7 @@ async def _survey(url: str, mirrors: dict[str, Path], pick: PickPages, settings:
                 seen.add(found.url)
                 survey.feeds.append(found)
         survey.wp_index = await reader.json(urljoin(home_url, "wp-json/"))
-        from digest.setup.archives import read_archives  # it reads FoundFeed from here
+        from digest.setup.archives import read_archives  # lazily: only a site with archives reads them
 
         wordpress = survey.wp_index is not None or "wp-content" in home
         survey.archives = await read_archives(reader.page, home, home_url, survey.feeds, wordpress)

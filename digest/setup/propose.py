@@ -24,7 +24,8 @@ from digest.reviews.extract import cleaned_copy, parse_html
 from digest.reviews.scales import BareScale, bare_scale
 from digest.reviews.score_model import Score
 from digest.reviews.scores import DEFAULT_LETTER_SCALE, find_score, score_from_page
-from digest.setup.discover import FoundFeed, Survey
+from digest.setup.discover import Survey
+from digest.setup.found import FoundFeed
 from digest.setup.review_rule import is_review as _is_review
 from digest.setup.review_rule import review_rule, rule_candidates, scored_posts_rule
 from digest.setup.sections import Section, folder_desks, propose_sections, review_section_name, unclaimed_desks

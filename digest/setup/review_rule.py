@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from digest.models import FeedEntry
 from digest.reviews.score_model import Score
 from digest.settings.config import ReviewSettings
-from digest.setup.discover import REVIEW_NAME
+from digest.setup.found import REVIEW_NAME
 
 # Title rules, most specific first: "REVIEW: X", "X Review: subtitle", "X review".
 TITLE_RULES = (

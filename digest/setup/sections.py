@@ -17,7 +17,7 @@ import lxml.etree
 import lxml.html
 
 from digest.models import FeedEntry
-from digest.setup.discover import REVIEW_NAME, FoundFeed
+from digest.setup.found import REVIEW_NAME, FoundFeed
 
 
 @dataclass(frozen=True)

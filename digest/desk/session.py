@@ -25,8 +25,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest.errors import DigestError
-from digest.job.approval import IssueStatus, status
+from digest.job.approval import status
 from digest.job.build import BuildResult, build_issue, choose
+from digest.job.issue_status import IssueStatus
 from digest.mail.archive import update_archive
 from digest.mail.manifest import load_manifest
 from digest.mail.output import HTML, MANIFEST

@@ -15,17 +15,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from digest.errors import ApprovalError, DeliveryError
+from digest.job.approval_notice import tell_next
+from digest.job.issue_status import (
+    APPROVED,
+    HANDED_OFF,
+    IN_REVIEW,
+    IssueStatus,
+    said,
+    submitter,
+    with_article,
+)
 from digest.settings.approval import Person, Role
 from digest.settings.config import Config
 from digest.store import campaigns, states
 from digest.store.database import Store
 from digest.store.states import DRAFT, Move
 
-IN_REVIEW, APPROVED, HANDED_OFF = "in review", "approved", "handed off"
-STATES = (DRAFT, IN_REVIEW, APPROVED, HANDED_OFF)
 HAND_OFF = "hand off"
 MAX_COMMENT = 4000
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -48,52 +55,11 @@ ACTIONS: dict[str, Rule] = {
 
 
 @dataclass(frozen=True)
-class IssueStatus:
-    issue_id: str
-    state: str
-    history: tuple[Move, ...]
-    allowed: tuple[str, ...]  # the moves the state allows now (whoever makes them)
-    required: bool  # [approval] required: no hand-off before approval
-    built_at: datetime | None
-    stale: bool = False  # approved (or handed off) as an earlier build: this one is not approved
-
-    def document(self) -> dict[str, Any]:
-        return {"issue": self.issue_id, "state": self.state, "required": self.required,
-                "allowed": list(self.allowed),
-                "built_at": self.built_at.isoformat() if self.built_at else None, "stale": self.stale,
-                "history": [{"action": m.action, "state": m.state, "by": m.by, "at": m.at.isoformat(),
-                             "comment": m.comment, "built_at": m.built_at.isoformat() if m.built_at else None}
-                            for m in self.history]}
-
-    def summary(self) -> str:
-        """``state: in review (submit by Ana at 2025-05-19T13:00+00:00)``."""
-        last = f" ({_said(self.history[-1])})" if self.history else ""
-        stale = "; rebuilt since it was approved: pull it back and submit it again" if self.stale else ""
-        return f"state: {self.state}{last}{stale}"
-
-    def lines(self) -> list[str]:
-        lines = [f"{self.issue_id}: {self.summary()}",
-                 f"approval: {'required before hand-off' if self.required else 'not required'}"]
-        lines += [f"  {m.at.isoformat(timespec='minutes')} {m.action} by {m.by} -> {m.state}"
-                  + (f": {m.comment}" if m.comment else "") for m in self.history]
-        lines.append(f"allowed now: {', '.join(self.allowed) or 'nothing'}")
-        return lines
-
-
-@dataclass(frozen=True)
 class Outcome:
     status: IssueStatus
     move: Move
     notice: str | None  # who was told, or why nobody was
     notice_error: str | None = None  # the move stands; the notice failed
-
-
-def _said(move: Move) -> str:
-    return f"{move.action} by {move.by} at {move.at.isoformat(timespec='minutes')}"
-
-
-def _a(state: str) -> str:
-    return f"a {state}" if state == DRAFT else state
 
 
 def status(config: Config, store: Store, issue_id: str) -> IssueStatus:
@@ -122,10 +88,6 @@ def _pullable(config: Config, store: Store, issue_id: str) -> str | None:
         return (f"{issue_id} is {record.remote_status or 'sent or scheduled'} in {method} "
                 f"({record.web_url}): it cannot be pulled back from digest")
     return None
-
-
-def submitter(history: tuple[Move, ...] | list[Move]) -> str | None:
-    return next((m.by for m in reversed(history) if m.action == "submit"), None)
 
 
 def person_named(config: Config, name: str) -> Person:
@@ -160,8 +122,8 @@ def transition(
                             "`digest run --no-deliver`)")
     now_status = status(config, store, issue_id)
     if now_status.state not in rule.starts:
-        raise ApprovalError(f"{issue_id} is {_a(now_status.state)}: it cannot be {rule.done}; allowed now: "
-                            f"{', '.join(now_status.allowed) or 'nothing'}")
+        raise ApprovalError(f"{issue_id} is {with_article(now_status.state)}: it cannot be {rule.done}; "
+                            f"allowed now: {', '.join(now_status.allowed) or 'nothing'}")
     if action == "pull" and now_status.state == HANDED_OFF:
         why = _pullable(config, store, issue_id)
         if why is not None:
@@ -177,8 +139,6 @@ def transition(
     after = status(config, store, issue_id)
     if not notify:
         return Outcome(after, move, None)
-    from digest.job.approval_notice import tell_next
-
     try:
         told = tell_next(config, after, move)
     except DeliveryError as exc:
@@ -211,16 +171,16 @@ def check_hand_off(config: Config, store: Store, issue_id: str, built_at: dateti
                 IN_REVIEW: f"an approver approves it (`digest issue approve --week {week}{edition} --as NAME`)",
                 }.get(now.state, "")
         why = ("[approval] required = true" if config.approval.required
-               else f"its last move was {_said(by_hand[-1])}")
-        raise DeliveryError(f"{issue_id} is {_a(now.state)}, not approved: {why}, so it is not handed off; "
-                            f"{then}")
+               else f"its last move was {said(by_hand[-1])}")
+        raise DeliveryError(f"{issue_id} is {with_article(now.state)}, not approved: {why}, so it is not "
+                            f"handed off; {then}")
     approved = next((m for m in reversed(now.history) if m.action == "approve"), None)
     if approved is None:  # handed off before approval was required: that hand-off stands
         return
     if approved.built_at != built_at:
         seen = approved.built_at.isoformat(timespec="minutes") if approved.built_at else "unknown"
         raise DeliveryError(
-            f"{issue_id} was rebuilt after it was approved ({_said(approved)} was of the build of {seen}; "
+            f"{issue_id} was rebuilt after it was approved ({said(approved)} was of the build of {seen}; "
             f"built again at {built_at.isoformat(timespec='minutes')}): nothing was handed off; pull it back "
             f"and submit it again (`digest issue pull`, then `digest issue submit --week {week}{edition}`)")
 

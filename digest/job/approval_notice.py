@@ -16,7 +16,7 @@ from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 from digest.errors import DeliveryError
 from digest.job import smtp, webhook
-from digest.job.approval import APPROVED, IN_REVIEW, IssueStatus, submitter
+from digest.job.issue_status import APPROVED, IN_REVIEW, IssueStatus, submitter
 from digest.mail.serialise import serialise, set_subject
 from digest.mailers import header_line
 from digest.settings.approval import Person

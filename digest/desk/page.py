@@ -22,7 +22,8 @@ from digest.models import NearMiss, Pick, Review
 from digest.weeks import week_label
 
 CSS = """
-body { margin: 0; font: 14px/1.45 system-ui, sans-serif; background: #eef0f3; color: #1d2433; }
+body { margin: 0; font: 14px/1.45 system-ui, sans-serif; background: #eef0f3; color: #1d2433;
+       overflow-wrap: anywhere; }
 header { padding: 12px 24px; background: #1d2433; color: #fff; }
 header h1 { margin: 0; font-size: 17px; } header p { margin: 4px 0 0; color: #c5cad3; }
 main { display: flex; gap: 24px; padding: 16px 24px; align-items: flex-start; flex-wrap: wrap; }
@@ -31,7 +32,7 @@ section.email { flex: 0 1 620px; }
 h2 { font-size: 13px; text-transform: uppercase; letter-spacing: 1px; color: #4b5260; margin: 18px 0 8px; }
 .message { margin: 12px 24px 0; padding: 10px 14px; white-space: pre-wrap; }
 .message.error { background: #fdecea; color: #8a1c13; } .message.ok { background: #e6f4ea; color: #1e5631; }
-ol.cards, ul.cards { list-style: none; margin: 0; padding: 0; }
+#picks, ul.cards { list-style: none; margin: 0; padding: 0; }
 .card { background: #fff; margin: 0 0 10px; padding: 10px 12px; display: flex; gap: 12px;
         box-shadow: 0 1px 3px rgba(0,0,0,.12); }
 .card img { width: 96px; height: 64px; object-fit: cover; flex: none; background: #dde1e7; }
@@ -42,6 +43,16 @@ ol.cards, ul.cards { list-style: none; margin: 0; padding: 0; }
 input[type=number] { width: 4em; }
 textarea { width: 100%; min-height: 6em; font: inherit; box-sizing: border-box; }
 button { font: inherit; padding: 3px 10px; }
+li.card[draggable="true"] { cursor: grab; }
+li.card:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
+li.card.dragging { opacity: .5; }
+li.card.drop-target { outline: 3px dashed #1d4ed8; outline-offset: 2px; background: #eef4ff; }
+details.order { margin: 0 0 10px; } details.order textarea { white-space: pre; overflow-x: auto; }
+@media (max-width: 640px) {
+  header, main { padding-left: 12px; padding-right: 12px; } .message { margin: 12px 12px 0; }
+  .card { flex-wrap: wrap; } .card .body { flex-basis: 100%; }
+  section.work, section.email { flex-basis: 100%; }
+}
 iframe { border: 0; background: #fff; width: 600px; max-width: 100%; height: 80vh;
          box-shadow: 0 2px 12px rgba(0,0,0,.15); }
 """

@@ -75,7 +75,8 @@ def test_the_page_keeps_the_contract_ids_and_serves_its_one_script(demo: Path) -
     assert '<main id="desk">' in page.text
     assert '<div id="messages" role="status" aria-live="polite">' in page.text
     for pick in picks:
-        drag = ' draggable="true" tabindex="0"' if pick["kind"] == "top" else ""
+        drag = (' draggable="true" tabindex="0" aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"'
+                if pick["kind"] == "top" else "")
         card = f'<li class="card" data-url="{escape(pick["url"])}" data-kind="{pick["kind"]}"{drag}>'
         assert card in page.text
     assert page.text.count("<script") == 1

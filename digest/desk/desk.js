@@ -101,6 +101,8 @@
     stampFrames(desk, stamp);
     adopt(document.getElementById("desk"), desk);
     adopt(document.getElementById("messages"), messages);
+    const header = answer.querySelector("body > header");  // the issue file's version, as it is now
+    if (header && document.querySelector("body > header")) adopt(document.querySelector("body > header"), header);
     for (const frame of document.querySelectorAll("iframe[sandbox]")) {
       if (!frame.closest("#desk")) stampFrames(frame.parentElement, stamp);  // frames the answer did not bring
     }

@@ -121,7 +121,7 @@ def _pick_card(pick: Pick, tz: ZoneInfo, csrf: str, version: str, sections: Sequ
                        f'value="{escape(review.tldr)}" aria-label="{label}"></label> '))
     attrs = f' data-url="{escape(review.link)}" data-kind="{escape(str(pick.kind))}"'
     if pick.kind == "top":  # desk.js: drag it onto another top pick's place, or Alt+Arrow keys when focused
-        attrs += ' draggable="true" tabindex="0"'
+        attrs += ' draggable="true" tabindex="0" aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"'
     return _card(review, tz, why, forms, heading, attrs)
 
 
@@ -189,6 +189,8 @@ def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), erro
     shown: set[str] = set()
     if selection is not None:
         parts.append(f'<h2 id="picks-heading">Picks ({len(selection.picks)})</h2>'
+                     '<p class="why">The top picks\' order: Up / Down, or drag a card onto another\'s place, '
+                     "or focus a card and press Alt+ArrowUp / Alt+ArrowDown.</p>"
                      '<ol id="picks" aria-labelledby="picks-heading">')
         parts += [_pick_card(p, view.tz, csrf, version, view.sections) for p in selection.picks]
         parts.append("</ol>")

@@ -161,16 +161,21 @@
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", card.dataset.url);
   });
+  const mark = (card) => {  // the one card the dragged pick would land on, outlined
+    for (const other of document.querySelectorAll("li.card.drop-target")) {
+      if (other !== card) other.classList.remove("drop-target");
+    }
+    if (card && card !== dragged) card.classList.add("drop-target");
+  };
   document.addEventListener("dragover", (event) => {
-    const card = topCardOf(event.target);
-    if (!dragged || !card) return;
+    const card = dragged ? topCardOf(event.target) : null;
+    mark(card);
+    if (!card) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = "move";
-    if (card !== dragged) card.classList.add("drop-target");
   });
   document.addEventListener("dragleave", (event) => {
-    const card = topCardOf(event.target);
-    if (card && !card.contains(event.relatedTarget)) card.classList.remove("drop-target");
+    if (dragged && event.relatedTarget === document.documentElement) mark(null);
   });
   document.addEventListener("drop", (event) => {
     const card = topCardOf(event.target);

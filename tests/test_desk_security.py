@@ -5,6 +5,7 @@ the issue file's version so two editors cannot lose each other's change."""
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from pathlib import Path
 
@@ -89,16 +90,18 @@ def test_with_a_token_every_request_needs_it_by_header_or_by_the_cookie_the_link
     assert authorised.status == 200 and first not in picks(demo)
 
 
-def test_the_page_runs_no_script_and_shows_the_email_only_in_a_sandboxed_frame(demo: Path) -> None:
+def test_the_page_runs_only_its_own_script_and_shows_the_email_only_in_a_sandboxed_frame(demo: Path) -> None:
     build_demo(demo)
     with running_desk(demo) as server:
         page = request(server, "GET", "/")
         css = request(server, "GET", "/desk.css")
     policy = page.headers["content-security-policy"]
-    assert "script-src 'none'" in policy and "default-src 'none'" in policy
+    assert "script-src 'self';" in policy and "default-src 'none'" in policy
     assert "frame-ancestors 'none'" in policy
-    assert "unsafe-inline" not in policy
-    assert "<script" not in page.text.lower() and " style=" not in page.text and "<style" not in page.text
+    assert "unsafe-" not in policy
+    assert page.text.lower().count("<script") == 1 and '<script src="/desk.js?v=' in page.text
+    assert " style=" not in page.text and "<style" not in page.text
+    assert re.search(r"<[^>]*\son\w+=", page.text) is None  # no inline handler either
     assert page.text.count("<iframe") == 1 and "<iframe sandbox " in page.text
     assert css.status == 200 and css.headers["content-type"].startswith("text/css")
 
@@ -112,7 +115,7 @@ def test_feed_text_is_escaped_on_the_page(demo: Path) -> None:
     with running_desk(demo) as server:
         page = request(server, "GET", "/")
     assert "&lt;script&gt;fetch(&quot;//evil.example&quot;)&lt;/script&gt;" in page.text
-    assert "<script" not in page.text and "<img src=x" not in page.text
+    assert page.text.count("<script") == 1 and "<img src=x" not in page.text  # /desk.js, none from the feed
 
 
 def test_a_change_made_from_a_stale_page_is_409_and_the_first_change_survives(demo: Path) -> None:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tomllib
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,7 @@ def test_a_wheel_in_a_fresh_venv_builds_the_demo_issue_outside_the_checkout(tmp_
     assert built.returncode == 0, built.stdout + built.stderr
     assert "would be ignored" not in built.stdout + built.stderr, built.stdout + built.stderr
     (wheel,) = wheels.glob("digest-*.whl")
+    assert "digest/desk/desk.js" in zipfile.ZipFile(wheel).namelist()  # the desk page's one script
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"

@@ -86,9 +86,8 @@ def reorder(step: int) -> Change:
     """
 
     def change(session: DeskSession, form: Form) -> list[str]:
-        selection = session.view().selection
         url = canonical_url(_url(form))
-        tops = [canonical_url(p.review.link) for p in selection.picks if p.kind == "top"] if selection else []
+        tops = _top_picks(session)
         if url not in tops:
             raise UsageError(f"--order {url}: only a top pick can be moved up or down")
         at = tops.index(url)
@@ -96,9 +95,46 @@ def reorder(step: int) -> Change:
         if not 0 <= to < len(tops):
             raise UsageError(f"--order {url}: it is already {'first' if step < 0 else 'last'} of the top picks")
         tops[at], tops[to] = tops[to], tops[at]
-        return editor_change(lambda _form: EditorChoices(order=tuple(tops)))(session, form)
+        lines = editor_change(lambda _form: EditorChoices(order=tuple(tops)))(session, form)
+        return [f"moved {url} to #{to + 1} of the top picks", *lines]
 
     return change
+
+
+def _moved(before: list[str], after: list[str]) -> str:
+    """What a reorder did, said for the page (and a screen reader): the one pick moved, or the whole order."""
+    for at, url in enumerate(after):
+        rest = [u for u in after if u != url]
+        if url in before and before.index(url) != at and rest == [u for u in before if u != url]:
+            return f"moved {url} to #{at + 1} of the top picks"
+    return "the top picks now: " + ", ".join(f"#{n} {u}" for n, u in enumerate(after, 1))
+
+
+def _top_picks(session: DeskSession) -> list[str]:
+    selection = session.view().selection
+    return [canonical_url(p.review.link) for p in selection.picks if p.kind == "top"] if selection else []
+
+
+def order(session: DeskSession, form: Form) -> list[str]:
+    """The top picks in a new order (what a drag posts): their links one a line, as ``--order``.
+
+    The command line's checks come first and refuse with its words (a link that is no stored review, one
+    listed twice, more than the top picks); then a link that is not a top pick as the page showed them.
+    """
+    from digest.select.edits import check_edits, stored_reviews
+
+    wanted = tuple(canonical_url(line.strip()) for line in form.get("order", "").splitlines() if line.strip())
+    if not wanted:
+        raise UsageError("--order: no order given (the top picks' links, one a line)")
+    with session.store(lock=False) as store:
+        stored = stored_reviews(session.config, store, session.week)
+    check_edits(session.config, EditorChoices(order=wanted), stored, session.week.id)
+    tops = _top_picks(session)
+    strangers = [u for u in wanted if u not in tops]
+    if strangers:
+        raise UsageError(f"--order {strangers[0]}: only a top pick can be moved (pin it to bring it in)")
+    lines = editor_change(lambda _form: EditorChoices(order=wanted))(session, form)
+    return [_moved(tops, [*wanted, *(u for u in tops if u not in wanted)]), *lines]
 
 
 def approval_move(action: str) -> Change:
@@ -137,7 +173,7 @@ ACTIONS: dict[str, Change] = {
     **{name: editor_change(flags) for name, flags in {"pick": pick, "pin_at": pin_at, "drop": drop,
                                                         "note": note, "section": section,
                                                         "blurb": blurb}.items()},
-    "move_up": reorder(-1), "move_down": reorder(+1),
+    "move_up": reorder(-1), "move_down": reorder(+1), "order": order,
     **{name.replace(" ", "_"): approval_move(name) for name in ("submit", "approve", "send back", "pull")},
     "hand_off": hand_off,
 }

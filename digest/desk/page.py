@@ -2,9 +2,11 @@
 and the built email in a sandboxed frame.
 
 Every text from a feed (titles, sections, TL;DRs, reasons that quote them, URLs) is escaped here;
-an image URL is shown only when it is http(s). The page carries no script and no inline style (its CSP
-says ``script-src 'none'``; the style is ``/desk.css``): the forms are plain POSTs that work without
-JavaScript. Each form carries the server's CSRF token and the issue file's version.
+an image URL is shown only when it is http(s). The page carries no inline script and no inline style (its
+CSP says ``script-src 'self'``; the one script is ``/desk.js``, the style ``/desk.css``): the forms are plain
+POSTs that work without JavaScript, which only sends them by fetch (:mod:`digest.desk.script`). Each form
+carries the server's CSRF token and the issue file's version. The ids and data attributes desk.js and the
+tests rely on: ``main#desk``, ``div#messages``, ``ol#picks`` of ``li.card[data-url][data-kind]``.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from html import escape
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from digest.desk.script import SCRIPT_VERSION
 from digest.desk.session import DeskView
 from digest.models import NearMiss, Pick, Review
 from digest.weeks import week_label
 
 CSS = """
-body { margin: 0; font: 14px/1.45 system-ui, sans-serif; background: #eef0f3; color: #1d2433; }
+body { margin: 0; font: 14px/1.45 system-ui, sans-serif; background: #eef0f3; color: #1d2433;
+       overflow-wrap: anywhere; }
 header { padding: 12px 24px; background: #1d2433; color: #fff; }
 header h1 { margin: 0; font-size: 17px; } header p { margin: 4px 0 0; color: #c5cad3; }
 main { display: flex; gap: 24px; padding: 16px 24px; align-items: flex-start; flex-wrap: wrap; }
@@ -28,7 +32,7 @@ section.email { flex: 0 1 620px; }
 h2 { font-size: 13px; text-transform: uppercase; letter-spacing: 1px; color: #4b5260; margin: 18px 0 8px; }
 .message { margin: 12px 24px 0; padding: 10px 14px; white-space: pre-wrap; }
 .message.error { background: #fdecea; color: #8a1c13; } .message.ok { background: #e6f4ea; color: #1e5631; }
-ol.cards, ul.cards { list-style: none; margin: 0; padding: 0; }
+#picks, ul.cards { list-style: none; margin: 0; padding: 0; }
 .card { background: #fff; margin: 0 0 10px; padding: 10px 12px; display: flex; gap: 12px;
         box-shadow: 0 1px 3px rgba(0,0,0,.12); }
 .card img { width: 96px; height: 64px; object-fit: cover; flex: none; background: #dde1e7; }
@@ -39,6 +43,16 @@ ol.cards, ul.cards { list-style: none; margin: 0; padding: 0; }
 input[type=number] { width: 4em; }
 textarea { width: 100%; min-height: 6em; font: inherit; box-sizing: border-box; }
 button { font: inherit; padding: 3px 10px; }
+li.card[draggable="true"] { cursor: grab; }
+li.card:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
+li.card.dragging { opacity: .5; }
+li.card.drop-target { outline: 3px dashed #1d4ed8; outline-offset: 2px; background: #eef4ff; }
+details.order { margin: 0 0 10px; } details.order textarea { white-space: pre; overflow-x: auto; }
+@media (max-width: 640px) {
+  header, main { padding-left: 12px; padding-right: 12px; } .message { margin: 12px 12px 0; }
+  .card { flex-wrap: wrap; } .card .body { flex-basis: 100%; }
+  section.work, section.email { flex-basis: 100%; }
+}
 iframe { border: 0; background: #fff; width: 600px; max-width: 100%; height: 80vh;
          box-shadow: 0 2px 12px rgba(0,0,0,.15); }
 """
@@ -75,10 +89,11 @@ def _pin_at(csrf: str, version: str, review: Review) -> str:
     return _form(csrf, version, "pin_at", review, "Pin", field)
 
 
-def _card(review: Review, tz: ZoneInfo, why: Sequence[str], forms: Iterable[str], heading: str = "") -> str:
+def _card(review: Review, tz: ZoneInfo, why: Sequence[str], forms: Iterable[str], heading: str = "",
+          attrs: str = "") -> str:
     reasons = "".join(f'<p class="why">{escape(line)}</p>' for line in why)
     tldr = f'<p class="tldr">{escape(review.tldr)}</p>' if review.tldr else ""
-    return (f'<li class="card">{_image(review)}<div class="body">{heading}'
+    return (f'<li class="card"{attrs}>{_image(review)}<div class="body">{heading}'
             f'<h3><a href="{escape(review.link)}" rel="noreferrer noopener" target="_blank">'
             f'{escape(review.title)}</a></h3>{_meta(review, tz)}{tldr}{reasons}{"".join(forms)}</div></li>')
 
@@ -104,7 +119,10 @@ def _pick_card(pick: Pick, tz: ZoneInfo, csrf: str, version: str, sections: Sequ
     forms.append(_form(csrf, version, "blurb", review, "Save blurb",
                        f'<label>blurb <input type="text" name="blurb" maxlength="2000" '
                        f'value="{escape(review.tldr)}" aria-label="{label}"></label> '))
-    return _card(review, tz, why, forms, heading)
+    attrs = f' data-url="{escape(review.link)}" data-kind="{escape(str(pick.kind))}"'
+    if pick.kind == "top":  # desk.js: drag it onto another top pick's place, or Alt+Arrow keys when focused
+        attrs += ' draggable="true" tabindex="0" aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"'
+    return _card(review, tz, why, forms, heading, attrs)
 
 
 def _miss_card(miss: NearMiss, tz: ZoneInfo, csrf: str, version: str) -> str:
@@ -119,6 +137,18 @@ def _other_card(review: Review, tz: ZoneInfo, dropped: bool, csrf: str, version:
         [f"why unscored: {review.unscored_reason}"] if review.score is None and review.unscored_reason else [])
     forms = [_form(csrf, version, "pick", review, "Pick"), _pin_at(csrf, version, review)]
     return _card(review, tz, why, forms)
+
+
+def _order_form(picks: Sequence[Pick], csrf: str, version: str) -> str:
+    """The top picks' order as text (``--order``, one link a line): what a drag posts, usable without JS."""
+    links = [p.review.link for p in picks if p.kind == "top"]
+    if not links:
+        return ""
+    return (f'<details class="order"><summary>The top picks\' order as text</summary>'
+            f'<form method="post" action="/change">{_hidden(csrf, version, "order")}'
+            f'<label for="order">the top picks\' links, one a line, first first</label>'
+            f'<textarea id="order" name="order" rows="{len(links)}">{escape(chr(10).join(links))}</textarea>'
+            f'<button type="submit">Save the order</button></form></details>')
 
 
 def _approval(view: DeskView, csrf: str, version: str) -> str:
@@ -150,17 +180,21 @@ def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), erro
     for text, kind in ([(error, "error")] if error else []) + ([(view.error, "error")] if view.error else []):
         banners += f'<div class="message {kind}" role="alert">{escape(text)}</div>'
     if view.email_stale:
-        banners += (f'<div class="message error" role="status">{escape(str(view.issue_path))} changed '
+        banners += (f'<div class="message error">{escape(str(view.issue_path))} changed '
                     "since the email was built: the picks here follow the file, the email is the last "
                     "build's (any change here, or digest build, rebuilds it)</div>")
     if messages:
-        banners += f'<div class="message ok" role="status">{escape(chr(10).join(messages))}</div>'
+        banners += f'<div class="message ok">{escape(chr(10).join(messages))}</div>'
     parts: list[str] = []
     shown: set[str] = set()
     if selection is not None:
-        parts.append(f"<h2>Picks ({len(selection.picks)})</h2><ol class=\"cards\">")
+        parts.append(f'<h2 id="picks-heading">Picks ({len(selection.picks)})</h2>'
+                     '<p class="why">The top picks\' order: Up / Down, or drag a card onto another\'s place, '
+                     "or focus a card and press Alt+ArrowUp / Alt+ArrowDown.</p>"
+                     '<ol id="picks" aria-labelledby="picks-heading">')
         parts += [_pick_card(p, view.tz, csrf, version, view.sections) for p in selection.picks]
         parts.append("</ol>")
+        parts.append(_order_form(selection.picks, csrf, version))
         if selection.trending_note:
             parts.append(f'<p class="why">trending: {escape(selection.trending_note)}</p>')
         parts.append(f"<h2>Near misses ({len(selection.near_misses)})</h2><ul class=\"cards\">")
@@ -183,9 +217,11 @@ def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), erro
     label = escape(week_label(view.week))
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>digest desk: {label}</title><link rel="stylesheet" href="/desk.css"></head><body>'
+            f'<title>digest desk: {label}</title><link rel="stylesheet" href="/desk.css">'
+            f'<script src="/desk.js?v={SCRIPT_VERSION}" defer></script></head><body>'
             f'<header><h1>digest desk: {label} ({escape(view.issue_id)})</h1>'
             f'<p>{escape(str(view.issue_path))} · version {escape(version[:12] or "(no file yet)")}</p>'
             f'</header>'
-            f'{banners}<main><section class="work">{"".join(parts)}</section>'
+            f'<div id="messages" role="status" aria-live="polite">{banners}</div>'
+            f'<main id="desk"><section class="work">{"".join(parts)}</section>'
             f'<section class="email"><h2>The email</h2>{email}</section></main></body></html>')

@@ -11,7 +11,8 @@ issue about to go to thousands of people is guarded as a web app:
 - a CSRF token, made at each start, in a hidden field of every form: a POST without it, or with
   another, is 403 and changes nothing (a page elsewhere cannot post to the desk); so is a POST whose
   ``Origin`` is not the desk's own;
-- the page's CSP allows no script and no frame but its own sandboxed email;
+- the page's CSP allows one script, its own ``/desk.js`` (no inline script, no eval; fetch only to
+  itself), and no frame but its own sandboxed email;
 - a change carries the issue file's version; a stale one is 409 and writes nothing.
 """
 
@@ -38,14 +39,18 @@ from digest.desk.preview import (
     clean_path,
     local_images,
 )
+from digest.desk.script import SCRIPT, SCRIPT_VERSION
 from digest.desk.session import DeskSession, StaleVersion
 from digest.errors import DigestError
 
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]{16,512}")  # fits a header and a cookie as it is
-# The desk's own page: no script at all, its style from /desk.css, frames only from itself (the email,
-# sandboxed by the page), forms only to itself, never framed by another page.
-DESK_POLICY = ("default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self' https: http: data:; "
-               "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+# The desk's own page: one script, /desk.js (no inline script, no eval), fetching only from itself; its
+# style from /desk.css; frames only from itself (the email, sandboxed by the page); forms only to itself;
+# never framed by another page.
+DESK_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+               "img-src 'self' https: http: data:; frame-src 'self'; form-action 'self'; base-uri 'none'; "
+               "frame-ancestors 'none'")
+YEAR = 365 * 24 * 3600
 MAX_FORM = 64 * 1024  # bytes of one POST body: a note is at most 5000 characters
 
 
@@ -115,8 +120,20 @@ class DeskHandler(PreviewHandler):
         elif path == "/desk.css":
             self._policy = "default-src 'none'"
             self._send(CSS.encode("utf-8"), "text/css; charset=utf-8")
+        elif path == "/desk.js":
+            self._script(parse_qs(self.path.partition("?")[2]).get("v", [""])[0] == SCRIPT_VERSION)
         else:
             super()._get()  # the email, its text, the mirror: the preview's own routes and checks
+
+    def _script(self, versioned: bool) -> None:
+        """The page's one script: kept a year under its versioned URL (a new script is a new ``?v=``)."""
+        self._policy = "default-src 'none'"
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/javascript; charset=utf-8")
+        self.send_header("Content-Length", str(len(SCRIPT)))
+        self.send_header("Cache-Control", f"private, max-age={YEAR}, immutable" if versioned else "no-cache")
+        self.end_headers()
+        self.wfile.write(SCRIPT)
 
     def _page(self, status: HTTPStatus = HTTPStatus.OK, *, messages: tuple[str, ...] = (),
               error: str | None = None) -> None:

@@ -1,0 +1,214 @@
+// digest desk: the page's one script (/desk.js; CSP script-src 'self', no inline script, no eval).
+// The page works without it: every form is a plain POST to /change and the whole page comes back.
+// With it: a form is sent by fetch (the same fields, CSRF token and version included); the answer's
+// #desk and #messages replace the page's (parsed with DOMParser and moved as nodes, never as HTML text);
+// focus returns to the same control of the same review; the email frames reload. A top pick moves by
+// drag and drop onto another top pick's place, or by Alt+ArrowUp / Alt+ArrowDown when it (or one of its
+// controls) has focus: one POST action=order, the top picks' links one a line (the CLI's --order).
+"use strict";
+(() => {
+  let busy = false;
+  let dragged = null;
+
+  const cardOf = (node) => (node instanceof Element ? node.closest("li.card") : null);
+  const topCardOf = (node) => {
+    const card = cardOf(node);
+    return card && card.dataset.kind === "top" && card.closest("#picks") ? card : null;
+  };
+  const topCards = () => Array.from(document.querySelectorAll('#picks > li.card[data-kind="top"]'));
+  const field = (form, name) => {
+    const input = form.querySelector(`input[type="hidden"][name="${name}"]`);
+    return input ? input.value : "";
+  };
+
+  // Where focus goes back after the update: the review (its link), the form (its action), the control.
+  function spotOf(control, card) {
+    const form = control instanceof Element ? control.closest("form") : null;
+    if (card && (!form || control === card)) return { url: card.dataset.url, card: true };
+    if (!form) return null;
+    const isSubmit = control.matches('button, input[type="submit"]');
+    return {
+      url: field(form, "url"),
+      action: control.name === "action" ? control.value : field(form, "action"),
+      name: control.name || "",
+      value: isSubmit ? control.value : "",
+      submit: isSubmit,
+    };
+  }
+
+  function formFor(spot) {
+    for (const form of document.querySelectorAll('form[action="/change"]')) {
+      if (field(form, "url") !== spot.url) continue;
+      const actions = Array.from(form.querySelectorAll('[name="action"]'), (c) => c.value);
+      if (actions.includes(spot.action)) return form;
+    }
+    return null;
+  }
+
+  function restoreFocus(spot) {
+    let target = null;
+    if (spot && spot.card) {
+      target = topCards().find((card) => card.dataset.url === spot.url) || null;
+    } else if (spot) {
+      const form = formFor(spot);
+      if (form) {
+        const controls = Array.from(form.elements).filter((c) => c.type !== "hidden");
+        target = controls.find((c) => spot.name && c.name === spot.name && (!spot.submit || c.value === spot.value))
+          || (spot.submit ? controls.find((c) => c.matches('button, input[type="submit"]')) : null)
+          || controls[0] || null;
+      }
+    }
+    if (!target) {
+      target = document.getElementById("messages");
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
+  }
+
+  function stampFrames(root, stamp) {
+    for (const frame of root.querySelectorAll("iframe[sandbox]")) {
+      const src = frame.getAttribute("src") || "";
+      if (!src.startsWith("/email.html")) continue;
+      const url = new URL(src, location.origin);
+      url.searchParams.set("v", stamp);
+      frame.setAttribute("src", url.pathname + url.search);
+    }
+  }
+
+  function adopt(target, source) {
+    target.replaceChildren(...Array.from(source.childNodes).map((node) => document.adoptNode(node)));
+  }
+
+  function say(text, kind) {
+    const banner = document.createElement("div");
+    banner.className = `message ${kind}`;
+    if (kind === "error") banner.setAttribute("role", "alert");
+    banner.textContent = text;
+    document.getElementById("messages").replaceChildren(banner);
+  }
+
+  function apply(text, status, spot) {
+    const answer = new DOMParser().parseFromString(text, "text/html");
+    const desk = answer.getElementById("desk");
+    const messages = answer.getElementById("messages");
+    if (!desk || !messages) {  // the server's own error page (403 and such): its words, as text
+      const words = (answer.body ? answer.body.textContent : "").replace(/\s+/g, " ").trim();
+      say(`the desk refused the change (${status}): ${words}`, "error");
+      restoreFocus(null);
+      return;
+    }
+    const stamp = String(Date.now());
+    stampFrames(desk, stamp);
+    adopt(document.getElementById("desk"), desk);
+    adopt(document.getElementById("messages"), messages);
+    const header = answer.querySelector("body > header");  // the issue file's version, as it is now
+    if (header && document.querySelector("body > header")) adopt(document.querySelector("body > header"), header);
+    for (const frame of document.querySelectorAll("iframe[sandbox]")) {
+      if (!frame.closest("#desk")) stampFrames(frame.parentElement, stamp);  // frames the answer did not bring
+    }
+    restoreFocus(spot);
+  }
+
+  async function send(form, submitter, spot, extra) {
+    if (busy) {
+      say("the last change is still being saved: try again in a moment", "error");
+      return;
+    }
+    busy = true;
+    document.body.setAttribute("aria-busy", "true");
+    const data = submitter ? new FormData(form, submitter) : new FormData(form);
+    for (const [name, value] of Object.entries(extra || {})) data.set(name, value);
+    try {
+      const response = await fetch("/change", {
+        method: "POST",
+        body: new URLSearchParams(data),
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        credentials: "same-origin",
+      });
+      apply(await response.text(), response.status, spot);
+    } catch (error) {
+      say(`the desk did not answer (${error.message}); nothing may have been saved: reload the page`, "error");
+    } finally {
+      busy = false;
+      document.body.removeAttribute("aria-busy");
+    }
+  }
+
+  function postOrder(urls, spot) {
+    const input = document.querySelector('#desk form input[name="action"][value="order"]');
+    if (input) send(input.form, null, spot, { order: urls.join("\n") });
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.getAttribute("action") !== "/change") return;
+    event.preventDefault();
+    const control = event.submitter || document.activeElement;
+    send(form, event.submitter, spotOf(control, null));
+  });
+
+  // Drag and drop: a top pick dropped on another takes its place; the others shift.
+  const clearDrag = () => {
+    for (const card of document.querySelectorAll("li.card.dragging, li.card.drop-target")) {
+      card.classList.remove("dragging", "drop-target");
+    }
+  };
+  document.addEventListener("dragstart", (event) => {
+    const card = topCardOf(event.target);
+    if (!card || busy) return;
+    dragged = card;
+    card.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.dataset.url);
+  });
+  const mark = (card) => {  // the one card the dragged pick would land on, outlined
+    for (const other of document.querySelectorAll("li.card.drop-target")) {
+      if (other !== card) other.classList.remove("drop-target");
+    }
+    if (card && card !== dragged) card.classList.add("drop-target");
+  };
+  document.addEventListener("dragover", (event) => {
+    const card = dragged ? topCardOf(event.target) : null;
+    mark(card);
+    if (!card) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+  });
+  document.addEventListener("dragleave", (event) => {
+    if (dragged && event.relatedTarget === document.documentElement) mark(null);
+  });
+  document.addEventListener("drop", (event) => {
+    const card = topCardOf(event.target);
+    const from = dragged;
+    if (!from || !card) return;
+    event.preventDefault();
+    dragged = null;
+    clearDrag();
+    if (card === from) return;
+    const urls = topCards().map((c) => c.dataset.url);
+    urls.splice(urls.indexOf(card.dataset.url), 0, ...urls.splice(urls.indexOf(from.dataset.url), 1));
+    postOrder(urls, { url: from.dataset.url, card: true });
+  });
+  document.addEventListener("dragend", () => {
+    dragged = null;
+    clearDrag();
+  });
+
+  // Keyboard: Alt+ArrowUp / Alt+ArrowDown on a focused top pick (or one of its controls) moves it.
+  document.addEventListener("keydown", (event) => {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+    const card = topCardOf(event.target);
+    if (!card) return;
+    event.preventDefault();
+    const urls = topCards().map((c) => c.dataset.url);
+    const at = urls.indexOf(card.dataset.url);
+    const to = at + (event.key === "ArrowUp" ? -1 : 1);
+    if (to < 0 || to >= urls.length) {
+      say(`already ${to < 0 ? "first" : "last"} of the top picks`, "ok");
+      return;
+    }
+    urls.splice(to, 0, ...urls.splice(at, 1));
+    postOrder(urls, spotOf(event.target, card));
+  });
+})();

@@ -161,6 +161,8 @@ def test_each_edition_of_the_week_has_its_own_desk_page_and_changes(demo: Path) 
         assert '<iframe id="email-phone" sandbox src="/email.html?edition=anime" width="375"' in page.text
         email = request(server, "GET", "/email.html?edition=anime")
         assert email.status == 200 and escape(anime["subject"]) in email.text  # type: ignore[arg-type]
+        forms = re.findall(r"<form [^>]*>.*?</form>", page.text, re.S)
+        assert len(forms) > 10 and all('<input type="hidden" name="edition" value="anime">' in f for f in forms)
         form = page.fields("drop", first)
         assert form["edition"] == "anime"
         answer = request(server, "POST", "/change", form)
@@ -184,3 +186,17 @@ def test_an_edition_not_built_this_week_says_how_to_build_it(demo: Path) -> None
         report = request(server, "GET", "/report?edition=anime")
     assert page.status == 404 and "anime/2025-W20 has not been built" in page.text
     assert report.status == 200 and "No report: the issue has not been built yet" in report.text
+
+
+def test_an_editions_archive_button_withdraws_that_editions_page_only(demo: Path) -> None:
+    build_demo(demo)
+    build_demo(demo, "--edition", "anime")
+    anime_folder = archive_dir(pick_edition(load_config(demo), "anime"))
+    assert anime_folder is not None
+    anime_page, default_page = anime_folder / f"{WEEK}.html", archive_files(demo)[0]
+    assert anime_page.exists() and default_page.exists()
+    with running_desk(demo) as server:
+        form = request(server, "GET", "/?edition=anime").fields("withdraw")
+        answer = request(server, "POST", "/change", form)
+    assert answer.status == 200 and "anime/2025-W20: withdrawn" in answer.text
+    assert not anime_page.exists() and default_page.exists()

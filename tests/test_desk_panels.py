@@ -200,3 +200,19 @@ def test_an_editions_archive_button_withdraws_that_editions_page_only(demo: Path
         answer = request(server, "POST", "/change", form)
     assert answer.status == 200 and "anime/2025-W20: withdrawn" in answer.text
     assert not anime_page.exists() and default_page.exists()
+
+
+def test_an_editions_page_and_changes_need_the_token_off_loopback_as_the_desks_own(demo: Path) -> None:
+    build_demo(demo)
+    build_demo(demo, "--edition", "anime")
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    with running_desk(demo, token=TOKEN) as server:
+        page = request(server, "GET", "/?edition=anime", headers=bearer)
+        bare_page = request(server, "GET", "/?edition=anime")
+        form = page.fields("withdraw")
+        bare_change = request(server, "POST", "/change", form)
+        bare_email = request(server, "GET", "/email.html?edition=anime")
+    assert page.status == 200 and form["edition"] == "anime"
+    assert (bare_page.status, bare_change.status, bare_email.status) == (401, 401, 401)
+    anime_folder = archive_dir(pick_edition(load_config(demo), "anime"))
+    assert anime_folder is not None and (anime_folder / f"{WEEK}.html").exists()

@@ -185,6 +185,7 @@ def test_an_edition_not_built_this_week_says_how_to_build_it(demo: Path) -> None
         page = request(server, "GET", "/?edition=anime")
         report = request(server, "GET", "/report?edition=anime")
     assert page.status == 404 and "anime/2025-W20 has not been built" in page.text
+    assert "digest build --week 2025-W20 --edition anime" in page.text
     assert report.status == 200 and "No report: the issue has not been built yet" in report.text
 
 

@@ -91,7 +91,12 @@ class DeskServer(PreviewServer):
             raise DigestError(f"no edition called {name!r} (editions: {', '.join(self.names)})")
         with self._sessions_lock:
             if name not in self._sessions:
-                self._sessions[name] = open_session(self.session.base, self.session.week.id, name)
+                week = self.session.week.id
+                try:
+                    self._sessions[name] = open_session(self.session.base, week, name)
+                except DigestError as exc:
+                    raise DigestError(f"{exc} (this edition: digest build --week {week} --edition {name}, "
+                                      "then reload)") from None
             return self._sessions[name]
 
     def _folder(self, name: str) -> Path | None:

@@ -31,15 +31,17 @@ def test_drop_a_pick_in_chromium_without_javascript(demo: Path) -> None:
         problems: list[str] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.goto(server.url)
-        frame = page.frame_locator("iframe[sandbox]")
+        frame = page.frame_locator("iframe#email-desktop[sandbox]")
         linked = f'a[href*="{urlsplit(first["url"]).path}"]'  # the pick's links in the email
         assert frame.locator(linked).count() > 0
-        assert page.locator("iframe").get_attribute("sandbox") == ""
+        frames = ("email-desktop", "email-phone")
+        sandboxes = [page.locator(f"iframe#{n}").get_attribute("sandbox") for n in frames]
+        assert sandboxes == ["", ""]
         card = page.locator("li.card", has=page.locator(f'input[name="url"][value="{first["url"]}"]')).first
         card.locator("form", has=page.locator('input[name="action"][value="drop"]')).locator("button").click()
         page.wait_for_load_state()
         assert "rebuilt 2025-W20" in page.locator('[role="status"]').inner_text()
-        frame = page.frame_locator("iframe[sandbox]")
+        frame = page.frame_locator("iframe#email-phone[sandbox]")
         assert frame.locator("body").count() == 1 and frame.locator(linked).count() == 0
         browser.close()
     assert not [p for p in problems if "Content Security Policy" in p], problems

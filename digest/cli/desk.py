@@ -43,4 +43,6 @@ def desk(obj: Context, week: str | None, edition: str | None, host: str, port: i
                        samples=preview_samples(pick_edition(config, edition)))
     link = server.url + ("?token=<DIGEST_DESK_TOKEN>" if server.token else "")
     click.echo(f"desk for {session.issue_id} at {link} - Ctrl-C stops")
+    for name in (n for n in server.names if n != server.home):  # every edition of the week, one desk
+        click.echo(f"  edition {name}: {server.url}?edition={name}")
     serve_until_stopped(server)

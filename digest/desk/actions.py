@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
-from digest.desk.session import DeskSession
+from digest.desk.session import DeskSession, StaleVersion, file_version
 from digest.errors import UsageError
 from digest.select.editor import EditorChoices, PinRequest, parse_pin
 from digest.urls import canonical_url
@@ -169,6 +169,33 @@ def hand_off(session: DeskSession, form: Form) -> list[str]:
     return [done or f"{session.issue_id} handed off"]
 
 
+def archive_change(action: str) -> Change:
+    """Publish the issue on the web archive, or withdraw it, as ``digest archive publish|withdraw`` does:
+    mark it in the store, then rewrite the archive, under the store's lock; the command's own lines."""
+
+    def change(session: DeskSession, form: Form) -> list[str]:
+        from digest.mail.archive import publish, update_archive, withdraw
+
+        with session.store(lock=True) as store:
+            if file_version(session.issue_path) != form.get("version", ""):
+                raise StaleVersion(f"someone else changed {session.issue_path} since this page was shown; "
+                                   f"nothing was {'published' if action == 'publish' else 'withdrawn'}: "
+                                   "reload the desk and look again")
+            if action == "publish":
+                done = publish(session.config, store, session.issue_id, datetime.now(UTC))
+                said = "published" if done else "was already published"
+            else:
+                done = withdraw(session.config, store, session.issue_id, datetime.now(UTC))
+                said = "withdrawn" if done else "was already withdrawn"
+            report = update_archive(session.base, store)
+        lines = [f"{session.issue_id}: {said}"]
+        if report is not None:
+            lines += [report.line(), *(f"warning: {w}" for w in report.warnings)]
+        return lines
+
+    return change
+
+
 ACTIONS: dict[str, Change] = {
     **{name: editor_change(flags) for name, flags in {"pick": pick, "pin_at": pin_at, "drop": drop,
                                                         "note": note, "section": section,
@@ -176,4 +203,5 @@ ACTIONS: dict[str, Change] = {
     "move_up": reorder(-1), "move_down": reorder(+1), "order": order,
     **{name.replace(" ", "_"): approval_move(name) for name in ("submit", "approve", "send back", "pull")},
     "hand_off": hand_off,
+    "publish": archive_change("publish"), "withdraw": archive_change("withdraw"),
 }

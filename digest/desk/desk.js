@@ -9,6 +9,8 @@
 (() => {
   let busy = false;
   let dragged = null;
+  let dark = false;  // the Dark toggle's state, kept across the updates that replace the frames
+  let polling = null;
 
   const cardOf = (node) => (node instanceof Element ? node.closest("li.card") : null);
   const topCardOf = (node) => {
@@ -106,8 +108,53 @@
     for (const frame of document.querySelectorAll("iframe[sandbox]")) {
       if (!frame.closest("#desk")) stampFrames(frame.parentElement, stamp);  // frames the answer did not bring
     }
+    showScheme(stamp);
+    watchReport();
     restoreFocus(spot);
   }
+
+  // The Dark toggle (button#scheme): both frames show the email as a dark-mode client shows it.
+  function showScheme(stamp) {
+    const button = document.getElementById("scheme");
+    if (!button) return;
+    button.setAttribute("aria-pressed", String(dark));
+    const src = dark ? button.dataset.darkSrc : button.dataset.lightSrc;
+    for (const id of ["email-desktop", "email-phone"]) {
+      const frame = document.getElementById(id);
+      if (!frame || !src) continue;
+      const url = new URL(src, location.origin);
+      url.searchParams.set("v", stamp);
+      frame.setAttribute("src", url.pathname + url.search);
+    }
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element ? event.target.closest("#scheme") : null;
+    if (!button) return;
+    dark = !dark;
+    showScheme(String(Date.now()));
+  });
+
+  // The pre-send report: while a check is pending (SpamAssassin after a change), fetch it each second.
+  function watchReport() {
+    if (polling !== null || !document.querySelector('#report [data-status="pending"]')) return;
+    polling = setTimeout(async () => {
+      polling = null;
+      const edition = new URLSearchParams(location.search).get("edition");
+      try {
+        const response = await fetch(`/report${edition ? `?edition=${encodeURIComponent(edition)}` : ""}`,
+                                     { credentials: "same-origin" });
+        const answer = new DOMParser().parseFromString(await response.text(), "text/html");
+        const fresh = answer.getElementById("report");
+        const shown = document.getElementById("report");
+        if (response.ok && fresh && shown) adopt(shown, fresh);
+      } catch (error) {
+        return;  // the desk stopped: the page says nothing new; a reload shows the report
+      }
+      watchReport();
+    }, 1000);
+  }
+  watchReport();
 
   async function send(form, submitter, spot, extra) {
     if (busy) {

@@ -172,9 +172,10 @@ def _approval(view: DeskView, csrf: str, version: str) -> str:
             f'<label>comment <input type="text" name="comment" maxlength="2000"></label> {buttons}</form>')
 
 
-def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), error: str | None = None) -> str:
+def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), error: str | None = None,
+                side: str | None = None, nav: str = "") -> str:
     """The whole page for ``view``; ``error`` is a refused change (or a failed build), ``messages`` what
-    an accepted one said."""
+    an accepted one said; ``side`` the email's column (:mod:`digest.desk.panels`), ``nav`` the editions."""
     selection, version = view.selection, view.version
     banners = ""
     for text, kind in ([(error, "error")] if error else []) + ([(view.error, "error")] if view.error else []):
@@ -221,7 +222,8 @@ def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), erro
             f'<script src="/desk.js?v={SCRIPT_VERSION}" defer></script></head><body>'
             f'<header><h1>digest desk: {label} ({escape(view.issue_id)})</h1>'
             f'<p>{escape(str(view.issue_path))} · version {escape(version[:12] or "(no file yet)")}</p>'
-            f'</header>'
+            f'</header>{nav}'
             f'<div id="messages" role="status" aria-live="polite">{banners}</div>'
             f'<main id="desk"><section class="work">{"".join(parts)}</section>'
-            f'<section class="email"><h2>The email</h2>{email}</section></main></body></html>')
+            f'<section class="email">{side if side is not None else "<h2>The email</h2>" + email}</section>'
+            f'</main></body></html>')

@@ -23,12 +23,15 @@ import ipaddress
 import re
 import secrets
 import sys
+import threading
 from collections.abc import Mapping
+from functools import partial
 from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from digest.desk import panels
 from digest.desk.actions import ACTIONS, Change
 from digest.desk.page import CSS, render_desk
 from digest.desk.preview import (
@@ -40,8 +43,9 @@ from digest.desk.preview import (
     local_images,
 )
 from digest.desk.script import SCRIPT, SCRIPT_VERSION
-from digest.desk.session import DeskSession, StaleVersion
+from digest.desk.session import DeskSession, StaleVersion, open_session
 from digest.errors import DigestError
+from digest.settings.editions import all_editions, edition_name
 
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9._~+/=-]{16,512}")  # fits a header and a cookie as it is
 # The desk's own page: one script, /desk.js (no inline script, no eval), fetching only from itself; its
@@ -74,8 +78,37 @@ class DeskServer(PreviewServer):
         self.token = token
         self.actions = dict(actions)
         self.csrf = secrets.token_urlsafe(32)  # per start: a page from before a restart must be reloaded
+        self.home = edition_name(session.config)  # the command's edition, at "/"; the others at ?edition=
+        self.names = [edition_name(e) for e in all_editions(session.base)]
+        self._sessions: dict[str, DeskSession] = {self.home: session}
+        self._sessions_lock = threading.Lock()
+        editions = {name: partial(self._folder, name) for name in self.names}
         super().__init__(address, session.base.output_root(), None, locate=session.folder, mirrors=mirrors,
-                         idle_timeout=idle_timeout, max_connections=max_connections, samples=samples)
+                         editions=editions, idle_timeout=idle_timeout, max_connections=max_connections,
+                         samples=samples)
+
+    def session_for(self, edition: str | None) -> DeskSession:
+        """The desk's hold on ``edition``'s issue of the week (None: the command's own), opened once.
+
+        Raises DigestError for a name the config has not, or an edition whose week is not built."""
+        name = edition or self.home
+        if name not in self.names:
+            raise DigestError(f"no edition called {name!r} (editions: {', '.join(self.names)})")
+        with self._sessions_lock:
+            if name not in self._sessions:
+                week = self.session.week.id
+                try:
+                    self._sessions[name] = open_session(self.session.base, week, name)
+                except DigestError as exc:
+                    raise DigestError(f"{exc} (this edition: digest build --week {week} --edition {name}, "
+                                      "then reload)") from None
+            return self._sessions[name]
+
+    def _folder(self, name: str) -> Path | None:
+        try:
+            return self.session_for(name).folder()
+        except DigestError:
+            return None
 
 
 class DeskHandler(PreviewHandler):
@@ -115,11 +148,20 @@ class DeskHandler(PreviewHandler):
         if self._refused():
             return
         path = clean_path(self.path.partition("?")[0])
-        if path == "/":
-            self._page()
+        edition = parse_qs(self.path.partition("?")[2]).get("edition", [""])[0] or None
+        if path in ("/", "/report") and edition is not None and edition not in self.server.names:
+            self.send_error(HTTPStatus.NOT_FOUND, "no such edition")
+        elif path == "/":
+            self._page(edition=edition)
+        elif path == "/report":  # the report alone, for desk.js to refresh while a check is pending
+            try:
+                folder = self._session(edition).folder()
+            except DigestError:  # that edition's week is not built
+                folder = None
+            self._html(panels.report_section(folder), HTTPStatus.OK)
         elif path == "/desk.css":
             self._policy = "default-src 'none'"
-            self._send(CSS.encode("utf-8"), "text/css; charset=utf-8")
+            self._send((CSS + panels.CSS).encode("utf-8"), "text/css; charset=utf-8")
         elif path == "/desk.js":
             self._script(parse_qs(self.path.partition("?")[2]).get("v", [""])[0] == SCRIPT_VERSION)
         else:
@@ -135,9 +177,25 @@ class DeskHandler(PreviewHandler):
         self.end_headers()
         self.wfile.write(SCRIPT)
 
+    def _session(self, edition: str | None) -> DeskSession:
+        return self.server.session if edition in (None, self.server.home) else self.server.session_for(edition)
+
     def _page(self, status: HTTPStatus = HTTPStatus.OK, *, messages: tuple[str, ...] = (),
-              error: str | None = None) -> None:
-        page = render_desk(self.server.session.view(), self.server.csrf, messages=messages, error=error)
+              error: str | None = None, edition: str | None = None) -> None:
+        server = self.server
+        shown = None if edition in (None, server.home) else edition  # the query this page's links carry
+        try:
+            session = self._session(shown)
+        except DigestError as exc:  # an edition whose week is not built: say how to build it
+            status, session, error = HTTPStatus.NOT_FOUND, server.session, str(exc)
+            shown = None
+        view = session.view()
+        page = render_desk(view, server.csrf, messages=messages, error=error,
+                           side=panels.side(session, view.folder, shown, server.csrf, view.version),
+                           nav=panels.editions_nav(server.names, server.home, shown or server.home))
+        self._html(panels.for_edition(page, shown), status)
+
+    def _html(self, page: str, status: HTTPStatus) -> None:
         body = local_images(page, self.server.mirrors).encode("utf-8")
         self._policy = DESK_POLICY
         self.send_response(status)
@@ -190,18 +248,19 @@ class DeskHandler(PreviewHandler):
                                                   "reload the page")
             return
         change = self.server.actions.get(fields.get("action", ""))
-        if change is None:
-            self.send_error(HTTPStatus.BAD_REQUEST, "no such change")
+        edition = fields.get("edition") or None
+        if change is None or (edition is not None and edition not in self.server.names):
+            self.send_error(HTTPStatus.BAD_REQUEST, "no such change" if change is None else "no such edition")
             return
         try:
-            messages = change(self.server.session, fields)
+            messages = change(self._session(edition), fields)
         except StaleVersion as exc:
-            self._page(HTTPStatus.CONFLICT, error=str(exc))
+            self._page(HTTPStatus.CONFLICT, error=str(exc), edition=edition)
             return
         except DigestError as exc:
-            self._page(HTTPStatus.UNPROCESSABLE_ENTITY, error=str(exc))
+            self._page(HTTPStatus.UNPROCESSABLE_ENTITY, error=str(exc), edition=edition)
             return
-        self._page(messages=tuple(messages))
+        self._page(messages=tuple(messages), edition=edition)
 
 
 DeskServer.handler_class = DeskHandler

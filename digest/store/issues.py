@@ -127,6 +127,13 @@ class IssueTables(Connection):
             )
         return cursor.rowcount > 0
 
+    def archive_state(self, issue_id: str) -> tuple[str, datetime] | None:
+        """How (``withdrawn``, ``on-build``, ``by the editor``...) and when an issue last entered or left the
+        web archive; None when it never did."""
+        row = self.db.execute("SELECT how, published_at FROM archive_published WHERE issue_id = ?",
+                              (issue_id,)).fetchone()
+        return (row[0], from_iso(row[1])) if row else None
+
     def published(self) -> dict[str, datetime]:
         """``issue id -> when it was published`` for every issue in the web archive."""
         rows = self.db.execute("SELECT issue_id, published_at FROM archive_published WHERE how != 'withdrawn'")

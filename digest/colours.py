@@ -9,6 +9,7 @@ text and 3:1 for large text (24 px, or 18.66 px bold).
 from __future__ import annotations
 
 import colorsys
+import functools
 from dataclasses import dataclass
 
 AA_TEXT, AA_LARGE = 4.5, 3.0
@@ -159,8 +160,12 @@ def accent_problem(accent: str) -> str | None:
     return f"{accent} is {light:.2f}:1 on white as text; WCAG AA needs {AA_TEXT}:1"
 
 
+@functools.lru_cache(maxsize=32)
 def palette(brand: str, accent: str) -> Palette:
-    """The colours for one brand/accent pair, with compliant text shades derived from the accent."""
+    """The colours for one brand/accent pair, with compliant text shades derived from the accent.
+
+    Kept per pair (the Palette is frozen): deriving the shades searches hundreds of colours, and a
+    render asks for it several times, a long-lived desk on every change."""
     note_bg = mix(accent, WHITE, 0.92)
     target = AA_TEXT + MARGIN
     accent_text = readable(accent, (SURFACE, note_bg, PAGE), target)

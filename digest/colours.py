@@ -33,8 +33,10 @@ def _channels(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
+@functools.lru_cache(maxsize=4096)
 def luminance(colour: str) -> float:
-    """WCAG relative luminance of a #rrggbb colour."""
+    """WCAG relative luminance of a #rrggbb colour (kept: the contrast checks ask for the same few
+    colours thousands of times per email)."""
     def linear(c: int) -> float:
         s = c / 255
         return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4

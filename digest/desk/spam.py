@@ -82,7 +82,7 @@ class SpamWorker:
                 job, self._waiting, self._running = self._waiting, None, True
             try:
                 assert job is not None
-                self._write(job, run_check(job.config, job.eml))
+                self._write(job, run_check(job.config, job.eml, background=True))
             except Exception:  # the check stays pending; the hand-off runs it again and says what fails
                 log.exception("the background SpamAssassin check of %s failed", job.out_dir if job else "?")
             finally:

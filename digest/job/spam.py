@@ -49,9 +49,10 @@ def is_pending(out_dir: Path) -> bool:
     return any(c.get("name") == SPAM and c.get("status") == "pending" for c in checks)
 
 
-def run_check(config: Config, eml: bytes) -> Check:
-    """SpamAssassin on ``eml`` (slow: run it without the store lock held)."""
-    return spam_check(eml, config.email.spamassassin)
+def run_check(config: Config, eml: bytes, *, background: bool = False) -> Check:
+    """SpamAssassin on ``eml`` (slow: run it without the store lock held); ``background`` at low
+    priority, so the CPU goes to the editor's next change first."""
+    return spam_check(eml, config.email.spamassassin, nice=10 if background else 0)
 
 
 def record_check(out_dir: Path, checked: str, check: Check) -> bool:

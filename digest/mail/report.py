@@ -194,15 +194,17 @@ def unsubscribe_check(eml: bytes, mailer: str, delivery: str) -> Check:
                                                 "[email] unsubscribe_url (https) and list_unsubscribe_mailto")
 
 
-def spam_check(eml: bytes, enabled: bool = True, timeout: float = 120.0) -> Check:
-    """SpamAssassin's score for the .eml, offline (``-L``: no network tests) with its shipped rules."""
+def spam_check(eml: bytes, enabled: bool = True, timeout: float = 120.0, nice: int = 0) -> Check:
+    """SpamAssassin's score for the .eml, offline (``-L``: no network tests) with its shipped rules;
+    ``nice``: run it at that lower priority (a background check yields to the desk's rebuilds)."""
     if not enabled:
         return Check("spamassassin", "not checked", "turned off ([email] spamassassin = false)")
     binary = shutil.which("spamassassin")
     if binary is None:
         return Check("spamassassin", "not checked", "not installed (apt-get install spamassassin)")
     try:
-        done = run_tied([binary, "-L", "-t"], eml, timeout)
+        lower = ["nice", "-n", str(nice)] if nice and shutil.which("nice") else []
+        done = run_tied([*lower, binary, "-L", "-t"], eml, timeout)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return Check("spamassassin", "not checked", f"spamassassin did not finish: {exc}")
     score = spam_score(done.stdout)

@@ -134,3 +134,19 @@ def test_a_spam_failing_email_is_refused_by_the_desks_hand_off_and_by_the_comman
     assert "SpamAssassin" in desk.text and "nothing was sent" in desk.text
     assert command.exit_code != 0 and "SpamAssassin" in command.output and "nothing was sent" in command.output
     assert _spam(config)["status"] == "error"
+
+
+def test_a_result_for_an_older_eml_is_never_written_over_a_newer_build(demo: Path) -> None:
+    from digest.job.spam import eml_hash, record_check
+    from digest.mail.report import Check
+
+    build_demo(demo)
+    _pending_build(demo)
+    folder = _folder(demo)
+    found = Check("spamassassin", "ok", "score 0.1 (spam from 5.0); rules: none")
+    assert not record_check(folder, eml_hash(b"the email of a build since replaced"), found)
+    assert _spam(demo)["status"] == "pending"
+    assert record_check(folder, eml_hash((folder / "digest.eml").read_bytes()), found)
+    assert _spam(demo) == {"name": "spamassassin", "status": "ok", "summary": found.summary, "details": []}
+    report = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["report"]
+    assert report["figures"]["spam_score"] == 0.1

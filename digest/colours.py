@@ -9,6 +9,7 @@ text and 3:1 for large text (24 px, or 18.66 px bold).
 from __future__ import annotations
 
 import colorsys
+import functools
 from dataclasses import dataclass
 
 AA_TEXT, AA_LARGE = 4.5, 3.0
@@ -32,8 +33,10 @@ def _channels(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
+@functools.lru_cache(maxsize=4096)
 def luminance(colour: str) -> float:
-    """WCAG relative luminance of a #rrggbb colour."""
+    """WCAG relative luminance of a #rrggbb colour (kept: the contrast checks ask for the same few
+    colours thousands of times per email)."""
     def linear(c: int) -> float:
         s = c / 255
         return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
@@ -159,8 +162,12 @@ def accent_problem(accent: str) -> str | None:
     return f"{accent} is {light:.2f}:1 on white as text; WCAG AA needs {AA_TEXT}:1"
 
 
+@functools.lru_cache(maxsize=32)
 def palette(brand: str, accent: str) -> Palette:
-    """The colours for one brand/accent pair, with compliant text shades derived from the accent."""
+    """The colours for one brand/accent pair, with compliant text shades derived from the accent.
+
+    Kept per pair (the Palette is frozen): deriving the shades searches hundreds of colours, and a
+    render asks for it several times, a long-lived desk on every change."""
     note_bg = mix(accent, WHITE, 0.92)
     target = AA_TEXT + MARGIN
     accent_text = readable(accent, (SURFACE, note_bg, PAGE), target)

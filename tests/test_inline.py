@@ -116,3 +116,40 @@ def test_a_head_style_marked_ignore_is_kept_as_written_and_not_inlined() -> None
     out = inline_css(page, CSS)
     assert "font-weight" not in out.split("</head>")[1]  # not inlined into the body
     assert "<style>.cell { font-weight: 700; } @media" in out  # kept, its marker dropped
+
+
+_TWICE = """
+import sys, tempfile
+from pathlib import Path
+from digest.mail.render import render_issue  # imports premailer through digest.mail.inline, as a build does
+from email_fixtures import BRANDED, email_config, realistic_selection
+import premailer.cache
+
+cache = premailer.cache.cache
+missed = []
+class Counting(type(cache)):
+    def __setitem__(self, key, value):  # cachetools stores a value only after a miss
+        missed.append(key)
+        super().__setitem__(key, value)
+config = email_config(Path(tempfile.mkdtemp()), **BRANDED)
+render_issue(config, realistic_selection())
+cache.__class__ = Counting
+render_issue(config, realistic_selection())
+print(len(missed), cache.maxsize)
+"""
+
+
+def test_a_second_render_in_one_process_finds_every_declaration_in_premailers_cache() -> None:
+    """premailer caches each style attribute's parse in one process-wide cache; sized at its default
+    (128) the demo issue's declarations evict each other and every render parses them all again."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREMAILER_")}
+    env["PYTHONPATH"] = str(tests)
+    out = subprocess.run([sys.executable, "-c", _TWICE], capture_output=True, text=True, env=env, check=True)
+    missed, maxsize = map(int, out.stdout.split())
+    assert missed == 0, f"the second render missed premailer's cache {missed} times (maxsize {maxsize})"

@@ -318,13 +318,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND, "not in the mirror")
             return
         kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-        self._send(body, kind)
+        # A site's image does not change between two changes on the desk: kept by the browser for a while,
+        # not fetched again with every page and email it is in (the pages themselves are never kept).
+        self._send(body, kind, cache="private, max-age=600")
 
-    def _send(self, body: bytes, kind: str) -> None:
+    def _send(self, body: bytes, kind: str, *, cache: str = "no-store") -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", cache)
         self.end_headers()
         self.wfile.write(body)
 

@@ -3,7 +3,9 @@
 A change goes through the same functions as ``digest build --pin/--drop/--note``: the editor's choices
 are checked against the store (``check_flags``, the same messages), merged into ``issues/<week>.toml``
 (``save_flags``, atomically), then the issue is built as ``digest build`` builds it (``build_issue`` and
-the archive update). The issue file stays the source of truth; the desk keeps nothing of its own.
+the archive update), except that SpamAssassin's check is left pending for a background worker
+(digest.desk.spam) so the email is on screen first; every hand-off finishes it before delivering.
+The issue file stays the source of truth; the desk keeps nothing of its own.
 
 Two editors (two tabs, two desks on one store) are kept from losing each other's change by the issue
 file's version: every form carries the hash of the file's bytes as the page showed it, and a change
@@ -24,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from digest.desk.spam import SpamWorker
 from digest.errors import DigestError
 from digest.job.approval import status
 from digest.job.build import BuildResult, build_issue, choose
@@ -86,6 +89,18 @@ class DeskSession:
     # the issue file's version when ``built`` was made: the page reuses its selection until the file changes
     _built_version: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _spam: SpamWorker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._spam = SpamWorker(self._lock, self.base.store_path)
+
+    def wait_spam_check(self, timeout: float | None = None) -> bool:
+        """Until the background SpamAssassin check of the last change is written (False on ``timeout``)."""
+        return self._spam.wait(timeout)
+
+    def close(self) -> None:
+        """Stop the background check (a check left pending is run by the hand-off)."""
+        self._spam.close()
 
     @property
     def config(self) -> Config:
@@ -155,12 +170,14 @@ class DeskSession:
             before = (self.issue_path.read_bytes(), self.issue_path.stat()) if version else None
             save_flags(config, self.issue_id, flags)
             try:
-                result = build_issue(config, store, self.now, self.week)
+                result = build_issue(config, store, self.now, self.week, spam_pending=True)
             except BaseException:
                 _put_back(self.issue_path, before)  # a change the build refuses is not kept half-made
                 raise
             update_archive(self.base, store)
             self.built, self._built_version = result, file_version(self.issue_path)
+            if any(c.status == "pending" for c in result.report.checks):
+                self._spam.submit(config, result.out_dir)  # SpamAssassin off the change's path
         return result, notes
 
 

@@ -49,9 +49,13 @@ def choose(
 
 def build_issue(
     config: Config, store: Store, now: datetime, week: Week | None = None,
-    overrides: EditorChoices | None = None,
+    overrides: EditorChoices | None = None, *, spam_pending: bool = False,
 ) -> BuildResult:
-    """Build one edition's issue (``config`` is that edition's effective config)."""
+    """Build one edition's issue (``config`` is that edition's effective config).
+
+    ``spam_pending`` (the desk): the report's SpamAssassin check is written as "pending", for a worker to
+    fill in (digest.job.spam) while the editor already sees the email; every hand-off completes it first.
+    """
     from digest.mail.output import WEB, build_eml, write_issue  # the email stages import templates lazily
     from digest.mail.render import render_issue, site_host
     from digest.mail.tags import check_merge_tags
@@ -65,7 +69,7 @@ def build_issue(
     check_merge_tags(config, rendered, eml)  # no tag its delivery path leaves unresolved
     report = presend_report(rendered.html, config.email.merge_tags, site_host(config), eml,
                             config.email.merge_mailer, config.delivery.method, config.email.spamassassin,
-                            merge_tags_line=config.email.describe_merge_tags())
+                            merge_tags_line=config.email.describe_merge_tags(), spam_pending=spam_pending)
     if report.errors:
         raise LintError("\n".join([f"the {selection.issue_id} email fails its pre-send report "
                                    "(nothing was written):", *report.lines()]))

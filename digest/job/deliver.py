@@ -27,6 +27,7 @@ from digest.errors import DeliveryError
 from digest.job import smtp, webhook
 from digest.job.approval import check_hand_off
 from digest.job.built import BuiltIssue, load_built, refuse_unresolved_tags
+from digest.job.spam import require_checked
 from digest.mail.output import build_message
 from digest.mail.serialise import serialise
 from digest.mailers import address_fault
@@ -53,6 +54,7 @@ def deliver_issue(
     if record is None:
         raise DeliveryError(f"{issue_id} has not been built yet, so it cannot be delivered")
     check_hand_off(config, store, issue_id, record.built_at)  # [approval] required: approved, this build
+    require_checked(config, issue_id, Path(record.out_dir))  # a pending spam check first; none failed
     if config.delivery.is_service:
         from digest.job.services.campaign import deliver_campaign  # imports deliver: load on use
 

@@ -9,8 +9,10 @@ ancestor that sets one, as a browser would, and is judged by WCAG 2.2 AA.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -35,6 +37,18 @@ class TextContrast:
         return self.ratio >= self.needed
 
 
+@functools.lru_cache(maxsize=512)
+def _selector(selector: str) -> Any:
+    """The compiled selector (compiling is most of matching, and the sheet is the same each build), or
+    None for one cssselect cannot read: it matches nothing here."""
+    from lxml.cssselect import CSSSelector
+
+    try:
+        return CSSSelector(selector)
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def _dark_rules(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
     """The dark-mode declarations that apply to each element."""
     applied: dict[etree._Element, dict[str, str]] = {}
@@ -44,11 +58,8 @@ def _dark_rules(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
                 continue
             values = {n: v.replace("!important", "").strip() for n, v in declarations(body)}
             for one in selector.split(","):
-                try:
-                    matched = root.cssselect(one.strip())
-                except Exception:  # noqa: BLE001 - a selector cssselect cannot read matches nothing here
-                    continue
-                for el in matched:
+                compiled = _selector(one.strip())
+                for el in compiled(root) if compiled is not None else ():
                     applied.setdefault(el, {}).update(values)
     return applied
 

@@ -29,18 +29,43 @@ Why each option (each is demonstrated in tests/test_inline.py):
   without being parsed: it holds only what cannot be inlined.
 - ``disable_validation=True`` and cssutils logging silenced: vendor properties
   (``mso-hide``, ``-webkit-text-size-adjust``) are valid for mail clients.
+
+premailer parses every style attribute through one process-wide cache whose size it reads from
+``PREMAILER_CACHE_MAXSIZE`` once, when imported (default 128). One issue holds a few hundred
+distinct declarations, so at 128 they evict each other and a long-lived process (the desk) parses
+them all again on every render: sized here, before premailer is imported (this is its only importer),
+a second render finds every one. An operator's own ``PREMAILER_CACHE_MAXSIZE`` is kept.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import cssutils
-from premailer import Premailer
+
+PREMAILER_CACHE_MAXSIZE = 4096  # entries; each a short list of (property, value) pairs
+
+
+@contextmanager
+def _premailer_cache_sized() -> Iterator[None]:
+    """Set premailer's cache size for its import only (an operator's own setting is kept)."""
+    if "PREMAILER_CACHE_MAXSIZE" in os.environ:
+        yield
+        return
+    os.environ["PREMAILER_CACHE_MAXSIZE"] = str(PREMAILER_CACHE_MAXSIZE)
+    try:
+        yield
+    finally:
+        del os.environ["PREMAILER_CACHE_MAXSIZE"]
+
+
+with _premailer_cache_sized():
+    from premailer import Premailer
 
 
 @contextmanager

@@ -8,6 +8,7 @@ element). Errors stop a build; warnings are printed.
 
 from __future__ import annotations
 
+import functools
 import html as htmllib
 import re
 from collections.abc import Iterable, Iterator
@@ -106,14 +107,18 @@ def css_blocks(css: str) -> Iterator[tuple[str, str]]:
             start = index + 1
 
 
-def declarations(body: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=4096)
+def declarations(body: str) -> tuple[tuple[str, str], ...]:
+    """``(name, value)`` of each declaration in a style attribute or rule body. Kept per text (the
+    result is a tuple: nobody can change it): an email repeats the same few hundred styles, and the
+    lint, the contrast and the layout checks each read every element's."""
     out = []
     for part in _COMMENT.sub("", body).split(";"):
         if ":" in part:
             name, value = part.split(":", 1)
             if name.strip():
                 out.append((name.strip().lower(), value.strip()))
-    return out
+    return tuple(out)
 
 
 def _style_rules(css: str) -> Iterator[tuple[str, str, str]]:
@@ -146,8 +151,19 @@ def _text(el: etree._Element) -> str:
 
 
 def lint_html(html: str, merge_tags: Iterable[str] = ()) -> list[Finding]:
-    """Every finding for this HTML; ``merge_tags`` are the strings the mailer substitutes."""
-    tags = tuple(t for t in merge_tags if t)
+    """Every finding for this HTML; ``merge_tags`` are the strings the mailer substitutes.
+
+    The last few answers are kept: a build lints its email once in the render and again in the
+    pre-send report, and findings are frozen."""
+    return list(_lint_html(html, tuple(t for t in merge_tags if t)))
+
+
+@functools.lru_cache(maxsize=4)
+def _lint_html(html: str, tags: tuple[str, ...]) -> tuple[Finding, ...]:
+    return tuple(_findings(html, tags))
+
+
+def _findings(html: str, tags: tuple[str, ...]) -> list[Finding]:
     found: list[Finding] = []
 
     def error(rule: str, message: str, where: str = "") -> None:

@@ -2,10 +2,12 @@
 
 Printed by every build, saved in the manifest (``report``) and shown by
 ``digest lint``. Each check has a status: "ok", "warning", "error" (the build
-stops, nothing is written) or "not checked" (a tool is missing, or there is
-no .eml to judge). The HTML checks are pure; SpamAssassin is the one
-subprocess, run offline (``-L``) on the .eml as it will be handed off, tied to
-this process (digest.mail.child): a killed build never leaves it running.
+stops, nothing is written), "not checked" (a tool is missing, or there is
+no .eml to judge) or "pending" (the desk builds with SpamAssassin left to a
+background worker, digest.job.spam; no hand-off starts before it is filled in).
+The HTML checks are pure; SpamAssassin is the one subprocess, run offline (``-L``)
+on the .eml as it will be handed off, tied to this process (digest.mail.child): a killed
+build never leaves it running.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from digest.mail.child import run_tied
 from digest.mail.contrast import text_contrasts
 from digest.mail.lint import SIZE_LIMIT, SIZE_WARN, STYLE_LIMIT, declarations, format_finding, lint_html
 
-Status = Literal["ok", "warning", "error", "not checked"]
+Status = Literal["ok", "warning", "error", "not checked", "pending"]
 PHONE = 375  # the narrowest common phone width, in CSS px
 MIN_COLUMN = 240  # narrower than this, a text column wraps every few words
 SPAM_WARN, SPAM_ERROR = 2.0, 5.0  # 5.0 is SpamAssassin's own "this is spam" threshold
@@ -39,6 +41,10 @@ class Check:
     status: Status
     summary: str
     details: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "summary": self.summary,
+                "details": list(self.details)}
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,7 @@ class Report:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        checks = [{"name": c.name, "status": c.status, "summary": c.summary, "details": list(c.details)}
-                  for c in self.checks]
+        checks = [c.to_json() for c in self.checks]
         return {"checks": checks, "figures": dict(sorted(self.figures.items()))}
 
 
@@ -189,15 +194,17 @@ def unsubscribe_check(eml: bytes, mailer: str, delivery: str) -> Check:
                                                 "[email] unsubscribe_url (https) and list_unsubscribe_mailto")
 
 
-def spam_check(eml: bytes, enabled: bool = True, timeout: float = 120.0) -> Check:
-    """SpamAssassin's score for the .eml, offline (``-L``: no network tests) with its shipped rules."""
+def spam_check(eml: bytes, enabled: bool = True, timeout: float = 120.0, nice: int = 0) -> Check:
+    """SpamAssassin's score for the .eml, offline (``-L``: no network tests) with its shipped rules;
+    ``nice``: run it at that lower priority (a background check yields to the desk's rebuilds)."""
     if not enabled:
         return Check("spamassassin", "not checked", "turned off ([email] spamassassin = false)")
     binary = shutil.which("spamassassin")
     if binary is None:
         return Check("spamassassin", "not checked", "not installed (apt-get install spamassassin)")
     try:
-        done = run_tied([binary, "-L", "-t"], eml, timeout)
+        lower = ["nice", "-n", str(nice)] if nice and shutil.which("nice") else []
+        done = run_tied([*lower, binary, "-L", "-t"], eml, timeout)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return Check("spamassassin", "not checked", f"spamassassin did not finish: {exc}")
     score = spam_score(done.stdout)
@@ -211,14 +218,34 @@ def spam_check(eml: bytes, enabled: bool = True, timeout: float = 120.0) -> Chec
     return Check("spamassassin", status, f"score {score:.1f} (spam from {SPAM_ERROR}); rules: {hits or 'none'}")
 
 
+def pending_spam_check() -> Check:
+    return Check("spamassassin", "pending", "SpamAssassin is checking this build (the hand-off waits for it)")
+
+
+def spam_figure(check: Check) -> float | None:
+    """The report's ``spam_score`` figure: the score a finished check found, else None."""
+    match = re.match(r"score (-?[\d.]+)", check.summary)
+    return float(match.group(1)) if match else None
+
+
+def with_spam_check(report: dict[str, Any], check: Check) -> dict[str, Any]:
+    """A report's JSON (``Report.to_json``) with its SpamAssassin check replaced by ``check``: the same
+    JSON a build that ran the check itself writes."""
+    checks = [check.to_json() if c.get("name") == check.name else c for c in report.get("checks", [])]
+    figures = {**report.get("figures", {}), "spam_score": spam_figure(check)}
+    return {**report, "checks": checks, "figures": dict(sorted(figures.items()))}
+
+
 def spam_score(output: bytes) -> float | None:
     match = re.search(rb"X-Spam-Status: \w+, score=(-?[\d.]+)", output)
     return float(match.group(1)) if match else None
 
 
 def presend_report(html: str, merge_tags: Iterable[str], site_host: str, eml: bytes | None, mailer: str,
-                   delivery: str, spamassassin: bool = True, merge_tags_line: str | None = None) -> Report:
-    """``merge_tags_line``: who substitutes the merge tags (``EmailSettings.describe_merge_tags``)."""
+                   delivery: str, spamassassin: bool = True, merge_tags_line: str | None = None,
+                   spam_pending: bool = False) -> Report:
+    """``merge_tags_line``: who substitutes the merge tags (``EmailSettings.describe_merge_tags``);
+    ``spam_pending``: SpamAssassin is left to run later (``pending_spam_check``) when it is on."""
     checks, figures = html_checks(html, merge_tags, site_host)
     if merge_tags_line is not None:  # the build stopped already if a tag is left for nobody
         checks.insert(0, Check("merge tags", "ok", merge_tags_line))
@@ -226,8 +253,7 @@ def presend_report(html: str, merge_tags: Iterable[str], site_host: str, eml: by
         checks += [Check("list-unsubscribe", "not checked", "no .eml beside the HTML"),
                    Check("spamassassin", "not checked", "no .eml beside the HTML")]
     else:
-        spam = spam_check(eml, spamassassin)
+        spam = pending_spam_check() if spam_pending and spamassassin else spam_check(eml, spamassassin)
         checks += [unsubscribe_check(eml, mailer, delivery), spam]
-        match = re.match(r"score (-?[\d.]+)", spam.summary)
-        figures["spam_score"] = float(match.group(1)) if match else None
+        figures["spam_score"] = spam_figure(spam)
     return Report(tuple(checks), figures)

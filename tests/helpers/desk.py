@@ -54,6 +54,7 @@ def running_desk(config: Path, token: str | None = None, edition: str | None = N
     finally:
         server.shutdown()
         server.server_close()
+        session.close()  # the background SpamAssassin worker, if a change started it
 
 
 def request(server: DeskServer, method: str, path: str, form: Mapping[str, str] | None = None, *,

@@ -1,0 +1,29 @@
+"""bench/desk.py runs end to end: a desk on a demo copy, Chromium making changes, figures as JSON, and an
+exit status that says whether the goal was met (a goal no desk can meet here, so the run must say 1)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_browser import CHROMIUM
+
+pytestmark = pytest.mark.slow
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "desk.py"
+
+
+def test_the_desk_bench_times_each_change_and_fails_a_goal_it_misses(tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium not installed at /usr/bin/chromium (apt-get install chromium; .ci/run does)")
+    out = tmp_path / "desk-latency.json"
+    done = subprocess.run([sys.executable, str(BENCH), "--changes", "2", "--warmup", "1", "--js", "off",
+                           "--goal-ms", "0.001", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr  # measured, and over the goal
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["js"] == "off" and result["changes"] == 2 and len(result["latencies_ms"]) == 2
+    assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["max_ms"] and result["met"] is False
+    assert "p95" in done.stdout and "NOT met" in done.stdout

@@ -103,7 +103,7 @@ def desk_page(browser: Browser, javascript: bool) -> Iterator[Any]:  # noqa: F81
 def edit_the_week(desk: Desk, config: Path, javascript: bool) -> dict[str, str]:
     """Drop, move to 1, hostile blurb, note: each seen in the framed email and in the issue file."""
     tops = _tops(config)
-    dropped, moved = tops[1], tops[-1]
+    dropped, moved = tops[1], tops[3]  # after the drop, the third top pick: two places up
     expect(desk.email_links(dropped).first).to_be_attached(timeout=WAIT)
 
     desk.edit(dropped, "drop")

@@ -81,7 +81,13 @@ class Desk:
     def changed(self, before: str) -> None:
         """Wait until the page carries another issue-file version than ``before``."""
         expect(self.page.locator('input[name="version"]').first).not_to_have_value(before, timeout=WAIT)
+        self.settled()
+
+    def settled(self) -> None:
+        """The page is done with a change: loaded, and desk.js no longer busy with it (it ignores a drag
+        while a change is in flight)."""
         self.page.wait_for_load_state()
+        expect(self.page.locator('body[aria-busy="true"]')).to_have_count(0, timeout=WAIT)
 
     def press(self, link: str, action: str, **fields: str) -> None:
         """Fill ``fields`` into the card's ``action`` form and press its button (no wait)."""
@@ -105,6 +111,9 @@ class Desk:
 
     def drag_to_first(self, link: str, first: str) -> None:
         before = self.version()
+        # Both cards on screen first: a drag that has to scroll to its target on the way loses its drop
+        # (after a change by fetch, focus, and so the scroll, is wherever the last control was).
+        self.card(first).scroll_into_view_if_needed()
         self.card(link).drag_to(self.card(first))
         self.changed(before)
 
@@ -123,7 +132,7 @@ class Desk:
 
     def says(self, text: str) -> None:
         expect(self.page.get_by_text(text).first).to_be_attached(timeout=WAIT)  # a short failure message
-        self.page.wait_for_load_state()
+        self.settled()
 
 
 @contextmanager

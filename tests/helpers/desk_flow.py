@@ -79,9 +79,13 @@ class Desk:
     # -- changes, each awaited by what it changes ------------------------------------------------
 
     def changed(self, before: str) -> None:
-        """Wait until the page carries another issue-file version than ``before``."""
-        expect(self.page.locator('input[name="version"]').first).not_to_have_value(before, timeout=WAIT)
+        """Wait until the page carries another issue-file version than ``before``; a refusal shown
+        instead (role=alert) fails at once with its message."""
+        newer = self.page.locator(f'input[name="version"]:not([value="{_quoted(before)}"])')
+        expect(newer.or_(self.page.locator('[role="alert"]')).first).to_be_attached(timeout=WAIT)
         self.settled()
+        alerts = self.page.locator('[role="alert"]')
+        assert newer.count() > 0, f"the change was refused: {alerts.all_inner_texts()}"
 
     def settled(self) -> None:
         """The page is done with a change: loaded, and desk.js no longer busy with it (it ignores a drag

@@ -15,10 +15,12 @@ enhances it; the locators (helpers.desk_flow) hold on both.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -110,6 +112,7 @@ def edit_the_week(desk: Desk, config: Path, javascript: bool) -> dict[str, str]:
     expect(desk.email_links(dropped)).to_have_count(0, timeout=WAIT)  # the email changed
     assert dropped not in [p["url"] for p in _manifest(config)["picks"]]
     assert dropped in _issue_file(config)["drop"]
+    expect(desk.card(dropped)).to_contain_text("dropped by the editor", timeout=WAIT)  # and the desk says why
 
     first = _tops(config)[0]
     dragged = javascript and desk.draggable()
@@ -119,8 +122,10 @@ def edit_the_week(desk: Desk, config: Path, javascript: bool) -> dict[str, str]:
         desk.edit(moved, "pin_at", position="1")
     lead = _manifest(config)["picks"][0]
     assert (lead["url"], lead["position"]) == (moved, 1), lead  # a pin's kind is "pinned", a drag's "top"
+    lead_link = desk.email.locator('a[href*="secondscreen.example/2025/"]').first  # the reloaded frame's lead
+    expect(lead_link).to_have_attribute("href", re.compile(re.escape(urlsplit(moved).path)), timeout=WAIT)
     html = desk.email_html()
-    assert -1 < html.find(desk_path(moved)) < html.find(desk_path(first)), "the email leads with the moved pick"
+    assert -1 < html.find(urlsplit(moved).path) < html.find(urlsplit(first).path)  # the email leads with it
     written = _issue_file(config)
     if dragged:
         assert written["order"][0] == moved
@@ -138,12 +143,6 @@ def edit_the_week(desk: Desk, config: Path, javascript: bool) -> dict[str, str]:
     expect(desk.email.locator('a[href^="https://secondscreen.example/list"]')).to_have_count(1, timeout=WAIT)
     assert _issue_file(config)["note"] == NOTE
     return {"dropped": dropped, "moved": moved}
-
-
-def desk_path(link: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(link).path
 
 
 def approve_the_week(desk: Desk) -> None:

@@ -213,3 +213,37 @@ def test_at_375_px_nothing_scrolls_sideways_and_every_control_is_on_screen(
             .map(([html, r]) => `${html} ${r.left}..${r.right}`)""")
     assert width <= 375
     assert off == []
+
+
+def test_the_dark_toggle_stays_on_across_a_change_and_a_pending_spam_check_fills_in_without_a_reload(
+    browser: Any, demo: Path
+) -> None:
+    import re
+
+    from playwright.sync_api import expect
+
+    build_demo(demo)
+    first = tops(demo)[0]
+    with running_desk(demo) as server, desk_page(browser, server) as page:
+        scheme = page.locator("#scheme")
+        frames = [page.locator("#email-desktop"), page.locator("#email-phone")]
+        with page.expect_event("framenavigated", predicate=lambda f: "scheme=dark" in f.url):
+            scheme.click()
+        expect(scheme).to_have_attribute("aria-pressed", "true")
+        for frame in frames:
+            expect(frame).to_have_attribute("src", re.compile(r"scheme=dark"))
+        page.evaluate("window.__same_page = true")
+        # the change comes back with SpamAssassin pending; the script asks /report until it is filled in
+        with page.expect_request(lambda r: urlsplit(r.url).path == "/report", timeout=30_000):
+            page.locator(f'#picks > li.card[data-url="{first}"]').get_by_role("button", name="Drop:").click()
+            expect(page.locator("#messages")).to_contain_text("rebuilt 2025-W20")
+        for frame in frames:  # the new frames show the new build, still dark
+            expect(frame).to_have_attribute("src", re.compile(r"scheme=dark.*v=|v=.*scheme=dark"))
+        expect(scheme).to_have_attribute("aria-pressed", "true")
+        spam = page.locator('#report li[data-check="spamassassin"]')
+        expect(spam).not_to_have_attribute("data-status", "pending", timeout=60_000)
+        expect(spam).to_contain_text("score")
+        assert page.evaluate("window.__same_page") is True  # filled in by the script, not by a reload
+        with page.expect_event("framenavigated", predicate=lambda f: "scheme=dark" not in f.url):
+            scheme.click()
+        expect(scheme).to_have_attribute("aria-pressed", "false")

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from helpers.desk import WEEK, build_demo, request, running_desk
 from test_approval import _config, _issue
 from test_smtp import Inbox, smtp_server
@@ -150,3 +152,28 @@ def test_a_result_for_an_older_eml_is_never_written_over_a_newer_build(demo: Pat
     assert _spam(demo) == {"name": "spamassassin", "status": "ok", "summary": found.summary, "details": []}
     report = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["report"]
     assert report["figures"]["spam_score"] == 0.1
+
+
+def test_changes_made_in_quick_succession_are_checked_once_the_desk_is_quiet(
+        demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.desk.spam as worker
+
+    checked: list[bytes] = []
+    real = worker.run_check
+
+    def counted(config: Any, eml: bytes, **kwargs: Any) -> Any:
+        checked.append(eml)
+        return real(config, eml, **kwargs)
+
+    monkeypatch.setattr(worker, "run_check", counted)
+    build_demo(demo)
+    session = open_session(load_config(demo), WEEK)
+    try:
+        for n in range(4):  # an editor at work: each change comes before the desk has been quiet a second
+            _change(session, EditorChoices(note=f"Change {n}"))
+        session.wait_spam_check()
+    finally:
+        session.close()
+    last = (_folder(demo) / "digest.eml").read_bytes()
+    assert checked == [last]  # SpamAssassin ran once, on the last change's email, not on each
+    assert _spam(demo)["status"] == "ok"

@@ -4,6 +4,9 @@ A desk change builds the email with its spam check "pending" (digest.job.spam) s
 once; this worker then runs SpamAssassin on that build's .eml in one background thread and fills the
 result in. One check at a time, and only the newest build's: a change made while a check runs replaces
 whatever was waiting, and a result is written only while the folder still holds the .eml it judged.
+A check starts once the desk has been quiet for ``quiet`` seconds: while an editor makes change after
+change, each would be superseded by the next, and SpamAssassin (a second or more of a core) would only
+slow the next change's email down.
 The write takes the desk session's lock (so no desk change is half-way through) and the store lock (so
 no other process is rebuilding); a hand-off that comes first finishes the check itself.
 """
@@ -25,6 +28,7 @@ from digest.store.lock import StoreLock
 log = logging.getLogger(__name__)
 LOCK_WAIT = 60.0  # seconds to wait for another process's store lock before leaving the check pending
 LOCK_POLL = 0.05
+QUIET = 1.0  # seconds without a change before a check starts
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,9 @@ class _Job:
 class SpamWorker:
     """Runs the newest pending spam check; ``hold`` is the desk session's lock, ``store_path`` its store."""
 
-    def __init__(self, hold: threading.Lock, store_path: Path) -> None:
+    def __init__(self, hold: threading.Lock, store_path: Path, quiet: float = QUIET) -> None:
         self._hold = hold
+        self._quiet = quiet
         self._store_path = store_path
         self._changed = threading.Condition()
         self._waiting: _Job | None = None
@@ -80,6 +85,15 @@ class SpamWorker:
                     self._changed.notify_all()
                     return
                 job, self._waiting, self._running = self._waiting, None, True
+                # until the desk is quiet: a newer change in the meantime replaces this job
+                while not self._closed.is_set() and self._changed.wait_for(
+                        lambda: self._waiting is not None or self._closed.is_set(), self._quiet):
+                    if self._waiting is not None:
+                        job, self._waiting = self._waiting, None
+                if self._closed.is_set():
+                    self._running = False
+                    self._changed.notify_all()
+                    return
             try:
                 assert job is not None
                 self._write(job, run_check(job.config, job.eml, background=True))

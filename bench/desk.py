@@ -32,10 +32,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the demo copy as the tests make it: one place
+from helpers.chromium import ARGS, CHROMIUM  # noqa: E402 - launched as the tests launch it
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 FRAMES = ("iframe#email-desktop", "iframe[sandbox]")  # the desktop frame, or the one frame of an older desk
 GOAL_MS = 150.0
 

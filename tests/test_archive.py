@@ -27,6 +27,7 @@ import lxml.html
 import pytest
 import test_jobs_demo as demo
 from click.testing import CliRunner, Result
+from helpers.chromium import launched
 from pytest_httpserver import HTTPServer
 
 from digest.cli.archive import archive
@@ -270,14 +271,7 @@ def served(weeks: ThreeWeeks, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture  # per test: Playwright's sync API keeps an event loop running, which asyncio.run() refuses
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium not installed at /usr/bin/chromium (apt-get install chromium; .ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched()
 
 
 @pytest.mark.slow

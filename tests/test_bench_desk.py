@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM
+from helpers.chromium import CHROMIUM
 
 pytestmark = pytest.mark.slow
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "desk.py"

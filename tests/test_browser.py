@@ -19,12 +19,9 @@ from typing import Any
 
 import pytest
 from email_fixtures import BRANDED, email_config, hostile_selection, realistic_selection
+from helpers.chromium import CHROMIUM, launched
 
 from digest.mail.render import render_issue
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 pytestmark = pytest.mark.slow
 
@@ -72,12 +69,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched()
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from helpers.chromium import ARGS, CHROMIUM
 from helpers.desk import WEEK, build_demo, running_desk
-from test_browser import ARGS, CHROMIUM
 
 from digest.settings.config import load_config
 

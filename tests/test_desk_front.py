@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from helpers.chromium import launched
 from helpers.desk import WEEK, build_demo, running_desk
-from test_browser import ARGS, CHROMIUM
 from test_desk import issue_file
 
 from digest.desk.server import DeskServer
@@ -42,14 +42,7 @@ AXE_RUN = """async () => {
 @pytest.fixture(scope="module")
 def browser(demo_collected: Path) -> Iterator[Any]:
     """One Chromium for the module, started after the demo's collect (its own event loop runs first)."""
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium not installed at /usr/bin/chromium (apt-get install chromium; .ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched()
 
 
 def tops(config: Path) -> list[str]:

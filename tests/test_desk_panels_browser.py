@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.chromium import launched
 from helpers.desk import WEEK, build_demo, running_desk
-from test_browser import ARGS, CHROMIUM
 
 from digest.settings.config import load_config
 
@@ -22,14 +22,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def browser(demo_collected: Path) -> Iterator[Any]:
     """Chromium for the module; after the demo's collect, whose asyncio.run cannot share Playwright's loop."""
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium not installed at /usr/bin/chromium (apt-get install chromium; .ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched()
 
 
 def boxes(page: Any) -> tuple[dict[str, float], dict[str, float]]:

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from test_browser import ARGS, CHROMIUM, png
+from helpers.chromium import ARGS, CHROMIUM
+from test_browser import png
 
 from digest.cli import main
 from digest.cli.base import Context

@@ -14,7 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from test_browser import ARGS, CHROMIUM, png
+from helpers.chromium import ARGS, CHROMIUM
+from test_browser import png
 
 from digest.desk.preview import PreviewServer, make_server
 

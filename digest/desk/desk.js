@@ -1,8 +1,9 @@
 // digest desk: the page's one script (/desk.js; CSP script-src 'self', no inline script, no eval).
 // The page works without it: every form is a plain POST to /change and the whole page comes back.
 // With it: a form is sent by fetch (the same fields, CSRF token and version included); the answer's
-// #desk and #messages replace the page's (parsed with DOMParser and moved as nodes, never as HTML text);
-// focus returns to the same control of the same review; the email frames reload. A top pick moves by
+// #desk and #messages replace the page's (parsed with DOMParser and moved as nodes, never as HTML text), and
+// so do the report and the archive panel beside it; focus returns to the same control of the same review;
+// the email frames reload as soon as the change is accepted (they are not replaced). A top pick moves by
 // drag and drop onto another top pick's place, or by Alt+ArrowUp / Alt+ArrowDown when it (or one of its
 // controls) has focus: one POST action=order, the top picks' links one a line (the CLI's --order).
 "use strict";
@@ -67,16 +68,6 @@
     target.focus();
   }
 
-  function stampFrames(root, stamp) {
-    for (const frame of root.querySelectorAll("iframe[sandbox]")) {
-      const src = frame.getAttribute("src") || "";
-      if (!src.startsWith("/email.html")) continue;
-      const url = new URL(src, location.origin);
-      url.searchParams.set("v", stamp);
-      frame.setAttribute("src", url.pathname + url.search);
-    }
-  }
-
   function adopt(target, source) {
     target.replaceChildren(...Array.from(source.childNodes).map((node) => document.adoptNode(node)));
   }
@@ -99,16 +90,24 @@
       restoreFocus(null);
       return;
     }
-    const stamp = String(Date.now());
-    stampFrames(desk, stamp);
     adopt(document.getElementById("desk"), desk);
     adopt(document.getElementById("messages"), messages);
     const header = answer.querySelector("body > header");  // the issue file's version, as it is now
     if (header && document.querySelector("body > header")) adopt(document.querySelector("body > header"), header);
-    for (const frame of document.querySelectorAll("iframe[sandbox]")) {
-      if (!frame.closest("#desk")) stampFrames(frame.parentElement, stamp);  // frames the answer did not bring
+    // Beside the work: the email's frames stay (they reloaded when the change was accepted); the report
+    // and the archive panel are the answer's. The first build brings the frames: then the whole side.
+    const side = document.getElementById("side");
+    const freshSide = answer.getElementById("side");
+    if (side && freshSide && !document.getElementById("email-desktop") && answer.getElementById("email-desktop")) {
+      adopt(side, freshSide);
+      if (dark) showScheme(String(Date.now()));
+    } else {
+      for (const id of ["report", "archive"]) {
+        const live = document.getElementById(id);
+        const fresh = answer.getElementById(id);
+        if (live && fresh) adopt(live, fresh);
+      }
     }
-    showScheme(stamp);
     watchReport();
     restoreFocus(spot);
   }
@@ -172,6 +171,9 @@
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
         credentials: "same-origin",
       });
+      // Accepted: the issue is rebuilt on disk already, so the email's frames reload now, while the
+      // rest of the answer is read and laid out.
+      if (response.status === 200) showScheme(String(Date.now()));
       apply(await response.text(), response.status, spot);
     } catch (error) {
       say(`the desk did not answer (${error.message}); nothing may have been saved: reload the page`, "error");

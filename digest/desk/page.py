@@ -1,12 +1,14 @@
 """The desk's page: the week's candidates with why each won or lost, the forms that change the issue,
-and the built email in a sandboxed frame.
+and the built email in sandboxed frames beside them.
 
 Every text from a feed (titles, sections, TL;DRs, reasons that quote them, URLs) is escaped here;
 an image URL is shown only when it is http(s). The page carries no inline script and no inline style (its
 CSP says ``script-src 'self'``; the one script is ``/desk.js``, the style ``/desk.css``): the forms are plain
 POSTs that work without JavaScript, which only sends them by fetch (:mod:`digest.desk.script`). Each form
 carries the server's CSRF token and the issue file's version. The ids and data attributes desk.js and the
-tests rely on: ``main#desk``, ``div#messages``, ``ol#picks`` of ``li.card[data-url][data-kind]``.
+tests rely on: ``main#desk``, ``aside#side`` (the email's frames, the report, the archive: beside the work,
+so a change reloads the frames without replacing them), ``div#messages``, ``ol#picks`` of
+``li.card[data-url][data-kind]``.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ body { margin: 0; font: 14px/1.45 system-ui, sans-serif; background: #eef0f3; co
        overflow-wrap: anywhere; }
 header { padding: 12px 24px; background: #1d2433; color: #fff; }
 header h1 { margin: 0; font-size: 17px; } header p { margin: 4px 0 0; color: #c5cad3; }
-main { display: flex; gap: 24px; padding: 16px 24px; align-items: flex-start; flex-wrap: wrap; }
-section.work { flex: 1 1 560px; min-width: 0; }
-section.email { flex: 0 1 620px; }
+.layout { display: flex; gap: 24px; padding: 16px 24px; align-items: flex-start; flex-wrap: wrap; }
+main#desk { flex: 1 1 560px; min-width: 0; }
+aside.email { flex: 0 1 620px; }
 h2 { font-size: 13px; text-transform: uppercase; letter-spacing: 1px; color: #4b5260; margin: 18px 0 8px; }
 .message { margin: 12px 24px 0; padding: 10px 14px; white-space: pre-wrap; }
 .message.error { background: #fdecea; color: #8a1c13; } .message.ok { background: #e6f4ea; color: #1e5631; }
@@ -49,9 +51,9 @@ li.card.dragging { opacity: .5; }
 li.card.drop-target { outline: 3px dashed #1d4ed8; outline-offset: 2px; background: #eef4ff; }
 details.order { margin: 0 0 10px; } details.order textarea { white-space: pre; overflow-x: auto; }
 @media (max-width: 640px) {
-  header, main { padding-left: 12px; padding-right: 12px; } .message { margin: 12px 12px 0; }
+  header, .layout { padding-left: 12px; padding-right: 12px; } .message { margin: 12px 12px 0; }
   .card { flex-wrap: wrap; } .card .body { flex-basis: 100%; }
-  section.work, section.email { flex-basis: 100%; }
+  main#desk, aside.email { flex-basis: 100%; }
 }
 iframe { border: 0; background: #fff; width: 600px; max-width: 100%; height: 80vh;
          box-shadow: 0 2px 12px rgba(0,0,0,.15); }
@@ -224,6 +226,6 @@ def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), erro
             f'<p>{escape(str(view.issue_path))} · version {escape(version[:12] or "(no file yet)")}</p>'
             f'</header>{nav}'
             f'<div id="messages" role="status" aria-live="polite">{banners}</div>'
-            f'<main id="desk"><section class="work">{"".join(parts)}</section>'
-            f'<section class="email">{side if side is not None else "<h2>The email</h2>" + email}</section>'
-            f'</main></body></html>')
+            f'<div class="layout"><main id="desk"><section class="work">{"".join(parts)}</section></main>'
+            f'<aside id="side" class="email" aria-label="the email, its report and the archive">'
+            f'{side if side is not None else "<h2>The email</h2>" + email}</aside></div></body></html>')

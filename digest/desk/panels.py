@@ -27,7 +27,7 @@ from digest.settings.editions import archive_dir
 from digest.weeks import split_issue_key
 
 CSS = """
-section.email { flex: 1 1 1000px; min-width: 0; }
+aside.email { flex: 1 1 1000px; min-width: 0; }
 .frames { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }
 .frames figure { margin: 0; min-width: 0; max-width: 100%; }
 .frames figcaption { font-size: 12px; color: #4b5260; margin: 0 0 4px; }

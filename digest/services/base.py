@@ -18,9 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from digest.services.clicks import ClickReport
 from digest.services.client import Api
 from digest.services.settings import ServiceSettings
 from digest.services.shape import ident, obj, records, word
+from digest.services.tally import ClickReportError
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,11 @@ class Service:
             raise NotImplementedError(f"{self.name} has no test send in its API")
         step = f"send a test of {self.noun} {campaign_id}"
         self.api.call(step, "POST", self._item(campaign_id, self.test_path), body=self.test_body(content, to))
+
+    def link_clicks(self, campaign_id: str) -> ClickReport:
+        """The sent campaign's clicks per link, aggregate only: never who clicked (digest.services.clicks)."""
+        raise ClickReportError(self.title(), f"read the link clicks of {self.noun} {campaign_id}",
+                               "digest does not read this service's click report yet")
 
     def remote(self, step: str, data: Any) -> Remote:
         """A campaign from the service's answer to ``step`` (its shape checked: digest.services.shape)."""

@@ -83,6 +83,7 @@ ERRATA: dict[str, list[Patch]] = {
     "listmonk": [
         ("add", "/paths/~1campaigns/get/parameters/0/schema/items/enum",
          ["draft", "running", "scheduled", "paused", "cancelled", "finished"], "E1"),
+        ("remove", "/paths/~1campaigns~1analytics~1{type}/get/parameters/1/schema/format", None, "E8"),
     ],
     "brevo": [
         ("remove", "/paths/~1emailCampaigns/get/parameters/8/schema/enum", None, "B6"),

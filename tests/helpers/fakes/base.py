@@ -73,6 +73,8 @@ class Fake:
     # (header, pattern). Some descriptions declare no scheme, or only that a header is there, so the
     # shape is checked here; a request without it is a violation, a wrong key in it only a 401.
     auth_shape: ClassVar[tuple[str, str]] = ("Authorization", r".+")
+    # The steps of a click report (helpers.fakes.steps), answered by ``report`` from ``clicks``.
+    reports: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, server: HTTPServer) -> None:
         self.server = server
@@ -83,6 +85,7 @@ class Fake:
         self.failures: dict[str, list[Failure]] = {}
         self.ids = itertools.count(101)
         self.inflight = 0
+        self.clicks: dict[str, Any] = {}  # campaign id -> what the service's click report holds (per fake)
         self.install()
         LIVE.append(self)
 
@@ -144,6 +147,8 @@ class Fake:
         if not self.authorised(request):
             return self.error(self.unauthorised_status, self.unauthorised_message)
         body = request.get_json(silent=True) if request.method in ("POST", "PUT", "PATCH") else None
+        if step in self.reports:
+            return self.report(step, request, cid)
         if step == "create":
             return self.create(body)
         if step == "list":
@@ -273,3 +278,7 @@ class Fake:
 
     def checklist(self, cid: str) -> Any:
         raise NotImplementedError(f"{self.name} has no send checklist")
+
+    def report(self, step: str, request: Request, cid: str) -> Response:
+        """The answer to a click report's request (``reports``), from ``clicks``."""
+        raise NotImplementedError(f"{self.name} has no click report in the fake")

@@ -203,6 +203,12 @@ class ListmonkFake(Fake):
     unauthorised_message = "invalid session"
     not_found_message = "Campaign not found."
     sent_status = "finished"
+    reports = frozenset({"clicks", "config"})
+    individual_tracking = False  # privacy.individual_tracking: counts are unique clickers when on
+
+    def __init__(self, server: Any) -> None:
+        self.periods: list[tuple[str, str]] = []  # (from, to) of each links report asked for
+        super().__init__(server)
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.server.url_for("").rstrip("/"), "username": "digest-api", "list_ids": [3, 4],
@@ -223,8 +229,25 @@ class ListmonkFake(Fake):
 
     def campaign(self, cid: str) -> dict[str, Any]:
         c = self.campaigns[cid]
-        return {"id": int(cid), "status": c["status"], "subject": c["subject"], "body": c["html"],
-                "name": c["name"]}
+        made = {"id": int(cid), "status": c["status"], "subject": c["subject"], "body": c["html"],
+                "name": c["name"], "created_at": "2025-05-19T13:00:00.000000+00:00"}
+        if "sent" in c:
+            made.update(sent=c["sent"], to_send=c["sent"], started_at="2025-05-19T14:00:00.000000+00:00")
+        return made
+
+    def report(self, step: str, request: Request, cid: str) -> Response:
+        if step == "config":
+            return self.json({"data": {"version": "v6.2.0", "privacy": {
+                "individual_tracking": self.individual_tracking, "disable_tracking": False}}})
+        if cid != "links" or request.args.get("id") not in self.campaigns:
+            return self.json({"data": []})  # the server's answer for a campaign without clicks
+        # cmd/campaigns.go: from and to are 10-30 characters, or 400 analytics.invalidDates.
+        if not all(10 <= len(request.args.get(k, "")) <= 30 for k in ("from", "to")):
+            return self.error(400, "Invalid date range")
+        self.periods.append((request.args["from"], request.args["to"]))
+        # queries.sql get-campaign-link-counts: GROUP BY url ORDER BY count DESC LIMIT 50
+        rows = sorted(self.clicks.get(request.args["id"], []), key=lambda r: -r["count"])
+        return self.json({"data": rows[:50]})
 
     def found(self, request: Request) -> list[str]:
         query = request.args.get("query", "")

@@ -35,6 +35,8 @@ STEPS: dict[str, dict[str, str]] = {
         "getCampaignById": "get",
         "updateCampaignById": "update",
         "testCampaignById": "test",
+        "getCampaignAnalytics": "clicks",
+        "getServerConfig": "config",
     },
     "brevo": {
         "createEmailCampaign": "create",

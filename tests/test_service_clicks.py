@@ -1,0 +1,105 @@
+"""Each service's per-link click report, read from its fake on a real socket (issue 22).
+
+The fakes answer as the vendored descriptions say (helpers.contract checks every request and
+answer); here the report is summed per URL, its pages followed, and whatever the service says
+about a person (an email address, a subscriber id) never reaches the ClickReport.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from service_fakes import FAKES, KEY, Failure, Fake
+
+from digest.errors import DeliveryError
+from digest.services import SERVICES, Sender, Service
+from digest.services.clicks import ClickReport, LinkClicks
+
+PERSONAL = ("reader@example.org", "sub_4242", "9f86d081884c7d659a2feaa0c55ad015")
+
+
+def adapter(fake: Fake) -> Service:
+    kind = SERVICES[fake.name]
+    return kind(kind.Settings(**fake.settings()), KEY, Sender("Example Reviews", "news@reviews.example", None))
+
+
+def sent_campaign(fake: Fake, cid: str, **extra: Any) -> str:
+    fake.campaigns[cid] = {"id": cid, "status": fake.sent_status, "subject": "Issue", "html": "<p>x</p>",
+                           "text": "x", "preheader": None, "name": "digest 2025-W21", **extra}
+    return cid
+
+
+def no_person(report: ClickReport) -> None:
+    shown = repr(report) + "".join(f"{link.url}" for link in report.links)
+    for value in PERSONAL:
+        assert value not in shown
+    assert all(type(link) is LinkClicks for link in report.links)
+    assert {f for link in report.links for f in vars(link)} <= {"url", "unique", "total"}
+
+
+# -- listmonk ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def listmonk(httpserver: HTTPServer) -> Fake:
+    return FAKES["listmonk"](httpserver)
+
+
+def test_listmonk_sums_per_url_with_the_campaigns_sent_count(listmonk: Fake) -> None:
+    cid = sent_campaign(listmonk, "7", sent=1200)
+    listmonk.clicks[cid] = [{"url": "https://reviews.example/1/", "count": 40},
+                            {"url": "https://reviews.example/2/", "count": 12},
+                            {"url": "https://reviews.example/1/", "count": 2}]
+    report = adapter(listmonk).link_clicks(cid)
+    assert report.service == "listmonk" and report.campaign_id == "7" and report.delivered == 1200
+    assert report.links == (LinkClicks("https://reviews.example/1/", None, 42),
+                            LinkClicks("https://reviews.example/2/", None, 12))
+    assert any("total clicks" in note and "individual_tracking" in note for note in report.notes)
+    assert any("sent" in note for note in report.notes)
+
+
+def test_listmonk_counts_are_unique_clickers_when_individual_tracking_is_on(listmonk: Fake) -> None:
+    cid = sent_campaign(listmonk, "8", sent=10)
+    listmonk.individual_tracking = True  # type: ignore[attr-defined]
+    listmonk.clicks[cid] = [{"url": "https://reviews.example/1/", "count": 3}]
+    report = adapter(listmonk).link_clicks(cid)
+    assert report.links == (LinkClicks("https://reviews.example/1/", 3, None),)
+    assert any("unique" in note for note in report.notes)
+
+
+def test_listmonk_asks_for_the_period_in_date_times(listmonk: Fake) -> None:
+    cid = sent_campaign(listmonk, "9", sent=10)
+    since, until = datetime(2025, 5, 19, 8, tzinfo=UTC), datetime(2025, 5, 26, 8, tzinfo=UTC)
+    adapter(listmonk).link_clicks(cid, since=since, until=until)  # type: ignore[call-arg]
+    assert listmonk.periods == [("2025-05-19T08:00:00Z", "2025-05-26T08:00:00Z")]  # type: ignore[attr-defined]
+
+
+def test_listmonk_says_when_it_gives_only_the_top_fifty(listmonk: Fake) -> None:
+    cid = sent_campaign(listmonk, "10", sent=10)
+    listmonk.clicks[cid] = [{"url": f"https://reviews.example/{n}/", "count": 100 - n} for n in range(60)]
+    report = adapter(listmonk).link_clicks(cid)
+    assert len(report.links) == 50
+    assert any("50" in note for note in report.notes)
+
+
+def test_listmonk_keeps_no_person_from_the_answer(listmonk: Fake) -> None:
+    cid = sent_campaign(listmonk, "11", sent=10)
+    listmonk.clicks[cid] = [{"url": "https://reviews.example/1/", "count": 4, "email": PERSONAL[0],
+                             "subscriber_uuid": PERSONAL[2], "subscriber_id": PERSONAL[1]}]
+    report = adapter(listmonk).link_clicks(cid)
+    assert report.links == (LinkClicks("https://reviews.example/1/", None, 4),)
+    no_person(report)
+
+
+@pytest.mark.parametrize(("status", "words"), [(401, "refused the API key"), (404, "not found"),
+                                               (429, "rate limited")])
+def test_listmonk_refusal_names_the_service_and_step(listmonk: Fake, status: int, words: str) -> None:
+    cid = sent_campaign(listmonk, "12", sent=10)
+    listmonk.inject("clicks", Failure(status, "nope", headers={"Retry-After": "3600"}))
+    with pytest.raises(DeliveryError) as caught:
+        adapter(listmonk).link_clicks(cid)
+    assert str(caught.value).startswith("listmonk: cannot read the link clicks of campaign 12: ")
+    assert words in str(caught.value)

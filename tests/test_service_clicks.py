@@ -103,3 +103,49 @@ def test_listmonk_refusal_names_the_service_and_step(listmonk: Fake, status: int
         adapter(listmonk).link_clicks(cid)
     assert str(caught.value).startswith("listmonk: cannot read the link clicks of campaign 12: ")
     assert words in str(caught.value)
+
+
+# -- Brevo -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def brevo(httpserver: HTTPServer) -> Fake:
+    return FAKES["brevo"](httpserver)
+
+
+def brevo_sent(fake: Fake, cid: str, delivered: int) -> str:
+    return sent_campaign(fake, cid, sender={"name": "Example Reviews", "email": "news@reviews.example"},
+                         lists=[2, 7], delivered=delivered)
+
+
+def test_brevo_reads_both_shapes_of_links_stats_and_delivered_from_global_stats(brevo: Fake) -> None:
+    cid = brevo_sent(brevo, "31", 980)
+    brevo.clicks[cid] = {"https://reviews.example/1/": 7, "https://reviews.example/2/": {"nbClick": 80},
+                         "https://reviews.example/3/": 0}
+    report = adapter(brevo).link_clicks(cid)
+    assert report.service == "brevo" and report.delivered == 980
+    assert report.links == (LinkClicks("https://reviews.example/2/", None, 80),
+                            LinkClicks("https://reviews.example/1/", None, 7),
+                            LinkClicks("https://reviews.example/3/", None, 0))
+    assert [step for step, _, _ in brevo.requests] == ["statistics=linksStats", "statistics=globalStats"]
+    assert any("number of clicks" in note for note in report.notes)
+
+
+def test_brevo_keeps_no_person_from_the_answer(brevo: Fake) -> None:
+    cid = brevo_sent(brevo, "32", 5)
+    brevo.clicks[cid] = {"https://reviews.example/1/": {"nbClick": 2, "email": PERSONAL[0],
+                                                        "contactId": PERSONAL[1]}}
+    report = adapter(brevo).link_clicks(cid)
+    assert report.links == (LinkClicks("https://reviews.example/1/", None, 2),)
+    no_person(report)
+
+
+@pytest.mark.parametrize(("status", "words"), [(401, "refused the API key"), (404, "not found"),
+                                               (429, "rate limited")])
+def test_brevo_refusal_names_the_service_and_step(brevo: Fake, status: int, words: str) -> None:
+    cid = brevo_sent(brevo, "33", 5)
+    brevo.inject("get", Failure(status, "nope", headers={"Retry-After": "3600"}))
+    with pytest.raises(DeliveryError) as caught:
+        adapter(brevo).link_clicks(cid)
+    assert str(caught.value).startswith("Brevo: cannot read the link clicks of campaign 33: ")
+    assert words in str(caught.value)

@@ -275,6 +275,13 @@ class BrevoFake(Fake):
     validation_status = 400
     unauthorised_message = "Key not found"
     not_found_message = "Campaign id does not exist"
+    asked = ""  # the ``statistics`` of the request being answered: only that node is filled (FINDINGS B-E2)
+
+    def handle(self, step: str, request: Request, cid: str) -> Response:
+        self.asked = request.args.get("statistics", "")
+        if step == "get" and self.asked:
+            self.requests[-1] = (f"statistics={self.asked}", request.method, request.path)
+        return super().handle(step, request, cid)
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url(), "list_ids": [2, 7], "from_email": "news@reviews.example"}
@@ -300,11 +307,14 @@ class BrevoFake(Fake):
         counts = dict.fromkeys(("clickers", "complaints", "delivered", "hardBounces", "sent", "softBounces",
                                 "trackableViews", "uniqueClicks", "uniqueViews", "unsubscriptions",
                                 "viewed"), 0)
+        if self.asked == "globalStats":  # the other nodes come back empty or zero (B-E2)
+            counts.update(delivered=c.get("delivered", 0), sent=c.get("delivered", 0))
         return {**self.overview(cid), "htmlContent": c["html"] or "", "sender": c["sender"],
                 "replyTo": c["sender"]["email"], "header": "[DEFAULT_HEADER]", "footer": "[DEFAULT_FOOTER]",
                 "createdAt": "2025-05-19T13:00:00.000Z", "modifiedAt": "2025-05-19T13:00:00.000Z",
                 "testSent": bool(c.get("tests")), "recipients": {"lists": c["lists"], "exclusionLists": []},
-                "statistics": {"campaignStats": [], "globalStats": counts, "linksStats": {}, "mirrorClick": 0,
+                "statistics": {"campaignStats": [], "globalStats": counts, "mirrorClick": 0,
+                               "linksStats": self.clicks.get(cid, {}) if self.asked == "linksStats" else {},
                                "remaining": 0, "statsByBrowser": {}, "statsByDevice": {}, "statsByDomain": {}}}
 
     def overview(self, cid: str) -> dict[str, Any]:

@@ -149,3 +149,52 @@ def test_brevo_refusal_names_the_service_and_step(brevo: Fake, status: int, word
         adapter(brevo).link_clicks(cid)
     assert str(caught.value).startswith("Brevo: cannot read the link clicks of campaign 33: ")
     assert words in str(caught.value)
+
+
+# -- Buttondown --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def buttondown(httpserver: HTTPServer) -> Fake:
+    return FAKES["buttondown"](httpserver)
+
+
+def test_buttondown_sums_clicked_events_per_url_across_pages(buttondown: Fake) -> None:
+    cid = sent_campaign(buttondown, "em_41", delivered=640)
+    buttondown.clicks[cid] = ([{"url": "https://reviews.example/1/"}] * 1203
+                              + [{"url": "https://reviews.example/2/"}] * 4)
+    report = adapter(buttondown).link_clicks(cid)
+    assert report.delivered == 640
+    assert report.links == (LinkClicks("https://reviews.example/1/", None, 1203),
+                            LinkClicks("https://reviews.example/2/", None, 4))
+    assert buttondown.count("events") == 2  # 1207 events, 1000 a page
+    assert any("metadata" in note and "url" in note for note in report.notes)
+
+
+def test_buttondown_keeps_no_person_and_never_expands_the_subscriber(buttondown: Fake) -> None:
+    cid = sent_campaign(buttondown, "em_42", delivered=3)
+    buttondown.clicks[cid] = [{"url": "https://reviews.example/1/", "email": PERSONAL[0],
+                               "subscriber": PERSONAL[1]}] * 3
+    report = adapter(buttondown).link_clicks(cid)
+    assert report.links == (LinkClicks("https://reviews.example/1/", None, 3),)
+    no_person(report)
+    assert "sub_4242" not in repr(report)
+
+
+def test_buttondown_says_how_many_clicks_carried_no_url(buttondown: Fake) -> None:
+    cid = sent_campaign(buttondown, "em_43", delivered=3)
+    buttondown.clicks[cid] = [{"url": "https://reviews.example/1/"}, {"link": "https://reviews.example/2/"}]
+    report = adapter(buttondown).link_clicks(cid)
+    assert report.links == (LinkClicks("https://reviews.example/1/", None, 1),)
+    assert any("1 clicked event(s)" in note for note in report.notes)
+
+
+@pytest.mark.parametrize(("status", "words"), [(401, "refused the API key"), (404, "not found"),
+                                               (429, "rate limited")])
+def test_buttondown_refusal_names_the_service_and_step(buttondown: Fake, status: int, words: str) -> None:
+    cid = sent_campaign(buttondown, "em_44", delivered=3)
+    buttondown.inject("events", Failure(status, "nope", headers={"Retry-After": "3600"}))
+    with pytest.raises(DeliveryError) as caught:
+        adapter(buttondown).link_clicks(cid)
+    assert str(caught.value).startswith("Buttondown: cannot read the link clicks of email em_44: ")
+    assert words in str(caught.value)

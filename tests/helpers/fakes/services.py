@@ -105,6 +105,31 @@ class ButtondownFake(Fake):
 
     name = "buttondown"
     auth_shape = ("Authorization", r"Token \S+")  # docs.buttondown.com/api-authentication
+    reports = frozenset({"events", "analytics"})
+    # The metadata key of a clicked event's URL: the description says only "e.g. clicked URL" (FINDINGS U-E1).
+    url_key = "url"
+
+    def report(self, step: str, request: Request, cid: str) -> Response:
+        if step == "analytics":
+            if cid not in self.campaigns:
+                return self.error(404, self.not_found_message)
+            delivered = self.campaigns[cid].get("delivered", 0)
+            return self.json({"recipients": delivered, "deliveries": delivered, "clicks": 0, "opens": 0})
+        if "subscriber" in request.args.getlist("expand"):
+            self.violations.append("buttondown: GET /v1/events asked for expand=subscriber (a person)")
+        email = request.args.get("email_id", "")
+        clicked = request.args.get("event_type") == "clicked"
+        # Every event carries the subscriber it is attributed to, as the service's do.
+        events = [{"id": f"evt_{n}", "creation_date": "2025-05-20T09:00:00Z", "event_type": "clicked",
+                   "email_id": email, "subscriber_id": f"sub_{4242 + n % 3}", "automation_id": None,
+                   "metadata": metadata}
+                  for n, metadata in enumerate(self.clicks.get(email, []) if clicked else [])]
+        size, page = int(request.args.get("page_size", 500)), int(request.args.get("page", 1))
+        shown = events[(page - 1) * size:page * size]
+        more = page * size < len(events)
+        after = f"{self.base_url()}/events?email_id={email}&event_type=clicked&page={page + 1}"
+        after = after if more else None
+        return self.json({"results": shown, "count": len(events), "next": after, "previous": None})
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url()}

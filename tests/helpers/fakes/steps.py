@@ -22,6 +22,8 @@ STEPS: dict[str, dict[str, str]] = {
         "retrieve_email": "get",
         "update_email": "update",
         "send_draft": "test",
+        "list_events": "events",
+        "retrieve_email_analytics": "analytics",
     },
     "kit": {
         "createBroadcast": "create",

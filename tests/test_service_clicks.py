@@ -198,3 +198,16 @@ def test_buttondown_refusal_names_the_service_and_step(buttondown: Fake, status:
         adapter(buttondown).link_clicks(cid)
     assert str(caught.value).startswith("Buttondown: cannot read the link clicks of email em_44: ")
     assert words in str(caught.value)
+
+
+# -- MailerLite --------------------------------------------------------------------------------------
+
+
+def test_mailerlite_says_it_has_no_per_link_clicks_and_asks_nothing(httpserver: HTTPServer) -> None:
+    fake = FAKES["mailerlite"](httpserver)
+    with pytest.raises(DeliveryError) as caught:
+        adapter(fake).link_clicks("77")
+    said = str(caught.value)
+    assert said.startswith("MailerLite: cannot read the link clicks of campaign 77: ")
+    assert "no per-link clicks" in said and "[trending] analytics_csv" in said
+    assert fake.requests == []

@@ -16,8 +16,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from digest.services.base import Content, Service
+from digest.services.clicks import ClickReport
 from digest.services.client import join
 from digest.services.settings import ServiceSettings
+from digest.services.tally import ClickReportError
 
 
 class MailerliteSettings(ServiceSettings):
@@ -76,6 +78,14 @@ class Mailerlite(Service):
 
     def web_default(self, step: str, cid: str, item: Mapping[str, Any]) -> str:
         return f"https://dashboard.mailerlite.com/campaigns/{cid}/edit"
+
+    def link_clicks(self, campaign_id: str) -> ClickReport:
+        """MailerLite's API has no per-link click report: say so, ask nothing."""
+        raise ClickReportError(
+            self.title(), f"read the link clicks of {self.noun} {campaign_id}",
+            "MailerLite's API gives no per-link clicks for a campaign (only campaign totals, and a "
+            "per-subscriber activity report digest does not read); use the site's own analytics export "
+            "instead: [trending] analytics_csv, matched by the email's UTM tags")
 
 
 SERVICE = Mailerlite

@@ -211,3 +211,50 @@ def test_mailerlite_says_it_has_no_per_link_clicks_and_asks_nothing(httpserver: 
     assert said.startswith("MailerLite: cannot read the link clicks of campaign 77: ")
     assert "no per-link clicks" in said and "[trending] analytics_csv" in said
     assert fake.requests == []
+
+
+# -- Mailchimp ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mailchimp(httpserver: HTTPServer) -> Fake:
+    return FAKES["mailchimp"](httpserver)
+
+
+def link(n: int, url: str, total: int, unique: int, **extra: Any) -> dict[str, Any]:
+    return {"id": f"l{n}", "url": url, "total_clicks": total, "unique_clicks": unique, "campaign_id": "c1",
+            "click_percentage": 0.1, "unique_click_percentage": 0.1, "last_click": "2025-05-20T09:00:00+00:00",
+            **extra}
+
+
+def test_mailchimp_sums_a_url_listed_twice_across_pages(mailchimp: Fake) -> None:
+    cid = sent_campaign(mailchimp, "c1")
+    mailchimp.clicks[cid] = ([link(0, "https://reviews.example/1/", 30, 20),
+                              link(1, "https://reviews.example/1/", 30, 20)]
+                             + [link(n, f"https://reviews.example/x{n}/", 1, 1) for n in range(2, 1205)])
+    report = adapter(mailchimp).link_clicks(cid)
+    assert report.service == "mailchimp" and report.campaign_id == "c1"
+    assert report.links[0] == LinkClicks("https://reviews.example/1/", 40, 60)
+    assert len(report.links) == 1204
+    assert mailchimp.count("clicks") == 2  # 1205 rows, 1000 a page
+
+
+def test_mailchimp_keeps_no_person_from_the_answer(mailchimp: Fake) -> None:
+    cid = sent_campaign(mailchimp, "c2")
+    mailchimp.clicks[cid] = [link(0, "https://reviews.example/1/", 3, 2, email_address=PERSONAL[0],
+                                  email_id=PERSONAL[2], list_id=PERSONAL[1])]
+    report = adapter(mailchimp).link_clicks(cid)
+    assert report.links == (LinkClicks("https://reviews.example/1/", 2, 3),)
+    no_person(report)
+    assert all("/members" not in path for _, _, path in mailchimp.requests)
+
+
+@pytest.mark.parametrize(("status", "words"), [(401, "refused the API key"), (404, "not found"),
+                                               (429, "rate limited")])
+def test_mailchimp_refusal_names_the_service_and_step(mailchimp: Fake, status: int, words: str) -> None:
+    cid = sent_campaign(mailchimp, "c3")
+    mailchimp.inject("clicks", Failure(status, "nope", headers={"Retry-After": "3600"}))
+    with pytest.raises(DeliveryError) as caught:
+        adapter(mailchimp).link_clicks(cid)
+    assert str(caught.value).startswith("Mailchimp: cannot read the link clicks of campaign c3: ")
+    assert words in str(caught.value)

@@ -26,6 +26,15 @@ class MailchimpFake(Fake):
     not_found_message = "The requested resource could not be found."
     draft_status = "save"
     error_type = "application/problem+json"
+    reports = frozenset({"clicks"})
+
+    def report(self, step: str, request: Request, cid: str) -> Response:
+        if cid not in self.campaigns:
+            return self.error(404, self.not_found_message)
+        rows = self.clicks.get(cid, [])
+        count, offset = int(request.args.get("count", 10)), int(request.args.get("offset", 0))
+        page = rows[offset:offset + count]
+        return self.json({"campaign_id": cid, "total_items": len(rows), "urls_clicked": page})
 
     def settings(self) -> dict[str, Any]:
         # Mailchimp needs a reply-to for a PATCH of the settings (ERRATA.md E1): a config that gives none

@@ -15,6 +15,7 @@ STEPS: dict[str, dict[str, str]] = {
         "putCampaignsIdContent": "fill",
         "getCampaignsIdSendChecklist": "check",
         "postCampaignsIdActionsTest": "test",
+        "getReportsIdClickDetails": "clicks",
     },
     "buttondown": {
         "create_email": "create",

@@ -258,3 +258,48 @@ def test_mailchimp_refusal_names_the_service_and_step(mailchimp: Fake, status: i
         adapter(mailchimp).link_clicks(cid)
     assert str(caught.value).startswith("Mailchimp: cannot read the link clicks of campaign c3: ")
     assert words in str(caught.value)
+
+
+# -- Kit ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kit(httpserver: HTTPServer) -> Fake:
+    return FAKES["kit"](httpserver)
+
+
+def click(url: str, unique: int, **extra: Any) -> dict[str, Any]:
+    return {"url": url, "unique_clicks": unique, "click_to_delivery_rate": 0.01, "click_to_open_rate": 0.03,
+            **extra}
+
+
+def test_kit_sums_unique_clicks_per_url_across_pages_with_recipients(kit: Fake) -> None:
+    cid = sent_campaign(kit, "151", delivered=700, filter=None)
+    kit.clicks[cid] = ([click("https://reviews.example/1/", 9), click("https://reviews.example/1/", 1)]
+                       + [click(f"https://reviews.example/x{n}/", 1) for n in range(1001)])
+    report = adapter(kit).link_clicks(cid)
+    assert report.delivered == 700
+    assert report.links[0] == LinkClicks("https://reviews.example/1/", 10, None)
+    assert len(report.links) == 1002
+    assert kit.count("clicks") == 2  # 1003 rows, 1000 a page
+    assert any("no per-link total" in note for note in report.notes)
+
+
+def test_kit_keeps_no_person_from_the_answer(kit: Fake) -> None:
+    cid = sent_campaign(kit, "152", delivered=5, filter=None)
+    kit.clicks[cid] = [click("https://reviews.example/1/", 2, email_address=PERSONAL[0],
+                             subscriber_id=PERSONAL[1])]
+    report = adapter(kit).link_clicks(cid)
+    assert report.links == (LinkClicks("https://reviews.example/1/", 2, None),)
+    no_person(report)
+
+
+@pytest.mark.parametrize(("status", "words"), [(401, "refused the API key"), (404, "not found"),
+                                               (429, "rate limited")])
+def test_kit_refusal_names_the_service_and_step(kit: Fake, status: int, words: str) -> None:
+    cid = sent_campaign(kit, "153", delivered=5, filter=None)
+    kit.inject("clicks", Failure(status, "nope", headers={"Retry-After": "3600"}))
+    with pytest.raises(DeliveryError) as caught:
+        adapter(kit).link_clicks(cid)
+    assert str(caught.value).startswith("Kit: cannot read the link clicks of broadcast 153: ")
+    assert words in str(caught.value)

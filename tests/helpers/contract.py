@@ -79,6 +79,12 @@ ERRATA: dict[str, list[Patch]] = {
                                                             "send_at", "subject"], "K1"),
         ("remove", "/components/schemas/FilterGroup/required", None, "K2"),
         ("add", "/components/schemas/FilterGroup/maxProperties", 1, "K2"),
+        ("add", "/paths/~1v4~1broadcasts~1{broadcast_id}~1clicks/get/parameters", [
+            {"name": "broadcast_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+            {"name": "after", "in": "query", "required": False, "schema": {"type": "string", "nullable": True}},
+            {"name": "per_page", "in": "query", "required": False,
+             "schema": {"type": "integer", "maximum": 1000, "nullable": True}},
+        ], "K10"),
     ],
     "listmonk": [
         ("add", "/paths/~1campaigns/get/parameters/0/schema/items/enum",

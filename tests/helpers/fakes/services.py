@@ -187,6 +187,24 @@ class KitFake(Fake):
     auth_shape = ("X-Kit-Api-Key", r"\S+")  # developers.kit.com/api-reference/authentication
     unauthorised_message = "The access token is invalid"
     sent_status = "completed"
+    reports = frozenset({"clicks", "stats"})
+
+    def report(self, step: str, request: Request, cid: str) -> Response:
+        if cid not in self.campaigns:
+            return self.error(404, "Not Found")
+        c = self.campaigns[cid]
+        if step == "stats":
+            return self.json({"broadcast": {"id": int(cid), "stats": {
+                "recipients": c.get("delivered", 0), "open_rate": 0.0, "emails_opened": 0, "click_rate": 0.0,
+                "unsubscribe_rate": 0.0, "unsubscribes": 0, "total_clicks": 0, "show_total_clicks": False,
+                "status": c["status"], "progress": 100.0, "open_tracking_disabled": False,
+                "click_tracking_disabled": False}}})
+        rows = self.clicks.get(cid, [])
+        size, start = int(request.args.get("per_page") or 500), int(request.args.get("after") or 0)
+        end = min(start + size, len(rows))
+        return self.json({"broadcast": {"id": int(cid), "clicks": rows[start:end]},
+                          "pagination": {"has_previous_page": start > 0, "has_next_page": end < len(rows),
+                                         "start_cursor": str(start), "end_cursor": str(end), "per_page": size}})
 
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url(), "segment_ids": [47]}

@@ -31,6 +31,8 @@ STEPS: dict[str, dict[str, str]] = {
         "listBroadcasts": "list",
         "getBroadcast": "get",
         "updateBroadcast": "update",
+        "getBroadcastClicks": "clicks",
+        "getBroadcastStats": "stats",
     },
     "listmonk": {
         "createCampaign": "create",

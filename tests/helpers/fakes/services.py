@@ -13,9 +13,10 @@ from typing import Any
 from werkzeug import Request, Response
 
 from helpers.fakes.base import KEY, LIST, Fake
+from helpers.fakes.reports import ButtondownReports, KitReports, ListmonkReports, MailchimpReports
 
 
-class MailchimpFake(Fake):
+class MailchimpFake(MailchimpReports):
     """Marketing API 3.0: Basic auth (any user, the key as password); problem+json errors."""
 
     name = "mailchimp"
@@ -26,16 +27,6 @@ class MailchimpFake(Fake):
     not_found_message = "The requested resource could not be found."
     draft_status = "save"
     error_type = "application/problem+json"
-    reports = frozenset({"clicks"})
-
-    def report(self, step: str, request: Request, cid: str) -> Response:
-        if cid not in self.campaigns:
-            return self.error(404, self.not_found_message)
-        rows = self.clicks.get(cid, [])
-        count, offset = int(request.args.get("count", 10)), int(request.args.get("offset", 0))
-        page = rows[offset:offset + count]
-        return self.json({"campaign_id": cid, "total_items": len(rows), "urls_clicked": page})
-
     def settings(self) -> dict[str, Any]:
         # Mailchimp needs a reply-to for a PATCH of the settings (ERRATA.md E1): a config that gives none
         # is the product's to refuse (test_contracts.py), not what these runs are about.
@@ -109,37 +100,11 @@ class MailchimpFake(Fake):
         return list(body.get("test_emails") or [])
 
 
-class ButtondownFake(Fake):
+class ButtondownFake(ButtondownReports):
     """API v1: ``Authorization: Token <key>``; ``{"code", "detail"}`` errors, 422 ``detail`` lists."""
 
     name = "buttondown"
     auth_shape = ("Authorization", r"Token \S+")  # docs.buttondown.com/api-authentication
-    reports = frozenset({"events", "analytics"})
-    # The metadata key of a clicked event's URL: the description says only "e.g. clicked URL" (FINDINGS U-E1).
-    url_key = "url"
-
-    def report(self, step: str, request: Request, cid: str) -> Response:
-        if step == "analytics":
-            if cid not in self.campaigns:
-                return self.error(404, self.not_found_message)
-            delivered = self.campaigns[cid].get("delivered", 0)
-            return self.json({"recipients": delivered, "deliveries": delivered, "clicks": 0, "opens": 0})
-        if "subscriber" in request.args.getlist("expand"):
-            self.violations.append("buttondown: GET /v1/events asked for expand=subscriber (a person)")
-        email = request.args.get("email_id", "")
-        clicked = request.args.get("event_type") == "clicked"
-        # Every event carries the subscriber it is attributed to, as the service's do.
-        events = [{"id": f"evt_{n}", "creation_date": "2025-05-20T09:00:00Z", "event_type": "clicked",
-                   "email_id": email, "subscriber_id": f"sub_{4242 + n % 3}", "automation_id": None,
-                   "metadata": metadata}
-                  for n, metadata in enumerate(self.clicks.get(email, []) if clicked else [])]
-        size, page = int(request.args.get("page_size", 500)), int(request.args.get("page", 1))
-        shown = events[(page - 1) * size:page * size]
-        more = page * size < len(events)
-        after = f"{self.base_url()}/events?email_id={email}&event_type=clicked&page={page + 1}"
-        after = after if more else None
-        return self.json({"results": shown, "count": len(events), "next": after, "previous": None})
-
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url()}
 
@@ -180,32 +145,13 @@ class ButtondownFake(Fake):
         return self.json({})
 
 
-class KitFake(Fake):
+class KitFake(KitReports):
     """API v4: ``X-Kit-Api-Key``; ``{"errors": [...]}``; a broadcast with ``send_at`` null is a draft."""
 
     name = "kit"
     auth_shape = ("X-Kit-Api-Key", r"\S+")  # developers.kit.com/api-reference/authentication
     unauthorised_message = "The access token is invalid"
     sent_status = "completed"
-    reports = frozenset({"clicks", "stats"})
-
-    def report(self, step: str, request: Request, cid: str) -> Response:
-        if cid not in self.campaigns:
-            return self.error(404, "Not Found")
-        c = self.campaigns[cid]
-        if step == "stats":
-            return self.json({"broadcast": {"id": int(cid), "stats": {
-                "recipients": c.get("delivered", 0), "open_rate": 0.0, "emails_opened": 0, "click_rate": 0.0,
-                "unsubscribe_rate": 0.0, "unsubscribes": 0, "total_clicks": 0, "show_total_clicks": False,
-                "status": c["status"], "progress": 100.0, "open_tracking_disabled": False,
-                "click_tracking_disabled": False}}})
-        rows = self.clicks.get(cid, [])
-        size, start = int(request.args.get("per_page") or 500), int(request.args.get("after") or 0)
-        end = min(start + size, len(rows))
-        return self.json({"broadcast": {"id": int(cid), "clicks": rows[start:end]},
-                          "pagination": {"has_previous_page": start > 0, "has_next_page": end < len(rows),
-                                         "start_cursor": str(start), "end_cursor": str(end), "per_page": size}})
-
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.base_url(), "segment_ids": [47]}
 
@@ -245,7 +191,7 @@ class KitFake(Fake):
                                "end_cursor": None, "per_page": 500}}
 
 
-class ListmonkFake(Fake):
+class ListmonkFake(ListmonkReports):
     """listmonk: ``Authorization: token user:token`` (a bad one is 403 "invalid session"); ``{"message"}``."""
 
     name = "listmonk"
@@ -255,13 +201,6 @@ class ListmonkFake(Fake):
     unauthorised_message = "invalid session"
     not_found_message = "Campaign not found."
     sent_status = "finished"
-    reports = frozenset({"clicks", "config"})
-    individual_tracking = False  # privacy.individual_tracking: counts are unique clickers when on
-
-    def __init__(self, server: Any) -> None:
-        self.periods: list[tuple[str, str]] = []  # (from, to) of each links report asked for
-        super().__init__(server)
-
     def settings(self) -> dict[str, Any]:
         return {"base_url": self.server.url_for("").rstrip("/"), "username": "digest-api", "list_ids": [3, 4],
                 "template_id": 2, "from_email": "news@reviews.example"}
@@ -286,20 +225,6 @@ class ListmonkFake(Fake):
         if "sent" in c:
             made.update(sent=c["sent"], to_send=c["sent"], started_at="2025-05-19T14:00:00.000000+00:00")
         return made
-
-    def report(self, step: str, request: Request, cid: str) -> Response:
-        if step == "config":
-            return self.json({"data": {"version": "v6.2.0", "privacy": {
-                "individual_tracking": self.individual_tracking, "disable_tracking": False}}})
-        if cid != "links" or request.args.get("id") not in self.campaigns:
-            return self.json({"data": []})  # the server's answer for a campaign without clicks
-        # cmd/campaigns.go: from and to are 10-30 characters, or 400 analytics.invalidDates.
-        if not all(10 <= len(request.args.get(k, "")) <= 30 for k in ("from", "to")):
-            return self.error(400, "Invalid date range")
-        self.periods.append((request.args["from"], request.args["to"]))
-        # queries.sql get-campaign-link-counts: GROUP BY url ORDER BY count DESC LIMIT 50
-        rows = sorted(self.clicks.get(request.args["id"], []), key=lambda r: -r["count"])
-        return self.json({"data": rows[:50]})
 
     def found(self, request: Request) -> list[str]:
         query = request.args.get("query", "")

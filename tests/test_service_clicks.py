@@ -70,6 +70,15 @@ def test_listmonk_counts_are_unique_clickers_when_individual_tracking_is_on(list
     assert any("unique" in note for note in report.notes)
 
 
+def test_listmonk_says_what_a_count_may_be_when_its_settings_are_refused(listmonk: Fake) -> None:
+    cid = sent_campaign(listmonk, "13")
+    listmonk.inject("config", Failure(403, "permission denied"))
+    listmonk.clicks[cid] = [{"url": "https://reviews.example/1/", "count": 5}]
+    report = adapter(listmonk).link_clicks(cid)
+    assert report.links == (LinkClicks("https://reviews.example/1/", None, 5),) and report.delivered is None
+    assert any("could not read the setting" in note for note in report.notes)
+
+
 def test_listmonk_asks_for_the_period_in_date_times(listmonk: Fake) -> None:
     cid = sent_campaign(listmonk, "9", sent=10)
     since, until = datetime(2025, 5, 19, 8, tzinfo=UTC), datetime(2025, 5, 26, 8, tzinfo=UTC)

@@ -21,7 +21,7 @@ from digest.services.settings import ServiceSettings
 __all__ = ["SERVICES", "Content", "Need", "Remote", "Sender", "Service", "ServiceError", "ServiceSettings",
            "service_named"]
 
-_MACHINERY = frozenset({"base", "client", "settings", "shape"})
+_MACHINERY = frozenset({"base", "client", "clicks", "settings", "shape"})
 
 
 def _discover() -> dict[str, type[Service]]:

@@ -38,7 +38,7 @@ def _v10_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _row(link: str = WITCH, uid: str | None = "uid-1", source: str = "mailchimp", **kw: object) -> ClickRow:
     fields: dict[str, object] = dict(issue_id="2025-W45", source=source, link=link, review_uid=uid, position=1,
-                                     section="Film", kind="top", unique_clicks=41, total_clicks=57,
+                                     section="Film", kind="top", score=8.5, unique_clicks=41, total_clicks=57,
                                      delivered=1893, period_start=PERIOD[0], period_end=PERIOD[1],
                                      fetched_at=FETCHED)
     fields.update(kw)
@@ -74,15 +74,15 @@ def test_a_clicks_migration_that_fails_half_way_leaves_the_store_at_v10(
 def test_no_column_can_hold_a_person(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s.sqlite") as store:
         columns = {r[1] for r in store.db.execute("PRAGMA table_info(issue_clicks)")}
-    assert columns == {"issue_id", "source", "link", "review_uid", "position", "section", "kind",
+    assert columns == {"issue_id", "source", "link", "review_uid", "position", "section", "kind", "score",
                        "unique_clicks", "total_clicks", "delivered", "period_start", "period_end", "fetched_at"}
 
 
 def test_a_fetch_replaces_its_source_rows_for_the_issue_and_nothing_else(tmp_path: Path) -> None:
     with Store.open(tmp_path / "s.sqlite") as store:
         stored.replace_clicks(store, "2025-W45", "mailchimp", [
-            _row(), _row("https://site.example/", None, position=None, section=None, kind=None, unique_clicks=3,
-                         total_clicks=4)])
+            _row(), _row("https://site.example/", None, position=None, section=None, kind=None, score=None,
+                         unique_clicks=3, total_clicks=4)])
         stored.replace_clicks(store, "2025-W45", "analytics", [_row(source="analytics", unique_clicks=None,
                                                                     total_clicks=30, delivered=None)])
         stored.replace_clicks(store, "2025-W46", "mailchimp", [_row(issue_id="2025-W46")])

@@ -23,6 +23,7 @@ class ClickRow:
     position: int | None
     section: str | None
     kind: str | None  # "top", "pinned", "trending"; None for "other"
+    score: float | None  # the review's score (0-10) in the issue; None: unscored or "other"
     unique_clicks: int | None  # None: the source does not say
     total_clicks: int | None
     delivered: int | None  # the issue's delivered count when the source gives it
@@ -31,7 +32,7 @@ class ClickRow:
     fetched_at: datetime
 
 
-_COLUMNS = ("issue_id, source, link, review_uid, position, section, kind, unique_clicks, total_clicks, "
+_COLUMNS = ("issue_id, source, link, review_uid, position, section, kind, score, unique_clicks, total_clicks, "
             "delivered, period_start, period_end, fetched_at")
 
 
@@ -42,11 +43,12 @@ def replace_clicks(store: Store, issue_id: str, source: str, rows: Iterable[Clic
         if (row.issue_id, row.source) != (issue_id, source):
             raise ValueError(f"a click row of {row.issue_id}/{row.source} given for {issue_id}/{source}")
         values.append((row.issue_id, row.source, row.link, row.review_uid, row.position, row.section, row.kind,
-                       row.unique_clicks, row.total_clicks, row.delivered, iso(row.period_start),
+                       row.score, row.unique_clicks, row.total_clicks, row.delivered, iso(row.period_start),
                        iso(row.period_end), iso(row.fetched_at)))
     with store.transaction():
         store.db.execute("DELETE FROM issue_clicks WHERE issue_id = ? AND source = ?", (issue_id, source))
-        store.db.executemany(f"INSERT INTO issue_clicks({_COLUMNS}) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", values)
+        marks = ",".join("?" * 14)
+        store.db.executemany(f"INSERT INTO issue_clicks({_COLUMNS}) VALUES({marks})", values)
     return len(values)
 
 
@@ -57,7 +59,7 @@ def clicks(store: Store, issue_id: str, source: str | None = None) -> list[Click
     query = (f"SELECT {_COLUMNS} FROM issue_clicks WHERE {where} "
              "ORDER BY source, position IS NULL, position, link")
     return [ClickRow(r["issue_id"], r["source"], r["link"], r["review_uid"], r["position"], r["section"],
-                     r["kind"], r["unique_clicks"], r["total_clicks"], r["delivered"],
+                     r["kind"], r["score"], r["unique_clicks"], r["total_clicks"], r["delivered"],
                      from_iso(r["period_start"]), from_iso(r["period_end"]), from_iso(r["fetched_at"]))
             for r in store.db.execute(query, args)]
 
@@ -65,3 +67,10 @@ def clicks(store: Store, issue_id: str, source: str | None = None) -> list[Click
 def issues_with_clicks(store: Store) -> list[str]:
     """Every issue id some clicks are stored for, oldest first."""
     return [r[0] for r in store.db.execute("SELECT DISTINCT issue_id FROM issue_clicks ORDER BY issue_id")]
+
+
+def issue_picks(store: Store, issue_id: str) -> list[tuple[str, str, str, int]]:
+    """The picks the store recorded for a built issue, ``(uid, link, kind, position)`` by position."""
+    rows = store.db.execute(
+        "SELECT uid, link, kind, position FROM issue_picks WHERE issue_id = ? ORDER BY position", (issue_id,))
+    return [(r[0], r[1], r[2], r[3]) for r in rows]

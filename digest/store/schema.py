@@ -194,9 +194,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (issue_id, seq)
     );
     """,
-    # 11: readers' clicks per issue, as a mailing service (or the site's analytics) counted them: per pick
-    # (review uid) or "other" link, per source, replaced whole on each fetch. Aggregates only: no column
-    # can hold a person.
+    # 11: readers' clicks per issue, as a mailing service (or the site's analytics) counted them: per
+    # pick (review uid, with its place, section, kind and score in the issue) or "other" link, per
+    # source, replaced whole on each fetch. Aggregates only: no column can hold a person.
     """
     CREATE TABLE issue_clicks (
         issue_id TEXT NOT NULL,
@@ -206,6 +206,7 @@ MIGRATIONS: tuple[str, ...] = (
         position INTEGER,
         section TEXT,
         kind TEXT,
+        score REAL,
         unique_clicks INTEGER,
         total_clicks INTEGER,
         delivered INTEGER,

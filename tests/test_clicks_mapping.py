@@ -87,3 +87,15 @@ def test_unwrap_leaves_a_plain_link_alone() -> None:
 ])
 def test_an_other_link_never_keeps_a_reader(reported: str, kept: str) -> None:
     assert match(reported, PICKS) == Match(kept, None)
+
+
+@pytest.mark.parametrize(("reported", "kept"), [
+    # a service's answer is untrusted text: no credentials, no control characters, no unbounded length
+    ("https://ana%40example.org:x@site.example/about/", "https://site.example/about"),
+    ("https://site.example/about/\x1b]8;;https://evil.example\x07", "https://site.example/about/%1B%5D8"),
+    ("https://site.example/" + "review-" * 700, "https://site.example/" + "review-" * 60),
+])
+def test_a_hostile_reported_link_is_kept_harmless(reported: str, kept: str) -> None:
+    found = match(reported, PICKS)
+    assert found.uid is None and found.link.startswith(kept) and len(found.link) <= 512
+    assert "ana" not in found.link and "\x1b" not in found.link and "\x07" not in found.link

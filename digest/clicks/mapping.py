@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from digest.urls import canonical_url
 
@@ -79,6 +79,11 @@ def opaque_redirect(url: str) -> str | None:
     return None
 
 
+MAX_LINK = 512  # an "other" link is a service's text: kept short
+UNREADABLE = "(unreadable link)"
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]{0,31}$")
+_HOST = re.compile(r"^[a-z0-9.-]{1,253}$")
+_SEGMENT_SAFE = "-._~!$&'()*+,;=:@%"
 # A path segment that may be a reader's id: a UUID, a long hex or digit run, an address.
 _ID_SEGMENT = re.compile(r"^([0-9a-f-]{16,}|\d{6,}|.*@.*|.*%40.*)$", re.I)
 
@@ -91,13 +96,18 @@ def clean(url: str) -> str:
         return opaque
     parts = urlsplit(canonical_url(unwrap(url)))
     if parts.scheme not in ("http", "https"):
-        return parts.scheme + ":" if parts.scheme else ""  # mailto:ana@... keeps no address
+        return parts.scheme + ":" if _SCHEME.match(parts.scheme) else UNREADABLE  # mailto: keeps no address
+    host = parts.hostname or ""
+    if not _HOST.match(host):
+        return UNREADABLE
     kept: list[str] = []
     for segment in parts.path.split("/"):
         if _ID_SEGMENT.match(segment):
             break
-        kept.append(segment)
-    return urlunsplit((parts.scheme, parts.netloc, "/".join(kept) or "/", "", ""))
+        kept.append(quote(segment, safe=_SEGMENT_SAFE))
+    netloc = f"{host}:{parts.port}" if parts.port else host  # never the user:password part
+    cleaned = urlunsplit((parts.scheme, netloc, "/".join(kept) or "/", "", ""))
+    return re.sub(r"%[0-9A-Fa-f]?$", "", cleaned[:MAX_LINK])
 
 
 def link_key(url: str) -> str:

@@ -105,3 +105,14 @@ def test_a_store_without_any_clicks_says_so(demo: Path) -> None:
                                              (6.9, "<7"), (None, "unscored")])
 def test_score_bands(score: float | None, band: str) -> None:
     assert score_band(score) == band
+
+
+def test_each_edition_reports_and_compares_its_own_issues(clicked: tuple[Path, list[dict[str, Any]]]) -> None:
+    demo, _ = clicked
+    anime = build(demo, WEEK, "2025-05-19T08:00", "--edition", "anime")
+    _store(demo, f"anime/{WEEK}", [(anime[0]["url"], 12, 15)], 400)
+    document = json.loads(_report(demo, "--edition", "anime", "--json").stdout)
+    assert document["issue"] == "anime/2025-W20" and document["delivered"] == 400
+    assert document["picks"][0]["url"] == anime[0]["url"] and document["versus"]["issues"] == []
+    default = json.loads(_report(demo, "--json").stdout)
+    assert default["issue"] == WEEK and default["versus"]["issues"] == ["2025-W19"]

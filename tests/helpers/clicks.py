@@ -17,9 +17,9 @@ FETCHED = datetime(2025, 5, 26, 8, 5, tzinfo=UTC)
 UTM = "?utm_source=secondscreen&utm_medium=email&utm_campaign="
 
 
-def build(config: Path, week: str = WEEK, now: str = "2025-05-19T08:00") -> list[dict[str, Any]]:
+def build(config: Path, week: str = WEEK, now: str = "2025-05-19T08:00", *more: str) -> list[dict[str, Any]]:
     """Build ``week`` on the demo and give its manifest's picks (url, section, kind, position, score)."""
-    args = ["--config", str(config), "build", "--week", week, "--now", now, "--json"]
+    args = ["--config", str(config), "build", "--week", week, "--now", now, "--json", *more]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     out_dir = Path(json.loads(result.stdout)["out_dir"])

@@ -3,14 +3,18 @@ stored as "analytics" rows against the demo's built issue and shown by `digest r
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from helpers.clicks import FETCHED, PERIOD, WEEK, build
 
 from digest.cli import main
 from digest.clicks.analytics import analytics_report
 from digest.clicks.record import record_report
+from digest.errors import ConfigError
+from digest.job.analytics_clicks import record_analytics_clicks
 from digest.select.analytics import read_analytics, read_analytics_rows
 from digest.settings.config import load_config
 from digest.store import clicks as stored
@@ -65,3 +69,24 @@ def test_the_page_views_read_for_trending_are_unchanged(tmp_path: Path) -> None:
         SITE + "2025/05/07/review-y/": 311 + 77 + 40,
         SITE: 25,
     }
+
+
+
+def test_the_job_reads_the_configured_export_for_an_issue(demo: Path, tmp_path: Path) -> None:
+    picks = build(demo)
+    export = _export(tmp_path, picks[0]["url"].removeprefix(SITE.rstrip("/")), "/2025/05/07/elsewhere/")
+    config = load_config(demo)
+    now = datetime(2099, 1, 1, tzinfo=UTC)
+    tagged = config.model_copy(update={
+        "email": config.email.model_copy(update={"utm_source": "secondscreen", "utm_medium": "email"}),
+        "trending": config.trending.model_copy(update={"analytics_csv": export})})
+    untagged = tagged.model_copy(update={"email": tagged.email.model_copy(update={"utm_source": None})})
+    no_csv = tagged.model_copy(update={"trending": tagged.trending.model_copy(update={"analytics_csv": None})})
+    with Store.open(config.store_path) as store:
+        with pytest.raises(ConfigError, match=r"2025-W20: the email adds no UTM tags.*set \[email\] utm_source"):
+            record_analytics_clicks(untagged, store, WEEK, now)
+        with pytest.raises(ConfigError, match=r"2025-W20: no analytics export.*set \[trending\] analytics_csv"):
+            record_analytics_clicks(no_csv, store, WEEK, now)
+        rows = record_analytics_clicks(tagged, store, WEEK, now)
+    assert {r.link: r.total_clicks for r in rows}[picks[0]["url"]] == 1210
+    assert {r.source for r in rows} == {"analytics"} and rows[0].period_start.year == 2025

@@ -83,7 +83,7 @@ def test_the_job_reads_the_configured_export_for_an_issue(demo: Path, tmp_path: 
     untagged = tagged.model_copy(update={"email": tagged.email.model_copy(update={"utm_source": None})})
     no_csv = tagged.model_copy(update={"trending": tagged.trending.model_copy(update={"analytics_csv": None})})
     with Store.open(config.store_path) as store:
-        with pytest.raises(ConfigError, match=r"2025-W20: the email adds no UTM tags.*set \[email\] utm_source"):
+        with pytest.raises(ConfigError, match=r"2025-W20: the email adds no UTM tags.*\[email\] utm_source"):
             record_analytics_clicks(untagged, store, WEEK, now)
         with pytest.raises(ConfigError, match=r"2025-W20: no analytics export.*set \[trending\] analytics_csv"):
             record_analytics_clicks(no_csv, store, WEEK, now)

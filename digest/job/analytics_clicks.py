@@ -22,7 +22,8 @@ from digest.store.database import Store
 def record_analytics_clicks(config: Config, store: Store, issue_id: str, now: datetime) -> list[ClickRow]:
     """Store ``issue_id``'s visits from the analytics export (in place of what it said before).
 
-    The period runs from the issue's build to when the export was written. A ConfigError names what is missing: no export configured, or no UTM tags added.
+    The period runs from the issue's build to when the export was written. A ConfigError names
+    what is missing: no export configured, or no UTM tags added to the email's links.
     """
     if config.trending.analytics_csv is None:
         raise ConfigError(f"{issue_id}: no analytics export to read clicks from: set [trending] analytics_csv "

@@ -8,7 +8,7 @@ import pytest
 from helpers.clicks import FETCHED, PERIOD, UTM, WEEK, build
 
 from digest.clicks.record import record_report
-from digest.errors import UsageError
+from digest.errors import DigestError, UsageError
 from digest.services.clicks import ClickReport, LinkClicks
 from digest.settings.config import load_config
 from digest.store import clicks as stored
@@ -60,3 +60,14 @@ def test_clicks_for_an_issue_never_built_are_refused(demo: Path) -> None:
     path = load_config(demo).store_path
     with Store.open(path) as store, pytest.raises(UsageError, match="no issue 2025-W30"):
         record_report(store, "2025-W30", ClickReport("kit", "1", (), None), PERIOD, FETCHED)
+
+
+def test_a_report_with_a_negative_count_is_refused_and_nothing_is_replaced(demo: Path) -> None:
+    picks = build(demo)
+    good = ClickReport("mailchimp", "5c1a9e2f04", (LinkClicks(picks[0]["url"], 4, 5),), delivered=1893)
+    bad = ClickReport("mailchimp", "5c1a9e2f04", (LinkClicks(picks[0]["url"], -3, 5),), delivered=1893)
+    with Store.open(load_config(demo).store_path) as store:
+        before = record_report(store, WEEK, good, PERIOD, FETCHED)
+        with pytest.raises(DigestError, match="mailchimp's click report for campaign 5c1a9e2f04 gives -3"):
+            record_report(store, WEEK, bad, PERIOD, FETCHED)
+        assert stored.clicks(store, WEEK) == before

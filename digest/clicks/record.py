@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from digest.clicks.mapping import link_key, match, matcher
-from digest.errors import UsageError
+from digest.errors import DigestError, UsageError
 from digest.services.clicks import ClickReport, LinkClicks
 from digest.store import clicks as stored
 from digest.store.clicks import ClickRow
@@ -62,10 +62,21 @@ def _add(a: int | None, b: int | None) -> int | None:
     return b if a is None else a if b is None else a + b
 
 
+def _check(report: ClickReport) -> None:
+    """A service's answer is untrusted: a negative count is refused before anything is replaced."""
+    counts = [(c.url, n) for c in report.links for n in (c.unique, c.total) if n is not None]
+    counts += [("delivered", report.delivered)] if report.delivered is not None else []
+    for what, count in counts:
+        if count < 0:
+            raise DigestError(f"{report.service}'s click report for campaign {report.campaign_id} gives "
+                              f"{count} for {what[:200]!r}: not stored (the counts kept before stand)")
+
+
 def rows_for(issue_id: str, report: ClickReport, picks: list[IssuePick], period: tuple[datetime, datetime],
              fetched_at: datetime) -> list[ClickRow]:
     """Stored rows for ``report``: every pick (0 clicks when unreported, None where the service never
     gives that figure), then each other link, URLs mapping to the same place summed."""
+    _check(report)
     table = matcher((p.uid, p.link) for p in picks)
     summed: dict[tuple[str | None, str], LinkClicks] = {}
     for link in report.links:

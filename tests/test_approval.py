@@ -344,10 +344,10 @@ def test_a_store_an_older_digest_wrote_gains_the_states_table_keeping_every_row(
     path = tmp_path / "v8-caalden-film.sqlite"
     before = _rows(path)
     with Store.open(path) as store:
-        assert store.schema_version == len(MIGRATIONS) == 10
+        assert store.schema_version == len(MIGRATIONS) >= 10
         assert states.current(store, "2025-W45") == "draft"
     after = _rows(path)
-    assert after.keys() == before.keys() | {"issue_states"} and after["issue_states"] == []
+    assert "issue_states" in after.keys() - before.keys() and after["issue_states"] == []
     for table, rows in before.items():
         width = len(rows[0]) if rows else 0
         assert [r[:width] for r in after[table]] == rows, table
@@ -368,7 +368,7 @@ def test_a_states_migration_that_fails_half_way_leaves_the_store_at_v9(
         assert "issue_states" not in {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     monkeypatch.setattr(connection, "MIGRATIONS", MIGRATIONS)
     with Store.open(path) as store:
-        assert store.schema_version == 10 and states.moves(store, "2025-W45") == []
+        assert store.schema_version == len(MIGRATIONS) and states.moves(store, "2025-W45") == []
 
 
 def test_an_old_store_gains_the_states_table_keeping_every_row(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from digest.cli import main
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "json"
-COMMANDS = ("check", "collect", "feeds", "reviews", "explain", "build", "run")
+COMMANDS = ("check", "collect", "feeds", "reviews", "explain", "build", "run", "report")
 OTHER_SCHEMAS = ("error",)  # not a command: what any of them prints when it stops on an error
 SUBCOMMANDS = ("issue-status",)  # `digest issue status --json`: validated in tests/test_approval.py
 

@@ -21,6 +21,7 @@ from digest.cli.desk import desk
 from digest.cli.issue import issue
 from digest.cli.job import run, schedule, send_test
 from digest.cli.mail import lint, preview
+from digest.cli.report import report
 from digest.cli.select import build, explain, reviews
 from digest.cli.setup import config_reference, init
 
@@ -72,7 +73,7 @@ def main(ctx: click.Context, config_path: Path) -> None:
 
 
 COMMANDS = (init, config_reference, check, collect, feeds, prune, reviews, build, explain, lint, preview, run,
-            schedule, send_test, archive, desk, issue)
+            schedule, send_test, archive, desk, issue, report)
 
 
 def _takes_config(command: click.Command) -> None:

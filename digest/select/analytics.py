@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 from digest.errors import ConfigError
 from digest.urls import canonical_url
 
 _URL_HEADERS = ("url", "page", "page path", "page location", "landing page", "path", "pagepath",
-                "page path and screen class", "page_url", "address")
+                "page path and screen class", "page_url", "address", "landing page + query string",
+                "page path + query string")
 _VIEW_HEADERS = ("views", "pageviews", "page views", "screenpageviews", "unique pageviews", "visits",
                  "sessions", "hits", "count")
 
@@ -34,6 +36,16 @@ def read_analytics(path: Path, site_url: str, now: datetime | None = None) -> di
     With ``now`` (the build's moment), an export last written after it raises ExportAfterNow: its
     views were not known then, so a replayed build must leave them out, as it does later collects.
     """
+    views: dict[str, float] = {}
+    for raw, count in read_analytics_rows(path, site_url, now):
+        url = canonical_url(raw, site_url)
+        views[url] = views.get(url, 0.0) + count
+    return views
+
+
+def read_analytics_rows(path: Path, site_url: str, now: datetime | None = None) -> list[tuple[str, float]]:
+    """Each row's ``(absolute URL as exported, views)``, its query (UTM tags) kept: the reader-click
+    fallback (:mod:`digest.clicks.analytics`) tells the email's visits by them."""
     try:
         if now is not None:
             written = datetime.fromtimestamp(path.stat().st_mtime, UTC)
@@ -78,8 +90,8 @@ def read_analytics(path: Path, site_url: str, now: datetime | None = None) -> di
 
 
 def _views(path: Path, site_url: str, table: list[tuple[int, str]], url_col: int, view_col: int
-           ) -> dict[str, float]:
-    views: dict[str, float] = {}
+           ) -> list[tuple[str, float]]:
+    views: list[tuple[str, float]] = []
     for number, line in table[1:]:
         try:
             row = next(csv.reader([line]), [])
@@ -92,6 +104,5 @@ def _views(path: Path, site_url: str, table: list[tuple[int, str]], url_col: int
             count = float(raw)
         except ValueError:
             raise ConfigError(f"{path}: line {number}: {row[view_col]!r} is not a number of views") from None
-        url = canonical_url(row[url_col].strip(), site_url)
-        views[url] = views.get(url, 0.0) + count
+        views.append((urljoin(site_url, row[url_col].strip()), count))
     return views

@@ -194,4 +194,26 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (issue_id, seq)
     );
     """,
+    # 11: readers' clicks per issue, as a mailing service (or the site's analytics) counted them: per
+    # pick (review uid, with its place, section, kind and score in the issue) or "other" link, per
+    # source, replaced whole on each fetch. Aggregates only: no column can hold a person.
+    """
+    CREATE TABLE issue_clicks (
+        issue_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        link TEXT NOT NULL,
+        review_uid TEXT,
+        position INTEGER,
+        section TEXT,
+        kind TEXT,
+        score REAL,
+        unique_clicks INTEGER,
+        total_clicks INTEGER,
+        delivered INTEGER,
+        period_start TEXT NOT NULL,
+        period_end TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (issue_id, source, link)
+    );
+    """,
 )

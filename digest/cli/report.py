@@ -17,9 +17,15 @@ _WHERE = ("they are read from the mailing service's report once an issue has bee
 @click.option("--last", "last", type=click.IntRange(0, 52), default=4, show_default=True,
               help="Compare with the average of this many issues before it.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON (docs/json/report.schema.json).")
+@click.option("--fetch", is_flag=True, help="First ask the mailing service for the click counts of this "
+              "edition's campaigns of the last --days, and store them.")
+@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True,
+              help="With --fetch: campaigns made this many days back.")
+@click.option("--now", "now_text", default=None, help="Local time to fetch as of (default: now).")
 @click.pass_obj
 @handles_errors
-def report(obj: Context, week: str | None, edition: str | None, last: int, as_json: bool) -> None:
+def report(obj: Context, week: str | None, edition: str | None, last: int, as_json: bool, fetch: bool,
+           days: int, now_text: str | None) -> None:
     """Print each pick's clicks and click-through, ranked, and the clicks by section, kind, position and
     score band, against the average of the last issues. Counts only: nobody who clicked is known.
 
@@ -27,6 +33,7 @@ def report(obj: Context, week: str | None, edition: str | None, last: int, as_js
     Example:
       digest --config config/demo.toml report --week 2025-W20
       digest report --edition anime --last 8 --json
+      digest report --fetch --days 7
     """
     from digest.clicks.report import format_report, issue_clicks, to_json
     from digest.settings.editions import pick_edition
@@ -34,6 +41,16 @@ def report(obj: Context, week: str | None, edition: str | None, last: int, as_js
     from digest.weeks import issue_key, parse_week, split_issue_key
 
     config = pick_edition(obj.config, edition)
+    if fetch:
+        from digest.cli.base import clock_from
+        from digest.job.clicks import fetch_clicks
+
+        with obj.store() as store:
+            fetched = fetch_clicks(config, store, clock_from(now_text, obj.config)(), days)
+        for done in fetched or ():
+            click.echo(("" if done.ok else "error: ") + done.line, err=True)
+        if not fetched:
+            click.echo(f"no {config.delivery.method} campaign of the last {days} days to ask about", err=True)
     with obj.store(lock=False) as store:
         ours = [i for i in stored.issues_with_clicks(store) if split_issue_key(i)[0] == config.edition_id]
         if week:

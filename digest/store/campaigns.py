@@ -12,6 +12,7 @@ crash there may have left a campaign behind, so the next run looks for it before
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -38,8 +39,18 @@ def campaign(store: Store, issue_id: str, service: str) -> CampaignRecord | None
     row = store.db.execute(
         "SELECT * FROM campaigns WHERE issue_id = ? AND service = ?", (issue_id, service)
     ).fetchone()
-    if row is None:
-        return None
+    return _record(row) if row is not None else None
+
+
+def campaigns_of(store: Store, service: str) -> list[CampaignRecord]:
+    """Every campaign ``service`` holds for an issue, created ones only (an id to ask about), oldest first."""
+    rows = store.db.execute("SELECT * FROM campaigns WHERE service = ? AND state != 'creating' "
+                            "AND campaign_id != '' ORDER BY created_at",
+                            (service,))
+    return [_record(row) for row in rows]
+
+
+def _record(row: sqlite3.Row) -> CampaignRecord:
     built = row["content_built_at"]
     return CampaignRecord(
         row["issue_id"],

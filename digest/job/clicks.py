@@ -1,0 +1,58 @@
+"""Reader clicks from the mailing service: each handed-off issue's per-link counts, fetched and stored.
+
+For each issue of this edition that the configured service holds a campaign for, made within the last
+``days`` before ``now``, the service's own report is asked (:meth:`Service.link_clicks`: aggregate per
+URL, never who clicked) and stored in place of what that service said before
+(:func:`digest.clicks.record.record_report`). One issue's failure is said and the others go on; a
+config without a service fetches nothing and says why (the analytics export is the way then).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from digest.clicks.record import record_report
+from digest.errors import DeliveryError
+from digest.services import ServiceError
+from digest.settings.config import Config
+from digest.store import campaigns
+from digest.store.database import Store
+from digest.weeks import split_issue_key
+
+
+@dataclass(frozen=True)
+class Fetched:
+    issue_id: str
+    line: str  # what happened, for the editor
+    ok: bool
+
+
+def fetch_clicks(config: Config, store: Store, now: datetime, days: int = 7) -> list[Fetched]:
+    """Fetch and store the click counts of this edition's campaigns made in the last ``days``."""
+    from digest.job.services.campaign import make_service
+
+    method = config.delivery.method
+    if not config.delivery.is_service:
+        raise DeliveryError(f'[delivery] method is "{method}": no mailing service holds click counts; read '
+                            "them from the site's analytics export instead ([trending] analytics_csv)")
+    since = now - timedelta(days=days)
+    held = [r for r in campaigns.campaigns_of(store, method)
+            if split_issue_key(r.issue_id)[0] == config.edition_id and r.created_at >= since]
+    if not held:
+        return []
+    adapter = make_service(config)
+    done: list[Fetched] = []
+    for record in held:
+        try:
+            report = adapter.link_clicks(record.campaign_id)
+        except (ServiceError, DeliveryError) as exc:
+            line = f"{record.issue_id}: {method} click report failed: {exc}"
+            done.append(Fetched(record.issue_id, line, False))
+            continue
+        rows = record_report(store, record.issue_id, report, (record.created_at, now), now)
+        clicks = sum(r.total_clicks or r.unique_clicks or 0 for r in rows)
+        notes = "".join(f"; {n}" for n in report.notes)
+        done.append(Fetched(record.issue_id, f"{record.issue_id}: {clicks} clicks on {len(rows)} links from "
+                                             f"{method} campaign {record.campaign_id}{notes}", True))
+    return done

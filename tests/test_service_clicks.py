@@ -103,17 +103,6 @@ def test_listmonk_keeps_no_person_from_the_answer(listmonk: Fake) -> None:
     no_person(report)
 
 
-@pytest.mark.parametrize(("status", "words"), [(401, "refused the API key"), (404, "not found"),
-                                               (429, "rate limited")])
-def test_listmonk_refusal_names_the_service_and_step(listmonk: Fake, status: int, words: str) -> None:
-    cid = sent_campaign(listmonk, "12", sent=10)
-    listmonk.inject("clicks", Failure(status, "nope", headers={"Retry-After": "3600"}))
-    with pytest.raises(DeliveryError) as caught:
-        adapter(listmonk).link_clicks(cid)
-    assert str(caught.value).startswith("listmonk: cannot read the link clicks of campaign 12: ")
-    assert words in str(caught.value)
-
-
 # -- Brevo -------------------------------------------------------------------------------------------
 
 
@@ -147,17 +136,6 @@ def test_brevo_keeps_no_person_from_the_answer(brevo: Fake) -> None:
     report = adapter(brevo).link_clicks(cid)
     assert report.links == (LinkClicks("https://reviews.example/1/", None, 2),)
     no_person(report)
-
-
-@pytest.mark.parametrize(("status", "words"), [(401, "refused the API key"), (404, "not found"),
-                                               (429, "rate limited")])
-def test_brevo_refusal_names_the_service_and_step(brevo: Fake, status: int, words: str) -> None:
-    cid = brevo_sent(brevo, "33", 5)
-    brevo.inject("get", Failure(status, "nope", headers={"Retry-After": "3600"}))
-    with pytest.raises(DeliveryError) as caught:
-        adapter(brevo).link_clicks(cid)
-    assert str(caught.value).startswith("Brevo: cannot read the link clicks of campaign 33: ")
-    assert words in str(caught.value)
 
 
 # -- Buttondown --------------------------------------------------------------------------------------
@@ -196,17 +174,6 @@ def test_buttondown_says_how_many_clicks_carried_no_url(buttondown: Fake) -> Non
     report = adapter(buttondown).link_clicks(cid)
     assert report.links == (LinkClicks("https://reviews.example/1/", None, 1),)
     assert any("1 clicked event(s)" in note for note in report.notes)
-
-
-@pytest.mark.parametrize(("status", "words"), [(401, "refused the API key"), (404, "not found"),
-                                               (429, "rate limited")])
-def test_buttondown_refusal_names_the_service_and_step(buttondown: Fake, status: int, words: str) -> None:
-    cid = sent_campaign(buttondown, "em_44", delivered=3)
-    buttondown.inject("events", Failure(status, "nope", headers={"Retry-After": "3600"}))
-    with pytest.raises(DeliveryError) as caught:
-        adapter(buttondown).link_clicks(cid)
-    assert str(caught.value).startswith("Buttondown: cannot read the link clicks of email em_44: ")
-    assert words in str(caught.value)
 
 
 # -- MailerLite --------------------------------------------------------------------------------------
@@ -258,17 +225,6 @@ def test_mailchimp_keeps_no_person_from_the_answer(mailchimp: Fake) -> None:
     assert all("/members" not in path for _, _, path in mailchimp.requests)
 
 
-@pytest.mark.parametrize(("status", "words"), [(401, "refused the API key"), (404, "not found"),
-                                               (429, "rate limited")])
-def test_mailchimp_refusal_names_the_service_and_step(mailchimp: Fake, status: int, words: str) -> None:
-    cid = sent_campaign(mailchimp, "c3")
-    mailchimp.inject("clicks", Failure(status, "nope", headers={"Retry-After": "3600"}))
-    with pytest.raises(DeliveryError) as caught:
-        adapter(mailchimp).link_clicks(cid)
-    assert str(caught.value).startswith("Mailchimp: cannot read the link clicks of campaign c3: ")
-    assert words in str(caught.value)
-
-
 # -- Kit ---------------------------------------------------------------------------------------------
 
 
@@ -303,12 +259,31 @@ def test_kit_keeps_no_person_from_the_answer(kit: Fake) -> None:
     no_person(report)
 
 
+# -- every service: a refusal --------------------------------------------------------------------------
+
+# service, the campaign as sent there, the fake's step to fail, how the error starts
+REFUSALS = [
+    ("listmonk", lambda f: sent_campaign(f, "12", sent=10), "clicks",
+     "listmonk: cannot read the link clicks of campaign 12: "),
+    ("brevo", lambda f: brevo_sent(f, "33", 5), "get", "Brevo: cannot read the link clicks of campaign 33: "),
+    ("buttondown", lambda f: sent_campaign(f, "em_44", delivered=3), "events",
+     "Buttondown: cannot read the link clicks of email em_44: "),
+    ("mailchimp", lambda f: sent_campaign(f, "c3"), "clicks",
+     "Mailchimp: cannot read the link clicks of campaign c3: "),
+    ("kit", lambda f: sent_campaign(f, "153", delivered=5, filter=None), "clicks",
+     "Kit: cannot read the link clicks of broadcast 153: "),
+]
+
+
 @pytest.mark.parametrize(("status", "words"), [(401, "refused the API key"), (404, "not found"),
                                                (429, "rate limited")])
-def test_kit_refusal_names_the_service_and_step(kit: Fake, status: int, words: str) -> None:
-    cid = sent_campaign(kit, "153", delivered=5, filter=None)
-    kit.inject("clicks", Failure(status, "nope", headers={"Retry-After": "3600"}))
+@pytest.mark.parametrize(("name", "sent", "step", "starts"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_a_refusal_names_the_service_and_step(httpserver: HTTPServer, name: str, sent: Any, step: str,
+                                               starts: str, status: int, words: str) -> None:
+    fake = FAKES[name](httpserver)
+    cid = sent(fake)
+    fake.inject(step, Failure(status, "nope", headers={"Retry-After": "3600"}))
     with pytest.raises(DeliveryError) as caught:
-        adapter(kit).link_clicks(cid)
-    assert str(caught.value).startswith("Kit: cannot read the link clicks of broadcast 153: ")
+        adapter(fake).link_clicks(cid)
+    assert str(caught.value).startswith(starts)
     assert words in str(caught.value)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from digest.desk.spam import SpamWorker
 from digest.errors import DigestError
+from digest.files import replace_file
 from digest.job.approval import status
 from digest.job.build import BuildResult, build_issue, choose
 from digest.job.issue_status import IssueStatus
@@ -196,15 +196,7 @@ def _put_back(path: Path, before: tuple[bytes, os.stat_result] | None) -> None:
         path.unlink(missing_ok=True)
         return
     data, stat = before
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_file(path, data, times_ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 def open_session(base: Config, week: str | None = None, edition: str | None = None) -> DeskSession:

@@ -15,12 +15,11 @@ The writers hold the store lock, as for any write to a built issue.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from digest.errors import DeliveryError, DigestError
+from digest.files import replace_file
 from digest.mail.manifest import Manifest, dumps, load_manifest
 from digest.mail.output import EML, MANIFEST
 from digest.mail.report import Check, spam_check, with_spam_check
@@ -65,7 +64,8 @@ def record_check(out_dir: Path, checked: str, check: Check) -> bool:
     except OSError:
         return False  # the folder was swapped or removed since: a newer build has its own check
     manifest["report"] = with_spam_check(_report(manifest), check)
-    _replace(out_dir / MANIFEST, dumps(manifest).encode("utf-8"))
+    target = out_dir / MANIFEST
+    replace_file(target, dumps(manifest).encode("utf-8"), durable=True, mode=target.stat().st_mode & 0o777)
     return True
 
 
@@ -97,17 +97,3 @@ def require_checked(config: Config, issue_id: str, out_dir: Path) -> None:
         f"`digest build {where}`); `digest lint` shows the whole report",
     ]))
 
-
-def _replace(path: Path, data: bytes) -> None:
-    """``path`` holds ``data`` whole or is left as it was: a temporary file beside it, then a rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

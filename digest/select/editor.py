@@ -25,9 +25,7 @@ import difflib
 import fcntl
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +36,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from digest.errors import ConfigError, UsageError
+from digest.files import replace_file
 from digest.select.edit_rules import TWICE, blurb_fault, blurb_text, order_slots, section_fault, twice
 from digest.settings.config import Config, describe_validation_error
 from digest.settings.tomlfile import describe, read_toml
@@ -335,7 +334,7 @@ def save_flags(config: Config, issue_id: str, flags: EditorChoices, expected_ver
             raise EditConflict(f"{path} was changed since it was read (by another editor, or by hand); "
                                "nothing was written: reload it and make the change again")
         merged = flags if whole else load_editor_choices(config, issue_id).merged(flags)
-        _write(path, _issue_text(issue_id, merged))
+        replace_file(path, _issue_text(issue_id, merged).encode("utf-8"))
     return path
 
 
@@ -359,17 +358,6 @@ def _issue_text(issue_id: str, merged: EditorChoices) -> str:
         if pin.position is not None:
             lines.append(f"position = {pin.position}")
     return "\n".join(lines) + "\n"
-
-
-def _write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _toml_string(value: str) -> str:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
-from helpers.desk import WEEK, build_demo, running_desk
+from helpers.desk import WEEK, build_demo, running_desk, written
 from helpers.desk_flow import WAIT, Desk, other_origin
 from helpers.smtp import Inbox, smtp_server
 from playwright.sync_api import Browser, expect
@@ -35,6 +35,7 @@ from test_browser import browser  # noqa: F401 - the module's one Chromium, laun
 from test_jobs_demo import demo_config
 
 from digest.cli import main
+from digest.desk.server import DeskServer
 from digest.settings.config import load_config
 
 pytestmark = pytest.mark.slow
@@ -102,14 +103,16 @@ def desk_page(browser: Browser, javascript: bool) -> Iterator[Any]:  # noqa: F81
     context.close()
 
 
-def edit_the_week(desk: Desk, config: Path, javascript: bool) -> dict[str, str]:
-    """Drop, move to 1, hostile blurb, note: each seen in the framed email and in the issue file."""
+def edit_the_week(desk: Desk, config: Path, javascript: bool, server: DeskServer) -> dict[str, str]:
+    """Drop, move to 1, hostile blurb, note: each seen in the framed email and in the issue file, and
+    in the built files once the desk has written them."""
     tops = _tops(config)
     dropped, moved = tops[1], tops[3]  # after the drop, the third top pick: two places up
     expect(desk.email_links(dropped).first).to_be_attached(timeout=WAIT)
 
     desk.edit(dropped, "drop")
     expect(desk.email_links(dropped)).to_have_count(0, timeout=WAIT)  # the email changed
+    written(server)
     assert dropped not in [p["url"] for p in _manifest(config)["picks"]]
     assert dropped in _issue_file(config)["drop"]
     expect(desk.card(dropped)).to_contain_text("dropped by the editor", timeout=WAIT)  # and the desk says why
@@ -120,17 +123,18 @@ def edit_the_week(desk: Desk, config: Path, javascript: bool) -> dict[str, str]:
         desk.drag_to_first(moved, first)
     else:
         desk.edit(moved, "pin_at", position="1")
+    written(server)
     lead = _manifest(config)["picks"][0]
     assert (lead["url"], lead["position"]) == (moved, 1), lead  # a pin's kind is "pinned", a drag's "top"
     lead_link = desk.email.locator('a[href*="secondscreen.example/2025/"]').first  # the reloaded frame's lead
     expect(lead_link).to_have_attribute("href", re.compile(re.escape(urlsplit(moved).path)), timeout=WAIT)
     html = desk.email_html()
     assert -1 < html.find(urlsplit(moved).path) < html.find(urlsplit(first).path)  # the email leads with it
-    written = _issue_file(config)
+    saved = _issue_file(config)
     if dragged:
-        assert written["order"][0] == moved
+        assert saved["order"][0] == moved
     else:
-        assert {"url": moved, "position": 1} in written["pin"], written
+        assert {"url": moved, "position": 1} in saved["pin"], saved
 
     desk.edit(moved, "blurb", blurb=HOSTILE)
     expect(desk.email.locator("body")).to_contain_text(SHOWN, timeout=WAIT)  # shown as text
@@ -165,9 +169,9 @@ def assert_inert(html: str, text: str = "") -> None:
 
 
 def assert_the_record(config: Path, picked: dict[str, str]) -> None:
-    written = _issue_file(config)
-    assert picked["dropped"] in written["drop"] and written["blurb"][picked["moved"]] == HOSTILE
-    assert written["note"] == NOTE
+    saved = _issue_file(config)
+    assert picked["dropped"] in saved["drop"] and saved["blurb"][picked["moved"]] == HOSTILE
+    assert saved["note"] == NOTE
     state = _status(config)
     assert state["state"] == "handed off"
     moves = [(m["action"], m["by"]) for m in state["history"]]
@@ -183,7 +187,7 @@ def test_the_week_is_edited_approved_and_handed_off_to_smtp_once(
         build_demo(config)
         with running_desk(config) as server:
             desk = Desk(desk_page.new_page(), server.url).open()
-            picked = edit_the_week(desk, config, javascript)
+            picked = edit_the_week(desk, config, javascript, server)
             approve_the_week(desk)
             assert desk.move(APPROVER, "hand_off") == 200
             desk.says("state: handed off (hand off by Cy Okafor")
@@ -211,7 +215,7 @@ def test_the_week_is_handed_off_to_buttondown_as_one_draft(
     try:
         with running_desk(config) as server:
             desk = Desk(context.new_page(), server.url).open()
-            picked = edit_the_week(desk, config, javascript=True)
+            picked = edit_the_week(desk, config, javascript=True, server=server)
             approve_the_week(desk)
             assert desk.move(APPROVER, "hand_off") == 200
             desk.says("state: handed off (hand off by Cy Okafor")
@@ -267,11 +271,11 @@ def test_two_editors_on_one_desk_lose_nothing(demo: Path, browser: Browser) -> N
             second.press(tops[2], "blurb", blurb="Written on a stale page")
             second.says("someone else changed")
             expect(second.page.locator('[role="alert"]')).to_contain_text("nothing was saved")
-            written = _issue_file(config)
-            assert written["drop"] == [tops[1]] and "blurb" not in written  # the first change is whole
+            saved = _issue_file(config)
+            assert saved["drop"] == [tops[1]] and "blurb" not in saved  # the first change is whole
             second.edit(tops[2], "blurb", blurb="Written after a reload")  # the 409 page is fresh
-            written = _issue_file(config)
-            assert written["drop"] == [tops[1]] and written["blurb"] == {tops[2]: "Written after a reload"}
+            saved = _issue_file(config)
+            assert saved["drop"] == [tops[1]] and saved["blurb"] == {tops[2]: "Written after a reload"}
             expect(second.email.locator("body")).to_contain_text("Written after a reload", timeout=WAIT)
     finally:
         one.close()

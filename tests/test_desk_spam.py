@@ -51,6 +51,7 @@ def test_a_desk_change_leaves_the_spam_check_pending_and_the_background_writes_w
         flags = EditorChoices(note="Checked in the background")
         result, _ = session.apply(flags, file_version(session.issue_path))
         assert [c.status for c in result.report.checks if c.name == "spamassassin"] == ["pending"]
+        session.settle()  # the files, written now rather than once the desk is quiet
         assert _spam(demo)["status"] == "pending"  # the email is on screen before SpamAssassin has run
         session.wait_spam_check()
     finally:
@@ -104,6 +105,7 @@ def test_an_approval_stands_when_the_check_is_filled_in(demo: Path) -> None:
         session = open_session(load_config(config), WEEK)
         try:
             _change(session, EditorChoices(note="Approved while SpamAssassin runs"))
+            session.settle()  # as the desk's own buttons do before a move
             assert _issue(config, "submit", "--as", "Ana Reyes").exit_code == 0
             assert _issue(config, "approve", "--as", "Cy Okafor").exit_code == 0
             session.wait_spam_check()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers.desk import WEEK, build_demo, request, running_desk
+from helpers.desk import WEEK, build_demo, request, running_desk, written
 from test_approval import _config, _issue, _subjects
 from test_smtp import Inbox, smtp_server
 
@@ -37,6 +37,7 @@ def test_reorder_by_buttons_writes_the_order_and_refuses_past_the_ends(demo: Pat
         page = request(server, "GET", "/")
         moved = request(server, "POST", "/change", page.fields("move_up", second))
         assert moved.status == 200, moved.text
+        written(server)
         assert _tops(demo)[:2] == [second, first]
         assert "order = [" in _issue_text(demo)
         refused = request(server, "POST", "/change", moved.fields("move_up", second))
@@ -54,8 +55,8 @@ def test_a_section_move_and_a_hostile_blurb_reach_the_email_inert(demo: Path) ->
         page = request(server, "GET", "/")
         moved = request(server, "POST", "/change", {**page.fields("section", pick["url"]), "section": other})
         assert moved.status == 200, moved.text
-        written = request(server, "POST", "/change", {**moved.fields("blurb", pick["url"]), "blurb": hostile})
-        assert written.status == 200, written.text
+        blurbed = request(server, "POST", "/change", {**moved.fields("blurb", pick["url"]), "blurb": hostile})
+        assert blurbed.status == 200, blurbed.text
         email = request(server, "GET", "/email.html")
     shown = next(p for p in _manifest(demo)["picks"] if p["url"] == pick["url"])  # type: ignore[union-attr]
     assert shown["section"] == other

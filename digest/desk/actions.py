@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
-from digest.desk.session import DeskSession, StaleVersion, file_version
+from digest.desk.finish import file_version
+from digest.desk.session import DeskSession, StaleVersion
 from digest.errors import UsageError
 from digest.select.editor import EditorChoices, PinRequest, parse_pin
 from digest.urls import canonical_url
@@ -146,6 +147,7 @@ def approval_move(action: str) -> Change:
         by = form.get("as", "").strip()
         if not by:
             raise UsageError("say who you are: pick your name ([approval] people)")
+        session.settle()  # the move is of the build as written
         with session.store(lock=True) as store:
             done = transition(session.config, store, session.issue_id, action, by, datetime.now(UTC),
                               form.get("comment", ""))
@@ -164,6 +166,7 @@ def hand_off(session: DeskSession, form: Form) -> list[str]:
     by = form.get("as", "").strip()
     if not by:
         raise UsageError("say who you are: pick your name ([approval] people)")
+    session.settle()  # the last change's files, before anything is sent
     with session.store(lock=True) as store:
         done = deliver(session.config, store, session.issue_id, by, datetime.now(UTC))
     return [done or f"{session.issue_id} handed off"]
@@ -176,6 +179,7 @@ def archive_change(action: str) -> Change:
     def change(session: DeskSession, form: Form) -> list[str]:
         from digest.mail.archive import publish, update_archive, withdraw
 
+        session.settle()  # the archive gets the last change's page
         with session.store(lock=True) as store:
             if file_version(session.issue_path) != form.get("version", ""):
                 raise StaleVersion(f"someone else changed {session.issue_path} since this page was shown; "

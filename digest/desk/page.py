@@ -180,7 +180,8 @@ def render_desk(view: DeskView, csrf: str, *, messages: Sequence[str] = (), erro
     an accepted one said; ``side`` the email's column (:mod:`digest.desk.panels`), ``nav`` the editions."""
     selection, version = view.selection, view.version
     banners = ""
-    for text, kind in ([(error, "error")] if error else []) + ([(view.error, "error")] if view.error else []):
+    problems = [t for t in (error, view.error, view.background) if t]
+    for text, kind in ((t, "error") for t in problems):
         banners += f'<div class="message {kind}" role="alert">{escape(text)}</div>'
     if view.email_stale:
         banners += (f'<div class="message error">{escape(str(view.issue_path))} changed '

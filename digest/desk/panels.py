@@ -78,15 +78,18 @@ def _check(check: Any) -> str:
             f'<strong>{escape(name)}</strong>: {escape(str(check.get("summary", "")))}{listed}</li>')
 
 
-def report_section(folder: Path | None) -> str:
-    """``<section id="report">``: the build's pre-send report, one item per check (``GET /report`` too)."""
+def report_section(folder: Path | None, pending: dict[str, object] | None = None) -> str:
+    """``<section id="report">``: the build's pre-send report, one item per check (``GET /report`` too);
+    ``pending``: the report of a change whose files are not written yet, in place of the manifest's."""
     head = '<section id="report" aria-live="polite"><h2>Pre-send report</h2>'
-    if folder is None:
-        return head + "<p>No report: the issue has not been built yet.</p></section>"
-    try:
-        report = load_manifest(folder / MANIFEST).get("report")
-    except DigestError as exc:
-        return head + f"<p>No report: {escape(str(exc))}</p></section>"
+    report: object = pending
+    if report is None:
+        if folder is None:
+            return head + "<p>No report: the issue has not been built yet.</p></section>"
+        try:
+            report = load_manifest(folder / MANIFEST).get("report")
+        except DigestError as exc:
+            return head + f"<p>No report: {escape(str(exc))}</p></section>"
     checks = report.get("checks") if isinstance(report, dict) else None
     if not isinstance(checks, list):
         return head + ("<p>No report: this build's manifest has none (an older build); any change here, "
@@ -143,5 +146,5 @@ def for_edition(page: str, edition: str | None) -> str:
 
 def side(session: DeskSession, folder: Path | None, edition: str | None, csrf: str, version: str) -> str:
     """Everything beside the work column: the email, the report, the archive."""
-    return (email_panel(folder, edition) + report_section(folder)
+    return (email_panel(folder, edition) + report_section(folder, session.report())
             + archive_panel(session, csrf, version))

@@ -291,18 +291,22 @@ class PreviewHandler(BaseHTTPRequestHandler):
                                raw_tags=raw_tags)
             self._send(page.encode(), "text/html; charset=utf-8")
         elif path == "/email.html" and folder is not None:
-            built = with_samples((folder / HTML).read_text(encoding="utf-8"), samples)
-            text = local_images(built, server.mirrors)
-            if "scheme=dark" in query:
-                text = force_dark(text)
-            self._policy = "script-src 'none'"  # the email never runs code; it keeps this origin for the page
-            self._send(text.encode("utf-8"), "text/html; charset=utf-8")
+            self._email((folder / HTML).read_text(encoding="utf-8"), query, samples)
         elif path == "/digest.txt" and folder is not None:
             self._send((folder / TEXT).read_bytes(), "text/plain; charset=utf-8")
         elif path.startswith("/mirror/"):
             self._mirror_file(path)
         else:
             self.send_error(HTTPStatus.NOT_FOUND, "no such page (or no issue built yet)")
+
+    def _email(self, html_text: str, query: str, samples: Mapping[str, str]) -> None:
+        """The built email as a client shows it: merge tags as samples, images from the mirrors, dark
+        when the query asks; never running code."""
+        text = local_images(with_samples(html_text, samples), self.server.mirrors)
+        if "scheme=dark" in query:
+            text = force_dark(text)
+        self._policy = "script-src 'none'"  # the email never runs code; it keeps this origin for the page
+        self._send(text.encode("utf-8"), "text/html; charset=utf-8")
 
     def _mirror_file(self, path: str) -> None:
         """An image of the issue from a configured mirror, so the preview shows it offline."""

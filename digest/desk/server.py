@@ -98,11 +98,23 @@ class DeskServer(PreviewServer):
             if name not in self._sessions:
                 week = self.session.week.id
                 try:
-                    self._sessions[name] = open_session(self.session.base, week, name)
+                    self._sessions[name] = open_session(self.session.base, week, name,
+                                                        write_quiet=self.session.write_quiet)
                 except DigestError as exc:
                     raise DigestError(f"{exc} (this edition: digest build --week {week} --edition {name}, "
                                       "then reload)") from None
             return self._sessions[name]
+
+    def open_sessions(self) -> list[DeskSession]:
+        """Every edition's session opened so far (the command's own first)."""
+        with self._sessions_lock:
+            return list(self._sessions.values())
+
+    def server_close(self) -> None:
+        """Stop serving, then write every session's last change (none is left half-way)."""
+        super().server_close()
+        for session in self.open_sessions():
+            session.close()
 
     def _folder(self, name: str) -> Path | None:
         try:
@@ -155,10 +167,20 @@ class DeskHandler(PreviewHandler):
             self._page(edition=edition)
         elif path == "/report":  # the report alone, for desk.js to refresh while a check is pending
             try:
-                folder = self._session(edition).folder()
+                session: DeskSession | None = self._session(edition)
             except DigestError:  # that edition's week is not built
-                folder = None
-            self._html(panels.report_section(folder), HTTPStatus.OK)
+                session = None
+            folder = session.folder() if session is not None else None
+            report = session.report() if session is not None else None
+            self._html(panels.report_section(folder, report), HTTPStatus.OK)
+        elif path in ("/email.html", "/digest.txt") and (shown := self._pending_email(edition)) is not None:
+            # the last change's email, composed and judged, while its files are still being written
+            query = self.path.partition("?")[2]
+            if path == "/digest.txt":
+                self._send(shown[1].encode("utf-8"), "text/plain; charset=utf-8")
+            else:
+                raw = parse_qs(query).get("tags", [""])[0] == "raw"
+                self._email(shown[0], query, {} if raw else self.server.samples)
         elif path == "/desk.css":
             self._policy = "default-src 'none'"
             self._send((CSS + panels.CSS).encode("utf-8"), "text/css; charset=utf-8")
@@ -166,6 +188,12 @@ class DeskHandler(PreviewHandler):
             self._script(parse_qs(self.path.partition("?")[2]).get("v", [""])[0] == SCRIPT_VERSION)
         else:
             super()._get()  # the email, its text, the mirror: the preview's own routes and checks
+
+    def _pending_email(self, edition: str | None) -> tuple[str, str] | None:
+        try:
+            return self._session(edition).pending_email()
+        except DigestError:  # no such edition, or its week is not built: the preview's routes say so
+            return None
 
     def _script(self, versioned: bool) -> None:
         """The page's one script: kept a year under its versioned URL (a new script is a new ``?v=``)."""

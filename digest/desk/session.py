@@ -2,10 +2,11 @@
 
 A change goes through the same functions as ``digest build --pin/--drop/--note``: the editor's choices
 are checked against the store (``check_flags``, the same messages), merged into ``issues/<week>.toml``
-(``save_flags``, atomically), then the issue is built as ``digest build`` builds it (``build_issue`` and
-the archive update), except that SpamAssassin's check is left pending for a background worker
-(digest.desk.spam) so the email is on screen first; every hand-off finishes it before delivering.
-The issue file stays the source of truth; the desk keeps nothing of its own.
+(``save_flags``, atomically), then the issue is composed as ``digest build`` composes it
+(``compose_issue``: everything that can refuse it). The editor sees that email at once; writing it (the
+folder, the store's record, the archive) follows a moment later in the background (digest.desk.finish),
+then SpamAssassin's check (digest.desk.spam); every move of the issue's state and every hand-off waits
+for both first. The issue file stays the source of truth; the desk keeps nothing of its own.
 
 Two editors (two tabs, two desks on one store) are kept from losing each other's change by the issue
 file's version: every form carries the hash of the file's bytes as the page showed it, and a change
@@ -15,7 +16,6 @@ The check and the write happen under the store's lock, which ``digest build`` ta
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from collections.abc import Iterator
@@ -25,13 +25,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from digest.desk.finish import QUIET, BuildWriter, file_version
 from digest.desk.spam import SpamWorker
 from digest.errors import DigestError
 from digest.files import replace_file
 from digest.job.approval import status
-from digest.job.build import BuildResult, build_issue, choose
+from digest.job.build import ComposedIssue, choose, compose_issue
 from digest.job.issue_status import IssueStatus
-from digest.mail.archive import update_archive
 from digest.mail.manifest import load_manifest
 from digest.mail.output import HTML, MANIFEST
 from digest.models import Review, Selection
@@ -49,12 +49,13 @@ class StaleVersion(DigestError):
     """The issue file changed since the page was shown: the change would overwrite someone else's."""
 
 
-def file_version(path: Path) -> str:
-    """The version a form carries: the SHA-256 of the issue file's bytes, "" when there is none."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return ""
+_HOLDS: dict[Path, threading.Lock] = {}  # one per store in this process: its desk sessions take turns
+
+
+def _hold(store_path: Path) -> threading.Lock:
+    """The desk's lock on ``store_path``, shared by every edition's session and worker in this process
+    (the store's own lock is a file lock, which two threads of one process must not both ask for)."""
+    return _HOLDS.setdefault(store_path.resolve(), threading.Lock())
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class DeskView:
     folder: Path | None  # the built issue's folder, for the email
     tz: ZoneInfo  # the site's: dates are shown as its readers see them
     error: str | None = None
+    background: str | None = None  # what the background write of the last change could not do
     email_stale: bool = False  # the issue file is newer than the built email (edited by hand since)
     approval: IssueStatus | None = None  # None before the first build
     people: tuple[str, ...] = ()  # [approval] people, who may make the moves
@@ -85,21 +87,40 @@ class DeskSession:
     week: Week
     now: datetime  # the build's ``now``: the built issue's own, so a rebuild picks from the same store
     edition: str | None = None
-    built: BuildResult | None = None
+    write_quiet: float = QUIET  # seconds without a change before its files are written
+    built: ComposedIssue | None = None
     # the issue file's version when ``built`` was made: the page reuses its selection until the file changes
     _built_version: str = ""
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.Lock = field(init=False)
     _spam: SpamWorker = field(init=False)
+    _writer: BuildWriter = field(init=False)
 
     def __post_init__(self) -> None:
+        self._lock = _hold(self.base.store_path)
         self._spam = SpamWorker(self._lock, self.base.store_path)
+        self._writer = BuildWriter(self._lock, self.base, self._spam, self.write_quiet)
+
+    def settle(self) -> None:
+        """Write the last change's build now if it waits; raise DigestError when it cannot be written.
+        Everything that reads the built issue (a move of its state, a hand-off, the archive) calls it."""
+        self._writer.settle()
 
     def wait_spam_check(self, timeout: float | None = None) -> bool:
-        """Until the background SpamAssassin check of the last change is written (False on ``timeout``)."""
-        return self._spam.wait(timeout)
+        """Until the last change is written and its SpamAssassin check too (False on ``timeout``)."""
+        return self._writer.wait(timeout) and self._spam.wait(timeout)
+
+    def pending_email(self) -> tuple[str, str] | None:
+        """The last change's email (html, text) while its build is not written yet; None once it is."""
+        composed = self._writer.pending
+        return (composed.rendered.html, composed.rendered.text) if composed is not None else None
+
+    def report(self) -> dict[str, object] | None:
+        """The last change's pre-send report while its build is not written yet (None: the manifest's)."""
+        return self._writer.pending_report()
 
     def close(self) -> None:
-        """Stop the background check (a check left pending is run by the hand-off)."""
+        """Write what waits, then stop the background check (a check left pending is run by the hand-off)."""
+        self._writer.close()
         self._spam.close()
 
     @property
@@ -147,17 +168,20 @@ class DeskSession:
                     error = str(exc)
         reviews = tuple(r for r in found if r.is_review)
         folder = self.folder()
-        stale = _newer(self.issue_path, folder / HTML if folder else None)
+        writer = self._writer
+        written = writer.pending is None and writer.error is None  # else the email is the change's own
+        stale = written and _newer(self.issue_path, folder / HTML if folder else None)
         return DeskView(self.issue_id, self.week, selection, reviews, choices, version, self.issue_path,
-                        folder, config.site.tz, error, stale, approval,
+                        folder, config.site.tz, error, writer.error or writer.warning, stale, approval,
                         tuple(p.name for p in config.approval.people), tuple(x.name for x in config.sections))
 
-    def apply(self, flags: EditorChoices, version: str) -> tuple[BuildResult, list[str]]:
-        """Check ``flags`` as ``digest build`` does, write them, rebuild; refuse a stale ``version``.
+    def apply(self, flags: EditorChoices, version: str) -> tuple[ComposedIssue, list[str]]:
+        """Check ``flags`` as ``digest build`` does, write them, compose the issue (its files follow in
+        the background); refuse a stale ``version``.
 
-        Raises :class:`StaleVersion`, the check's own UsageError or the build's error; in each case the
-        issue file is left as it was (``digest build`` keeps flags its build then refuses; the desk does
-        not, so the page never shows a file every later build would refuse).
+        Raises :class:`StaleVersion`, the check's own UsageError or the composing's error; in each case
+        the issue file is left as it was (``digest build`` keeps flags its build then refuses; the desk
+        does not, so the page never shows a file every later build would refuse).
         """
         config = self.config
         with self._lock, self.store(lock=True) as store:
@@ -170,14 +194,12 @@ class DeskSession:
             before = (self.issue_path.read_bytes(), self.issue_path.stat()) if version else None
             save_flags(config, self.issue_id, flags)
             try:
-                result = build_issue(config, store, self.now, self.week, spam_pending=True)
+                result = compose_issue(config, store, self.now, self.week, spam_pending=True)
             except BaseException:
                 _put_back(self.issue_path, before)  # a change the build refuses is not kept half-made
                 raise
-            update_archive(self.base, store)
             self.built, self._built_version = result, file_version(self.issue_path)
-            if any(c.status == "pending" for c in result.report.checks):
-                self._spam.submit(config, result.out_dir)  # SpamAssassin off the change's path
+            self._writer.submit(result, self.issue_path, self._built_version)  # the files, once quiet
         return result, notes
 
 
@@ -199,7 +221,8 @@ def _put_back(path: Path, before: tuple[bytes, os.stat_result] | None) -> None:
     replace_file(path, data, times_ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
-def open_session(base: Config, week: str | None = None, edition: str | None = None) -> DeskSession:
+def open_session(base: Config, week: str | None = None, edition: str | None = None, *,
+                 write_quiet: float = QUIET) -> DeskSession:
     """The desk for a built issue: ``week`` of ``edition``, or that edition's last build.
 
     The build's own ``now`` (from its manifest) is kept, so each rebuild picks from the store as the
@@ -224,4 +247,4 @@ def open_session(base: Config, week: str | None = None, edition: str | None = No
     except (KeyError, ValueError) as exc:
         raise DigestError(f"{path}: cannot read the issue's build time: {exc}") from None
     built_week = parse_week(manifest.get("week") or split_issue_key(record.id)[1])
-    return DeskSession(base, built_week, now, edition)
+    return DeskSession(base, built_week, now, edition, write_quiet)

@@ -1,8 +1,9 @@
 """Build one issue: gather everything, then render (Pelican's two phases).
 
-select → render (templates) → inline (premailer) → lint → output (atomic
-files) → remember the issue and its picks in the store. Nothing is written
-unless every step succeeded.
+select → render (templates) → inline (premailer) → lint (``compose_issue``), then
+output (atomic files) → remember the issue and its picks in the store
+(``write_composed``). Nothing is written unless every step succeeded. The desk
+shows a composed issue at once and writes it a moment later (digest.desk.finish).
 """
 
 from __future__ import annotations
@@ -47,19 +48,36 @@ def choose(
     return select_issue(config, candidates, choices, now)
 
 
-def build_issue(
+@dataclass(frozen=True)
+class ComposedIssue:
+    """An issue made and judged, not yet written: what ``build_issue`` writes, and the desk shows first."""
+
+    config: Config  # the edition's effective config it was made with
+    week: Week
+    now: datetime
+    selection: Selection
+    rendered: RenderedIssue
+    eml: bytes  # the message the pre-send report judged
+    report: Report
+
+    @property
+    def issue_id(self) -> str:
+        return self.selection.issue_id
+
+
+def compose_issue(
     config: Config, store: Store, now: datetime, week: Week | None = None,
     overrides: EditorChoices | None = None, *, spam_pending: bool = False,
-) -> BuildResult:
-    """Build one edition's issue (``config`` is that edition's effective config).
+) -> ComposedIssue:
+    """Choose, render and judge one edition's issue (``config`` is that edition's effective config);
+    nothing is written. Raises LintError when its pre-send report refuses it.
 
-    ``spam_pending`` (the desk): the report's SpamAssassin check is written as "pending", for a worker to
+    ``spam_pending`` (the desk): the report's SpamAssassin check is left "pending", for a worker to
     fill in (digest.job.spam) while the editor already sees the email; every hand-off completes it first.
     """
-    from digest.mail.output import WEB, build_eml, write_issue  # the email stages import templates lazily
+    from digest.mail.output import build_eml  # the email stages import templates lazily
     from digest.mail.render import render_issue, site_host
     from digest.mail.tags import check_merge_tags
-    from digest.mail.web import render_web
 
     require_merge_tag_values(config)  # a plain email needs its unsubscribe link and address
     week = week or last_full_week(now, config.site.tz)
@@ -73,14 +91,32 @@ def build_issue(
     if report.errors:
         raise LintError("\n".join([f"the {selection.issue_id} email fails its pre-send report "
                                    "(nothing was written):", *report.lines()]))
+    return ComposedIssue(config, week, now, selection, rendered, eml, report)
+
+
+def write_composed(store: Store, composed: ComposedIssue) -> BuildResult:
+    """Write a composed issue's folder (all or nothing) and remember it and its picks in the store."""
+    from digest.mail.output import WEB, write_issue
+    from digest.mail.web import render_web
+
+    config, selection, rendered = composed.config, composed.selection, composed.rendered
     manifest = build_manifest(selection, rendered.subject, config.site.tz, rendered.preheader)
-    manifest["report"] = report.to_json()
-    out_dir = issue_dir(config, week.id)
+    manifest["report"] = composed.report.to_json()
+    out_dir = issue_dir(config, composed.week.id)
     # With an archive, the web page is made now, from the same selection, and published later.
     extra = {WEB: render_web(config, selection, rendered.subject)} if config.archive is not None else None
-    files = write_issue(config, out_dir, selection, rendered, manifest, now, extra, eml=eml)
+    files = write_issue(config, out_dir, selection, rendered, manifest, composed.now, extra, eml=composed.eml)
     store.record_issue(
-        selection.issue_id, now, (selection.window_start, selection.window_end), rendered.subject,
+        selection.issue_id, composed.now, (selection.window_start, selection.window_end), rendered.subject,
         str(out_dir), [(p.review.uid, p.review.link, p.kind, p.position) for p in selection.picks],
     )
-    return BuildResult(selection.issue_id, out_dir, selection, rendered, tuple(files), report)
+    return BuildResult(selection.issue_id, out_dir, selection, rendered, tuple(files), composed.report)
+
+
+def build_issue(
+    config: Config, store: Store, now: datetime, week: Week | None = None,
+    overrides: EditorChoices | None = None, *, spam_pending: bool = False,
+) -> BuildResult:
+    """Build one edition's issue (``config`` is that edition's effective config): compose it, then
+    write it; nothing is written when the composing refuses."""
+    return write_composed(store, compose_issue(config, store, now, week, overrides, spam_pending=spam_pending))

@@ -44,8 +44,12 @@ def build_demo(config: Path, *extra: str) -> None:
 
 
 @contextmanager
-def running_desk(config: Path, token: str | None = None, edition: str | None = None) -> Iterator[DeskServer]:
-    session = open_session(load_config(config), WEEK, edition)
+def running_desk(config: Path, token: str | None = None, edition: str | None = None, *,
+                 write_quiet: float | None = None) -> Iterator[DeskServer]:
+    """The desk on ``config``'s week, served on a free port; ``write_quiet``: how long a change's files
+    wait for a quiet desk (the desk's own default when None)."""
+    quiet = {} if write_quiet is None else {"write_quiet": write_quiet}
+    session = open_session(load_config(config), WEEK, edition, **quiet)
     server = make_desk(session, port=0, token=token)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -53,8 +57,14 @@ def running_desk(config: Path, token: str | None = None, edition: str | None = N
         yield server
     finally:
         server.shutdown()
-        server.server_close()
-        session.close()  # the background SpamAssassin worker, if a change started it
+        server.server_close()  # writes what a change left pending, stops the background SpamAssassin check
+
+
+def written(server: DeskServer) -> None:
+    """The desk's last change written to its folder now (as its own buttons do before a move), for a test
+    that reads the built files right after a change."""
+    for session in server.open_sessions():
+        session.settle()
 
 
 def request(server: DeskServer, method: str, path: str, form: Mapping[str, str] | None = None, *,

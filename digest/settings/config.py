@@ -256,6 +256,9 @@ class SelectSettings(_Strict):
     build_thin_week: bool = False
     near_misses: int = Field(default=8, ge=0, le=100)
     sections: list[str] | None = Field(default=None, min_length=1, description="only reviews of these sections")
+    reader_interest: float = Field(default=0.0, ge=0, le=1)
+    reader_interest_issues: int = Field(default=4, ge=1, le=52)
+    reader_interest_margin: float = Field(default=0.5, ge=0, le=2)
 
 
 class TrendingSettings(_Strict):

@@ -13,11 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers.clicks import build
+from click.testing import CliRunner
+from helpers.clicks import WEEK, build
 from scenario import Post, Scenario, local, make_config, reason_of
 
-from digest.settings.config import Config
+from digest.cli import main
+from digest.settings.config import Config, load_config
 from digest.store.clicks import ClickRow, replace_clicks
+from digest.store.database import Store
 
 NOW = local(2025, 5, 12, 8)
 SURGE = local(2025, 5, 10, 8)  # every comment count below jumps at the same moment: the same decay
@@ -155,10 +158,27 @@ def _fixed(data: bytes) -> bytes:
 
 
 def _out_dir(demo: Path) -> Path:
-    from digest.settings.config import load_config
-    from digest.store.database import Store
-
     with Store.open(load_config(demo).store_path) as store:
         record = store.issue("2025-W20")
         assert record is not None
         return Path(record.out_dir)
+
+
+def test_explain_and_the_manifest_say_the_nudge_with_its_numbers(demo: Path) -> None:
+    picks = build(demo)
+    liked = next(p for p in picks if p["kind"] == "trending")
+    others = sorted({p["section"] for p in picks} - {liked["section"]})
+    rows = [ClickRow("2025-W19", "listmonk", f"https://secondscreen.example/w19/{n}/", f"uid-w19-{n}", n,
+                     section, "trending", 8.0, None, clicks, 2400, *PERIOD, PERIOD[1])
+            for n, (section, clicks) in enumerate([(liked["section"], 180), *((s, 30) for s in others)], 1)]
+    with Store.open(load_config(demo).store_path) as store:
+        replace_clicks(store, "2025-W19", "listmonk", rows)
+    demo.write_text(demo.read_text(encoding="utf-8") + "\n[select]\nreader_interest = 1\n", encoding="utf-8")
+    nudged = build(demo)
+    said = [r for p in nudged if p["section"] == liked["section"] and p["kind"] == "trending"
+            for r in p["reasons"] if "reader_interest = 1" in r]
+    assert said and all(f"{liked['section']} trending picks click-through" in r
+                        and "over the last 1 issue vs" in r and "capped at 0.05" in r for r in said)
+    result = CliRunner().invoke(main, ["--config", str(demo), "explain", "--week", WEEK])
+    assert result.exit_code == 0, result.output
+    assert said[0] in result.output.replace("\n" + " " * 32, " ")

@@ -279,6 +279,12 @@ class TrendingSettings(_Strict):
         return _check_http_url(value) if value is not None else None
 
 
+class ReportSettings(_Strict):
+    """Readers' clicks: how long after the hand-off ``collect`` keeps asking the service for them."""
+
+    days: int = Field(default=7, ge=1, le=90)
+
+
 class MirrorSettings(_Strict):
     """Answer requests for ``host`` from files under ``root`` (offline demo)."""
 
@@ -296,6 +302,7 @@ class Config(_Strict):
     sections: list[SectionSettings] = Field(default_factory=lambda: list(DEFAULT_SECTIONS))
     select: SelectSettings = SelectSettings()
     trending: TrendingSettings = TrendingSettings()
+    report: ReportSettings = ReportSettings()
     email: EmailSettings = EmailSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     delivery: DeliverySettings = DeliverySettings()

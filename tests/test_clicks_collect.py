@@ -97,3 +97,10 @@ def test_the_schedulers_collect_job_fetches_them_too(demo: Path, buttondown: Fak
         scheduler.tick("collect")
     assert f"collect: 2025-W20: 4 clicks on {len(picks)} links from buttondown campaign {cid}" in caplog.text
     assert buttondown.count("events") == 1
+
+
+def test_report_fetch_takes_its_days_from_the_config(demo: Path, buttondown: Fake) -> None:
+    config, _, _ = _handed_off(demo, buttondown, report={"days": 3})
+    fetched = _cli(config, "report", "--fetch", "--now", "2025-05-23T09:00")
+    assert "no buttondown campaign of the last 3 days to ask about" in fetched.stderr
+    assert buttondown.count("events") == 0

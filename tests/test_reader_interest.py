@@ -182,3 +182,28 @@ def test_explain_and_the_manifest_say_the_nudge_with_its_numbers(demo: Path) -> 
     result = CliRunner().invoke(main, ["--config", str(demo), "explain", "--week", WEEK])
     assert result.exit_code == 0, result.output
     assert said[0] in result.output.replace("\n" + " " * 32, " ")
+
+
+def test_the_floor_holds_in_the_top_list_too(sc: Scenario, tmp_path: Path) -> None:
+    best = sc.review("REVIEW: ‘Andor’ Season 2 Is Star Wars At Its Best", local(2025, 5, 6, 10),
+                     section="TV", score="9/10")
+    film = sc.review("REVIEW: ‘Thunderbolts*’ Visualizes Depression", local(2025, 5, 6, 12), section="Film",
+                     score="8.5/10")
+    comic = sc.review("REVIEW: ‘Absolute Batman’ #8 Keeps Swinging", local(2025, 5, 7, 9), section="Comics",
+                      score="8.2/10")
+    sc.collect_every(local(2025, 5, 6, 8), NOW, hours=12)
+    _comics_readers(sc)
+    nudged = sc.choose(make_config(tmp_path, select={"top_count": 2, "trending_count": 0,
+                                                     "reader_interest": 1.0}), NOW)
+    assert [p.review.uid for p in nudged.top] == [best.uid, film.uid]
+    assert any(r.startswith("kept by the section floor") for r in nudged.top[1].reasons)
+    assert reason_of(nudged, comic) is not None
+
+
+def test_another_editions_clicks_are_not_read(sc: Scenario, tmp_path: Path) -> None:
+    week = _trending_week(sc)
+    for issue in ("anime/2025-W17", "anime/2025-W18"):
+        _clicked(sc, issue, [("Comics", "trending", 60), ("TV", "trending", 20), ("Anime", "top", 10)])
+    nudged = sc.choose(_trending_config(tmp_path, 1.0), NOW)
+    assert [p.review.uid for p in nudged.trending] == [week["hot"].uid, week["warm"].uid]
+    assert not any("reader" in r for p in nudged.trending for r in p.reasons)

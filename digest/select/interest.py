@@ -130,33 +130,34 @@ def reader_interest(issues: Iterable[tuple[str, Sequence[ClickRow]]], weight: fl
 
 
 def with_floor(choose: Callable[[Mapping[str, float]], tuple[Pick, ...]], baseline: tuple[Pick, ...],
-               nudges: dict[str, float], top_nudge: float, elsewhere: Callable[[], set[str]] = set
-               ) -> tuple[tuple[Pick, ...], set[str]]:
-    """``choose(nudges)``, then the floor: a section the baseline (no nudge) gave a pick and the nudge
-    left with none has its baseline picks raised by the full margin, and the choice is made again.
+               nudges: dict[str, float], elsewhere: Callable[[], set[str]] = set
+               ) -> tuple[tuple[Pick, ...], set[str], dict[str, float]]:
+    """``choose(nudges)``, then the floor: while a section the baseline (no nudge) gave a pick is left
+    with none (and has none in the other list, ``elsewhere``), the lowest-placed pick that came in only
+    by its nudge loses that nudge, and the choice is made again.
 
-    A review raised by the full margin can only be passed by one whose score is higher than its own, and
-    any such review passed it in the baseline too, so the section's pick is back within the cut.
-    A section with a pick in the other list (``elsewhere``) is not starved. Returns the picks and the uids
-    the floor kept.
+    Each round takes one nudge away, so it ends; with none left the choice is the baseline, which has
+    the section. Nothing is raised: a pick the floor keeps sits where its own score puts it. Returns
+    the picks, the uids of the baseline picks the floor brought back, and the nudges applied.
     """
     kept: set[str] = set()
     nudges = dict(nudges)
     had = {p.review.section for p in baseline}
-    for _ in range(len(had) + 1):
-        picks = choose(nudges)
+    before = {p.review.uid for p in baseline}
+    picks = choose(nudges)
+    while True:
         starved = had - {p.review.section for p in picks} - elsewhere()
-        if not starved:
+        intruders = [p for p in picks if p.review.uid not in before and nudges.get(p.review.uid, 0.0) > 0]
+        if not starved or not intruders:
             break
-        for pick in baseline:
-            if pick.review.section in starved:
-                nudges[pick.review.uid] = top_nudge
-                kept.add(pick.review.uid)
-    return picks, kept
+        nudges[intruders[-1].review.uid] = 0.0
+        kept |= {p.review.uid for p in baseline if p.review.section in starved}
+        picks = choose(nudges)
+    return picks, kept & {p.review.uid for p in picks}, nudges
 
 
 def annotate(picks: tuple[Pick, ...], baseline: tuple[Pick, ...], interest: ReaderInterest,
-             kind: str, kept: set[str]) -> tuple[Pick, ...]:
+             kind: str, kept: set[str], applied: Mapping[str, float]) -> tuple[Pick, ...]:
     """Each pick the nudge touched says so, with the numbers; a changed choice says it changed."""
     before = {p.review.uid: p.position for p in baseline}
     out = []
@@ -170,7 +171,7 @@ def annotate(picks: tuple[Pick, ...], baseline: tuple[Pick, ...], interest: Read
         if pick.review.uid in kept:
             extra.append(f"kept by the section floor: the reader-interest nudge would have left {section} "
                          f"with no {kind} pick")
-        elif interest.nudge(section, kind) > 0:
+        elif applied.get(pick.review.uid, 0.0) > 0:
             was = before.get(pick.review.uid)
             if was is None:
                 change = f"{what} nudged (in by reader interest; without it this pick is not in)"

@@ -54,7 +54,7 @@ def choose_with_interest(
         return choose_top(nudges, top_misses)
 
     top_nudges = {r.uid: interest.nudge(r.section, TOP) for r in pool}
-    top, top_kept = with_floor(top_choice, base_top, top_nudges, interest.scale(TOP))
+    top, top_kept, top_applied = with_floor(top_choice, base_top, top_nudges)
     chosen = {p.review.uid for p in top}
     trend_misses: list[NearMiss] = []
     available: list[tuple[SignalName, ...]] = [()]
@@ -65,11 +65,11 @@ def choose_with_interest(
         return picks
 
     trend_nudges = {r.uid: interest.nudge(r.section, TRENDING) for r in pool}
-    trending, trend_kept = with_floor(trend_choice, base_trending, trend_nudges, interest.scale(TRENDING),
+    trending, trend_kept, trend_applied = with_floor(trend_choice, base_trending, trend_nudges,
                                       lambda: {p.review.section for p in top})
     # A review the nudge kept out of trending may already be a top near-miss: the first reason is shown.
     out = {p.review.uid for p in trending}
     lost = tuple(p for p in base_trending if p.review.uid not in out)
     misses.extend(_said(_said(top_misses, base_top, TOP) + trend_misses, lost, TRENDING))
-    return (annotate(top, base_top, interest, TOP, top_kept),
-            annotate(trending, base_trending, interest, TRENDING, trend_kept), available[0])
+    return (annotate(top, base_top, interest, TOP, top_kept, top_applied),
+            annotate(trending, base_trending, interest, TRENDING, trend_kept, trend_applied), available[0])

@@ -82,6 +82,9 @@ def test_off_the_clicks_change_nothing_and_on_they_let_a_close_review_pass(
     # Comics at 0.80 + 0.05 passes TV at 0.83: TV still has its other pick, so no floor is needed.
     assert [p.review.uid for p in nudged.trending] == [hot.uid, cool.uid]
     said = " | ".join(nudged.trending[1].reasons)
+    assert nudged.trending[1].reasons[0] == ("2nd in the trending order (trend score 0.80 + 0.05 reader "
+                                             "interest)")
+    assert nudged.trending[0].reasons[0] == "1st in the trending order (trend score 1.00)"
     assert ("trending order nudged (in by reader interest; without it this pick is not in): Comics trending "
             "picks click-through 6.0% over the last 2 issues vs 3.0% overall, +0.05 (capped at 0.05, "
             "reader_interest = 1)") in said
@@ -133,6 +136,9 @@ def test_top_list_a_close_higher_score_is_passed_a_farther_one_never(sc: Scenari
     assert [p.review.uid for p in nudged.top] == [best.uid, comic.uid]
     said = " | ".join(nudged.top[1].reasons)
     assert "top list nudged (position 2" not in said and "in by reader interest" in said
+    assert nudged.top[1].reasons[0] == "3rd highest score of the week"  # by score, whatever the nudge
+    assert reason_of(nudged, next_) == ("below the cut: 2nd by score (8.5/10); top pick 2 without the "
+                                        "reader-interest nudge")
     assert ("Comics top picks 60.0 clicks per pick over the last 2 issues vs 30.0 overall (delivered count "
             "unknown), +0.5 (capped at 0.5") in said
 

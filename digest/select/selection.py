@@ -299,7 +299,10 @@ def _choose_top(
     chosen: list[tuple[Review, list[str]]] = []
     per_section: dict[str, int] = {}
     slots = max(settings.top_count - len(pinned), 0)
+    # Reasons speak of the rank by score: the reader-interest nudge (when on) says its own part.
+    by_score = {r.uid: n for n, r in enumerate(sorted(scored, key=_rank_key), 1)} if nudges else {}
     for rank, review in enumerate(ranked, 1):
+        rank = by_score.get(review.uid, rank)
         assert review.score is not None
         if review.uid in pinned_uids:
             continue
@@ -369,6 +372,10 @@ def _choose_trending(
             continue
         rank = len(trending) + 1
         reasons = [f"{_ordinal(rank)} most talked-about (trend score {trend.score:.2f})"]
+        if nudges:  # the order is the nudged one: "most talked-about" would not be true of it
+            added = nudges.get(review.uid, 0.0)
+            reasons = [f"{_ordinal(rank)} in the trending order (trend score {trend.score:.2f}"
+                       + (f" + {added:g} reader interest)" if added else ")")]
         reasons += [s.detail for s in trend.signals]
         if missing:
             reasons.append("signals not available: " + ", ".join(missing))

@@ -106,6 +106,7 @@ def collect(obj: Context, backfill: int | None, quiet: bool, verbose: bool, now_
     """
     from digest.cli.output import TerminalProgress, collect_json, emit
     from digest.collect.collector import run_collect
+    from digest.job.clicks import collect_clicks
 
     config = obj.config
     clock = clock_from(now_text, config)
@@ -116,6 +117,7 @@ def collect(obj: Context, backfill: int | None, quiet: bool, verbose: bool, now_
         finally:
             progress.close()
         entries = store.count("entries")
+        fetched = collect_clicks(config, store, clock())
     if as_json:
         emit(collect_json(report, entries))
     else:
@@ -126,6 +128,9 @@ def collect(obj: Context, backfill: int | None, quiet: bool, verbose: bool, now_
             echo(f"warning: {report.trending_error}")
         elif report.trending_links and not quiet:
             echo(f"site trending list: {report.trending_links} links")
+    for done in fetched:  # readers' clicks of the issues handed off lately ([report] days)
+        if not done.ok or not quiet:
+            echo(done.line if done.ok else f"warning: {done.line}", err=as_json)
     if report.all_failed:
         sys.exit(EXIT_USER)
     if report.failed:

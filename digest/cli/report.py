@@ -19,13 +19,13 @@ _WHERE = ("they are read from the mailing service's report once an issue has bee
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON (docs/json/report.schema.json).")
 @click.option("--fetch", is_flag=True, help="First ask the mailing service for the click counts of this "
               "edition's campaigns of the last --days, and store them.")
-@click.option("--days", type=click.IntRange(1, 90), default=7, show_default=True,
-              help="With --fetch: campaigns made this many days back.")
+@click.option("--days", type=click.IntRange(1, 90), default=None,
+              help="With --fetch: campaigns made this many days back (default: [report] days, 7).")
 @click.option("--now", "now_text", default=None, help="Local time to fetch as of (default: now).")
 @click.pass_obj
 @handles_errors
 def report(obj: Context, week: str | None, edition: str | None, last: int, as_json: bool, fetch: bool,
-           days: int, now_text: str | None) -> None:
+           days: int | None, now_text: str | None) -> None:
     """Print each pick's clicks and click-through, ranked, and the clicks by section, kind, position and
     score band, against the average of the last issues. Counts only: nobody who clicked is known.
 
@@ -46,6 +46,7 @@ def report(obj: Context, week: str | None, edition: str | None, last: int, as_js
         from digest.job.clicks import fetch_clicks
 
         with obj.store() as store:
+            days = days or config.report.days
             fetched = fetch_clicks(config, store, clock_from(now_text, obj.config)(), days)
         for done in fetched or ():
             click.echo(("" if done.ok else "error: ") + done.line, err=True)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from digest.clicks.record import record_report
-from digest.errors import DeliveryError
+from digest.errors import DeliveryError, DigestError
 from digest.services import ServiceError
 from digest.settings.config import Config
+from digest.settings.editions import all_editions, edition_name
 from digest.store import campaigns
 from digest.store.database import Store
 from digest.weeks import split_issue_key
@@ -46,13 +47,32 @@ def fetch_clicks(config: Config, store: Store, now: datetime, days: int = 7) -> 
     for record in held:
         try:
             report = adapter.link_clicks(record.campaign_id)
-        except (ServiceError, DeliveryError) as exc:
+            rows = record_report(store, record.issue_id, report, (record.created_at, now), now)
+        except (ServiceError, DigestError) as exc:
             line = f"{record.issue_id}: {method} click report failed: {exc}"
             done.append(Fetched(record.issue_id, line, False))
             continue
-        rows = record_report(store, record.issue_id, report, (record.created_at, now), now)
         clicks = sum(r.total_clicks or r.unique_clicks or 0 for r in rows)
         notes = "".join(f"; {n}" for n in report.notes)
         done.append(Fetched(record.issue_id, f"{record.issue_id}: {clicks} clicks on {len(rows)} links from "
                                              f"{method} campaign {record.campaign_id}{notes}", True))
+    return done
+
+
+def collect_clicks(config: Config, store: Store, now: datetime) -> list[Fetched]:
+    """What ``collect`` and the scheduler's collect job do after reading the feeds: each edition handed off
+    through a service has the clicks of its campaigns younger than ``[report] days`` fetched, once.
+
+    SMTP, webhook and files hold no counts and are not asked. A failure (the service, its settings, an
+    answer refused) is one line for that issue or edition; the others, and collect, go on.
+    """
+    done: list[Fetched] = []
+    for edition in all_editions(config):
+        if not edition.delivery.is_service:
+            continue
+        try:
+            done += fetch_clicks(edition, store, now, edition.report.days)
+        except (ServiceError, DigestError) as exc:
+            done.append(Fetched("", f"{edition_name(edition)}: {edition.delivery.method} click reports not "
+                                    f"fetched: {exc}", False))
     return done

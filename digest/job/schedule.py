@@ -34,6 +34,7 @@ from apscheduler.triggers.base import BaseTrigger
 from digest.collect.collector import run_collect
 from digest.cron import cron_trigger, last_fire_time
 from digest.errors import DigestError, LockError, ThinWeekError
+from digest.job.clicks import collect_clicks
 from digest.job.plan import configured_triggers, local
 from digest.job.run import Builder, Clock, collect_summary, locked_store, run_editions, stale_reason
 from digest.settings.config import Config
@@ -219,6 +220,8 @@ class DigestScheduler:
         try:
             with locked_store(config, wait=config.schedule.lock_wait, stop=self.stop_event) as store:
                 report = run_collect(config, store, self.clock)
+                for fetched in collect_clicks(config, store, self.clock()):  # readers' clicks, [report] days
+                    _log(logging.INFO if fetched.ok else logging.WARNING, f"{job}: {fetched.line}")
                 due = due_work(config, store, self.clock())
                 if due.action == "none" or due.week is None:
                     line = f"{job}: {collect_summary(report)}; {due.reason}"

@@ -18,6 +18,8 @@ from digest.reviews.rules import ReviewRules, review_by_link, reviews_between
 from digest.select.analytics import ExportAfterNow, read_analytics
 from digest.select.editor import EditorChoices
 from digest.select.edits import arrange, move, said_moves
+from digest.select.interest import ReaderInterest
+from digest.select.interest_choice import choose_with_interest, read_interest
 from digest.select.stale import empty_week_hint
 from digest.select.trending import TrendInputs, trends
 from digest.settings.config import Config
@@ -39,6 +41,7 @@ class Candidates:
     missing_signals: Mapping[str, str] = field(default_factory=dict)  # signal -> why it is missing
     unseen: str | None = None  # the window's reviews first collected after ``now``, said for the editor
     empty_hint: str | None = None  # no posts this week and only older ones stored: the week they hold
+    interest: ReaderInterest | None = None  # readers' clicks in the last issues; None: off or none stored
 
 
 def trend_moment(now: datetime, window_end: datetime) -> datetime:
@@ -133,6 +136,7 @@ def gather_candidates(
         trend_inputs=TrendInputs(as_of, pool_history, site_list, analytics),
         warnings=tuple(warnings), missing_signals=missing, unseen=unseen,
         empty_hint=None if in_window or later else empty_week_hint(config, store, week),
+        interest=read_interest(config, store, week) if config.select.reader_interest else None,
     )
 
 
@@ -159,10 +163,12 @@ def _day(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%a %Y-%m-%d %H:%M")
 
 
-def _rank_key(review: Review) -> tuple[float, int, float, str]:
-    """Higher score, then more comments, then newer; the uid makes it total."""
+def _rank_key(review: Review, nudge: float = 0.0) -> tuple[float, int, float, str]:
+    """Higher score (plus the reader-interest nudge, when on), then more comments, then newer; the uid
+    makes it total."""
     score = review.score.value if review.score else -1.0
-    return (-score, -(review.comments or 0), -review.published.timestamp(), review.uid)
+    return (-(score + nudge) if nudge else -score, -(review.comments or 0), -review.published.timestamp(),
+            review.uid)
 
 
 def _ordinal(n: int) -> str:
@@ -198,9 +204,15 @@ def select_issue(
             "lower select.min_scored_reviews, or pin reviews, to build anyway."
             + (f" ({candidates.unseen}.)" if candidates.unseen else "")
         )
-    top = _choose_top(config, scored, pinned, rules, misses)
+    if candidates.interest is not None and settings.reader_interest:
+        top, trending, available = choose_with_interest(
+            candidates.interest, (*scored, *candidates.trend_pool), misses,
+            lambda nudges, out: _choose_top(config, scored, pinned, rules, out, nudges),
+            lambda chosen, nudges, out: _choose_trending(config, candidates, chosen, rules, out, nudges))
+    else:
+        top = _choose_top(config, scored, pinned, rules, misses)
+        trending, available = _choose_trending(config, candidates, {p.review.uid for p in top}, rules, misses)
     chosen = {p.review.uid for p in top}
-    trending, available = _choose_trending(config, candidates, chosen, rules, misses)
     trending_note = _trending_note(config, candidates, available, len(trending))
     top, trending = arrange(top, trending, choices, moved, rules.dropped, warnings)
     chosen |= {p.review.uid for p in trending}
@@ -277,16 +289,20 @@ def _pins(
 
 def _choose_top(
     config: Config, scored: list[Review], pinned: list[tuple[int | None, Review]],
-    rules: _Exclusions, misses: list[NearMiss],
+    rules: _Exclusions, misses: list[NearMiss], nudges: Mapping[str, float] | None = None,
 ) -> tuple[Pick, ...]:
     """The N best scores, section caps with backfill from the next best, pins forced in."""
     settings = config.select
     pinned_uids = {r.uid for _, r in pinned}
-    ranked = sorted(scored, key=_rank_key)
+    ranked = sorted(scored, key=lambda r: _rank_key(r, nudges.get(r.uid, 0.0))) if nudges else sorted(
+        scored, key=_rank_key)
     chosen: list[tuple[Review, list[str]]] = []
     per_section: dict[str, int] = {}
     slots = max(settings.top_count - len(pinned), 0)
+    # Reasons speak of the rank by score: the reader-interest nudge (when on) says its own part.
+    by_score = {r.uid: n for n, r in enumerate(sorted(scored, key=_rank_key), 1)} if nudges else {}
     for rank, review in enumerate(ranked, 1):
+        rank = by_score.get(review.uid, rank)
         assert review.score is not None
         if review.uid in pinned_uids:
             continue
@@ -329,13 +345,18 @@ def _pin_reasons(review: Review, position: int | None) -> list[str]:
 
 
 def _choose_trending(
-    config: Config, candidates: Candidates, chosen: set[str], rules: _Exclusions, misses: list[NearMiss]
+    config: Config, candidates: Candidates, chosen: set[str], rules: _Exclusions, misses: list[NearMiss],
+    nudges: Mapping[str, float] | None = None,
 ) -> tuple[tuple[Pick, ...], tuple[SignalName, ...]]:
     """The M most talked-about reviews not already in the top list."""
     count = config.select.trending_count
     trend_by_id, available = trends(candidates.trend_pool, candidates.trend_inputs, config.trending)
     pool = [r for r in candidates.trend_pool if r.uid not in chosen]
-    pool.sort(key=lambda r: (-trend_by_id[r.entry_id].score, -r.published.timestamp(), r.uid))
+    if nudges:  # the reader-interest nudge, capped, added to the trend score (off: the order of before)
+        pool.sort(key=lambda r: (-(trend_by_id[r.entry_id].score + nudges.get(r.uid, 0.0)),
+                                 -r.published.timestamp(), r.uid))
+    else:
+        pool.sort(key=lambda r: (-trend_by_id[r.entry_id].score, -r.published.timestamp(), r.uid))
     missing = [name for name in SignalName if name not in available]
     trending: list[Pick] = []
     for review in pool:
@@ -351,6 +372,10 @@ def _choose_trending(
             continue
         rank = len(trending) + 1
         reasons = [f"{_ordinal(rank)} most talked-about (trend score {trend.score:.2f})"]
+        if nudges:  # the order is the nudged one: "most talked-about" would not be true of it
+            added = nudges.get(review.uid, 0.0)
+            reasons = [f"{_ordinal(rank)} in the trending order (trend score {trend.score:.2f}"
+                       + (f" + {added:g} reader interest)" if added else ")")]
         reasons += [s.detail for s in trend.signals]
         if missing:
             reasons.append("signals not available: " + ", ".join(missing))

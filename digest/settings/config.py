@@ -256,6 +256,9 @@ class SelectSettings(_Strict):
     build_thin_week: bool = False
     near_misses: int = Field(default=8, ge=0, le=100)
     sections: list[str] | None = Field(default=None, min_length=1, description="only reviews of these sections")
+    reader_interest: float = Field(default=0.0, ge=0, le=1)
+    reader_interest_issues: int = Field(default=4, ge=1, le=52)
+    reader_interest_margin: float = Field(default=0.5, ge=0, le=2)
 
 
 class TrendingSettings(_Strict):
@@ -276,6 +279,12 @@ class TrendingSettings(_Strict):
         return _check_http_url(value) if value is not None else None
 
 
+class ReportSettings(_Strict):
+    """Readers' clicks: how long after the hand-off ``collect`` keeps asking the service for them."""
+
+    days: int = Field(default=7, ge=1, le=90)
+
+
 class MirrorSettings(_Strict):
     """Answer requests for ``host`` from files under ``root`` (offline demo)."""
 
@@ -293,6 +302,7 @@ class Config(_Strict):
     sections: list[SectionSettings] = Field(default_factory=lambda: list(DEFAULT_SECTIONS))
     select: SelectSettings = SelectSettings()
     trending: TrendingSettings = TrendingSettings()
+    report: ReportSettings = ReportSettings()
     email: EmailSettings = EmailSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     delivery: DeliverySettings = DeliverySettings()

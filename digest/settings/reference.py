@@ -96,6 +96,14 @@ MEANINGS: dict[str, str] = {
     "select.min_scored_reviews": "Fewer scored reviews in the week stops the build (exit 5).",
     "select.build_thin_week": "Build a thin week anyway (same as `--build-thin`).",
     "select.near_misses": "How many near-misses the manifest and `explain` list.",
+    "report": "Readers' clicks, fetched from the mailing service after a hand-off (docs/REPORT.md).",
+    "report.days": ("`collect` and the scheduler fetch an issue's per-link clicks from its service while the "
+                    "campaign is younger than this many days (not for smtp, webhook or files)."),
+    "select.reader_interest": ("Weight (0-1) of readers' clicks in the last issues as a nudge to the trending "
+                               "order and top-list ties; 0 (default) is off. See docs/REPORT.md."),
+    "select.reader_interest_issues": "How many of the last issues' click counts `reader_interest` reads.",
+    "select.reader_interest_margin": ("The most the nudge adds, in score points (trending: a tenth of it); a "
+                                      "higher score by more than this is never outranked."),
     "trending": "Trending signals: comment growth, the site's trending list, an analytics export.",
     "trending.lookback_days": "Reviews published this many days back may trend.",
     "trending.half_life_hours": "Time decay of comment growth and of the site list's snapshot.",

@@ -113,18 +113,27 @@
   }
 
   // The Dark toggle (button#scheme): both frames show the email as a dark-mode client shows it.
+  // The desktop frame loads first and the phone frame once it has: the two would otherwise share the
+  // same cores and each arrive later.
   function showScheme(stamp) {
     const button = document.getElementById("scheme");
     if (!button) return;
     button.setAttribute("aria-pressed", String(dark));
     const src = dark ? button.dataset.darkSrc : button.dataset.lightSrc;
-    for (const id of ["email-desktop", "email-phone"]) {
-      const frame = document.getElementById(id);
-      if (!frame || !src) continue;
-      const url = new URL(src, location.origin);
-      url.searchParams.set("v", stamp);
-      frame.setAttribute("src", url.pathname + url.search);
+    if (!src) return;
+    const url = new URL(src, location.origin);
+    url.searchParams.set("v", stamp);
+    const where = url.pathname + url.search;
+    const desktop = document.getElementById("email-desktop");
+    const phone = document.getElementById("email-phone");
+    if (desktop) desktop.setAttribute("src", where);
+    if (!phone) return;
+    if (!desktop) {
+      phone.setAttribute("src", where);
+      return;
     }
+    // the newest change's listener is added last, so it runs last: the phone ends on the newest email
+    desktop.addEventListener("load", () => phone.setAttribute("src", where), { once: true });
   }
 
   document.addEventListener("click", (event) => {
@@ -171,8 +180,8 @@
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
         credentials: "same-origin",
       });
-      // Accepted: the issue is rebuilt on disk already, so the email's frames reload now, while the
-      // rest of the answer is read and laid out.
+      // Accepted: the desk serves the new email already (its files follow a moment later), so the
+      // email's frames reload now, while the rest of the answer is read and laid out.
       if (response.status === 200) showScheme(String(Date.now()));
       apply(await response.text(), response.status, spot);
     } catch (error) {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import colorsys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from email_fixtures import BRANDED, email_config, email_config_text, realistic_selection
@@ -170,3 +171,34 @@ def test_badges_follow_the_scale_not_traffic_lights(tmp_path: Path) -> None:
     for colour in ("#1a7f37", "#0b7285", "#b35900", "#c0282d"):  # the old green, teal, orange and red
         assert colour not in html
     assert all(f'bgcolor="{c}"' in html for _, c in config.email.palette.scores[:2])
+
+
+def _cssselect(selector: str, root: Any) -> set[Any]:
+    from lxml.cssselect import CSSSelector
+
+    return set(CSSSelector(selector)(root))
+
+
+def test_the_dark_rules_class_index_matches_what_cssselect_matches(tmp_path: Path) -> None:
+    """The class index finds, for every rule of the email's own sheets, exactly the elements cssselect
+    finds; and so for class attributes written oddly, nested classes and a tag that carries the class."""
+    from lxml import etree
+
+    from digest.mail.contrast import _class_index, _matching
+    from digest.mail.lint import _style_rules
+
+    config = email_config(tmp_path, **BRANDED)
+    html = render_issue(config, realistic_selection()).html
+    odd = ('<a class="social" href="#">alone</a><div class="social"><a class="social" href="#">self</a>'
+           '<p class="\tsocial\n x"><a href="#">nested</a></p></div>'
+           '<span class="tldr\u00a0x">nbsp is no separator</span>'
+           '<b class="Tldr">case</b><i class="">empty</i><div class="card-title card">two</div>')
+    html = html.replace("</body>", odd + "</body>")
+    root = etree.fromstring(html.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+    index = _class_index(root)
+    selectors = {one.strip() for style in root.iter("style")
+                 for _at, selector, _body in _style_rules(style.text or "") for one in selector.split(",")}
+    selectors |= {".social a", ".tldr", ".Tldr", ".card", ".x", ".social", ".missing", "div.card", "a"}
+    assert len(selectors) > 40
+    for selector in sorted(selectors):
+        assert set(_matching(selector, root, index)) == _cssselect(selector, root), selector

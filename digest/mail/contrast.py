@@ -49,25 +49,62 @@ def _selector(selector: str) -> Any:
         return None
 
 
+# A class, or a class then a descendant tag: nearly every rule of the email's own dark-mode sheet.
+_CLASS_RULE = re.compile(r"\.(-?[_a-zA-Z][\w-]*)(?:\s+([a-z][a-z0-9]*))?")
+_CLASS_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space (and so cssselect) splits on
+
+
+def _class_index(root: etree._Element) -> dict[str, list[etree._Element]]:
+    """Each class name's elements, in document order."""
+    index: dict[str, list[etree._Element]] = {}
+    for el in root.iter():
+        for name in _CLASS_SPACE.split(el.get("class") or "") if isinstance(el.tag, str) else ():
+            if name:
+                index.setdefault(name, []).append(el)
+    return index
+
+
+def _matching(selector: str, root: etree._Element, index: dict[str, list[etree._Element]]) -> list[Any]:
+    """The elements ``selector`` matches: a class rule from the class index (what cssselect would find,
+    without running an XPath over the whole document for each rule), any other through cssselect."""
+    simple = _CLASS_RULE.fullmatch(selector)
+    if simple is None:
+        compiled = _selector(selector)
+        return list(compiled(root)) if compiled is not None else []
+    name, tag = simple.groups()
+    hits = index.get(name, [])
+    if tag is None:
+        return list(hits)
+    return [d for h in hits for d in h.iter(tag) if d is not h]
+
+
 def _dark_rules(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
     """The dark-mode declarations that apply to each element."""
     applied: dict[etree._Element, dict[str, str]] = {}
+    index = _class_index(root)
     for style in root.iter("style"):
         for at, selector, body in _style_rules(style.text or ""):
             if "prefers-color-scheme" not in at.lower() or "dark" not in at.lower():
                 continue
             values = {n: v.replace("!important", "").strip() for n, v in declarations(body)}
             for one in selector.split(","):
-                compiled = _selector(one.strip())
-                for el in compiled(root) if compiled is not None else ():
+                for el in _matching(one.strip(), root, index):
                     applied.setdefault(el, {}).update(values)
     return applied
 
 
+@functools.lru_cache(maxsize=4096)
+def _declared(style: str, bgcolor: str) -> tuple[tuple[str, str], ...]:
+    """An inline style's declarations (with ``bgcolor`` as a background): premailer gives many elements
+    the same style attribute, so each is read once."""
+    own = dict(declarations(style))
+    if bgcolor and "background-color" not in own:
+        own["background-color"] = bgcolor
+    return tuple(own.items())
+
+
 def _styles(el: etree._Element, dark: dict[etree._Element, dict[str, str]] | None) -> dict[str, str]:
-    own = dict(declarations(el.get("style") or ""))
-    if el.get("bgcolor") and "background-color" not in own:
-        own["background-color"] = str(el.get("bgcolor"))
+    own = dict(_declared(el.get("style") or "", str(el.get("bgcolor") or "")))
     if dark is not None and el in dark:
         own.update(dark[el])
     return own
@@ -86,7 +123,7 @@ def _lookup(chain: list[dict[str, str]], name: str, default: str) -> str:
 
 
 def _hidden(chain: list[dict[str, str]]) -> bool:
-    return any(re.sub(r"\s+", "", s.get("display", "")) == "none" for s in chain)
+    return any("display" in s and re.sub(r"\s+", "", s["display"]) == "none" for s in chain)
 
 
 def _needed(chain: list[dict[str, str]]) -> float:
@@ -104,6 +141,13 @@ def text_contrasts(html: str, dark: bool = False) -> list[TextContrast]:
     rules = _dark_rules(root) if dark else None
     body = root.find("body")
     found: list[TextContrast] = []
+    styles: dict[etree._Element, dict[str, str]] = {}  # each element's, read once for all its descendants
+
+    def styled(e: etree._Element) -> dict[str, str]:
+        if e not in styles:
+            styles[e] = _styles(e, rules)
+        return styles[e]
+
     for el in (body.iter() if body is not None else ()):
         if not isinstance(el.tag, str) or el.tag in ("style", "script", "title"):
             continue
@@ -112,7 +156,7 @@ def text_contrasts(html: str, dark: bool = False) -> list[TextContrast]:
         text = text.replace("\u00a0", " ").replace("\u200c", "").replace("\u034f", "").strip()
         if not text:
             continue
-        chain = [_styles(e, rules) for e in [el, *el.iterancestors()]]
+        chain = [styled(e) for e in [el, *el.iterancestors()]]
         if _hidden(chain):
             continue
         colour = _lookup(chain, "color", "#000000")

@@ -12,6 +12,7 @@
   let dragged = null;
   let dark = false;  // the Dark toggle's state, kept across the updates that replace the frames
   let polling = null;
+  const EMAIL_FIRST = 250;  // ms the page's own update waits for the email frame, at most
 
   const cardOf = (node) => (node instanceof Element ? node.closest("li.card") : null);
   const topCardOf = (node) => {
@@ -114,26 +115,29 @@
 
   // The Dark toggle (button#scheme): both frames show the email as a dark-mode client shows it.
   // The desktop frame loads first and the phone frame once it has: the two would otherwise share the
-  // same cores and each arrive later.
+  // same cores and each arrive later. Resolves when the desktop frame has loaded.
   function showScheme(stamp) {
     const button = document.getElementById("scheme");
-    if (!button) return;
+    if (!button) return Promise.resolve();
     button.setAttribute("aria-pressed", String(dark));
     const src = dark ? button.dataset.darkSrc : button.dataset.lightSrc;
-    if (!src) return;
+    if (!src) return Promise.resolve();
     const url = new URL(src, location.origin);
     url.searchParams.set("v", stamp);
     const where = url.pathname + url.search;
     const desktop = document.getElementById("email-desktop");
     const phone = document.getElementById("email-phone");
-    if (desktop) desktop.setAttribute("src", where);
-    if (!phone) return;
     if (!desktop) {
-      phone.setAttribute("src", where);
-      return;
+      if (phone) phone.setAttribute("src", where);
+      return Promise.resolve();
     }
-    // the newest change's listener is added last, so it runs last: the phone ends on the newest email
-    desktop.addEventListener("load", () => phone.setAttribute("src", where), { once: true });
+    // Listeners run in the order they were added: the newest change's last, so the phone ends on it.
+    const loaded = new Promise((resolve) => desktop.addEventListener("load", () => {
+      if (phone) phone.setAttribute("src", where);
+      resolve();
+    }, { once: true }));
+    desktop.setAttribute("src", where);
+    return loaded;
   }
 
   document.addEventListener("click", (event) => {
@@ -181,9 +185,13 @@
         credentials: "same-origin",
       });
       // Accepted: the desk serves the new email already (its files follow a moment later), so the
-      // email's frames reload now, while the rest of the answer is read and laid out.
-      if (response.status === 200) showScheme(String(Date.now()));
-      apply(await response.text(), response.status, spot);
+      // email's frames reload now. The frames share the page's main thread: the answer is laid out once
+      // the desktop frame has its email (or after EMAIL_FIRST ms), so the email the editor waits for
+      // comes first and the lists follow a moment later.
+      const shown = response.status === 200 ? showScheme(String(Date.now())) : Promise.resolve();
+      const text = await response.text();
+      await Promise.race([shown, new Promise((resolve) => setTimeout(resolve, EMAIL_FIRST))]);
+      apply(text, response.status, spot);
     } catch (error) {
       say(`the desk did not answer (${error.message}); nothing may have been saved: reload the page`, "error");
     } finally {

@@ -306,3 +306,46 @@ def test_a_page_on_another_port_cannot_change_the_issue(
         assert _issue_bytes(config) == before and victim in _tops(config)
     finally:
         context.close()
+
+
+def test_a_token_desk_opens_from_the_printed_link_and_to_no_one_without_it(
+        demo: Path, browser: Browser) -> None:  # noqa: F811
+    """The link `digest desk` prints with DIGEST_DESK_TOKEN: the token becomes an HttpOnly, SameSite
+    cookie and leaves the address bar; the page, its script, the email and its images then work as on a
+    plain desk; another browser without the token gets 401 for every route."""
+    import secrets
+
+    config = demo_config(demo.parent, editions=[])
+    build_demo(config)
+    token = secrets.token_urlsafe(24)
+    victim = _tops(config)[1]
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    stranger = browser.new_context()
+    try:
+        with running_desk(config, token=token, mirrored=True) as server:
+            page = context.new_page()
+            answered: list[tuple[str, int]] = []
+            page.on("response", lambda r: answered.append((r.url, r.status)))
+            assert page.goto(server.url).status == 401  # type: ignore[union-attr]
+            answered.clear()
+            page.goto(f"{server.url}?token={token}")
+            assert "token" not in page.url
+            cookie = next(c for c in context.cookies() if c["name"] == "token")
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+            desk = Desk(page, server.url)
+            expect(desk.email_links(victim).first).to_be_attached(timeout=WAIT)
+            desk.edit(victim, "drop")
+            expect(desk.email_links(victim)).to_have_count(0, timeout=WAIT)
+            expect(desk.email.locator("img").first).to_be_attached(timeout=WAIT)
+            page.wait_for_load_state("networkidle")
+            paths = {urlsplit(url).path for url, _status in answered}
+            assert {"/", "/desk.js", "/email.html", "/change"} <= paths, paths
+            mirrored = [status for url, status in answered if urlsplit(url).path.startswith("/mirror/")]
+            assert 200 in mirrored, answered  # the email's images, asked for from its sandboxed frame
+            assert [a for a in answered if a[1] in (401, 403)] == []  # each let in by the cookie
+            other = stranger.new_page()
+            for path in ("", "email.html", "desk.js", "report", "digest.txt"):
+                assert other.goto(server.url + path).status == 401, path  # type: ignore[union-attr]
+    finally:
+        context.close()
+        stranger.close()

@@ -45,12 +45,15 @@ def build_demo(config: Path, *extra: str) -> None:
 
 @contextmanager
 def running_desk(config: Path, token: str | None = None, edition: str | None = None, *,
-                 write_quiet: float | None = None) -> Iterator[DeskServer]:
+                 write_quiet: float | None = None, mirrored: bool = False) -> Iterator[DeskServer]:
     """The desk on ``config``'s week, served on a free port; ``write_quiet``: how long a change's files
-    wait for a quiet desk (the desk's own default when None)."""
+    wait for a quiet desk (the desk's own default when None); ``mirrored``: the config's mirrors serve
+    the email's images, as ``digest desk`` serves them."""
     quiet = {} if write_quiet is None else {"write_quiet": write_quiet}
-    session = open_session(load_config(config), WEEK, edition, **quiet)
-    server = make_desk(session, port=0, token=token)
+    loaded = load_config(config)
+    session = open_session(loaded, WEEK, edition, **quiet)
+    mirrors = {m.host: loaded.resolve(m.root) for m in loaded.mirrors} if mirrored else None
+    server = make_desk(session, port=0, token=token, mirrors=mirrors)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

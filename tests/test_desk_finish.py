@@ -150,3 +150,27 @@ def test_settle_says_why_the_build_was_not_written(demo: Path) -> None:
     finally:
         root.unlink()
         session.close()
+
+
+def test_an_accepted_change_whose_page_fails_says_it_was_saved(
+        demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status of an accepted change goes out before the page is laid out (the frames reload on it): a
+    page that then fails says the change was saved and to reload, never a second status line."""
+    import digest.desk.server
+
+    build_demo(demo)
+    with running_desk(demo) as server:
+        page = request(server, "GET", "/")
+
+        def broken(*_args: object, **_kwargs: object) -> str:
+            raise RuntimeError("the page could not be made")
+
+        monkeypatch.setattr(digest.desk.server, "render_desk", broken)
+        answer = request(server, "POST", "/change", _note_form(page.fields("note"), "Saved all the same"))
+        monkeypatch.undo()
+        assert answer.status == 200
+        assert "The change was saved, but the desk could not show the page: reload it." in answer.text
+        assert "HTTP/1.0" not in answer.text  # one answer, not a second status line inside the first
+        issue = load_config(demo).resolve(load_config(demo).issues_dir) / f"{WEEK}.toml"
+        assert "Saved all the same" in issue.read_text(encoding="utf-8")
+        assert "Saved all the same" in request(server, "GET", "/").text

@@ -209,30 +209,52 @@ class DeskHandler(PreviewHandler):
         return self.server.session if edition in (None, self.server.home) else self.server.session_for(edition)
 
     def _page(self, status: HTTPStatus = HTTPStatus.OK, *, messages: tuple[str, ...] = (),
-              error: str | None = None, edition: str | None = None) -> None:
+              error: str | None = None, edition: str | None = None, early: bool = False) -> None:
+        """The desk's page. ``early`` (an accepted change): the status goes out before the page is made,
+        so desk.js reloads the email's frames while the server lays the page out."""
         server = self.server
         shown = None if edition in (None, server.home) else edition  # the query this page's links carry
         try:
             session = self._session(shown)
         except DigestError as exc:  # an edition whose week is not built: say how to build it
-            status, session, error = HTTPStatus.NOT_FOUND, server.session, str(exc)
+            status, session, error, early = HTTPStatus.NOT_FOUND, server.session, str(exc), False
             shown = None
-        view = session.view()
-        page = render_desk(view, server.csrf, messages=messages, error=error,
-                           side=panels.side(session, view.folder, shown, server.csrf, view.version),
-                           nav=panels.editions_nav(server.names, server.home, shown or server.home))
-        self._html(panels.for_edition(page, shown), status)
+        if early:
+            self._head(status, None)
+        try:
+            view = session.view()
+            page = render_desk(view, server.csrf, messages=messages, error=error,
+                               side=panels.side(session, view.folder, shown, server.csrf, view.version),
+                               nav=panels.editions_nav(server.names, server.home, shown or server.home))
+        except Exception as exc:
+            if not early:
+                raise
+            # the status is out already: the change was made; say the page could not be, in its place
+            print(f"digest desk: the page failed after a change: {type(exc).__name__}: {exc}", file=sys.stderr)
+            page = ('<!doctype html><title>digest desk</title><div id="messages"><div class="message error" '
+                    'role="alert">The change was saved, but the desk could not show the page: reload it.'
+                    "</div></div>")
+        body = local_images(panels.for_edition(page, shown), server.mirrors).encode("utf-8")
+        if not early:
+            self._head(status, len(body))
+        self.wfile.write(body)
 
     def _html(self, page: str, status: HTTPStatus) -> None:
         body = local_images(page, self.server.mirrors).encode("utf-8")
+        self._head(status, len(body))
+        self.wfile.write(body)
+
+    def _head(self, status: HTTPStatus, length: int | None) -> None:
+        """The status line and headers of a desk page; with no ``length``, the body ends when the
+        connection closes (as every answer of this HTTP/1.0 server's does)."""
         self._policy = DESK_POLICY
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
+        if length is not None:
+            self.send_header("Content-Length", str(length))
         self.send_header("Cache-Control", "no-store")
         self.send_header("Referrer-Policy", "same-origin")  # no-referrer would make Origin "null"
         self.end_headers()
-        self.wfile.write(body)
 
     def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
         self._policy = DESK_POLICY
@@ -288,7 +310,7 @@ class DeskHandler(PreviewHandler):
         except DigestError as exc:
             self._page(HTTPStatus.UNPROCESSABLE_ENTITY, error=str(exc), edition=edition)
             return
-        self._page(messages=tuple(messages), edition=edition)
+        self._page(messages=tuple(messages), edition=edition, early=True)
 
 
 DeskServer.handler_class = DeskHandler

@@ -174,3 +174,46 @@ def test_an_accepted_change_whose_page_fails_says_it_was_saved(
         issue = load_config(demo).resolve(load_config(demo).issues_dir) / f"{WEEK}.toml"
         assert "Saved all the same" in issue.read_text(encoding="utf-8")
         assert "Saved all the same" in request(server, "GET", "/").text
+
+
+def test_a_stopped_desk_process_writes_the_change_that_waits(demo: Path) -> None:
+    """`digest desk` stopped by SIGTERM (a service manager, `kill`) right after a change, as by Ctrl-C: the
+    change's files are written before it exits, so no later hand-off finds the issue file ahead of them."""
+    import http.client
+    import signal
+    import subprocess
+    import sys
+    from urllib.parse import urlencode
+
+    from helpers.desk import Answer
+
+    build_demo(demo)
+    desk = subprocess.Popen([sys.executable, "-c", "from digest.cli.main import main; main()", "--config",
+                             str(demo), "desk", "--week", WEEK,
+                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert desk.stdout is not None
+        url = next(w for w in desk.stdout.readline().split() if w.startswith("http://"))
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+
+        def ask(method: str, form: dict[str, str] | None = None) -> Answer:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            body = urlencode(form).encode() if form is not None else None
+            headers = {"Host": f"127.0.0.1:{port}"}
+            if body is not None:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            conn.request(method, "/" if form is None else "/change", body=body, headers=headers)
+            response = conn.getresponse()
+            answer = Answer(response.status, {}, response.read().decode("utf-8"))
+            conn.close()
+            return answer
+
+        page = ask("GET")
+        assert ask("POST", _note_form(page.fields("note"), "Written before the process ends")).status == 200
+        desk.send_signal(signal.SIGTERM)  # within the desk's quiet moment: the files are not written yet
+        out, err = desk.communicate(timeout=60)
+    finally:
+        desk.kill()
+    assert desk.returncode == 0, err
+    assert "stopped" in out and "Traceback" not in err
+    assert "Written before the process ends" in (_folder(demo) / "digest.txt").read_text(encoding="utf-8")

@@ -232,10 +232,19 @@ class Context:
 
 
 def serve_until_stopped(server: ThreadingHTTPServer) -> None:
-    """Serve ``server`` until Ctrl-C, then say so and close it (``preview`` and ``desk``)."""
+    """Serve ``server`` until Ctrl-C or SIGTERM (a service manager's stop), then say so and close it
+    (``preview`` and ``desk``: closing the desk writes the last change's build, which waits for a quiet
+    moment)."""
+    import signal
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         click.echo("stopped")
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.server_close()

@@ -35,6 +35,11 @@ def _rate(unique: int | None, delivered: int | None) -> float | None:
     return round(unique / delivered, 4) if unique is not None and delivered else None
 
 
+def click_through(row: ClickRow) -> float | None:
+    """One link's unique clicks over its issue's delivered count, when both are known."""
+    return _rate(row.unique_clicks, row.delivered)
+
+
 @dataclass(frozen=True)
 class PickLine:
     rank: int
@@ -123,6 +128,27 @@ def _issue_figures(rows: Sequence[ClickRow]) -> tuple[float | None, float | None
 def _mean(values: Sequence[float | None]) -> float | None:
     known = [v for v in values if v is not None]
     return round(sum(known) / len(known), 4) if known else None
+
+
+@dataclass(frozen=True)
+class GroupAverage:
+    """A group (a section, a kind) over several issues: the mean of its per-issue figures, over the
+    issues it had picks in (a figure unknown in an issue is left out of its mean)."""
+
+    name: str
+    issues: int
+    per_pick: float | None
+    click_through: float | None
+
+
+def average_groups(per_issue: Sequence[Sequence[Group]]) -> dict[str, GroupAverage]:
+    """Each group name's :class:`GroupAverage` over the issues' groups (``by_section``, ``by_kind``...)."""
+    seen: dict[str, list[Group]] = {}
+    for groups in per_issue:
+        for group in groups:
+            seen.setdefault(group.name, []).append(group)
+    return {name: GroupAverage(name, len(gs), _mean([g.per_pick for g in gs]),
+                               _mean([g.click_through for g in gs])) for name, gs in seen.items()}
 
 
 def issue_clicks(issue_id: str, rows: Sequence[ClickRow], earlier: Sequence[tuple[str, Sequence[ClickRow]]]

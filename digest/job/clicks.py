@@ -63,9 +63,13 @@ def collect_clicks(config: Config, store: Store, now: datetime) -> list[Fetched]
     """What ``collect`` and the scheduler's collect job do after reading the feeds: each edition handed off
     through a service has the clicks of its campaigns younger than ``[report] days`` fetched, once.
 
-    SMTP, webhook and files hold no counts and are not asked. A failure (the service, its settings, an
-    answer refused) is one line for that issue or edition; the others, and collect, go on.
+    SMTP, webhook and files hold no counts: their issues' visits are read from the site's analytics
+    export instead, when it and the UTM tags are configured (:mod:`digest.job.analytics_clicks`). A
+    failure (the service, its settings, an answer refused) is one line for that issue or edition; the
+    others, and collect, go on.
     """
+    from digest.job.analytics_clicks import collect_analytics_clicks
+
     done: list[Fetched] = []
     for edition in all_editions(config):
         if not edition.delivery.is_service:
@@ -75,4 +79,4 @@ def collect_clicks(config: Config, store: Store, now: datetime) -> list[Fetched]
         except (ServiceError, DigestError) as exc:
             done.append(Fetched("", f"{edition_name(edition)}: {edition.delivery.method} click reports not "
                                     f"fetched: {exc}", False))
-    return done
+    return done + [Fetched(*found) for found in collect_analytics_clicks(config, store, now)]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from digest.services.clicks import BOTS
 from digest.store.clicks import ClickRow
 
 BANDS = ("9-10", "8-9", "7-8", "<7", "unscored")
@@ -197,6 +198,7 @@ def to_json(report: IssueClicks) -> dict[str, Any]:
         "versus": {"issues": list(v.issues), "clicks_per_pick": v.clicks_per_pick,
                    "average_clicks_per_pick": v.average_clicks_per_pick, "click_through": v.click_through,
                    "average_click_through": v.average_click_through},
+        "bots": BOTS.get(report.source),
     }
 
 
@@ -211,7 +213,9 @@ def _count(value: int | None) -> str:
 def format_report(report: IssueClicks) -> list[str]:
     """The report as the terminal shows it."""
     delivered = f"{report.delivered} delivered" if report.delivered is not None else "delivered count unknown"
-    lines = [f"{report.issue_id}: clicks from {report.source}, {delivered}", "",
+    bots = BOTS.get(report.source)
+    lines = [f"{report.issue_id}: clicks from {report.source}, {delivered}",
+             *([f"bot and machine clicks: {bots}"] if bots else []), "",
              "rank  pos  unique  total  click-through  kind      score  section / link"]
     for p in report.picks:
         score = f"{p.score:.1f}" if p.score is not None else "-"

@@ -35,8 +35,9 @@ def fetch_clicks(config: Config, store: Store, now: datetime, days: int = 7) -> 
 
     method = config.delivery.method
     if not config.delivery.is_service:
-        raise DeliveryError(f'[delivery] method is "{method}": no mailing service holds click counts; read '
-                            "them from the site's analytics export instead ([trending] analytics_csv)")
+        raise DeliveryError(f'[delivery] method is "{method}": no mailing service holds click counts; '
+                            "`digest collect` reads them from the site's analytics export instead, once "
+                            "[trending] analytics_csv and [email] utm_source are set")
     since = now - timedelta(days=days)
     held = [r for r in campaigns.campaigns_of(store, method)
             if split_issue_key(r.issue_id)[0] == config.edition_id and r.created_at >= since]

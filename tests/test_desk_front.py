@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from helpers.chromium import launched
+from helpers.clicks import store_clicks
 from helpers.desk import WEEK, build_demo, running_desk
 from test_desk import issue_file
 
@@ -179,6 +180,7 @@ def test_a_change_sent_by_fetch_refreshes_the_email_and_a_refusal_shows_in_the_b
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
 def test_axe_finds_nothing_serious_on_the_desk(browser: Any, demo: Path, node_tools: Path, js: bool) -> None:
     build_demo(demo)
+    store_clicks(demo, "2025-W19", "listmonk", [("u1", "TV", "top", 30), ("u2", "Film", "trending", 12)], 900)
     axe = (node_tools / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
     with running_desk(demo) as server, desk_page(browser, server, script=js) as page:
         page.evaluate(axe)  # through the devtools protocol: the page's CSP does not apply to it
@@ -196,6 +198,7 @@ def test_at_375_px_nothing_scrolls_sideways_and_every_control_is_on_screen(
     browser: Any, demo: Path, js: bool
 ) -> None:
     build_demo(demo)
+    store_clicks(demo, "2025-W19", "listmonk", [("u1", "TV", "top", 30), ("u2", "Film", "trending", 12)], 900)
     with running_desk(demo) as server, desk_page(browser, server, width=375, script=js) as page:
         page.evaluate("for (const d of document.querySelectorAll('details')) d.open = true")  # all shown
         width = page.evaluate("document.scrollingElement.scrollWidth")

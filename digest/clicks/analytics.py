@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlsplit
 
-from digest.services.clicks import ClickReport, LinkClicks
+from digest.services.clicks import BOTS, ClickReport, LinkClicks
 
 SOURCE = "analytics"
 NOTES = ("the site's analytics count visits that arrived with the issue's UTM tags: totals only, no unique "
-         "readers and no delivered count",)
+         "readers and no delivered count", BOTS[SOURCE])
 
 
 def _tags(url: str) -> dict[str, str]:

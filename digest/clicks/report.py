@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from digest.services.clicks import BOTS
 from digest.store.clicks import ClickRow
 
 BANDS = ("9-10", "8-9", "7-8", "<7", "unscored")
@@ -33,6 +34,11 @@ def clicks_of(row: ClickRow) -> int | None:
 
 def _rate(unique: int | None, delivered: int | None) -> float | None:
     return round(unique / delivered, 4) if unique is not None and delivered else None
+
+
+def click_through(row: ClickRow) -> float | None:
+    """One link's unique clicks over its issue's delivered count, when both are known."""
+    return _rate(row.unique_clicks, row.delivered)
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,27 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return round(sum(known) / len(known), 4) if known else None
 
 
+@dataclass(frozen=True)
+class GroupAverage:
+    """A group (a section, a kind) over several issues: the mean of its per-issue figures, over the
+    issues it had picks in (a figure unknown in an issue is left out of its mean)."""
+
+    name: str
+    issues: int
+    per_pick: float | None
+    click_through: float | None
+
+
+def average_groups(per_issue: Sequence[Sequence[Group]]) -> dict[str, GroupAverage]:
+    """Each group name's :class:`GroupAverage` over the issues' groups (``by_section``, ``by_kind``...)."""
+    seen: dict[str, list[Group]] = {}
+    for groups in per_issue:
+        for group in groups:
+            seen.setdefault(group.name, []).append(group)
+    return {name: GroupAverage(name, len(gs), _mean([g.per_pick for g in gs]),
+                               _mean([g.click_through for g in gs])) for name, gs in seen.items()}
+
+
 def issue_clicks(issue_id: str, rows: Sequence[ClickRow], earlier: Sequence[tuple[str, Sequence[ClickRow]]]
                  ) -> IssueClicks | None:
     """The report of one issue's ``rows`` (every source; one is read), against ``earlier`` issues'
@@ -171,6 +198,7 @@ def to_json(report: IssueClicks) -> dict[str, Any]:
         "versus": {"issues": list(v.issues), "clicks_per_pick": v.clicks_per_pick,
                    "average_clicks_per_pick": v.average_clicks_per_pick, "click_through": v.click_through,
                    "average_click_through": v.average_click_through},
+        "bots": BOTS.get(report.source),
     }
 
 
@@ -185,7 +213,9 @@ def _count(value: int | None) -> str:
 def format_report(report: IssueClicks) -> list[str]:
     """The report as the terminal shows it."""
     delivered = f"{report.delivered} delivered" if report.delivered is not None else "delivered count unknown"
-    lines = [f"{report.issue_id}: clicks from {report.source}, {delivered}", "",
+    bots = BOTS.get(report.source)
+    lines = [f"{report.issue_id}: clicks from {report.source}, {delivered}",
+             *([f"bot and machine clicks: {bots}"] if bots else []), "",
              "rank  pos  unique  total  click-through  kind      score  section / link"]
     for p in report.picks:
         score = f"{p.score:.1f}" if p.score is not None else "-"

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from digest.desk.clicks_panel import CSS as CLICKS_CSS
+from digest.desk.clicks_panel import clicks_panel
 from digest.desk.session import DeskSession
 from digest.errors import DigestError
 from digest.mail.manifest import load_manifest
@@ -36,7 +38,7 @@ iframe#email-desktop { width: 600px; } iframe#email-phone { width: 375px; }
 nav.editions { padding: 8px 24px; background: #fff; } nav.editions a { margin-right: 12px; }
 #report ul { padding-left: 18px; } #report li[data-status="error"] .status { color: #8a1c13; }
 #report li[data-status="warning"] .status { color: #7a4b00; } #report .status { font-weight: 600; }
-"""
+""" + CLICKS_CSS
 SHOWN_STATUS = {"pending": "checking…"}  # the background SpamAssassin check, until it answers
 _FORM = re.compile(r'(<form\b[^>]*\baction="/change"[^>]*>)')
 
@@ -147,4 +149,4 @@ def for_edition(page: str, edition: str | None) -> str:
 def side(session: DeskSession, folder: Path | None, edition: str | None, csrf: str, version: str) -> str:
     """Everything beside the work column: the email, the report, the archive."""
     return (email_panel(folder, edition) + report_section(folder, session.report())
-            + archive_panel(session, csrf, version))
+            + archive_panel(session, csrf, version) + clicks_panel(session))

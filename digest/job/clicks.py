@@ -35,8 +35,9 @@ def fetch_clicks(config: Config, store: Store, now: datetime, days: int = 7) -> 
 
     method = config.delivery.method
     if not config.delivery.is_service:
-        raise DeliveryError(f'[delivery] method is "{method}": no mailing service holds click counts; read '
-                            "them from the site's analytics export instead ([trending] analytics_csv)")
+        raise DeliveryError(f'[delivery] method is "{method}": no mailing service holds click counts; '
+                            "`digest collect` reads them from the site's analytics export instead, once "
+                            "[trending] analytics_csv and [email] utm_source are set")
     since = now - timedelta(days=days)
     held = [r for r in campaigns.campaigns_of(store, method)
             if split_issue_key(r.issue_id)[0] == config.edition_id and r.created_at >= since]
@@ -63,9 +64,13 @@ def collect_clicks(config: Config, store: Store, now: datetime) -> list[Fetched]
     """What ``collect`` and the scheduler's collect job do after reading the feeds: each edition handed off
     through a service has the clicks of its campaigns younger than ``[report] days`` fetched, once.
 
-    SMTP, webhook and files hold no counts and are not asked. A failure (the service, its settings, an
-    answer refused) is one line for that issue or edition; the others, and collect, go on.
+    SMTP, webhook and files hold no counts: their issues' visits are read from the site's analytics
+    export instead, when it and the UTM tags are configured (:mod:`digest.job.analytics_clicks`). A
+    failure (the service, its settings, an answer refused) is one line for that issue or edition; the
+    others, and collect, go on.
     """
+    from digest.job.analytics_clicks import collect_analytics_clicks
+
     done: list[Fetched] = []
     for edition in all_editions(config):
         if not edition.delivery.is_service:
@@ -75,4 +80,4 @@ def collect_clicks(config: Config, store: Store, now: datetime) -> list[Fetched]
         except (ServiceError, DigestError) as exc:
             done.append(Fetched("", f"{edition_name(edition)}: {edition.delivery.method} click reports not "
                                     f"fetched: {exc}", False))
-    return done
+    return done + [Fetched(*found) for found in collect_analytics_clicks(config, store, now)]

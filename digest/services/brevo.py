@@ -23,7 +23,7 @@ from pydantic import Field
 
 from digest.bounds import ServiceId
 from digest.services.base import Content, Service
-from digest.services.clicks import ClickReport
+from digest.services.clicks import BOTS, ClickReport
 from digest.services.settings import ServiceSettings
 from digest.services.shape import obj
 from digest.services.tally import Tally, number, reading
@@ -111,7 +111,7 @@ class Brevo(Service):
         for url, value in links.items():
             clicks = value.get("nbClick") if isinstance(value, Mapping) else value
             tally.add(url, None, number(clicks))
-        return ClickReport(self.name, campaign_id, tally.links(), delivered, (LINKS_STATS,))
+        return ClickReport(self.name, campaign_id, tally.links(), delivered, (LINKS_STATS, BOTS[self.name]))
 
     def _statistics(self, campaign_id: str, node: str, what: str) -> Mapping[str, Any]:
         """One node of the campaign's statistics (the others come back empty or zero: FINDINGS B-E2)."""

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import Field
 
 from digest.services.base import Content, Service
-from digest.services.clicks import ClickReport
+from digest.services.clicks import BOTS, ClickReport
 from digest.services.settings import ServiceSettings
 from digest.services.shape import obj, records
 from digest.services.tally import Tally, number, reading
@@ -125,7 +125,7 @@ class Buttondown(Service):
                  "description does not name (\"e.g. clicked URL\")"]
         if unknown:
             notes.append(f"{unknown} clicked event(s) carried no metadata.{URL_KEY} and are not counted")
-        return ClickReport(self.name, campaign_id, tally.links(), delivered, tuple(notes))
+        return ClickReport(self.name, campaign_id, tally.links(), delivered, (*notes, BOTS[self.name]))
 
 
 SERVICE = Buttondown

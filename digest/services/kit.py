@@ -22,7 +22,7 @@ from pydantic import Field
 
 from digest.bounds import ServiceId
 from digest.services.base import Content, Service
-from digest.services.clicks import ClickReport
+from digest.services.clicks import BOTS, ClickReport
 from digest.services.client import join
 from digest.services.settings import ServiceSettings
 from digest.services.shape import obj, records
@@ -129,7 +129,7 @@ class Kit(Service):
                                  not_found=self._gone())
             stats = obj(self.api, step, data, "broadcast.stats")
         notes = ("Kit gives unique clicks per link and no per-link total",
-                 "the delivered count is Kit's recipients (it gives no delivered figure)")
+                 "the delivered count is Kit's recipients (it gives no delivered figure)", BOTS[self.name])
         return ClickReport(self.name, campaign_id, tally.links(), number(stats.get("recipients")), notes)
 
 

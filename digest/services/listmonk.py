@@ -26,7 +26,7 @@ from pydantic import Field
 
 from digest.bounds import ServiceId
 from digest.services.base import Content, Service
-from digest.services.clicks import ClickReport
+from digest.services.clicks import BOTS, ClickReport
 from digest.services.client import ServiceError
 from digest.services.settings import ServiceSettings
 from digest.services.shape import obj, records
@@ -128,7 +128,7 @@ class Listmonk(Service):
             notes.append("total clicks only (privacy.individual_tracking is off): listmonk gives no unique")
         if len(rows) >= TOP:
             notes.append(f"listmonk reports only the {TOP} most clicked URLs")
-        return ClickReport(self.name, campaign_id, tally.links(), sent, tuple(notes))
+        return ClickReport(self.name, campaign_id, tally.links(), sent, (*notes, BOTS[self.name]))
 
     def _individual_tracking(self) -> bool | None:
         """Whether the instance counts clicks per subscriber (its counts are then unique); None: unknown."""

@@ -27,7 +27,7 @@ from pydantic import Field
 
 from digest.bounds import MAX_ID
 from digest.services.base import Content, Need, Sender, Service
-from digest.services.clicks import ClickReport
+from digest.services.clicks import BOTS, ClickReport
 from digest.services.client import join
 from digest.services.settings import ServiceSettings
 from digest.services.shape import line, obj, records, word
@@ -169,7 +169,8 @@ class Mailchimp(Service):
                 if not rows or offset >= (number(obj(self.api, step, data).get("total_items")) or 0):
                     break
         notes = ("a URL Mailchimp lists more than once (HTML and plain-text parts) is summed",
-                 "the delivered count is not read yet (GET /reports/{id} is not in the vendored description)")
+                 "the delivered count is not read yet (GET /reports/{id} is not in the vendored description)",
+                 BOTS[self.name])
         return ClickReport(self.name, campaign_id, tally.links(), None, notes)
 
 

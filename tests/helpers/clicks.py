@@ -25,3 +25,21 @@ def build(config: Path, week: str = WEEK, now: str = "2025-05-19T08:00", *more: 
     out_dir = Path(json.loads(result.stdout)["out_dir"])
     picks: list[dict[str, Any]] = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["picks"]
     return picks
+
+
+def store_clicks(config: Path, issue_id: str, source: str, picks: list[tuple[str, str, str | None, int]],
+                 delivered: int | None) -> None:
+    """An earlier issue's counts stored as ``digest report --fetch`` stores them: (uid, section, kind,
+    unique clicks) per pick, total four more, and one "other" link (the site's home)."""
+    from digest.settings.config import load_config
+    from digest.store.clicks import ClickRow, replace_clicks
+    from digest.store.database import Store
+
+    period = (datetime(2025, 5, 12, 13, tzinfo=UTC), datetime(2025, 5, 19, 7, tzinfo=UTC))
+    rows = [ClickRow(issue_id, source, f"https://secondscreen.example/{issue_id}/{n}/", uid, n, section, kind,
+                     8.0, clicks, clicks + 4, delivered, *period, period[1])
+            for n, (uid, section, kind, clicks) in enumerate(picks, 1)]
+    rows.append(ClickRow(issue_id, source, "https://secondscreen.example/", None, None, None, None, None,
+                         9, 12, delivered, *period, period[1]))
+    with Store.open(load_config(config).store_path) as store:
+        replace_clicks(store, issue_id, source, rows)

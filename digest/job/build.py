@@ -59,7 +59,6 @@ def build_issue(
     from digest.mail.output import WEB, build_eml, write_issue  # the email stages import templates lazily
     from digest.mail.render import render_issue, site_host
     from digest.mail.tags import check_merge_tags
-    from digest.mail.web import render_web
 
     require_merge_tag_values(config)  # a plain email needs its unsubscribe link and address
     week = week or last_full_week(now, config.site.tz)
@@ -77,7 +76,11 @@ def build_issue(
     manifest["report"] = report.to_json()
     out_dir = issue_dir(config, week.id)
     # With an archive, the web page is made now, from the same selection, and published later.
-    extra = {WEB: render_web(config, selection, rendered.subject)} if config.archive is not None else None
+    extra = None
+    if config.archive is not None:
+        from digest.mail.web import render_web  # the web page writer only for a config with an archive
+
+        extra = {WEB: render_web(config, selection, rendered.subject)}
     files = write_issue(config, out_dir, selection, rendered, manifest, now, extra, eml=eml)
     store.record_issue(
         selection.issue_id, now, (selection.window_start, selection.window_end), rendered.subject,

@@ -39,8 +39,11 @@ a second render finds every one. An operator's own ``PREMAILER_CACHE_MAXSIZE`` i
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import sys
+import types
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,7 +67,34 @@ def _premailer_cache_sized() -> Iterator[None]:
         del os.environ["PREMAILER_CACHE_MAXSIZE"]
 
 
-with _premailer_cache_sized():
+class _Deferred(types.ModuleType):
+    """Stands in for a module until one of its attributes is read, then imports the real one."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+@contextmanager
+def _requests_deferred() -> Iterator[None]:
+    """premailer imports ``requests`` (with urllib3 and charset_normalizer: 60 ms) only to fetch
+    external stylesheets, which digest never lets it do (``allow_network=False``, no
+    ``external_styles``); it keeps the module as its default session without reading it. While
+    premailer is imported, ``requests`` is a stand-in that imports the real module on first use;
+    afterwards it is taken out of ``sys.modules``, so any other import gets the real one. A process
+    that imported ``requests`` already keeps it."""
+    if "requests" in sys.modules:
+        yield
+        return
+    stand_in = _Deferred("requests")
+    sys.modules["requests"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("requests") is stand_in:
+            del sys.modules["requests"]
+
+
+with _premailer_cache_sized(), _requests_deferred():
     from premailer import Premailer
 
 

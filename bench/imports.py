@@ -8,8 +8,8 @@ checkout of another commit, e.g. ``git archive <commit> | tar -x -C PATH``) each
 against that code too, interleaved, with the same interpreter and libraries (PYTHONPATH=PATH).
 
 Import time is the sum of the top-level entries of ``python -X importtime`` (every import the
-command made, lazy ones included), from one extra run per command; wall time is the median over the
-rounds of ``time.perf_counter`` around the process.
+command made, lazy ones included), from a second run of each command in each round (importtime
+slows a process down, so the wall time comes from the first); both are medians over the rounds.
 """
 
 from __future__ import annotations
@@ -75,15 +75,17 @@ def main() -> None:
     args = parser.parse_args()
     codes: dict[str, Path | None] = {"now": None, **({"before": args.before.resolve()} if args.before else {})}
     walls: dict[str, dict[str, list[float]]] = {label: {n: [] for n in COMMANDS} for label in codes}
+    imports: dict[str, dict[str, list[float]]] = {label: {n: [] for n in COMMANDS} for label in codes}
     with tempfile.TemporaryDirectory() as tmp:
-        imports = {label: one_round(code, Path(tmp) / label, True) for label, code in codes.items()}
         for index in range(args.rounds):
             order = list(codes.items()) if index % 2 == 0 else list(codes.items())[::-1]
             for label, code in order:
                 for name, (wall, _) in one_round(code, Path(tmp) / label, False).items():
                     walls[label][name].append(wall)
+                for name, (_, spent) in one_round(code, Path(tmp) / label, True).items():
+                    imports[label][name].append(spent)
     for name in COMMANDS:
-        cells = [f"{label}: imports {imports[label][name][1]:.3f} s, "
+        cells = [f"{label}: imports {statistics.median(imports[label][name]):.3f} s, "
                  f"wall {statistics.median(walls[label][name]):.2f} s" for label in codes]
         print(f"{name:8} " + " | ".join(cells))
 

@@ -25,3 +25,6 @@ __all__ = [
     "StoreError",
 ]
 __version__ = "0.1.0"
+# How digest names itself in every request (feeds, pages, services, webhooks): here, so the config can
+# default to it without loading the HTTP client.
+USER_AGENT = "digest/0.1 (newsletter digest builder; +https://github.com/digest-newsletter/digest)"

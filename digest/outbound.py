@@ -27,13 +27,16 @@ import time
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, quote_plus
 
-import httpx
-
 # Every request digest makes names it and how to reach the project: feeds, pages, services, webhooks.
-USER_AGENT = "digest/0.1 (newsletter digest builder; +https://github.com/digest-newsletter/digest)"
+# Defined at the package's root, so the config can default to it without loading this module.
+from digest import USER_AGENT as USER_AGENT
+
+if TYPE_CHECKING:  # imported by fetch(), on the first request: importing this module costs no HTTP client
+    import httpx
+
 MAX_ANSWER_BYTES = 10 * 1024 * 1024
 
 
@@ -107,6 +110,8 @@ def fetch(
     max_bytes: int = MAX_ANSWER_BYTES,
 ) -> Answer:
     """Send one request, never following a redirect; return the whole answer or raise OutboundError."""
+    import httpx
+
     watchdog = _Watchdog(time.monotonic() + deadline)
     per_read = min(timeout, deadline)
     sent = {**headers, "Accept-Encoding": "gzip, deflate"}  # the encodings ``_read`` decodes, bounded

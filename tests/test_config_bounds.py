@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from digest.bounds import _unwrap
 from digest.errors import ConfigError
 from digest.settings.config import Config, load_config
+from digest.settings.reference import field_annotation
 
 DIGEST = [sys.executable, "-c", "from digest.cli.main import main; main()"]
 NOW = datetime(2024, 5, 20, 12, 0, tzinfo=UTC)
@@ -69,7 +70,7 @@ def numeric_keys(model: type[BaseModel] = Config, prefix: tuple[Any, ...] = ()
         if name in HIDDEN:
             continue
         key = (*prefix, field.alias or name)
-        annotation, inner_meta = _unwrap(field.annotation)
+        annotation, inner_meta = _unwrap(field_annotation(field))  # a service table: its own model
         metadata = [*field.metadata, *inner_meta]
         origin, args = typing.get_origin(annotation), typing.get_args(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):

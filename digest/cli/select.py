@@ -120,7 +120,6 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
       digest build --week 2025-W19 --pin https://site/2025/05/07/review-x/@1 --note "Big week"
     """
     from digest.job.build import build_issue
-    from digest.mail.archive import update_archive
     from digest.select.edits import record_edits
     from digest.settings.editions import pick_edition
     from digest.weeks import issue_key, last_full_week, parse_week
@@ -140,7 +139,11 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
         notes = [taken, *recorded.notes] if taken else recorded.notes
         previous = replaced_issue(config, store, issue_key(chosen.id, config.edition_id))
         result = build_issue(config, store, now, chosen)
-        archive = update_archive(obj.config, store)
+        archive = None
+        if obj.config.archive is not None:  # the archive and its web page writer load only when configured
+            from digest.mail.archive import update_archive
+
+            archive = update_archive(obj.config, store)
     if as_json:
         from digest.cli.output import build_json, emit
 

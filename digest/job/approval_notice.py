@@ -15,7 +15,6 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 from digest.errors import DeliveryError
-from digest.job import smtp, webhook
 from digest.job.issue_status import APPROVED, IN_REVIEW, IssueStatus, submitter
 from digest.mail.serialise import serialise, set_subject
 from digest.mailers import header_line
@@ -69,6 +68,8 @@ def _post(config: Config, status: IssueStatus, move: Move, people: list[Person])
                "by": move.by, "at": move.at.isoformat(), "comment": move.comment,
                "to": [{"name": p.name, "email": p.email} for p in people]}
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    from digest.job import webhook  # only a config that notifies by webhook loads the poster
+
     detail = webhook.post(config.delivery.notify.webhook, body, table="delivery.notify.webhook",
                           label="the notify webhook", what="the notice")
     return f"posted to {webhook.origin(config.delivery.notify.webhook.url)} ({detail.partition(' from ')[0]})"
@@ -92,6 +93,8 @@ def _mail(config: Config, status: IssueStatus, move: Move, people: list[Person],
     message.set_content(_body(config, status, move))
     raw = serialise(message, f"the notice of {status.issue_id}", subject=subject)
     addresses = [p.email for p in people]
+    from digest.job import smtp  # only a config that notifies by mail loads the SMTP client
+
     refused = smtp.hand_over(settings, password, raw, parseaddr(settings.sender)[1], addresses, key=key)
     return f"told {', '.join(addresses)}{refused}"
 

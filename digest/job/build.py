@@ -97,14 +97,17 @@ def compose_issue(
 def write_composed(store: Store, composed: ComposedIssue) -> BuildResult:
     """Write a composed issue's folder (all or nothing) and remember it and its picks in the store."""
     from digest.mail.output import WEB, write_issue
-    from digest.mail.web import render_web
 
     config, selection, rendered = composed.config, composed.selection, composed.rendered
     manifest = build_manifest(selection, rendered.subject, config.site.tz, rendered.preheader)
     manifest["report"] = composed.report.to_json()
     out_dir = issue_dir(config, composed.week.id)
     # With an archive, the web page is made now, from the same selection, and published later.
-    extra = {WEB: render_web(config, selection, rendered.subject)} if config.archive is not None else None
+    extra = None
+    if config.archive is not None:
+        from digest.mail.web import render_web  # the web page writer only for a config with an archive
+
+        extra = {WEB: render_web(config, selection, rendered.subject)}
     files = write_issue(config, out_dir, selection, rendered, manifest, composed.now, extra, eml=composed.eml)
     store.record_issue(
         selection.issue_id, composed.now, (selection.window_start, selection.window_end), rendered.subject,

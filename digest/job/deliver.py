@@ -24,7 +24,6 @@ from email.utils import getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
 from digest.errors import DeliveryError
-from digest.job import smtp, webhook
 from digest.job.approval import check_hand_off
 from digest.job.built import BuiltIssue, load_built, refuse_unresolved_tags
 from digest.job.spam import require_checked
@@ -210,6 +209,8 @@ def send_smtp(
         if on_accepted is not None:
             on_accepted(sent + refused)
 
+    from digest.job import smtp  # the SMTP client only for a config that sends by SMTP
+
     return sent + smtp.hand_over(settings, password, raw, envelope_from, envelope_to, accepted)
 
 
@@ -231,6 +232,8 @@ def post_webhook(settings: WebhookSettings, built: BuiltIssue) -> str:
         # when our earlier attempt timed out after it had already been processed.
         "Idempotency-Key": f"{built.issue_id}-{built.built_at:%Y%m%dT%H%M%S}",
     }
+    from digest.job import webhook  # the poster only for a config that posts
+
     return webhook.post(settings, webhook_body(built), table="delivery.webhook", label="the webhook",
                         what="the issue", headers=headers)
 
@@ -239,7 +242,9 @@ def post_webhook(settings: WebhookSettings, built: BuiltIssue) -> str:
 
 
 def _secret(env_name: str | None, key: str) -> str:
-    return webhook.secret_from(env_name, key)
+    from digest.job.webhook import secret_from
+
+    return secret_from(env_name, key)
 
 
 def _domain(address: str) -> str:

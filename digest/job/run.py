@@ -157,8 +157,6 @@ def run_editions(
     run retries it. When the collect made here failed for every feed, nothing is built from
     the stale store unless ``stale_ok`` (as in ``run_once``). The archive is refreshed last.
     """
-    from digest.mail.archive import update_archive
-
     started = time.monotonic()
     editions = editions if editions is not None else all_editions(config)
     week = week or last_full_week(clock(), config.site.tz)
@@ -189,7 +187,11 @@ def run_editions(
         outcomes.append(outcome)
     state: ArchiveState = "off"
     try:
-        archive = update_archive(config, store)
+        archive = None
+        if config.archive is not None:  # the archive and its web page writer load only when configured
+            from digest.mail.archive import update_archive
+
+            archive = update_archive(config, store)
         archive_line = archive.line() if archive is not None else None
         if archive is not None:
             state = "updated" if archive.written or archive.published or archive.removed else "unchanged"

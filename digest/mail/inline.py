@@ -39,14 +39,21 @@ a second render finds every one. An operator's own ``PREMAILER_CACHE_MAXSIZE`` i
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import sys
+import types
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import cssutils
+from cachetools.keys import hashkey
+
+from digest.mail.inline_cache import load_pairs, load_rules, save_pairs, save_rules, sheet_key
 
 PREMAILER_CACHE_MAXSIZE = 4096  # entries; each a short list of (property, value) pairs
 
@@ -64,8 +71,37 @@ def _premailer_cache_sized() -> Iterator[None]:
         del os.environ["PREMAILER_CACHE_MAXSIZE"]
 
 
-with _premailer_cache_sized():
+class _Deferred(types.ModuleType):
+    """Stands in for a module until one of its attributes is read, then imports the real one."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+@contextmanager
+def _requests_deferred() -> Iterator[None]:
+    """premailer imports ``requests`` (with urllib3 and charset_normalizer: 60 ms) only to fetch
+    external stylesheets, which digest never lets it do (``allow_network=False``, no
+    ``external_styles``); it keeps the module as its default session without reading it. While
+    premailer is imported, ``requests`` is a stand-in that imports the real module on first use;
+    afterwards it is taken out of ``sys.modules``, so any other import gets the real one. A process
+    that imported ``requests`` already keeps it."""
+    if "requests" in sys.modules:
+        yield
+        return
+    stand_in = _Deferred("requests")
+    sys.modules["requests"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("requests") is stand_in:
+            del sys.modules["requests"]
+
+
+with _premailer_cache_sized(), _requests_deferred():
     from premailer import Premailer
+    from premailer.cache import cache as premailer_cache
+    from premailer.cache import cache_access_lock as premailer_cache_lock
 
 
 @contextmanager
@@ -112,24 +148,86 @@ class _CachingPremailer(Premailer):  # type: ignore[misc]  # premailer has no ty
     into its own list, and ``disable_leftover_css`` means it never rewrites leftover rules.
     """
 
+    cache_dir: Path | None = None
+
     def _parse_style_rules(self, css_body: str, ruleset_index: int) -> Any:
         """The rules premailer derives from a sheet depend only on the sheet, its index and the
-        options, all fixed here: parse and serialise each sheet once per process."""
-        key = (css_body, ruleset_index, self.strip_important, self.exclude_pseudoclasses,
-               self.include_star_selectors, self.disable_validation)
+        options, all fixed here: parse and serialise each sheet once per process, and, with a
+        ``cache_dir``, once across processes (digest.mail.inline_cache)."""
+        options = (self.strip_important, self.exclude_pseudoclasses, self.include_star_selectors,
+                   self.disable_validation)
+        key = (css_body, ruleset_index, *options)
         if key not in _RULES:
             if len(_RULES) >= 32:  # a long-lived process whose config keeps changing
                 _RULES.clear()
-            _RULES[key] = super()._parse_style_rules(css_body, ruleset_index)
+            _RULES[key] = self._parsed(css_body, ruleset_index, options)
         return _RULES[key]
+
+    def _parsed(self, css_body: str, ruleset_index: int, options: tuple[object, ...]) -> Any:
+        # Only the left-over rules' count is kept on disk: with keep_style_tags premailer reads no more
+        # of them (it keeps the <style> as written), so without it every sheet is parsed here.
+        if self.cache_dir is None or not self.keep_style_tags or not css_body:
+            return super()._parse_style_rules(css_body, ruleset_index)
+        key = sheet_key(css_body, ruleset_index, options)
+        kept = load_rules(self.cache_dir, key, css_body, ruleset_index)
+        if kept is not None:
+            rules, leftover = kept
+            return rules, [None] * leftover
+        rules, leftover = super()._parse_style_rules(css_body, ruleset_index)
+        save_rules(self.cache_dir, key, rules, len(leftover))
+        return rules, leftover
 
 
 _RULES: dict[tuple[object, ...], Any] = {}
+_SEEDED: dict[Path, set[tuple[str, bool | None]]] = {}  # per cache folder: the declarations on file
 
 
-def inline_css(html: str, css: str) -> str:
-    """Apply ``css`` as inline styles; the document's own ``<style>`` is kept as written."""
+def _key(text: str, validate: bool | None) -> Any:
+    """premailer's cache key for ``csstext_to_pairs(text[, validate=...])`` (cachetools' hashkey)."""
+    return hashkey(text) if validate is None else hashkey(text, validate=validate)
+
+
+def _seed(pairs: dict[tuple[str, bool | None], list[tuple[str, str]]]) -> set[tuple[str, bool | None]]:
+    """Put the kept declarations into premailer's cache, as if this process had parsed them."""
+    with premailer_cache_lock:
+        for (text, validate), found in pairs.items():
+            premailer_cache[_key(text, validate)] = found
+    return set(pairs)
+
+
+def _declarations() -> dict[tuple[str, bool | None], list[tuple[str, str]]]:
+    """The declaration lists in premailer's cache (it shares it with selectors, told apart by value)."""
+    found: dict[tuple[str, bool | None], list[tuple[str, str]]] = {}
+    with premailer_cache_lock:
+        items = list(premailer_cache.items())
+    for key, value in items:
+        parts = tuple(key)
+        if not (isinstance(value, list) and parts and isinstance(parts[0], str)):
+            continue
+        if len(parts) == 1:
+            validate = None
+        elif len(parts) == 3 and parts[2][:1] == ("validate",) and isinstance(parts[2][1], bool):
+            validate = parts[2][1]
+        else:
+            continue
+        if all(isinstance(p, tuple) and len(p) == 2 and all(isinstance(x, str) for x in p) for p in value):
+            found[(parts[0], validate)] = value
+    return found
+
+
+def inline_css(html: str, css: str, cache_dir: Path | None = None) -> str:
+    """Apply ``css`` as inline styles; the document's own ``<style>`` is kept as written.
+    ``cache_dir``: where the parsed sheet is kept for the next process (digest.mail.inline_cache)."""
     with _cssutils_prefs(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # premailer warns on unknown data-premailer values only
-        out = _CachingPremailer(html, **premailer_options(css)).transform(pretty_print=False)
+        inliner = _CachingPremailer(html, **premailer_options(css))
+        inliner.cache_dir = cache_dir
+        if cache_dir is not None and cache_dir not in _SEEDED:
+            _SEEDED[cache_dir] = _seed(load_pairs(cache_dir))
+        out = inliner.transform(pretty_print=False)
+        if cache_dir is not None:
+            found = _declarations()
+            if not found.keys() <= _SEEDED[cache_dir]:
+                save_pairs(cache_dir, found)
+                _SEEDED[cache_dir] = set(found)
     return str(out).strip() + "\n"

@@ -31,6 +31,7 @@ from digest.colours import mix
 from digest.errors import DigestError, LintError
 from digest.mail.images import apply_image_policy
 from digest.mail.inline import inline_css
+from digest.mail.inline_cache import cache_folder
 from digest.mail.lint import Finding, format_finding, lint_html
 from digest.mail.wording import direction, spoken_score, trend_why
 from digest.mailers import header_line, neutralise
@@ -422,7 +423,8 @@ def render_issue(config: Config, selection: Selection) -> RenderedIssue:
     text = render_template(env, TEXT_TEMPLATE, context).strip() + "\n"
 
     context["links"] = html_links
-    html = inline_css(render_template(env, HTML_TEMPLATE, context), render_template(env, INLINE_CSS, context))
+    html = inline_css(render_template(env, HTML_TEMPLATE, context), render_template(env, INLINE_CSS, context),
+                      cache_folder(config.store_path))
     for token, tag in back.items():
         html = html.replace(token, tag)
 

@@ -16,6 +16,7 @@ import lxml.html
 
 from digest.mail.images import apply_image_policy
 from digest.mail.inline import inline_css
+from digest.mail.inline_cache import cache_folder
 from digest.mail.render import (
     HTML_TEMPLATE,
     INLINE_CSS,
@@ -53,7 +54,8 @@ def render_web(config: Config, selection: Selection, subject: str) -> str:
     address = postal if postal and not is_merge_tag(postal) else ""
     context = build_context(config, selection, Links("", None, address), web=True)
     context.update(subject=subject, preheader=one_line(render_template(env, PREHEADER_TEMPLATE, context)))
-    return inline_css(render_template(env, HTML_TEMPLATE, context), render_template(env, INLINE_CSS, context))
+    return inline_css(render_template(env, HTML_TEMPLATE, context), render_template(env, INLINE_CSS, context),
+                      cache_folder(config.store_path))
 
 
 # -- scrubbing -------------------------------------------------------------------------------------

@@ -222,7 +222,13 @@ def strip_noise(root: etree._Element) -> etree._Element:
     POSTS" goes with the siblings that follow it, up to the next heading or review box.
     Nothing that holds the article body, its ``h1`` or a review box is removed.
     """
-    keep, noise, headings = _find_noise(root)
+    return _strip(root, _find_noise(root))
+
+
+def _strip(root: etree._Element,
+           found: tuple[set[etree._Element], list[etree._Element], list[etree._Element]]) -> etree._Element:
+    """:func:`strip_noise` with what :func:`_find_noise` found in ``root``."""
+    keep, noise, headings = found
     for el in noise:
         if el not in keep:
             _remove(el)
@@ -274,8 +280,11 @@ class Document:
         """``root`` itself when it holds no noise (most feed content): no copy is made then."""
         if self.root is None:
             return None
-        _, noise, headings = _find_noise(self.root)
-        return cleaned_copy(self.root) if noise or headings else self.root
+        # The noise is looked for once, in the copy that is then stripped (a copy costs far less than
+        # the search); without noise the copy is dropped and the parsed tree serves.
+        copied = copy.deepcopy(self.root)
+        found = _find_noise(copied)
+        return _strip(copied, found) if found[1] or found[2] else self.root
 
     @cached_property
     def stripped_lines(self) -> list[str]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from digest import USER_AGENT
 from digest.bounds import (
     DAY_SECONDS,
     HOUR_SECONDS,
@@ -30,13 +31,15 @@ from digest.bounds import (
 )
 from digest.errors import ConfigError
 from digest.mailers import address_fault, header_line
-from digest.outbound import USER_AGENT
-from digest.services import Sender, service_named
+from digest.services import service_named
 from digest.settings.approval import ApprovalSettings
 from digest.settings.edition_tables import ArchiveSettings, EditionSettings, edition_config
 from digest.settings.email import EmailSettings
 from digest.settings.job import DeliverySettings, ScheduleSettings
 from digest.settings.tomlfile import describe, read_toml
+
+if TYPE_CHECKING:
+    from digest.services import Sender
 
 
 class _Strict(BaseModel):
@@ -359,6 +362,8 @@ class Config(_Strict):
         name = (table.from_name if table else None) or email.from_name or self.site.name
         address = (table.from_email if table else None) or email.from_address
         reply_to = (table.reply_to if table else None) or email.reply_to or address
+        from digest.services.base import Sender  # with the service client: only when a sender is needed
+
         return Sender(header_line(name), address, reply_to)
 
     def resolve(self, path: Path | str) -> Path:
@@ -491,9 +496,18 @@ def _message(err: Any, ranged: bool = True) -> str:
         return "unknown key (check the spelling)"
     if err["type"] == "missing":
         return "required key is missing"
-    if ranged and err["type"] in _BOUND_ERRORS and (allowed := allowed_range(Config, tuple(err["loc"]))):
+    if ranged and err["type"] in _BOUND_ERRORS and (allowed := _allowed(tuple(err["loc"]))):
         return f"{err['msg']} (allowed: {allowed})"
     return str(err["msg"])
+
+
+def _allowed(loc: tuple[Any, ...]) -> str | None:
+    """The range of the number at ``loc``; in a ``[delivery.<service>]`` table, from that service's own
+    model (the config's field names only the shared base, so that unused services are never loaded)."""
+    for at, (part, name) in enumerate(zip(loc, loc[1:], strict=False)):
+        if part == "delivery" and (service := service_named(str(name))) is not None:
+            return allowed_range(service.Settings, loc[at + 2:])
+    return allowed_range(Config, loc)
 
 
 _BOUND_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})

@@ -9,10 +9,19 @@ from __future__ import annotations
 import ipaddress
 import re
 from email.utils import parseaddr
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from digest.bounds import DAY_SECONDS, WEEK_SECONDS
 from digest.mailers import address_fault
@@ -27,10 +36,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# The schedule's defaults (tests/test_imports_lean.py checks them): an edition's config is validated
+# again with them filled in, and a config that sets no schedule need not load apscheduler for them.
+DEFAULT_COLLECT = "0 */3 * * *"
+DEFAULT_BUILD = "0 8 * * mon"
+
+
 def _cron(value: str | None) -> str | None:
     """Validate a 5-field crontab expression now, so a typo fails at load time with its line."""
     if value is None or value.strip().lower() in _OFF:
         return None
+    if value in (DEFAULT_COLLECT, DEFAULT_BUILD):
+        return value
     from digest.cron import cron_trigger  # lazy: apscheduler's trigger only when a cron string is set
 
     try:
@@ -68,8 +85,8 @@ def _no_plain_secrets(data: Any, key: str, env_key: str) -> Any:
 class ScheduleSettings(_Strict):
     """``digest schedule``: cron expressions in the site's timezone ("" or "off" disables a job)."""
 
-    collect: str | None = "0 */3 * * *"
-    build: str | None = "0 8 * * mon"
+    collect: str | None = DEFAULT_COLLECT
+    build: str | None = DEFAULT_BUILD
     deliver_after_build: bool = True
     misfire_grace_time: int = Field(default=43_200, ge=1, le=WEEK_SECONDS,
                                     description="seconds a missed run may be late")
@@ -241,6 +258,22 @@ class _Delivery(_Strict):
 
 METHODS = ("files", "smtp", "webhook", *SERVICES)
 
+
+def _service_table(name: str) -> BeforeValidator:
+    """Validate ``[delivery.<name>]`` with that service's own model, imported only when the table is
+    there: a config that names no service loads none of them (the reference reads ``service``)."""
+    def validate(value: Any) -> Any:
+        if value is None:
+            return None
+        settings = SERVICES[name].Settings
+        if isinstance(value, settings):
+            return value
+        if isinstance(value, ServiceSettings):
+            raise ValueError(f"is a {type(value).__name__}, not a [delivery.{name}] table")
+        return settings.model_validate(value)
+    return BeforeValidator(validate)
+
+
 if TYPE_CHECKING:
     DeliverySettings = _Delivery
 else:
@@ -250,5 +283,6 @@ else:
         __doc__=_Delivery.__doc__,
         __module__=__name__,
         method=(Literal[METHODS], "files"),
-        **{name: (service.Settings | None, None) for name, service in SERVICES.items()},
+        **{name: (Annotated[SerializeAsAny[ServiceSettings] | None, _service_table(name)],
+                  Field(default=None, json_schema_extra={"service": name})) for name in SERVICES},
     )

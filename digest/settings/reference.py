@@ -270,12 +270,25 @@ def meaning(key: str, field: FieldInfo) -> str:
     return ""
 
 
+def field_annotation(field: FieldInfo) -> Any:
+    """The field's type; for a ``[delivery.<service>]`` table (validated by a model loaded on use), the
+    service's own model."""
+    extra = field.json_schema_extra
+    service = extra.get("service") if isinstance(extra, dict) else None
+    if isinstance(service, str):
+        from digest.services import SERVICES
+
+        return SERVICES[service].Settings | None
+    return field.annotation
+
+
 def rows(model: type[BaseModel] = Config, prefix: str = "") -> list[tuple[str, str, str, str]]:
     """(key, type, default, meaning) for every key, tables before their keys."""
     out: list[tuple[str, str, str, str]] = []
     for name, field in model.model_fields.items():
         if name in HIDDEN:
             continue
+        field = FieldInfo.merge_field_infos(field, annotation=field_annotation(field))
         key = prefix + (field.alias or name)
         out.append((key, type_name(field.annotation), default_text(field), meaning(prefix + name, field)))
         for sub in _models(field.annotation):

@@ -106,7 +106,7 @@ def collect(obj: Context, backfill: int | None, quiet: bool, verbose: bool, now_
     """
     from digest.cli.output import TerminalProgress, collect_json, emit
     from digest.collect.collector import run_collect
-    from digest.job.clicks import collect_clicks
+    from digest.settings.editions import counts_clicks
 
     config = obj.config
     clock = clock_from(now_text, config)
@@ -117,7 +117,11 @@ def collect(obj: Context, backfill: int | None, quiet: bool, verbose: bool, now_
         finally:
             progress.close()
         entries = store.count("entries")
-        fetched = collect_clicks(config, store, clock())
+        fetched = []
+        if counts_clicks(config):  # readers' clicks; a config with no source of them loads none of it
+            from digest.job.clicks import collect_clicks
+
+            fetched = collect_clicks(config, store, clock())
     if as_json:
         emit(collect_json(report, entries))
     else:

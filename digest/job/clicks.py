@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from digest.clicks.record import record_report
 from digest.errors import DeliveryError, DigestError
 from digest.services import ServiceError
 from digest.settings.config import Config
-from digest.settings.editions import all_editions, edition_name
+from digest.settings.editions import all_editions, counts_clicks, edition_name
 from digest.store import campaigns
 from digest.store.database import Store
 from digest.weeks import split_issue_key
@@ -31,6 +30,7 @@ class Fetched:
 
 def fetch_clicks(config: Config, store: Store, now: datetime, days: int = 7) -> list[Fetched]:
     """Fetch and store the click counts of this edition's campaigns made in the last ``days``."""
+    from digest.clicks.record import record_report
     from digest.job.services.campaign import make_service
 
     method = config.delivery.method
@@ -69,6 +69,8 @@ def collect_clicks(config: Config, store: Store, now: datetime) -> list[Fetched]
     failure (the service, its settings, an answer refused) is one line for that issue or edition; the
     others, and collect, go on.
     """
+    if not counts_clicks(config):
+        return []
     from digest.job.analytics_clicks import collect_analytics_clicks
 
     done: list[Fetched] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from digest.errors import ConfigError, ThinWeekError
@@ -18,14 +19,15 @@ from digest.reviews.rules import ReviewRules, review_by_link, reviews_between
 from digest.select.analytics import ExportAfterNow, read_analytics
 from digest.select.editor import EditorChoices
 from digest.select.edits import arrange, move, said_moves
-from digest.select.interest import ReaderInterest
-from digest.select.interest_choice import choose_with_interest, read_interest
 from digest.select.stale import empty_week_hint
 from digest.select.trending import TrendInputs, trends
 from digest.settings.config import Config
 from digest.store.database import Store
 from digest.store.heads import comment_histories
 from digest.weeks import Week, issue_key, parse_week
+
+if TYPE_CHECKING:  # reader interest is loaded only when it is on ([select] reader_interest)
+    from digest.select.interest import ReaderInterest
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,17 @@ def gather_candidates(
         trend_inputs=TrendInputs(as_of, pool_history, site_list, analytics),
         warnings=tuple(warnings), missing_signals=missing, unseen=unseen,
         empty_hint=None if in_window or later else empty_week_hint(config, store, week),
-        interest=read_interest(config, store, week) if config.select.reader_interest else None,
+        interest=_interest(config, store, week),
     )
+
+
+def _interest(config: Config, store: Store, week: Week) -> ReaderInterest | None:
+    """The last issues' clicks when ``[select] reader_interest`` is on (None: off, and nothing read)."""
+    if not config.select.reader_interest:
+        return None
+    from digest.select.interest_choice import read_interest
+
+    return read_interest(config, store, week)
 
 
 def known_at(
@@ -205,6 +216,8 @@ def select_issue(
             + (f" ({candidates.unseen}.)" if candidates.unseen else "")
         )
     if candidates.interest is not None and settings.reader_interest:
+        from digest.select.interest_choice import choose_with_interest
+
         top, trending, available = choose_with_interest(
             candidates.interest, (*scored, *candidates.trend_pool), misses,
             lambda nudges, out: _choose_top(config, scored, pinned, rules, out, nudges),

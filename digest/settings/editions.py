@@ -86,3 +86,10 @@ def archive_url(config: Config, week_id: str) -> str | None:
     if config.archive is None or config.archive.base_url is None:
         return None
     return f"{config.archive.base_url}{issue_key(week_id, config.edition_id)}.html"
+
+
+def counts_clicks(config: Config) -> bool:
+    """Does any edition have readers' clicks to read after a collect: handed off through a mailing service
+    (its report API), or with the site's analytics export and UTM-tagged links?"""
+    return any(e.delivery.is_service or (e.trending.analytics_csv is not None and bool(e.email.utm_source))
+               for e in all_editions(config))

@@ -40,6 +40,8 @@ from digest.settings.config import load_config
 
 pytestmark = pytest.mark.slow
 
+# Tall enough for the cards a drag goes between: Playwright's mouse does not scroll during a drag.
+SCREEN = {"width": 1400, "height": 1400}
 HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> "quotes" & {{ merge }} *|FNAME|*'
 SHOWN = '<script>alert(1)</script><img src=x onerror=alert(2)> "quotes" &'  # before the neutralised tags
 NOTE = "**A loud week.** Start with [the list](https://secondscreen.example/list), then the rest."
@@ -98,7 +100,7 @@ def buttondown(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Fake:
 
 @pytest.fixture
 def desk_page(browser: Browser, javascript: bool) -> Iterator[Any]:  # noqa: F811
-    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1400, "height": 900})
+    context = browser.new_context(java_script_enabled=javascript, viewport=SCREEN)
     yield context
     context.close()
 
@@ -211,7 +213,7 @@ def test_the_week_is_handed_off_to_buttondown_as_one_draft(
     delivery = {"method": "buttondown", "buttondown": buttondown.settings()}
     config = demo_config(demo.parent, editions=[], approval=approval_table(), delivery=delivery)
     build_demo(config)
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport=SCREEN)
     try:
         with running_desk(config) as server:
             desk = Desk(context.new_page(), server.url).open()
@@ -262,7 +264,7 @@ def test_two_editors_on_one_desk_lose_nothing(demo: Path, browser: Browser) -> N
     config = demo_config(demo.parent, editions=[])
     build_demo(config)
     tops = _tops(config)
-    one, two = (browser.new_context(viewport={"width": 1400, "height": 900}) for _ in range(2))
+    one, two = (browser.new_context(viewport=SCREEN) for _ in range(2))
     try:
         with running_desk(config) as server:
             first, second = Desk(one.new_page(), server.url).open(), Desk(two.new_page(), server.url).open()
@@ -319,7 +321,7 @@ def test_a_token_desk_opens_from_the_printed_link_and_to_no_one_without_it(
     build_demo(config)
     token = secrets.token_urlsafe(24)
     victim = _tops(config)[1]
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport=SCREEN)
     stranger = browser.new_context()
     try:
         with running_desk(config, token=token, mirrored=True) as server:

@@ -52,11 +52,11 @@ def tops(config: Path) -> list[str]:
 
 
 @contextmanager
-def desk_page(browser: Any, server: DeskServer, *, js: bool = True, width: int = 1400,
+def desk_page(browser: Any, server: DeskServer, *, js: bool = True, width: int = 1400, height: int = 900,
               script: bool = True, expected: tuple[str, ...] = ()) -> Iterator[Any]:
     """The desk in a fresh context; on leaving, no console error (but ``expected``), no page error, no CSP
     violation."""
-    context = browser.new_context(java_script_enabled=js, viewport={"width": width, "height": 900})
+    context = browser.new_context(java_script_enabled=js, viewport={"width": width, "height": height})
     context.add_init_script(WATCH)
     # The demo's images are on secondscreen.example, which does not resolve: a grey pixel stands in.
     context.route(lambda url: urlsplit(url).hostname != "127.0.0.1",
@@ -77,6 +77,9 @@ def desk_page(browser: Any, server: DeskServer, *, js: bool = True, width: int =
     assert problems == [] and violations == []
 
 
+TALL = 1400  # px: the first three top picks' cards and the email beside them, all on screen
+
+
 def top_cards(page: Any) -> Any:
     return page.locator('#picks > li.card[data-kind="top"]')
 
@@ -86,7 +89,8 @@ def test_drag_the_third_top_pick_onto_the_first_and_the_email_shows_it_first(bro
 
     build_demo(demo)
     before = tops(demo)
-    with running_desk(demo) as server, desk_page(browser, server) as page:
+    # A screen tall enough for the first three cards: Playwright's mouse does not scroll during a drag.
+    with running_desk(demo) as server, desk_page(browser, server, height=TALL) as page:
         cards = top_cards(page)
         expect(cards.nth(2)).to_have_attribute("draggable", "true")
         with page.expect_event("framenavigated", predicate=lambda f: "v=" in f.url) as navigated:
@@ -209,6 +213,23 @@ def test_at_375_px_nothing_scrolls_sideways_and_every_control_is_on_screen(
             .map(([html, r]) => `${html} ${r.left}..${r.right}`)""")
     assert width <= 375
     assert off == []
+
+
+def test_on_a_laptop_screen_the_email_stays_in_view_beside_the_picks_as_the_editor_scrolls(
+        browser: Any, demo: Path) -> None:
+    """At 1400 x 900 the email is beside the work, not under it, and stays on screen wherever the editor
+    has scrolled to (the last card's forms): a change is seen where it is made."""
+    build_demo(demo)
+    shown = """() => { const r = document.getElementById('email-desktop').getBoundingClientRect();
+                       return [r.top, r.left, Math.min(r.bottom, innerHeight) - Math.max(r.top, 0)] }"""
+    with running_desk(demo) as server, desk_page(browser, server) as page:
+        main = page.evaluate("document.getElementById('desk').getBoundingClientRect().right")
+        top, left, visible = page.evaluate(shown)
+        assert left >= main and top < 900 and visible > 400  # beside the picks, on the first screen
+        page.locator("#picks > li.card").last.scroll_into_view_if_needed()
+        assert page.evaluate("scrollY") > 900  # the editor is far down the page ...
+        top, left, visible = page.evaluate(shown)
+        assert left >= main and visible > 400  # ... and the email is still in view
 
 
 def test_the_dark_toggle_stays_on_across_a_change_and_a_pending_spam_check_fills_in_without_a_reload(

@@ -30,6 +30,13 @@ from digest.weeks import split_issue_key
 
 CSS = """
 aside.email { flex: 1 1 1000px; min-width: 0; }
+@media (min-width: 1100px) {
+  /* beside the work and always in view: the email a change updates stays on screen while the editor
+     scrolls the picks; the aside scrolls on its own (the phone frame, the report) */
+  .layout { flex-wrap: nowrap; }
+  aside.email { flex: 0 1 640px; position: sticky; top: 0; max-height: 100vh; overflow-y: auto; }
+}
+@media (min-width: 1700px) { aside.email { flex-basis: 1000px; } }
 .frames { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }
 .frames figure { margin: 0; min-width: 0; max-width: 100%; }
 .frames figcaption { font-size: 12px; color: #4b5260; margin: 0 0 4px; }

@@ -185,9 +185,9 @@
         credentials: "same-origin",
       });
       // Accepted: the desk serves the new email already (its files follow a moment later), so the
-      // email's frames reload now. The frames share the page's main thread: the answer is laid out once
-      // the desktop frame has its email (or after EMAIL_FIRST ms), so the email the editor waits for
-      // comes first and the lists follow a moment later.
+      // email's frames reload now. Laying the answer out competes with the frame for the machine's
+      // cores, so it waits until the desktop frame has its email (or EMAIL_FIRST ms): the email the
+      // editor waits for comes first and the lists follow a moment later.
       const shown = response.status === 200 ? showScheme(String(Date.now())) : Promise.resolve();
       const text = await response.text();
       await Promise.race([shown, new Promise((resolve) => setTimeout(resolve, EMAIL_FIRST))]);

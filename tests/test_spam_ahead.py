@@ -25,8 +25,6 @@ from digest.mail import spamcheck
 from digest.mail.report import spam_check
 from digest.settings.config import load_config
 
-pytestmark = pytest.mark.skipif(shutil.which("spamassassin") is None, reason="needs spamassassin (make deps)")
-
 # GTUBE, SpamAssassin's own test string: a 1000-point hit whatever else the message says.
 GTUBE = (b"From: Second Screen <news@secondscreen.example>\r\nTo: reader@example.com\r\n"
          b"Subject: This week: The Long Dark, reviewed\r\nMessage-ID: <w20@secondscreen.example>\r\n"
@@ -174,8 +172,7 @@ def free_port() -> int:
 def spamd() -> Iterator[str]:
     """Debian's spamd on 127.0.0.1, offline (``--local``) and not learning, as an editor would run it for
     digest; ``host:port``."""
-    if shutil.which("spamd") is None or shutil.which("spamc") is None:
-        pytest.skip("needs spamd and spamc (make deps)")
+    assert shutil.which("spamd") and shutil.which("spamc"), "needs Debian's spamd and spamc: make deps"
     port = free_port()
     process = subprocess.Popen(
         ["spamd", "--local", "-i", "127.0.0.1", "-p", str(port), "-A", "127.0.0.1", "-m", "1",

@@ -24,7 +24,8 @@ run: $(BIN)/digest
 # The Debian tools the suite needs (it fails, never skips, without them): chromium for the layout and
 # archive tests, spamassassin for the pre-send report (spamd and spamc for its [email] spamd path), node
 # and npm for axe-core and caniemail data, and Liberation Sans: the email's font stack ends in Helvetica,
-# Arial, and the layout tests measure text in Arial's metrics, as readers' clients do. Installed when root (as in CI); otherwise the one command to run.
+# Arial, and the layout tests measure text in Arial's metrics, as readers' clients do. Installed when root
+# (as in CI); otherwise the one command to run.
 TEST_DEBS := chromium spamassassin spamc spamd nodejs npm fonts-liberation
 
 deps:

@@ -63,7 +63,7 @@ def timed(argv: list[str], cwd: Path, log: Path, env: dict[str, str] | None = No
 
 # --------------------------------------------------------------------------- digest
 
-def digest_config(urls: list[str], folder: Path, spamassassin: bool = True) -> Path:
+def digest_config(urls: list[str], folder: Path, spamassassin: bool = True, spamd: str | None = None) -> Path:
     """A config as a site would write it, for the local server standing in for the feeds' hosts.
 
     ``spamassassin=False`` turns off the pre-send report's SpamAssassin pass (an external
@@ -73,6 +73,7 @@ def digest_config(urls: list[str], folder: Path, spamassassin: bool = True) -> P
     email = ('\n[email]\nunsubscribe_url = "https://bench.example/unsubscribe"\n'
              'postal_address = "1 Bench Street, Testville"\n')
     email += "" if spamassassin else "spamassassin = false\n"
+    email += f'spamd = "{spamd}"\n' if spamd and spamassassin else ""
     text = f'''output_dir = "out"
 
 [site]
@@ -190,7 +191,8 @@ def run_r2e(r2e: Path, config: Path, pristine: Path, folder: Path, log: Path, fe
 # --------------------------------------------------------------------------- rounds
 
 def measure(feeds: int, items: int, rounds: int, r2e: Path, tmp: Path, profile: int,
-            spamassassin: bool = True) -> tuple[list[Usage], list[Usage], list[Usage]]:
+            spamassassin: bool = True, spamd: str | None = None,
+            ) -> tuple[list[Usage], list[Usage], list[Usage]]:
     """Rounds of digest, rss2email and (with ``spamassassin``) digest with the check off, each round in a
     rotated order; the third list is empty without ``spamassassin``."""
     from ingest import LocalServer, make_corpus
@@ -200,7 +202,7 @@ def measure(feeds: int, items: int, rounds: int, r2e: Path, tmp: Path, profile: 
     with LocalServer(corpus, work / "site", CONTENT_TYPE) as server:
         urls = [server.url(path) for path in corpus]
         (work / "digest").mkdir(parents=True)
-        config = digest_config(urls, work / "digest", spamassassin)
+        config = digest_config(urls, work / "digest", spamassassin, spamd)
         (work / "digest-off").mkdir(parents=True)
         config_off = digest_config(urls, work / "digest-off", False)
         r2e_config, pristine = r2e_setup(r2e, urls, work / "r2e")
@@ -268,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="after the rounds, profile one digest run per size: its top N digest functions")
     parser.add_argument("--no-spamassassin", dest="spamassassin", action="store_false",
                         help="digest's config turns off the pre-send SpamAssassin pass ([email] spamassassin)")
+    parser.add_argument("--spamd", metavar="HOST:PORT",
+                        help="digest asks this running spamd through spamc ([email] spamd)")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.rounds = "2x5", 1
@@ -288,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="digest-bench-run-") as tmp:
         for feeds, items in sizes:
             mine, theirs, off = measure(feeds, items, args.rounds, r2e, Path(tmp), args.profile,
-                                        args.spamassassin)
+                                        args.spamassassin, args.spamd)
             ratios[(feeds, items)] = report(feeds, items, mine, theirs)
             if off:
                 print(row_of("digest, SpamAssassin off", off))

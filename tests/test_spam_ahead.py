@@ -20,6 +20,7 @@ from test_jobs_demo import demo_config
 
 from digest.cli.base import Context
 from digest.cli.job import run
+from digest.cli.select import build
 from digest.errors import ConfigError
 from digest.mail import spamcheck
 from digest.mail.report import spam_check
@@ -233,3 +234,14 @@ def test_spamd_refuses_what_is_neither(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(demo_config(tmp_path, email={"spamd": value}))
     assert "spamd" in str(caught.value)
+
+
+def test_a_build_uses_a_check_started_ahead_and_leaves_none(tmp_path: Path) -> None:
+    path = demo_config(tmp_path, editions=[])
+    assert CliRunner().invoke(run, ["--now", NOW, "--no-deliver"], obj=Context(path)).exit_code == 0
+    before = set(spamcheck.started_pids())
+    result = CliRunner().invoke(build, ["--week", "2025-W20", "--now", NOW], obj=Context(path))
+    assert result.exit_code == 0, result.output
+    assert "- checked by spamassassin" in result.output
+    started = set(spamcheck.started_pids()) - before
+    assert len(started) == 1 and all(reaped(pid) for pid in started)

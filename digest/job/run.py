@@ -158,15 +158,14 @@ def run_editions(
     the stale store unless ``stale_ok`` (as in ``run_once``). The archive is refreshed last.
     """
     from digest.mail.archive import update_archive
-    from digest.mail.spamcheck import started_ahead
+    from digest.mail.spamcheck import ahead_count, started_ahead
 
     started = time.monotonic()
     editions = editions if editions is not None else all_editions(config)
     week = week or last_full_week(clock(), config.site.tz)
     # SpamAssassin compiles its rules while the collect and the build run (digest.mail.spamcheck)
-    checks = sum(1 for e in editions if e.email.spamassassin and not e.email.spamd
-                 and (force or store.issue(issue_key(week.id, e.edition_id)) is None))
-    with started_ahead(checks):
+    unbuilt = [e for e in editions if force or store.issue(issue_key(week.id, e.edition_id)) is None]
+    with started_ahead(ahead_count(unbuilt)):
         outcomes, failures, collected = _build_editions(
             config, store, clock, editions, week, force=force, collect=collect, deliver=deliver,
             builder=builder, collected=collected, stale_ok=stale_ok, on_collect=on_collect, progress=progress)

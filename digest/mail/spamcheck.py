@@ -22,11 +22,12 @@ import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from digest.mail.child import finish_tied, start_tied, stop_tied
+from digest.settings.config import Config
 
 SPAMASSASSIN_ARGS = ("-L", "-t")  # offline (no network tests), test mode (no auto-learning)
 SPAMC_CONNECT = 2  # seconds to reach spamd before falling back on spamassassin
@@ -99,6 +100,7 @@ def spamc_command(spamd: str, size: int) -> list[str] | None:
 _lock = threading.Lock()
 _waiting: list[subprocess.Popen[bytes]] = []  # started ahead, rules compiling or compiled, stdin unread
 _wanted = 0  # how many more a run will use (one per edition)
+_depth = 0  # started_ahead blocks open
 _started: list[int] = []  # every pid started ahead (the tests watch them)
 
 
@@ -119,24 +121,33 @@ def _start_one() -> None:
 def started_ahead(count: int = 1) -> Iterator[None]:
     """Start SpamAssassin now for the ``count`` checks a run will make (editions with the check on and no
     spamd named: spamc is quick to start); whatever is left unused when the block ends (the run stopped
-    before its .eml, a thin week, an error) is stopped and reaped."""
-    global _wanted
-    if count < 1:
-        yield
-        return
+    before its .eml, a thin week, an error) is stopped and reaped. Inside another such block (the command
+    started one before its imports, the run knows which editions are built already) it only lowers the
+    count: nothing more is started."""
+    global _wanted, _depth
     with _lock:
-        _wanted += count
-        _start_one()
+        _depth += 1
+        if _depth > 1:
+            _wanted = min(_wanted, max(count, 0))
+        elif count > 0:
+            _wanted = count
+            _start_one()
     try:
         yield
     finally:
         with _lock:
-            _wanted = max(0, _wanted - count)
-            left = _waiting[:] if _wanted == 0 else []
-            for process in left:
-                _waiting.remove(process)
+            _depth -= 1
+            left = _waiting[:] if _depth == 0 else []
+            if _depth == 0:
+                _wanted = 0
+                _waiting.clear()
         for process in left:
             stop_tied(process)
+
+
+def ahead_count(editions: Sequence[Config]) -> int:
+    """How many checks started ahead ``editions`` may use: those with SpamAssassin on and no spamd."""
+    return sum(1 for e in editions if e.email.spamassassin and not e.email.spamd)
 
 
 def take_ahead() -> subprocess.Popen[bytes] | None:

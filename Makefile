@@ -33,7 +33,7 @@ deps:
 	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
 	command -v spamassassin >/dev/null 2>&1 || need="$$need spamassassin"; \
 	command -v spamc >/dev/null 2>&1 || need="$$need spamc"; \
-	command -v spamd >/dev/null 2>&1 || [ -x /usr/sbin/spamd ] || need="$$need spamd"; \
+	command -v spamd >/dev/null 2>&1 || need="$$need spamd"; \
 	command -v npm >/dev/null 2>&1 || need="$$need nodejs npm"; \
 	fc-list 2>/dev/null | grep -q "Liberation Sans" || need="$$need fonts-liberation"; \
 	[ -z "$$need" ] && exit 0; \

@@ -22,15 +22,18 @@ run: $(BIN)/digest
 	$(BIN)/digest --config $(CONFIG) run --now $(DEMO_NOW)
 
 # The Debian tools the suite needs (it fails, never skips, without them): chromium for the layout and
-# archive tests, spamassassin for the pre-send report, node and npm for axe-core and caniemail data, and
-# Liberation Sans: the email's font stack ends in Helvetica, Arial, and the layout tests measure text in
-# Arial's metrics, as readers' clients do. Installed when root (as in CI); otherwise the one command to run.
-TEST_DEBS := chromium spamassassin nodejs npm fonts-liberation
+# archive tests, spamassassin for the pre-send report (spamd and spamc for its [email] spamd path), node
+# and npm for axe-core and caniemail data, and Liberation Sans: the email's font stack ends in Helvetica,
+# Arial, and the layout tests measure text in Arial's metrics, as readers' clients do. Installed when root
+# (as in CI); otherwise the one command to run.
+TEST_DEBS := chromium spamassassin spamc spamd nodejs npm fonts-liberation
 
 deps:
 	@need=""; \
 	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
 	command -v spamassassin >/dev/null 2>&1 || need="$$need spamassassin"; \
+	command -v spamc >/dev/null 2>&1 || need="$$need spamc"; \
+	command -v spamd >/dev/null 2>&1 || need="$$need spamd"; \
 	command -v npm >/dev/null 2>&1 || need="$$need nodejs npm"; \
 	fc-list 2>/dev/null | grep -q "Liberation Sans" || need="$$need fonts-liberation"; \
 	[ -z "$$need" ] && exit 0; \

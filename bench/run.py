@@ -2,7 +2,8 @@
 
 Run ``.venv/bin/python bench/run.py`` (``--quick`` for a smoke run). Both tools read the
 generated WordPress corpus of bench/ingest.py, served by a child process on 127.0.0.1, and
-start from nothing each time:
+start from nothing each time (with SpamAssassin on, each round also runs digest with it off, to
+report what the check adds to the wall time against the 0.3 s goal):
 
 * digest: ``digest --config bench.toml run --now 2024-06-03T08:00`` with a fresh store and
   output folder: collect every feed, recognise reviews and scores, choose, render, inline, lint
@@ -33,6 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 GOAL = 0.5
+SPAM_GOAL = 0.3  # seconds SpamAssassin may add to a run's wall time (issue 23)
 NOW = "2024-06-03T08:00"  # the Monday after the corpus ends: the issue is 2024-W22
 WEEK = "2024-W22"
 CONTENT_TYPE = "application/rss+xml; charset=UTF-8"
@@ -61,13 +63,17 @@ def timed(argv: list[str], cwd: Path, log: Path, env: dict[str, str] | None = No
 
 # --------------------------------------------------------------------------- digest
 
-def digest_config(urls: list[str], folder: Path, spamassassin: bool = True) -> Path:
+def digest_config(urls: list[str], folder: Path, spamassassin: bool = True, spamd: str | None = None) -> Path:
     """A config as a site would write it, for the local server standing in for the feeds' hosts.
 
     ``spamassassin=False`` turns off the pre-send report's SpamAssassin pass (an external
     process, about 1 s of CPU per issue), to show digest's own share of the time."""
     feeds = "".join(f'\n[[feeds]]\nurl = "{url}"\nname = "feed {i:02d}"\n' for i, url in enumerate(urls, 1))
-    email = "" if spamassassin else "\n[email]\nspamassassin = false\n"
+    # A plain email sent as built carries its own unsubscribe link and postal address.
+    email = ('\n[email]\nunsubscribe_url = "https://bench.example/unsubscribe"\n'
+             'postal_address = "1 Bench Street, Testville"\n')
+    email += "" if spamassassin else "spamassassin = false\n"
+    email += f'spamd = "{spamd}"\n' if spamd and spamassassin else ""
     text = f'''output_dir = "out"
 
 [site]
@@ -185,7 +191,10 @@ def run_r2e(r2e: Path, config: Path, pristine: Path, folder: Path, log: Path, fe
 # --------------------------------------------------------------------------- rounds
 
 def measure(feeds: int, items: int, rounds: int, r2e: Path, tmp: Path, profile: int,
-            spamassassin: bool = True) -> tuple[list[Usage], list[Usage]]:
+            spamassassin: bool = True, spamd: str | None = None,
+            ) -> tuple[list[Usage], list[Usage], list[Usage]]:
+    """Rounds of digest, rss2email and (with ``spamassassin``) digest with the check off, each round in a
+    rotated order; the third list is empty without ``spamassassin``."""
     from ingest import LocalServer, make_corpus
 
     corpus = make_corpus(feeds, items)
@@ -193,22 +202,36 @@ def measure(feeds: int, items: int, rounds: int, r2e: Path, tmp: Path, profile: 
     with LocalServer(corpus, work / "site", CONTENT_TYPE) as server:
         urls = [server.url(path) for path in corpus]
         (work / "digest").mkdir(parents=True)
-        config = digest_config(urls, work / "digest", spamassassin)
+        config = digest_config(urls, work / "digest", spamassassin, spamd)
+        (work / "digest-off").mkdir(parents=True)
+        config_off = digest_config(urls, work / "digest-off", False)
         r2e_config, pristine = r2e_setup(r2e, urls, work / "r2e")
         mine: list[Usage] = []
         theirs: list[Usage] = []
+        off: list[Usage] = []
         # One untimed pair warms the page cache and both interpreters' bytecode.
         run_digest(config, work / "digest", work / "digest.log")
         run_r2e(r2e, r2e_config, pristine, work / "r2e", work / "r2e.log", feeds)
         for number in range(rounds):
-            pair = [lambda: mine.append(run_digest(config, work / "digest", work / "digest.log")),
+            runs = [lambda: mine.append(run_digest(config, work / "digest", work / "digest.log")),
                     lambda: theirs.append(run_r2e(r2e, r2e_config, pristine, work / "r2e", work / "r2e.log",
                                                   feeds))]
-            for run in pair if number % 2 == 0 else reversed(pair):
+            if spamassassin:  # the same run without the check: what SpamAssassin adds to the wall time
+                runs.append(lambda: off.append(run_digest(config_off, work / "digest-off",
+                                                          work / "digest-off.log")))
+            shift = number % len(runs)
+            for run in runs[shift:] + runs[:shift]:
                 run()
         if profile:
             profile_digest(config, work / "digest", work / "digest-profile.log", profile)
-    return mine, theirs
+    return mine, theirs, off
+
+
+def row_of(name: str, runs: list[Usage]) -> str:
+    median = statistics.median
+    best = min(r.wall for r in runs)
+    return (f"    {name:<10} wall {median(r.wall for r in runs):6.2f} s (best {best:5.2f})"
+            f"   cpu {median(r.cpu for r in runs):6.2f} s   peak {max(r.peak_mb for r in runs):6.1f} MB")
 
 
 def report(feeds: int, items: int, mine: list[Usage], theirs: list[Usage]) -> float:
@@ -216,11 +239,7 @@ def report(feeds: int, items: int, mine: list[Usage], theirs: list[Usage]) -> fl
     cpu_ratios = [m.cpu / t.cpu for m, t in zip(mine, theirs, strict=True)]
     median = statistics.median
 
-    def row(name: str, runs: list[Usage]) -> str:
-        best = min(r.wall for r in runs)
-        return (f"    {name:<10} wall {median(r.wall for r in runs):6.2f} s (best {best:5.2f})"
-                f"   cpu {median(r.cpu for r in runs):6.2f} s   peak {max(r.peak_mb for r in runs):6.1f} MB")
-
+    row = row_of
     print(f"  {feeds} feeds x {items} items, {len(mine)} interleaved rounds:")
     print(row("digest", mine))
     print(row("rss2email", theirs))
@@ -228,6 +247,17 @@ def report(feeds: int, items: int, mine: list[Usage], theirs: list[Usage]) -> fl
           f"{', '.join(f'{r:.2f}' for r in ratios)}), cpu {median(cpu_ratios):.2f}x, "
           f"peak memory {max(m.peak_mb for m in mine) / max(t.peak_mb for t in theirs):.2f}x")
     return median(ratios)
+
+
+def report_spamassassin(mine: list[Usage], off: list[Usage]) -> float:
+    """SpamAssassin's share of the wall time: the median, over rounds, of the run with the check minus
+    the same run without it (both from an empty store, in the same round)."""
+    added = [m.wall - o.wall for m, o in zip(mine, off, strict=True)]
+    figure = statistics.median(added)
+    print(f"    SpamAssassin adds {figure:+.2f} s of wall time (with minus without the check, per round: "
+          f"{', '.join(f'{a:+.2f}' for a in added)}); goal at most {SPAM_GOAL:g} s: "
+          f"{'met' if figure <= SPAM_GOAL else 'NOT met'}")
+    return figure
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="after the rounds, profile one digest run per size: its top N digest functions")
     parser.add_argument("--no-spamassassin", dest="spamassassin", action="store_false",
                         help="digest's config turns off the pre-send SpamAssassin pass ([email] spamassassin)")
+    parser.add_argument("--spamd", metavar="HOST:PORT",
+                        help="digest asks this running spamd through spamc ([email] spamd)")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.rounds = "2x5", 1
@@ -259,9 +291,12 @@ def main(argv: list[str] | None = None) -> int:
     ratios = {}
     with tempfile.TemporaryDirectory(prefix="digest-bench-run-") as tmp:
         for feeds, items in sizes:
-            mine, theirs = measure(feeds, items, args.rounds, r2e, Path(tmp), args.profile,
-                                   args.spamassassin)
+            mine, theirs, off = measure(feeds, items, args.rounds, r2e, Path(tmp), args.profile,
+                                        args.spamassassin, args.spamd)
             ratios[(feeds, items)] = report(feeds, items, mine, theirs)
+            if off:
+                print(row_of("digest, SpamAssassin off", off))
+                report_spamassassin(mine, off)
     if (6, 50) in ratios:
         ratio = ratios[(6, 50)]
         print(f"goal: digest at most {GOAL:g}x rss2email's time on 6 x 50: "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKE = shutil.which("make")
-DEBS = "chromium spamassassin nodejs npm fonts-liberation"
+DEBS = "chromium spamassassin spamc spamd nodejs npm fonts-liberation"
 
 
 def _bin(folder: Path, uid: int, tools: dict[str, str]) -> Path:
@@ -56,12 +56,13 @@ def test_root_installs_only_what_is_missing(tmp_path: Path) -> None:
     done = _deps(tmp_path, _bin(tmp_path / "bin", 0, tools))
     assert done.returncode == 0, done.stdout + done.stderr
     assert log.read_text(encoding="utf-8").splitlines() == [
-        "update -qq", "install -y -qq --no-install-recommends spamassassin fonts-liberation"]
+        "update -qq", "install -y -qq --no-install-recommends spamassassin spamc spamd fonts-liberation"]
 
 
 def test_a_machine_with_everything_installs_nothing(tmp_path: Path) -> None:
     log = tmp_path / "apt.log"
     tools = {"apt-get": f'echo "$*" >> {log}', "chromium": "true", "npm": "true", "spamassassin": "true",
+             "spamc": "true", "spamd": "true",
              "fc-list": 'echo "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf: '
                         'Liberation Sans:style=Regular"'}
     done = _deps(tmp_path, _bin(tmp_path / "bin", 1000, tools))

@@ -43,11 +43,14 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
     Example:
       digest --config config/demo.toml run --now 2025-05-19T08:00
     """
-    from digest.job.run import RunAction, collect_summary, run_editions, stale_reason
+    from digest.mail.spamcheck import ahead_count, started_ahead
     from digest.settings.editions import all_editions
+
+    config = obj.config  # SpamAssassin compiles its rules from here on, while the run imports and collects
+    click.get_current_context().with_resource(started_ahead(ahead_count(all_editions(config))))
+    from digest.job.run import RunAction, collect_summary, run_editions, stale_reason
     from digest.weeks import parse_now, parse_week
 
-    config = obj.config
     fixed = parse_now(now_text, config.site.tz) if now_text else None
     chosen = parse_week(week) if week else None
     taken = now_note(now_text, config)

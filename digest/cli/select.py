@@ -119,12 +119,15 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
     Example:
       digest build --week 2025-W19 --pin https://site/2025/05/07/review-x/@1 --note "Big week"
     """
+    from digest.mail.spamcheck import ahead_count, started_ahead
+    from digest.settings.editions import pick_edition
+
+    config = pick_edition(obj.config, edition)  # SpamAssassin compiles its rules while the build goes on
+    click.get_current_context().with_resource(started_ahead(ahead_count([config])))
     from digest.job.build import build_issue
     from digest.select.edits import record_edits
-    from digest.settings.editions import pick_edition
     from digest.weeks import issue_key, last_full_week, parse_week
 
-    config = pick_edition(obj.config, edition)
     if build_thin:
         thin = config.select.model_copy(update={"build_thin_week": True})
         config = config.model_copy(update={"select": thin})

@@ -87,7 +87,8 @@ def compose_issue(
     check_merge_tags(config, rendered, eml)  # no tag its delivery path leaves unresolved
     report = presend_report(rendered.html, config.email.merge_tags, site_host(config), eml,
                             config.email.merge_mailer, config.delivery.method, config.email.spamassassin,
-                            merge_tags_line=config.email.describe_merge_tags(), spam_pending=spam_pending)
+                            merge_tags_line=config.email.describe_merge_tags(), spam_pending=spam_pending,
+                            spamd=config.email.spamd)
     if report.errors:
         raise LintError("\n".join([f"the {selection.issue_id} email fails its pre-send report "
                                    "(nothing was written):", *report.lines()]))

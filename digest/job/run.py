@@ -157,10 +157,44 @@ def run_editions(
     run retries it. When the collect made here failed for every feed, nothing is built from
     the stale store unless ``stale_ok`` (as in ``run_once``). The archive is refreshed last.
     """
+    from digest.mail.spamcheck import ahead_count, started_ahead
+
     started = time.monotonic()
     editions = editions if editions is not None else all_editions(config)
     week = week or last_full_week(clock(), config.site.tz)
-    outcomes, failures = [], []
+    # SpamAssassin compiles its rules while the collect and the build run (digest.mail.spamcheck)
+    unbuilt = [e for e in editions if force or store.issue(issue_key(week.id, e.edition_id)) is None]
+    with started_ahead(ahead_count(unbuilt)):
+        outcomes, failures, collected = _build_editions(
+            config, store, clock, editions, week, force=force, collect=collect, deliver=deliver,
+            builder=builder, collected=collected, stale_ok=stale_ok, on_collect=on_collect, progress=progress)
+    state: ArchiveState = "off"
+    try:
+        archive = None
+        if config.archive is not None:  # the archive and its web page writer load only when configured
+            from digest.mail.archive import update_archive
+
+            archive = update_archive(config, store)
+        archive_line = archive.line() if archive is not None else None
+        if archive is not None:
+            state = "updated" if archive.written or archive.published or archive.removed else "unchanged"
+    except DigestError as exc:  # the issues are built and delivered; the archive catches up next run
+        archive, archive_line, state = None, f"archive NOT UPDATED: {exc}", "failed"
+    return RunReport(
+        editions=tuple(edition_name(e) for e in editions), outcomes=tuple(outcomes),
+        seconds=time.monotonic() - started, collect=collected, archive=archive_line, archive_state=state,
+        archive_warnings=tuple(archive.warnings) if archive is not None else (), failures=tuple(failures),
+    )
+
+
+def _build_editions(
+    config: Config, store: Store, clock: Clock, editions: list[Config], week: Week, *, force: bool,
+    collect: bool, deliver: bool, builder: Builder | None, collected: CollectReport | None, stale_ok: bool,
+    on_collect: Callable[[CollectReport], None] | None, progress: CollectProgress | None,
+) -> tuple[list[RunOutcome], list[DigestError], CollectReport | None]:
+    """``run_editions``'s collect (when an edition needs it) and each edition's build and hand-off."""
+    outcomes: list[RunOutcome] = []
+    failures: list[DigestError] = []
     stale = False
     for edition in editions:
         issue_id = issue_key(week.id, edition.edition_id)
@@ -185,23 +219,7 @@ def run_editions(
         if collected is not None and collected.failed and outcome.action != RunAction.ALREADY_BUILT:
             outcome = replace(outcome, warnings=(_collect_warning(collected), *outcome.warnings))
         outcomes.append(outcome)
-    state: ArchiveState = "off"
-    try:
-        archive = None
-        if config.archive is not None:  # the archive and its web page writer load only when configured
-            from digest.mail.archive import update_archive
-
-            archive = update_archive(config, store)
-        archive_line = archive.line() if archive is not None else None
-        if archive is not None:
-            state = "updated" if archive.written or archive.published or archive.removed else "unchanged"
-    except DigestError as exc:  # the issues are built and delivered; the archive catches up next run
-        archive, archive_line, state = None, f"archive NOT UPDATED: {exc}", "failed"
-    return RunReport(
-        editions=tuple(edition_name(e) for e in editions), outcomes=tuple(outcomes),
-        seconds=time.monotonic() - started, collect=collected, archive=archive_line, archive_state=state,
-        archive_warnings=tuple(archive.warnings) if archive is not None else (), failures=tuple(failures),
-    )
+    return outcomes, failures, collected
 
 
 def _collect_warning(report: CollectReport) -> str:

@@ -51,7 +51,7 @@ def is_pending(out_dir: Path) -> bool:
 def run_check(config: Config, eml: bytes, *, background: bool = False) -> Check:
     """SpamAssassin on ``eml`` (slow: run it without the store lock held); ``background`` at low
     priority, so the CPU goes to the editor's next change first."""
-    return spam_check(eml, config.email.spamassassin, nice=10 if background else 0)
+    return spam_check(eml, config.email.spamassassin, nice=10 if background else 0, spamd=config.email.spamd)
 
 
 def record_check(out_dir: Path, checked: str, check: Check) -> bool:

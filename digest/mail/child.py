@@ -91,7 +91,10 @@ while True:
         continue
 finish()
 if code < 0:
-    signal.signal(-code, signal.SIG_DFL)
+    try:
+        signal.signal(-code, signal.SIG_DFL)
+    except (OSError, ValueError):
+        pass  # SIGKILL and SIGSTOP take no handler: their default action is the only one
     os.kill(os.getpid(), -code)
 os._exit(code)
 """
@@ -154,16 +157,24 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
-def run_tied(argv: Sequence[str], stdin: bytes, timeout: float) -> subprocess.CompletedProcess[bytes]:
-    """Run ``argv`` to its end with ``stdin``, stdout and stderr captured, as ``subprocess.run`` would;
-    but in a process group of its own, dying with this process, and killed with its whole group on a
-    timeout (``subprocess.TimeoutExpired``), Ctrl-C or any error here. Raises OSError if it cannot start.
-    """
+def start_tied(argv: Sequence[str]) -> subprocess.Popen[bytes]:
+    """Start ``argv`` tied to this process (as ``run_tied`` does), its stdin, stdout and stderr pipes;
+    for a tool started ahead of its input. Raises OSError if it cannot start."""
     binary = shutil.which(argv[0])  # checked here: behind the supervisor a failed start is only an exit 127
     if binary is None:
         raise FileNotFoundError(errno.ENOENT, "no such executable", argv[0])
-    process = subprocess.Popen(tied_command([binary, *argv[1:]]), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, process_group=0 if os.name == "posix" else None)
+    return subprocess.Popen(tied_command([binary, *argv[1:]]), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, process_group=0 if os.name == "posix" else None)
+
+
+def stop_tied(process: subprocess.Popen[bytes]) -> None:
+    """End a child ``start_tied`` started, with all it started, and reap it."""
+    _stop(process)
+
+
+def finish_tied(process: subprocess.Popen[bytes], argv: Sequence[str], stdin: bytes,
+                timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """Give a started child its ``stdin`` and wait for its end, as ``run_tied`` (``argv``: its name)."""
     try:
         out, err = process.communicate(stdin, timeout=timeout)
     except BaseException as exc:
@@ -172,3 +183,11 @@ def run_tied(argv: Sequence[str], stdin: bytes, timeout: float) -> subprocess.Co
             raise subprocess.TimeoutExpired(list(argv), timeout) from None
         raise
     return subprocess.CompletedProcess(list(argv), process.returncode, out, err)
+
+
+def run_tied(argv: Sequence[str], stdin: bytes, timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """Run ``argv`` to its end with ``stdin``, stdout and stderr captured, as ``subprocess.run`` would;
+    but in a process group of its own, dying with this process, and killed with its whole group on a
+    timeout (``subprocess.TimeoutExpired``), Ctrl-C or any error here. Raises OSError if it cannot start.
+    """
+    return finish_tied(start_tied(argv), argv, stdin, timeout)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from typing import Any, Literal
@@ -26,6 +27,7 @@ from lxml import etree
 from digest.mail.child import run_tied
 from digest.mail.contrast import text_contrasts
 from digest.mail.lint import SIZE_LIMIT, SIZE_WARN, STYLE_LIMIT, declarations, format_finding, lint_html
+from digest.mail.spamcheck import SPAMASSASSIN_ARGS, run_ahead, spamc_command, take_ahead
 
 Status = Literal["ok", "warning", "error", "not checked", "pending"]
 PHONE = 375  # the narrowest common phone width, in CSS px
@@ -194,28 +196,70 @@ def unsubscribe_check(eml: bytes, mailer: str, delivery: str) -> Check:
                                                 "[email] unsubscribe_url (https) and list_unsubscribe_mailto")
 
 
-def spam_check(eml: bytes, enabled: bool = True, timeout: float = 120.0, nice: int = 0) -> Check:
+def spam_check(eml: bytes, enabled: bool = True, timeout: float = 120.0, nice: int = 0,
+               spamd: str | None = None) -> Check:
     """SpamAssassin's score for the .eml, offline (``-L``: no network tests) with its shipped rules;
-    ``nice``: run it at that lower priority (a background check yields to the desk's rebuilds)."""
+    ``nice``: run it at that lower priority (a background check yields to the desk's rebuilds).
+
+    ``spamd`` (``[email] spamd``): ask that spamd through spamc; unreachable, SpamAssassin itself
+    checks, with a warning. A SpamAssassin started ahead by the run (digest.mail.spamcheck) is used when
+    one waits; if it failed, the plain script runs once more. The details say what checked."""
     if not enabled:
         return Check("spamassassin", "not checked", "turned off ([email] spamassassin = false)")
+    warning: tuple[str, ...] = ()
+    if spamd:
+        command = spamc_command(spamd, len(eml))
+        done: subprocess.CompletedProcess[bytes] | None = None
+        try:
+            done = run_tied(command, eml, timeout) if command is not None else None
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            why = f"spamc did not finish: {exc}"
+        else:
+            why = "spamc is not installed (apt-get install spamc)" if done is None else _failure(done)
+        if done is not None and done.returncode == 0 and spam_score(done.stdout) is not None:
+            return _scored(done.stdout, (f"checked by spamc via {spamd}",))
+        warning = (f"warning: spamd at {spamd} was not used ({why}): checked by spamassassin instead",)
     binary = shutil.which("spamassassin")
     if binary is None:
-        return Check("spamassassin", "not checked", "not installed (apt-get install spamassassin)")
+        return Check("spamassassin", "not checked", "not installed (apt-get install spamassassin)", warning)
+    by = (*warning, "checked by spamassassin")
+    ahead = take_ahead()
+    if ahead is not None:
+        try:
+            early = run_ahead(ahead, eml, timeout)
+        except subprocess.TimeoutExpired as exc:
+            return Check("spamassassin", "not checked", f"spamassassin did not finish: {exc}", warning)
+        if early.returncode == 0 and spam_score(early.stdout) is not None:
+            return _scored(early.stdout, by)
     try:
         lower = ["nice", "-n", str(nice)] if nice and shutil.which("nice") else []
-        done = run_tied([*lower, binary, "-L", "-t"], eml, timeout)
+        done = run_tied([*lower, binary, *SPAMASSASSIN_ARGS], eml, timeout)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return Check("spamassassin", "not checked", f"spamassassin did not finish: {exc}")
-    score = spam_score(done.stdout)
-    if score is None:
-        return Check("spamassassin", "not checked", "spamassassin gave no X-Spam-Status header")
-    status_header = re.search(rb"X-Spam-Status:([^\r\n]*(?:\r?\n[ \t]+[^\r\n]*)*)", done.stdout)
+        return Check("spamassassin", "not checked", f"spamassassin did not finish: {exc}", warning)
+    if spam_score(done.stdout) is None:
+        why = "gave no X-Spam-Status header" if done.returncode == 0 else f"failed: {_failure(done)}"
+        return Check("spamassassin", "not checked", f"spamassassin {why}", warning)
+    return _scored(done.stdout, by)
+
+
+def _failure(done: subprocess.CompletedProcess[bytes]) -> str:
+    """Why a tool gave no answer, in words: killed by a signal, or its exit status and last error line."""
+    if done.returncode < 0:
+        return f"killed by signal {-done.returncode}"
+    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    return f"exit {done.returncode}" + (f", {said[-1][:200]}" if said else "")
+
+
+def _scored(output: bytes, details: tuple[str, ...]) -> Check:
+    score = spam_score(output)
+    assert score is not None
+    status_header = re.search(rb"X-Spam-Status:([^\r\n]*(?:\r?\n[ \t]+[^\r\n]*)*)", output)
     unfolded = re.sub(r"\s+", " ", status_header.group(1).decode("ascii", "replace")) if status_header else ""
     rules = re.search(r"tests=(\S*)", re.sub(r",\s+", ",", unfolded))
     hits = rules.group(1).replace(",", ", ") if rules else ""
     status: Status = "error" if score >= SPAM_ERROR else "warning" if score >= SPAM_WARN else "ok"
-    return Check("spamassassin", status, f"score {score:.1f} (spam from {SPAM_ERROR}); rules: {hits or 'none'}")
+    return Check("spamassassin", status, f"score {score:.1f} (spam from {SPAM_ERROR}); rules: {hits or 'none'}",
+                 details)
 
 
 def pending_spam_check() -> Check:
@@ -243,9 +287,13 @@ def spam_score(output: bytes) -> float | None:
 
 def presend_report(html: str, merge_tags: Iterable[str], site_host: str, eml: bytes | None, mailer: str,
                    delivery: str, spamassassin: bool = True, merge_tags_line: str | None = None,
-                   spam_pending: bool = False) -> Report:
+                   spam_pending: bool = False, spamd: str | None = None) -> Report:
     """``merge_tags_line``: who substitutes the merge tags (``EmailSettings.describe_merge_tags``);
-    ``spam_pending``: SpamAssassin is left to run later (``pending_spam_check``) when it is on."""
+    ``spam_pending``: SpamAssassin is left to run later (``pending_spam_check``) when it is on;
+    ``spamd``: the spamd to ask (``spam_check``). SpamAssassin checks while the HTML checks run."""
+    spam = None
+    if eml is not None and not (spam_pending and spamassassin):
+        spam = _meanwhile(lambda: spam_check(eml, spamassassin, spamd=spamd))
     checks, figures = html_checks(html, merge_tags, site_host)
     if merge_tags_line is not None:  # the build stopped already if a tag is left for nobody
         checks.insert(0, Check("merge tags", "ok", merge_tags_line))
@@ -253,7 +301,29 @@ def presend_report(html: str, merge_tags: Iterable[str], site_host: str, eml: by
         checks += [Check("list-unsubscribe", "not checked", "no .eml beside the HTML"),
                    Check("spamassassin", "not checked", "no .eml beside the HTML")]
     else:
-        spam = pending_spam_check() if spam_pending and spamassassin else spam_check(eml, spamassassin)
-        checks += [unsubscribe_check(eml, mailer, delivery), spam]
-        figures["spam_score"] = spam_figure(spam)
+        scored = spam() if spam is not None else pending_spam_check()
+        checks += [unsubscribe_check(eml, mailer, delivery), scored]
+        figures["spam_score"] = spam_figure(scored)
     return Report(tuple(checks), figures)
+
+
+def _meanwhile(work: Callable[[], Check]) -> Callable[[], Check]:
+    """Start ``work`` on a thread now; the function returned waits for its result (or its exception)."""
+    done: list[Check] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            done.append(work())
+        except BaseException as exc:  # handed to the waiting caller, never lost on the thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="spamassassin", daemon=True)
+    thread.start()
+
+    def result() -> Check:
+        thread.join()
+        if failed:
+            raise failed[0]
+        return done[0]
+    return result

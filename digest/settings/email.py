@@ -86,6 +86,8 @@ class EmailSettings(BaseModel):
     # Trending rows say why in a reader's words ("96 new comments this week"); false hides the line.
     trending_reasons: bool = True
     spamassassin: bool = Field(default=True, description="score the .eml with spamassassin in the report")
+    # The editor's spamd, asked through spamc: "host:port" or a unix socket's absolute path.
+    spamd: str | None = None
 
     @field_validator("brand_color", "accent_color")
     @classmethod
@@ -101,6 +103,18 @@ class EmailSettings(BaseModel):
         if problem:
             raise ValueError(problem)
         return value
+
+    @field_validator("spamd")
+    @classmethod
+    def _spamd(cls, value: str | None) -> str | None:
+        if value is None or value.startswith("/") and "\0" not in value:
+            return value
+        host, _, port = value.rpartition(":")
+        if (re.fullmatch(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]", host) and port.isdigit()
+                and 0 < int(port) < 65536):
+            return value
+        raise ValueError(f"{value!r} is neither host:port (127.0.0.1:783) nor a unix socket's absolute path "
+                         "(/run/spamd.sock)")
 
     @field_validator("logo_url")
     @classmethod

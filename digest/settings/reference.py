@@ -146,6 +146,9 @@ MEANINGS: dict[str, str] = {
     "email.image_policy": "Images on other hosts: `warn` (named in the build's warnings) or `drop` (left out).",
     "email.trending_reasons": "Why each review trends, in a reader's words (\"96 new comments this week\").",
     "email.spamassassin": "Score the .eml with SpamAssassin (offline) in the pre-send report.",
+    "email.spamd": "Your spamd, asked through `spamc` instead of starting SpamAssassin: `host:port` "
+                   "(\"127.0.0.1:783\") or a unix socket's path; run it with `--local` for the same score. "
+                   "Unreachable: SpamAssassin checks, with a warning.",
     "email.utm_source": "Adds utm_source (and utm_medium, utm_campaign = issue) to links to the site.",
     "email.utm_medium": "utm_medium when `utm_source` is set.",
     "schedule": "`digest schedule`: cron expressions in the site's timezone.",

@@ -10,29 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from pytest_httpserver import HTTPServer
-from service_fakes import FAKES, KEY, Fake
+from helpers.clicks import UTM as UTM_OF
+from helpers.clicks import WEEK, buttondown_fake  # noqa: F401 - the fixture `buttondown`
+from helpers.clicks import cli as _cli
+from service_fakes import Fake
 from test_jobs_demo import demo_config
 from test_jobs_support import FixedClock
 
-from digest.cli import main
 from digest.job.schedule import DigestScheduler
 from digest.settings.config import load_config
 from digest.store import clicks as stored
 from digest.store.database import Store
 
-UTM = "?utm_source=secondscreen&utm_medium=email&utm_campaign=2025-W20"
-
-
-@pytest.fixture
-def buttondown(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Fake:
-    monkeypatch.setenv("DIGEST_BUTTONDOWN_API_KEY", KEY)
-    return FAKES["buttondown"](httpserver)
-
-
-def _cli(config: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, ["--config", str(config), *args])
+UTM = UTM_OF + WEEK
 
 
 def _handed_off(demo: Path, fake: Fake, **more: object) -> tuple[Path, str, list[str]]:

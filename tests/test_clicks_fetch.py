@@ -7,25 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner, Result
-from pytest_httpserver import HTTPServer
-from service_fakes import FAKES, KEY, Fake
+from helpers.clicks import UTM as UTM_OF
+from helpers.clicks import WEEK, buttondown_fake  # noqa: F401 - the fixture `buttondown`
+from helpers.clicks import cli as _cli
+from service_fakes import Fake
 from test_jobs_demo import demo_config
 
-from digest.cli import main
-
-UTM = "?utm_source=secondscreen&utm_medium=email&utm_campaign=2025-W20"
-
-
-@pytest.fixture
-def buttondown(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Fake:
-    monkeypatch.setenv("DIGEST_BUTTONDOWN_API_KEY", KEY)
-    return FAKES["buttondown"](httpserver)
-
-
-def _cli(config: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, ["--config", str(config), *args])
+UTM = UTM_OF + WEEK
 
 
 def _handed_off(demo: Path, fake: Fake) -> tuple[Path, list[str]]:

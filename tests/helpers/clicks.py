@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner
+import pytest
+from click.testing import CliRunner, Result
+from pytest_httpserver import HTTPServer
+from service_fakes import FAKES, KEY, Fake
 
 from digest.cli import main
 
@@ -43,3 +46,16 @@ def store_clicks(config: Path, issue_id: str, source: str, picks: list[tuple[str
                          9, 12, delivered, *period, period[1]))
     with Store.open(load_config(config).store_path) as store:
         replace_clicks(store, issue_id, source, rows)
+
+
+@pytest.fixture(name="buttondown")
+def buttondown_fake(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Fake:
+    """``buttondown``: the Buttondown fake (driven by its vendored description) on 127.0.0.1, its API key
+    set (a test module imports this to use it)."""
+    monkeypatch.setenv("DIGEST_BUTTONDOWN_API_KEY", KEY)
+    return FAKES["buttondown"](httpserver)
+
+
+def cli(config: Path, *args: str) -> Result:
+    """``digest --config CONFIG ARGS...`` in this process."""
+    return CliRunner().invoke(main, ["--config", str(config), *args])

@@ -38,7 +38,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from digest.errors import ConfigError, UsageError
 from digest.files import replace_file
 from digest.select.edit_rules import TWICE, blurb_fault, blurb_text, order_slots, section_fault, twice
-from digest.settings.config import Config, describe_validation_error
+from digest.settings.config import Config
+from digest.settings.problems import describe_validation_error
 from digest.settings.tomlfile import describe, read_toml
 from digest.urls import canonical_url
 

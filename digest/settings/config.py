@@ -36,6 +36,7 @@ from digest.settings.approval import ApprovalSettings
 from digest.settings.edition_tables import ArchiveSettings, EditionSettings, edition_config
 from digest.settings.email import EmailSettings
 from digest.settings.job import DeliverySettings, ScheduleSettings
+from digest.settings.problems import describe_validation_error, message
 from digest.settings.tomlfile import describe, read_toml
 
 if TYPE_CHECKING:
@@ -416,7 +417,7 @@ def load_config(path: Path | str) -> Config:
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(path, text, exc)) from None
+        raise ConfigError(describe_validation_error(path, text, exc, _allowed)) from None
     bad = unusable_paths(config)
     if bad:
         raise ConfigError("\n".join(describe(path, text, loc, "holds a control character: write the path "
@@ -453,7 +454,7 @@ def check_editions(path: Path, text: str, config: Config) -> None:
         try:
             effective = edition_config(config, edition)
         except ValidationError as exc:
-            problems += [describe(path, text, (*where, *_edition_loc(err["loc"])), _message(err))
+            problems += [describe(path, text, (*where, *_edition_loc(err["loc"])), message(err, _allowed))
                          for err in exc.errors()]
             continue
         problems += _unknown_sections(path, text, effective, where)
@@ -486,21 +487,6 @@ def _unknown_sections(path: Path, text: str, config: Config, where: tuple[Any, .
                                       f"(sections: {', '.join(known)})")]
 
 
-def describe_validation_error(path: Path, text: str, exc: ValidationError) -> str:
-    ranged = exc.title == Config.__name__  # an issue file's model has no config ranges
-    return "\n".join(describe(path, text, tuple(err["loc"]), _message(err, ranged)) for err in exc.errors())
-
-
-def _message(err: Any, ranged: bool = True) -> str:
-    if err["type"] == "extra_forbidden":
-        return "unknown key (check the spelling)"
-    if err["type"] == "missing":
-        return "required key is missing"
-    if ranged and err["type"] in _BOUND_ERRORS and (allowed := _allowed(tuple(err["loc"]))):
-        return f"{err['msg']} (allowed: {allowed})"
-    return str(err["msg"])
-
-
 def _allowed(loc: tuple[Any, ...]) -> str | None:
     """The range of the number at ``loc``; in a ``[delivery.<service>]`` table, from that service's own
     model (the config's field names only the shared base, so that unused services are never loaded)."""
@@ -509,5 +495,3 @@ def _allowed(loc: tuple[Any, ...]) -> str | None:
             return allowed_range(service.Settings, loc[at + 2:])
     return allowed_range(Config, loc)
 
-
-_BOUND_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})

@@ -99,36 +99,39 @@ class BuildWriter:
             try:
                 self._write_locked(job)
             except Exception as exc:  # a bug, not the editor's: said on the page, logged with its traceback
-                self.error = (f"{job.composed.issue_id}: the change is saved in {job.issue_path} but its build "
-                              f"was not written: {type(exc).__name__}: {exc}")
+                self.error = _unwritten(job, f"{type(exc).__name__}: {exc}")
                 raise
             finally:
                 self._pending = None if self._pending is job else self._pending
 
     def _write_locked(self, job: _Write) -> None:
-        issue_id = job.composed.issue_id
         if file_version(job.issue_path) != job.version:
             self.error = None  # changed by someone else since: their build (or the next change) writes it
             return
         lock = store_lock(self._base.store_path, self._worker.closed)
         if lock is None:
-            self.error = (f"{issue_id}: the change is saved in {job.issue_path} but its build was not written: "
-                          "another digest run held the store for a minute")
+            self.error = _unwritten(job, "another digest run held the store for a minute")
             return
         try:
             with Store.open(self._base.store_path) as store:
                 try:
                     result = write_composed(store, job.composed)
                 except DigestError as exc:
-                    self.error = (f"{issue_id}: the change is saved in {job.issue_path} but its build was not "
-                                  f"written: {exc}")
+                    self.error = _unwritten(job, str(exc))
                     return
                 self.error = self.warning = None
                 try:
                     update_archive(self._base, store)
                 except DigestError as exc:
-                    self.warning = f"{issue_id} is built, but the web archive was not updated: {exc}"
+                    self.warning = (f"{job.composed.issue_id} is built, but the web archive was not updated: "
+                                    f"{exc}")
         finally:
             lock.release()
         if any(c.status == "pending" for c in result.report.checks):
             self._spam.submit(job.composed.config, result.out_dir)  # SpamAssassin after the files
+
+
+def _unwritten(job: _Write, why: str) -> str:
+    """What the page and every refused move say when a change's build could not be written."""
+    return (f"{job.composed.issue_id}: the change is saved in {job.issue_path} but its build was not "
+            f"written: {why}")

@@ -5,8 +5,9 @@ are checked against the store (``check_flags``, the same messages), merged into 
 (``save_flags``, atomically), then the issue is composed as ``digest build`` composes it
 (``compose_issue``: everything that can refuse it). The editor sees that email at once; writing it (the
 folder, the store's record, the archive) follows a moment later in the background (digest.desk.finish),
-then SpamAssassin's check (digest.desk.spam); every move of the issue's state and every hand-off waits
-for both first. The issue file stays the source of truth; the desk keeps nothing of its own.
+then SpamAssassin's check (digest.desk.spam). Every move of the issue's state, the hand-off and the
+archive buttons wait for the write first, and every hand-off finishes a pending check itself. The issue
+file stays the source of truth; the desk keeps nothing of its own.
 
 Two editors (two tabs, two desks on one store) are kept from losing each other's change by the issue
 file's version: every form carries the hash of the file's bytes as the page showed it, and a change

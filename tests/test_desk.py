@@ -47,7 +47,7 @@ def test_the_page_shows_every_pick_with_why_it_won_and_every_near_miss_with_why_
         assert escape(f"why it lost: {miss['reason']}") in page.text
     assert any(p["tldr"] and escape(p["tldr"][:40]) in page.text
                for p in picks)
-    assert '<iframe id="email-desktop" sandbox src="/email.html"' in page.text
+    assert '<iframe id="email-desktop" sandbox="allow-same-origin" src="/email.html"' in page.text
     assert "<img src=\"https://" in page.text or "<img src=\"/mirror/" in page.text
 
 

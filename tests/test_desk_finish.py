@@ -20,6 +20,7 @@ from test_smtp import Inbox, smtp_server
 
 import digest.desk.finish
 from digest.desk.finish import file_version
+from digest.desk.preview import EMAIL_POLICY
 from digest.desk.session import open_session
 from digest.errors import DigestError
 from digest.select.editor import EditorChoices
@@ -50,7 +51,7 @@ def test_a_change_is_served_from_memory_then_written_as_digest_build_writes_it(d
         text = request(server, "GET", "/digest.txt")
         report = request(server, "GET", "/report")
         assert "Shown before it is written" in email.text and "Shown before it is written" in text.text
-        assert email.headers["content-security-policy"] == "script-src 'none'"  # as sandboxed as a built one
+        assert email.headers["content-security-policy"] == EMAIL_POLICY  # as sandboxed as a built one
         assert 'data-check="spamassassin" data-status="pending"' in report.text
         written(server)
         html = (_folder(demo) / "digest.html").read_bytes()

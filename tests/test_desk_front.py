@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from helpers.chromium import launched
 from helpers.clicks import store_clicks
-from helpers.desk import WEEK, build_demo, running_desk
+from helpers.desk import WEEK, build_demo, running_desk, written
 from test_desk import issue_file
 
 from digest.desk.server import DeskServer
@@ -78,6 +78,16 @@ def desk_page(browser: Any, server: DeskServer, *, js: bool = True, width: int =
 
 
 TALL = 1400  # px: the first three top picks' cards and the email beside them, all on screen
+SHOWN = "() => document.getElementById('email-desktop').dataset.shown || null"
+
+
+def new_email(page: Any, before: str | None) -> str:
+    """The desktop frame's email once desk.js has put a newer one into it than ``before`` (the frame's
+    ``data-shown`` then): its whole HTML."""
+    page.wait_for_function("old => { const f = document.getElementById('email-desktop'); "
+                           "return !!f.dataset.shown && f.dataset.shown !== old; }", arg=before)
+    return str(page.evaluate("() => document.getElementById('email-desktop').contentDocument"
+                             ".documentElement.outerHTML"))
 
 
 def top_cards(page: Any) -> Any:
@@ -93,18 +103,16 @@ def test_drag_the_third_top_pick_onto_the_first_and_the_email_shows_it_first(bro
     with running_desk(demo) as server, desk_page(browser, server, height=TALL) as page:
         cards = top_cards(page)
         expect(cards.nth(2)).to_have_attribute("draggable", "true")
-        with page.expect_event("framenavigated", predicate=lambda f: "v=" in f.url) as navigated:
-            cards.nth(2).hover(position={"x": 4, "y": 4})  # the card's own padding, not a link in it
-            page.mouse.down()
-            cards.nth(0).hover(position={"x": 4, "y": 4})
-            cards.nth(0).hover(position={"x": 6, "y": 6})  # dragover again, over the same card
-            expect(cards.nth(0)).to_have_class("card drop-target")  # where it will land, outlined
-            expect(cards.nth(2)).to_have_class("card dragging")
-            page.mouse.up()
+        shown = page.evaluate(SHOWN)
+        cards.nth(2).hover(position={"x": 4, "y": 4})  # the card's own padding, not a link in it
+        page.mouse.down()
+        cards.nth(0).hover(position={"x": 4, "y": 4})
+        cards.nth(0).hover(position={"x": 6, "y": 6})  # dragover again, over the same card
+        expect(cards.nth(0)).to_have_class("card drop-target")  # where it will land, outlined
+        expect(cards.nth(2)).to_have_class("card dragging")
+        page.mouse.up()
+        email = new_email(page, shown)
         expect(cards.nth(0)).to_have_attribute("data-url", before[2])
-        frame = navigated.value
-        frame.wait_for_load_state()
-        email = frame.content()
         assert "moved" in page.locator("#messages").inner_text()
         assert page.evaluate(FOCUS)[:2] == ["LI", before[2]]  # focus stays on the moved card
     wanted = [before[2], before[0], before[1], *before[3:]]
@@ -161,14 +169,15 @@ def test_a_change_sent_by_fetch_refreshes_the_email_and_a_refusal_shows_in_the_b
     with running_desk(demo) as server, desk_page(browser, server, expected=refused) as page:
         assert page.frame_locator("iframe[sandbox]").first.locator(linked).count() > 0
         card = page.locator(f'#picks > li.card[data-url="{first}"]')
-        with page.expect_event("framenavigated", predicate=lambda f: "v=" in f.url) as navigated:
-            card.get_by_role("button", name="Drop:").click()
+        shown = page.evaluate(SHOWN)
+        card.get_by_role("button", name="Drop:").click()
+        email = new_email(page, shown)
         expect(page.locator("#messages")).to_contain_text("rebuilt 2025-W20")
-        frame = navigated.value
-        frame.wait_for_load_state()
-        assert frame.locator(linked).count() == 0 and frame.locator("body").count() == 1
+        assert urlsplit(first).path not in email and email.count("<body") == 1
+        assert page.frame_locator("#email-desktop").locator(linked).count() == 0
         assert page.locator(f'#picks > li.card[data-url="{first}"]').count() == 0
         assert page.evaluate("location.pathname") == "/"  # no navigation: the page stayed
+        written(server)  # the change's files (the manifest read next), which the desk writes a moment later
         top = tops(demo)[0]
         page.locator(f'#picks > li.card[data-url="{top}"]').get_by_role("button", name="Up:").click()
         expect(page.locator('#messages [role="alert"]')).to_contain_text("already first of the top picks")
@@ -244,23 +253,30 @@ def test_the_dark_toggle_stays_on_across_a_change_and_a_pending_spam_check_fills
     with running_desk(demo) as server, desk_page(browser, server) as page:
         scheme = page.locator("#scheme")
         frames = [page.locator("#email-desktop"), page.locator("#email-phone")]
-        with page.expect_event("framenavigated", predicate=lambda f: "scheme=dark" in f.url):
-            scheme.click()
+        dark = ("() => { const d = document.getElementById('email-desktop').contentDocument;"
+                " return !d.head.innerHTML.includes('prefers-color-scheme'); }")  # its dark rules forced on
+        assert not page.evaluate(dark)
+        scheme.click()
         expect(scheme).to_have_attribute("aria-pressed", "true")
-        for frame in frames:
-            expect(frame).to_have_attribute("src", re.compile(r"scheme=dark"))
+        for frame in frames:  # both frames hold the dark view (put in place: the frames stay)
+            expect(frame).to_have_attribute("data-shown", re.compile(r"scheme=dark"))
+        assert page.evaluate(dark)
         page.evaluate("window.__same_page = true")
         # the change comes back with SpamAssassin pending; the script asks /report until it is filled in
         with page.expect_request(lambda r: urlsplit(r.url).path == "/report", timeout=30_000):
             page.locator(f'#picks > li.card[data-url="{first}"]').get_by_role("button", name="Drop:").click()
             expect(page.locator("#messages")).to_contain_text("rebuilt 2025-W20")
-        for frame in frames:  # the new frames show the new build, still dark
-            expect(frame).to_have_attribute("src", re.compile(r"scheme=dark.*v=|v=.*scheme=dark"))
+        for frame in frames:  # the frames show the new build, still dark
+            expect(frame).to_have_attribute("data-shown",
+                                            re.compile(r"scheme=dark.*early=|early=.*scheme=dark"))
+        assert page.evaluate(dark)
         expect(scheme).to_have_attribute("aria-pressed", "true")
         spam = page.locator('#report li[data-check="spamassassin"]')
         expect(spam).not_to_have_attribute("data-status", "pending", timeout=60_000)
         expect(spam).to_contain_text("score")
         assert page.evaluate("window.__same_page") is True  # filled in by the script, not by a reload
-        with page.expect_event("framenavigated", predicate=lambda f: "scheme=dark" not in f.url):
-            scheme.click()
+        scheme.click()
         expect(scheme).to_have_attribute("aria-pressed", "false")
+        for frame in frames:
+            expect(frame).not_to_have_attribute("data-shown", re.compile(r"scheme=dark"))
+        assert not page.evaluate(dark)

@@ -37,8 +37,8 @@ def test_the_email_is_framed_at_desktop_and_phone_width_with_a_dark_view_and_the
         light = request(server, "GET", "/email.html")
         text = request(server, "GET", "/digest.txt")
     assert page.status == 200
-    assert '<iframe id="email-desktop" sandbox src="/email.html" width="600"' in page.text
-    assert '<iframe id="email-phone" sandbox src="/email.html" width="375"' in page.text
+    assert '<iframe id="email-desktop" sandbox="allow-same-origin" src="/email.html" width="600"' in page.text
+    assert '<iframe id="email-phone" sandbox="allow-same-origin" src="/email.html" width="375"' in page.text
     button = re.search(r'<button id="scheme"[^>]*>', page.text)
     assert button is not None and 'type="button"' in button[0] and 'aria-pressed="false"' in button[0]
     assert 'data-dark-src="/email.html?scheme=dark"' in button[0]
@@ -158,7 +158,8 @@ def test_each_edition_of_the_week_has_its_own_desk_page_and_changes(demo: Path) 
         assert '<a href="/?edition=anime">anime</a>' in home.text
         page = request(server, "GET", "/?edition=anime")
         assert page.status == 200 and "(anime/2025-W20)" in page.text
-        assert '<iframe id="email-phone" sandbox src="/email.html?edition=anime" width="375"' in page.text
+        assert ('<iframe id="email-phone" sandbox="allow-same-origin" src="/email.html?edition=anime" '
+                'width="375"') in page.text
         email = request(server, "GET", "/email.html?edition=anime")
         assert email.status == 200 and escape(anime["subject"]) in email.text  # type: ignore[arg-type]
         forms = re.findall(r"<form [^>]*>.*?</form>", page.text, re.S)

@@ -16,7 +16,7 @@ from email_fixtures import BRANDED, NOW, email_config, email_config_text, realis
 
 from digest.cli.base import Context
 from digest.cli.mail import preview, rebuild_latest
-from digest.desk.preview import PreviewServer, Watcher, latest_issue_dir, make_server
+from digest.desk.preview import EMAIL_POLICY, PreviewServer, Watcher, latest_issue_dir, make_server
 from digest.errors import DigestError
 from digest.mail.manifest import build_manifest
 from digest.mail.output import write_issue
@@ -71,7 +71,7 @@ def test_page_shows_both_widths_and_the_text(serving: PreviewServer, config: Con
     assert "Clair Obscur" in page  # the subject, from the manifest
     status, headers, body = get(serving.url + "email.html")
     assert status == 200 and body == (folder / "digest.html").read_text(encoding="utf-8")
-    assert headers["Content-Security-Policy"] == "script-src 'none'"
+    assert headers["Content-Security-Policy"] == EMAIL_POLICY
     assert get(serving.url + "digest.txt")[2] == (folder / "digest.txt").read_text(encoding="utf-8")
     state = json.loads(get(serving.url + "state.json")[2])
     assert state == {"issue": "2025-W20", "version": (folder / "digest.html").stat().st_mtime_ns, "error": None}

@@ -62,7 +62,7 @@ def editor_change(flags: Callable[[Form], EditorChoices]) -> Change:
     """A change made of the editor's choices: checked, written to the issue file and built as the CLI does."""
 
     def change(session: DeskSession, form: Form) -> list[str]:
-        result, notes = session.apply(flags(form), form.get("version", ""))
+        result, notes = session.apply(flags(form), form.get("version", ""), form.get("early"))
         size = len(result.rendered.html.encode("utf-8")) / 1024
         return [*notes, f"saved to {session.issue_path}; rebuilt {result.issue_id}: "
                         f"{len(result.selection.picks)} picks, {size:.1f} KB"]

@@ -58,13 +58,19 @@ def query(edition: str | None, **more: str) -> str:
 
 def email_panel(folder: Path | None, edition: str | None) -> str:
     """The built email twice, 600 and 375 px wide, each in a frame that may run nothing; the Dark
-    toggle (a button desk.js wires by its data attributes, and a plain link to the dark view)."""
+    toggle (a button desk.js wires by its data attributes, and a plain link to the dark view).
+
+    The frames are sandboxed without ``allow-scripts`` (nothing in the email runs, whatever a template or
+    a feed put there) but with ``allow-same-origin``: the email keeps the desk's origin, so desk.js can put
+    a change's email into the frame's document in place instead of navigating the frame. The two flags
+    together never include scripts: that pair is the one a sandbox must not have."""
     if folder is None:
         return "<h2>The email</h2><p>Not built yet: make a change, or run digest build.</p>"
     light, dark = f"/email.html{query(edition)}", f"/email.html{query(edition, scheme='dark')}"
     text = f"/digest.txt{query(edition)}"
     frames = "".join(
-        f'<figure><figcaption>{caption}</figcaption><iframe id="{ident}" sandbox src="{escape(light)}" '
+        f'<figure><figcaption>{caption}</figcaption><iframe id="{ident}" sandbox="allow-same-origin" '
+        f'src="{escape(light)}" '
         f'width="{width}" title="the email as built, {caption}"></iframe></figure>'
         for ident, width, caption in (("email-desktop", 600, "desktop, 600 px"),
                                       ("email-phone", 375, "phone, 375 px")))

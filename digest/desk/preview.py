@@ -45,6 +45,9 @@ _DARK = re.compile(r"prefers-color-scheme\s*:\s*dark", re.I)
 # Served with everything but the preview page: a mirrored page or SVG shows, and nothing in it runs
 # or acts at this origin (sandbox without allow-scripts / allow-same-origin: an opaque origin).
 SANDBOX = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
+# The email itself: nothing in it runs (no script, no plugin, no form, no popup, no <base>) even opened
+# on its own, yet it keeps this origin, so the page around it may read it and put a new build into it.
+EMAIL_POLICY = "sandbox allow-same-origin; script-src 'none'; object-src 'none'; base-uri 'none'"
 IDLE_TIMEOUT = 20.0  # seconds a connection may sit without sending a byte
 MAX_CONNECTIONS = 32  # connections served at once; more are answered 503 and closed
 _MAX_PATH = 2048  # characters of a request path
@@ -305,7 +308,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         text = local_images(with_samples(html_text, samples), self.server.mirrors)
         if "scheme=dark" in query:
             text = force_dark(text)
-        self._policy = "script-src 'none'"  # the email never runs code; it keeps this origin for the page
+        self._policy = EMAIL_POLICY
         self._send(text.encode("utf-8"), "text/html; charset=utf-8")
 
     def _mirror_file(self, path: str) -> None:

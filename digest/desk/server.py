@@ -33,6 +33,7 @@ from urllib.parse import parse_qs
 
 from digest.desk import panels
 from digest.desk.actions import ACTIONS, Change
+from digest.desk.early import EarlyEmails
 from digest.desk.page import CSS, render_desk
 from digest.desk.preview import (
     IDLE_TIMEOUT,
@@ -173,6 +174,8 @@ class DeskHandler(PreviewHandler):
             folder = session.folder() if session is not None else None
             report = session.report() if session is not None else None
             self._html(panels.report_section(folder, report), HTTPStatus.OK)
+        elif path == "/email.html" and (early := parse_qs(self.path.partition("?")[2]).get("early")):
+            self._early_email(early[0], edition)
         elif path in ("/email.html", "/digest.txt") and (shown := self._pending_email(edition)) is not None:
             # the last change's email, composed and judged, while its files are still being written
             query = self.path.partition("?")[2]
@@ -310,7 +313,28 @@ class DeskHandler(PreviewHandler):
         except DigestError as exc:
             self._page(HTTPStatus.UNPROCESSABLE_ENTITY, error=str(exc), edition=edition)
             return
+        finally:  # the page's early request for this change's email waits no longer
+            self._early(edition).publish(fields.get("early"), None)
         self._page(messages=tuple(messages), edition=edition, early=True)
+
+    def _early(self, edition: str | None) -> EarlyEmails:
+        try:
+            return self._session(edition).early
+        except DigestError:  # no such edition, or its week is not built: nothing waits there
+            return EarlyEmails()
+
+    def _early_email(self, change: str, edition: str | None) -> None:
+        """``GET /email.html?early=<id>``: the change's email once rendered (digest.desk.early), before it
+        is judged; 204 when the change rendered none (the page then asks for the email as before)."""
+        shown = self._early(edition).wait(change)
+        if shown is None:
+            self.send_response(HTTPStatus.NO_CONTENT)
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            return
+        query = self.path.partition("?")[2]
+        raw = parse_qs(query).get("tags", [""])[0] == "raw"
+        self._email(shown, query, {} if raw else self.server.samples)
 
 
 DeskServer.handler_class = DeskHandler

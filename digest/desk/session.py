@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from digest.desk.early import EarlyEmails
 from digest.desk.finish import QUIET, BuildWriter, file_version
 from digest.desk.spam import SpamWorker
 from digest.errors import DigestError
@@ -92,11 +93,13 @@ class DeskSession:
     built: ComposedIssue | None = None
     # the issue file's version when ``built`` was made: the page reuses its selection until the file changes
     _built_version: str = ""
+    early: EarlyEmails = field(init=False)  # each change's email as soon as it is rendered, by its id
     _lock: threading.Lock = field(init=False)
     _spam: SpamWorker = field(init=False)
     _writer: BuildWriter = field(init=False)
 
     def __post_init__(self) -> None:
+        self.early = EarlyEmails()
         self._lock = _hold(self.base.store_path)
         self._spam = SpamWorker(self._lock, self.base.store_path)
         self._writer = BuildWriter(self._lock, self.base, self._spam, self.write_quiet)
@@ -176,9 +179,11 @@ class DeskSession:
                         folder, config.site.tz, error, writer.error or writer.warning, stale, approval,
                         tuple(p.name for p in config.approval.people), tuple(x.name for x in config.sections))
 
-    def apply(self, flags: EditorChoices, version: str) -> tuple[ComposedIssue, list[str]]:
+    def apply(self, flags: EditorChoices, version: str,
+              early: str | None = None) -> tuple[ComposedIssue, list[str]]:
         """Check ``flags`` as ``digest build`` does, write them, compose the issue (its files follow in
-        the background); refuse a stale ``version``.
+        the background); refuse a stale ``version``. The email is published under the change's ``early``
+        id as soon as it is rendered, while it is judged (digest.desk.early).
 
         Raises :class:`StaleVersion`, the check's own UsageError or the composing's error; in each case
         the issue file is left as it was (``digest build`` keeps flags its build then refuses; the desk
@@ -195,7 +200,8 @@ class DeskSession:
             before = (self.issue_path.read_bytes(), self.issue_path.stat()) if version else None
             save_flags(config, self.issue_id, flags)
             try:
-                result = compose_issue(config, store, self.now, self.week, spam_pending=True)
+                result = compose_issue(config, store, self.now, self.week, spam_pending=True,
+                                       on_rendered=lambda shown: self.early.publish(early, shown.html))
             except BaseException:
                 _put_back(self.issue_path, before)  # a change the build refuses is not kept half-made
                 raise

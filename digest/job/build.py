@@ -8,6 +8,7 @@ shows a composed issue at once and writes it a moment later (digest.desk.finish)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -68,12 +69,14 @@ class ComposedIssue:
 def compose_issue(
     config: Config, store: Store, now: datetime, week: Week | None = None,
     overrides: EditorChoices | None = None, *, spam_pending: bool = False,
+    on_rendered: Callable[[RenderedIssue], None] | None = None,
 ) -> ComposedIssue:
     """Choose, render and judge one edition's issue (``config`` is that edition's effective config);
     nothing is written. Raises LintError when its pre-send report refuses it.
 
     ``spam_pending`` (the desk): the report's SpamAssassin check is left "pending", for a worker to
     fill in (digest.job.spam) while the editor already sees the email; every hand-off completes it first.
+    ``on_rendered`` (the desk) is told the rendered email before it is judged, to show it meanwhile.
     """
     from digest.mail.output import build_eml  # the email stages import templates lazily
     from digest.mail.render import render_issue, site_host
@@ -83,6 +86,8 @@ def compose_issue(
     week = week or last_full_week(now, config.site.tz)
     selection = choose(config, store, now, week, overrides)
     rendered = render_issue(config, selection)
+    if on_rendered is not None:
+        on_rendered(rendered)
     eml = build_eml(config, rendered, now)
     check_merge_tags(config, rendered, eml)  # no tag its delivery path leaves unresolved
     report = presend_report(rendered.html, config.email.merge_tags, site_host(config), eml,

@@ -354,7 +354,7 @@ class Measure:
 
 def _ingest(config: Config, store_dir: Path, expected: int, on_thread: bool = False) -> Callable[[], None]:
     """One real collect into a fresh store, timed from opening the store to its last commit."""
-    import digest.collect.feeds
+    import digest.collect.parsepool
     from digest.collect.collector import run_collect
     from digest.store.database import Store
 
@@ -362,15 +362,15 @@ def _ingest(config: Config, store_dir: Path, expected: int, on_thread: bool = Fa
 
     def run() -> None:
         path = store_dir / f"ingest-{next(runs)}.sqlite"
-        workers = digest.collect.feeds.parse_workers
+        workers = digest.collect.parsepool.parse_workers  # ParsePool.for_feeds looks it up there
         if on_thread:
-            digest.collect.feeds.parse_workers = lambda feeds: 0  # type: ignore[assignment]
+            digest.collect.parsepool.parse_workers = lambda feeds: 0  # type: ignore[assignment]
         try:
             with Store.open(path) as store:
                 report = run_collect(config, store, lambda: datetime.now(UTC))
                 stored = store.count("entries")
         finally:
-            digest.collect.feeds.parse_workers = workers  # type: ignore[assignment]
+            digest.collect.parsepool.parse_workers = workers  # type: ignore[assignment]
         if report.failed:
             raise RuntimeError(f"collect failed: {[(o.name, o.error) for o in report.failed]}")
         if stored != expected:
@@ -473,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         for path, body in corpus.items():
             (args.dump / (path.strip("/").replace("/", "-") + ".xml")).write_bytes(body)
     size = sum(len(b) for b in corpus.values())
-    from digest.collect.feeds import parse_workers
+    from digest.collect.parsepool import parse_workers
 
     # ParsePool forks workers only from a process with a single thread, as this one is.
     workers = parse_workers(len(corpus)) if threading.active_count() == 1 else 0

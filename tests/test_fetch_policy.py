@@ -146,3 +146,25 @@ def test_the_site_on_loopback_is_trusted_but_metadata_never() -> None:
         with pytest.raises(FetchError, match="internal address"):
             asyncio.run(policy.check_peer("x", ipaddress.ip_address(address)))
     asyncio.run(policy.check_peer("x", ipaddress.ip_address("93.184.215.14")))  # a public address
+
+
+def test_the_guarded_transport_loads_the_ca_store_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A collect's transport reads the CA bundle once (each read holds about 1 MB for the run, issue 23's
+    memory), and the one context it keeps verifies certificates and host names."""
+    import ssl
+
+    from digest.collect.policy import GuardedTransport
+
+    loads: list[object] = []
+    real = ssl.SSLContext.load_verify_locations
+
+    def counted(self: ssl.SSLContext, *args: object, **kwargs: object) -> None:
+        loads.append(self)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    transport = GuardedTransport(FetchPolicy(frozenset({Origin("127.0.0.1", 8080)})))
+    assert len(loads) == 1
+    context = transport._pool._ssl_context
+    assert context is loads[0]
+    assert context is not None and context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from test_jobs_demo import demo_config
 
+from digest.collect.parsepool import parse_workers
 from digest.cron import cron_trigger
 from digest.errors import ConfigError
 from digest.settings.config import load_config
@@ -71,7 +72,7 @@ def collected(demo: Path) -> set[str]:
 
 
 def test_collect_loads_the_fetcher_but_no_renderer_archive_or_service(collected: set[str]) -> None:
-    assert {"digest.collect.fetch", "feedparser", "httpx"} <= collected
+    assert {"digest.collect.fetch", "digest.collect.parsepool", "httpx"} <= collected
     assert present(collected, (*NEVER, *RENDER, *ARCHIVE, "digest.select", "digest.job")) == []
 
 
@@ -97,9 +98,16 @@ def test_build_without_an_archive_loads_no_web_page_writer(tmp_path: Path) -> No
 
 def test_run_loads_what_the_demo_uses_and_no_service(tmp_path: Path) -> None:
     modules = loaded(demo_config(tmp_path), "run", "--now", NOW)
-    assert {"digest.collect.fetch", "feedparser", "premailer", "digest.mail.archive", "digest.job.run"} \
-        <= modules
+    assert {"digest.collect.fetch", "premailer", "digest.mail.archive", "digest.job.run"} <= modules
     assert present(modules, NEVER) == []
+
+
+@pytest.mark.skipif(parse_workers(7) < 2, reason="one usable core, or not Linux: the demo parses on a thread")
+def test_the_feed_parser_loads_only_in_the_parse_workers(collected: set[str]) -> None:
+    """The demo's seven feeds parse on forked workers: feedparser (and chardet, which it loads) is
+    imported there, after the fork, so the collect's own process never holds it (issue 23's memory)."""
+    assert "digest.collect.parsepool" in collected
+    assert present(collected, ("feedparser", "chardet", "digest.collect.feeds")) == []
 
 
 @pytest.mark.parametrize("default", [DEFAULT_COLLECT, DEFAULT_BUILD])

@@ -30,7 +30,7 @@ from digest.urls import is_http
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from digest.collect.feeds import ParsePool
+    from digest.collect.parsepool import ParsePool
     from digest.models import ParsedFeed
 
 ProgressCallback = Callable[[FeedOutcome], None]
@@ -59,7 +59,7 @@ class _ParseOnDemand:
 
     async def parse(self, content: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
         if self._pool is None:
-            from digest.collect.feeds import ParsePool
+            from digest.collect.parsepool import ParsePool
 
             self._pool = ParsePool(0)
         return await self._pool.parse(content, headers, url)
@@ -132,7 +132,7 @@ async def collect(
         # feeds that did change parse on a thread).
         likely = _likely_bodies(store, config.feeds)
         if likely >= 2:
-            from digest.collect.feeds import ParsePool
+            from digest.collect.parsepool import ParsePool
 
             with ParsePool.for_feeds(likely) as pool:
                 outcomes = list(await asyncio.gather(*(one(f, pool) for f in config.feeds)))

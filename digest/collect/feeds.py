@@ -12,23 +12,14 @@ processes (:class:`ParsePool`) because feedparser is pure Python and holds the G
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 import io
-import multiprocessing
-import os
 import re
-import signal
-import sys
-import threading
-import time
 import xml.sax
 import xml.sax.expatreader
 import xml.sax.handler
 import xml.sax.xmlreader
-from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,7 +29,6 @@ from lxml import etree
 
 from digest.collect.repair import lost_origlinks, origlinks_of, utf8_overrules
 from digest.errors import ErrorKind, FeedParseError
-from digest.mail.child import die_with_parent
 from digest.models import FeedEntry, ImageHint, ParsedFeed
 from digest.text import AUTHOR_MAX, CONTENT_MAX, SUMMARY_MAX, TITLE_MAX, clip, strip_bidi
 from digest.urls import canonical_url, is_http
@@ -361,136 +351,8 @@ def _attribute_extras(body: bytes) -> list[dict[str, str]]:
     return items
 
 
-# --------------------------------------------------------------------------- where a collect parses
+# Where a collect parses (worker processes or a thread) lives in digest.collect.parsepool, which does
+# not import feedparser: the collect's own process never loads it when its workers parse.
+from digest.collect.parsepool import ParsePool, parse_workers  # noqa: E402  (re-exported)
 
-ParseFunction = Callable[[bytes, Mapping[str, str], str], ParsedFeed]
-
-
-def parse_workers(feeds: int) -> int:
-    """Worker processes for a collect of ``feeds`` feeds: one per usable core; 0 (a thread) for one
-    feed or one core, and off Linux, where this module does not fork."""
-    if not sys.platform.startswith("linux"):
-        return 0
-    workers = min(feeds, len(os.sched_getaffinity(0)))
-    return workers if workers >= 2 else 0
-
-
-def _parse_in_worker(content: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
-    return parse_feed(content, headers, url)  # looked up per call, so a test's stand-in is used
-
-
-def _ready() -> None:
-    """A no-op task, submitted to start a fork pool's workers at once."""
-
-
-def _start_worker(parent: int) -> None:
-    """Runs first in every worker: die with the collect, and leave Ctrl-C to it."""
-    # Ctrl-C reaches the whole process group; the collect answers it by shutting the pool down.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()  # the kernel kills this worker the moment the collect dies, even by SIGKILL
-    if os.getppid() != parent:  # it died before prctl took effect
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
-
-
-def _watch_parent(parent: int) -> None:
-    """Fallback for the death signal: a worker never outlives its collect for long."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-
-
-class ParsePool:
-    """Where one collect runs :func:`parse_feed`: on worker processes, or on a thread.
-
-    feedparser is pure Python. On threads, parses share one core and hold the GIL
-    the event loop needs to fetch and store (every sqlite call then waits up to a
-    switch interval to get it back). Worker processes parse beside the loop and on
-    every core; the frozen ParsedFeed comes back pickled, equal to a local call.
-
-    Workers are forked, and only when it is safe: on Linux, from a process with a
-    single thread (the CLI), all at once when the pool is made, before any request
-    has started. Elsewhere (a scheduler's thread, several threads) parsing stays on
-    a thread, as before: fork with threads can deadlock, and spawned workers re-import
-    the main module, which costs as much as they save on a collect. A worker dies
-    with its collect (Linux death signal), so a killed run leaves no process behind.
-
-    A worker that dies mid-parse (killed, out of memory, a crash in C code) breaks
-    the pool and every parse queued on it. The pool is replaced, and each of those
-    feeds is parsed again alone in a fresh process: only the feed that crashes again
-    fails, with a FeedParseError of kind ``crash``; the others come back as usual.
-    """
-
-    def __init__(self, workers: int, parse: ParseFunction = _parse_in_worker) -> None:
-        self.workers = workers
-        self._parse = parse
-        self._pool: ProcessPoolExecutor | None = None
-        self._retries = asyncio.Semaphore(max(workers, 1))
-        if workers > 0 and threading.active_count() == 1:
-            try:
-                self._pool = self._new_pool(workers)
-            except OSError:  # no process to be had (a limit on processes or memory): use a thread
-                self._pool = None
-
-    @classmethod
-    def for_feeds(cls, count: int) -> ParsePool:
-        return cls(parse_workers(count))
-
-    @property
-    def in_processes(self) -> bool:
-        return self._pool is not None
-
-    def __enter__(self) -> ParsePool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    async def parse(self, content: bytes, headers: Mapping[str, str], url: str) -> ParsedFeed:
-        pool = self._pool
-        if pool is None:
-            return await asyncio.to_thread(self._parse, content, headers, url)
-        loop = asyncio.get_running_loop()
-        plain = dict(headers)
-        try:
-            return await loop.run_in_executor(pool, self._parse, content, plain, url)
-        except BrokenProcessPool:
-            if self._pool is pool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                try:
-                    self._pool = self._new_pool(self.workers)
-                except OSError:
-                    self._pool = None
-        async with self._retries:
-            try:
-                alone = self._new_pool(1)
-            except OSError as exc:
-                raise FeedParseError(f"the feed parser crashed, and could not be restarted: {exc}",
-                                     kind=ErrorKind.CRASH) from None
-            try:
-                return await loop.run_in_executor(alone, self._parse, content, plain, url)
-            except BrokenProcessPool:
-                raise FeedParseError(
-                    "the feed parser crashed on this feed (out of memory, or a bug in a parser library)",
-                    kind=ErrorKind.CRASH,
-                ) from None
-            finally:
-                alone.shutdown(wait=False)
-
-    @staticmethod
-    def _new_pool(workers: int) -> ProcessPoolExecutor:
-        """Forked workers when this process has one thread; else (replacing a crashed pool,
-        whose threads may still run) spawned ones, slower to start but safe."""
-        method = "fork" if threading.active_count() == 1 else "spawn"
-        pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context(method),
-            initializer=_start_worker, initargs=(os.getpid(),),
-        )
-        if method == "fork":
-            pool.submit(_ready)  # forks every worker now, while this is the only thread
-        return pool
+__all__ = ["ParsePool", "parse_feed", "parse_workers"]

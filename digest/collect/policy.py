@@ -244,9 +244,11 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport, on a connection pool whose every connection passes the policy."""
 
     def __init__(self, policy: FetchPolicy) -> None:
-        super().__init__()
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(), network_backend=_GuardedBackend(policy))
+        # One context, handed to httpx's own set-up as well: each reads the CA bundle, about 1 MB held
+        # for the run (issue 23's memory), and httpx's pool is replaced at once anyway.
+        context = httpx.create_ssl_context()
+        super().__init__(verify=context)
+        self._pool = httpcore.AsyncConnectionPool(ssl_context=context, network_backend=_GuardedBackend(policy))
 
 
 def off_site_redirect(feed_url: str, target: Origin, config_file: Path, key: str | None = None) -> str:

@@ -49,6 +49,9 @@ class Connection:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
+            # 512 KiB of pages, not SQLite's 2 MB: a run reads the week once or twice and the OS caches
+            # the file anyway; the cache's share of a run's peak memory (issue 23, bench/README.md)
+            db.execute("PRAGMA cache_size=-512")
             store = cls(db, path)
             store._migrate()
         except StoreError:

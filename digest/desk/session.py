@@ -201,7 +201,7 @@ class DeskSession:
             save_flags(config, self.issue_id, flags)
             try:
                 result = compose_issue(config, store, self.now, self.week, spam_pending=True,
-                                       on_rendered=lambda shown: self.early.publish(early, shown.html))
+                                       shown=lambda html: self.early.publish(early, html))
             except BaseException:
                 _put_back(self.issue_path, before)  # a change the build refuses is not kept half-made
                 raise

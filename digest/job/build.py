@@ -69,14 +69,15 @@ class ComposedIssue:
 def compose_issue(
     config: Config, store: Store, now: datetime, week: Week | None = None,
     overrides: EditorChoices | None = None, *, spam_pending: bool = False,
-    on_rendered: Callable[[RenderedIssue], None] | None = None,
+    shown: Callable[[str], None] | None = None,
 ) -> ComposedIssue:
     """Choose, render and judge one edition's issue (``config`` is that edition's effective config);
     nothing is written. Raises LintError when its pre-send report refuses it.
 
     ``spam_pending`` (the desk): the report's SpamAssassin check is left "pending", for a worker to
     fill in (digest.job.spam) while the editor already sees the email; every hand-off completes it first.
-    ``on_rendered`` (the desk) is told the rendered email before it is judged, to show it meanwhile.
+    ``shown`` (the desk) is told the email's HTML as soon as it is made, before it is judged (the lint,
+    the pre-send report), to show it meanwhile.
     """
     from digest.mail.output import build_eml  # the email stages import templates lazily
     from digest.mail.render import render_issue, site_host
@@ -85,9 +86,7 @@ def compose_issue(
     require_merge_tag_values(config)  # a plain email needs its unsubscribe link and address
     week = week or last_full_week(now, config.site.tz)
     selection = choose(config, store, now, week, overrides)
-    rendered = render_issue(config, selection)
-    if on_rendered is not None:
-        on_rendered(rendered)
+    rendered = render_issue(config, selection, shown)
     eml = build_eml(config, rendered, now)
     check_merge_tags(config, rendered, eml)  # no tag its delivery path leaves unresolved
     report = presend_report(rendered.html, config.email.merge_tags, site_host(config), eml,

@@ -15,7 +15,7 @@ import re
 import secrets
 import textwrap
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from importlib import resources
@@ -403,8 +403,12 @@ def render_subject(env: jinja2.Environment, config: Config, context: Mapping[str
         raise TemplateError(f"email.subject {custom!r}: {exc}") from None
 
 
-def render_issue(config: Config, selection: Selection) -> RenderedIssue:
-    """Templates → premailer → merge tags back → lint; raise LintError listing every error."""
+def render_issue(config: Config, selection: Selection,
+                 shown: Callable[[str], None] | None = None) -> RenderedIssue:
+    """Templates → premailer → merge tags back → lint; raise LintError listing every error.
+
+    ``shown`` (the desk) is told the email's HTML as soon as it is made, before it is judged: the
+    editor sees it while the lint, the text part and the pre-send report follow."""
     settings = config.email
     selection, image_warnings = apply_image_policy(config, selection)
     env = make_environment(config)
@@ -420,13 +424,15 @@ def render_issue(config: Config, selection: Selection) -> RenderedIssue:
     if not subject:
         raise TemplateError(f"{SUBJECT_TEMPLATE} rendered an empty subject")
     context.update(subject=subject, preheader=preheader)
-    text = render_template(env, TEXT_TEMPLATE, context).strip() + "\n"
 
-    context["links"] = html_links
-    html = inline_css(render_template(env, HTML_TEMPLATE, context), render_template(env, INLINE_CSS, context),
-                      cache_folder(config.store_path))
+    html_context = {**context, "links": html_links}
+    html = inline_css(render_template(env, HTML_TEMPLATE, html_context),
+                      render_template(env, INLINE_CSS, html_context), cache_folder(config.store_path))
     for token, tag in back.items():
         html = html.replace(token, tag)
+    if shown is not None:
+        shown(html)
+    text = render_template(env, TEXT_TEMPLATE, context).strip() + "\n"
 
     findings = lint_html(html, settings.merge_tags)
     errors = [f for f in findings if f.severity == "error"]

@@ -1,4 +1,4 @@
-"""Desk latency: from an editor's click to the updated email on screen, in Chromium.
+"""Desk latency: from an editor's change to the updated email on screen, in Chromium.
 
     .venv/bin/python bench/desk.py                  # 40 changes, after 3 warm-up changes
     .venv/bin/python bench/desk.py --changes 100 --js off --out out/desk-latency.json
@@ -6,14 +6,24 @@
 Starts ``digest desk`` (its own process, kept warm as an editor's is) on a fresh copy of the demo,
 collected offline through its mirror and built, then drives Chromium (Playwright, /usr/bin/chromium)
 through ``--changes`` edits that each change the email visibly: the editor's note and the first pick's
-blurb in turn, each holding a new marker. Each change is timed from the click on its form's button to
-the moment the email frame's document (``iframe#email-desktop``, or the page's sandboxed frame on a desk
-without the desktop/phone pair) holds the marker. With JavaScript off the form posts and the whole page
-comes back; with it on, the desk's script sends the form by fetch and reloads the frames. ``--js auto``
-(the default) runs whichever the page offers: on when it loads a script.
+blurb in turn, each holding a new marker. With JavaScript on, the desk's script sends the form by fetch
+and puts the change's email into the frames in place; with it off the form posts and the whole page
+comes back. ``--js auto`` (the default) runs whichever the page offers: on when it loads a script.
 
-The warm-up changes are not counted. Prints p50, p95 and max, writes them with every sample as JSON
-(``--out``), and exits 1 when the p95 is over ``--goal-ms`` (issue 21: 150 ms), 2 when a run breaks.
+What is timed, per change (the warm-up changes are not counted; p50, p95 and max of each):
+
+* **on screen** (the goal's figure), on Chromium's own clock: from the form's submit event (the change
+  made) to the end of the first paint whose desktop email frame holds the marker (JavaScript on: the
+  page's animation frames, watched by an init script; off: the frame's first contentful paint, from the
+  page's navigation start);
+* **seen by the driver**: from Playwright's click call to the driver seeing the marker. It includes
+  Playwright's own click (its actionability checks and mouse events over the devtools protocol come
+  before the submit: ``click_to_submit`` in the steps) and the driver's polling;
+* with JavaScript, each step after the submit: the POST's status and last byte, the early email asked
+  and answered, the frame filled, the email shown.
+
+Writes everything as JSON (``--out``), and exits 1 when the on-screen p95 is over ``--goal-ms`` (issue 21:
+150 ms), 2 when a run breaks.
 """
 
 from __future__ import annotations
@@ -244,7 +254,7 @@ def measure(url: str, changes: int, warmup: int, js: str, timeout_ms: float,
                 button = _change(page, "note" if i % 2 == 0 else "blurb", marker)
                 if js == "on":
                     page.evaluate("m => { window.__digest_marker = m; }", marker)
-                started = time.perf_counter()
+                started, clicked = time.perf_counter(), time.time() * 1000  # epoch ms, as Chromium's clock
                 button.click(no_wait_after=True)
                 if js == "on":  # the page's own watch says when (asking it is cheap)
                     on_screen(page, marker, timeout_ms / 1000, WATCH_POLL)
@@ -263,7 +273,9 @@ def measure(url: str, changes: int, warmup: int, js: str, timeout_ms: float,
                         seen = on_screen(page, marker)
                         if seen is not None:
                             painted.append(seen)
-                            steps.append(page.evaluate(_STEPS) | {"shown": round(seen)})
+                            sent = page.evaluate("() => window.__digest_sent")
+                            steps.append(page.evaluate(_STEPS) | {"shown": round(seen),
+                                                                  "click_to_submit": round(sent - clicked)})
                         seen = after_submit(page, selector, _PARSED)
                         if seen is not None and seen > 0:  # the frame was navigated (not filled in place)
                             parsed.append(seen)
@@ -323,19 +335,22 @@ def main() -> int:
         finally:
             desk.terminate()
             desk.wait(10)
-    result |= {"goal_ms": args.goal_ms, "met": result["p95_ms"] <= args.goal_ms, "cpus": os.cpu_count(),
+    screen = result["painted_p95_ms"] if result["painted_p95_ms"] is not None else result["p95_ms"]
+    result |= {"goal_ms": args.goal_ms, "met": screen <= args.goal_ms, "cpus": os.cpu_count(),
                "load_average": [round(x, 2) for x in os.getloadavg()]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"desk change -> email on screen, {result['changes']} changes, JavaScript {result['js']} "
-          f"({result['frame']}): p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
-          f"max {result['max_ms']:.0f} ms"
-          + (f" (frame parsed, Chromium's clock: p50 {result['parsed_p50_ms']:.0f}, p95 "
-             f"{result['parsed_p95_ms']:.0f} ms)" if result["parsed_p50_ms"] is not None else "")
-          + (f" (on screen, Chromium's clock: p50 {result['painted_p50_ms']:.0f}, p95 "
-             f"{result['painted_p95_ms']:.0f} ms)" if result["painted_p50_ms"] is not None else "")
-          + f"; goal p95 <= {args.goal_ms:.0f} ms: "
-          f"{'met' if result['met'] else 'NOT met'} (load average {result['load_average'][0]}); {args.out}")
+    line = f"desk, {result['changes']} changes, JavaScript {result['js']} ({result['frame']}): "
+    if result["painted_p50_ms"] is not None:
+        line += (f"change -> email on screen (Chromium's clock) p50 {result['painted_p50_ms']:.0f} ms, "
+                 f"p95 {result['painted_p95_ms']:.0f} ms; ")
+    if result["parsed_p50_ms"] is not None:
+        line += f"-> frame parsed p50 {result['parsed_p50_ms']:.0f}, p95 {result['parsed_p95_ms']:.0f} ms; "
+    line += (f"seen by the driver (Playwright's click included) p50 {result['p50_ms']:.0f}, p95 "
+             f"{result['p95_ms']:.0f}, max {result['max_ms']:.0f} ms; goal on-screen p95 <= "
+             f"{args.goal_ms:.0f} ms: {'met' if result['met'] else 'NOT met'} (load average "
+             f"{result['load_average'][0]}); {args.out}")
+    print(line)
     return 0 if result["met"] else 1
 
 

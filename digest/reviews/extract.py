@@ -185,7 +185,11 @@ def _is_heading(el: etree._Element) -> bool:
     """A short block whose whole text is "Related Posts", "TRENDING POSTS", "You May Also Like"."""
     if el.tag not in _HEADINGISH_TAGS or len(el) > 4:
         return False
-    text = el.text or "" if len(el) == 0 else _short_text(el)
+    return _heading_text(el.text or "" if len(el) == 0 else _short_text(el))
+
+
+def _heading_text(text: str | None) -> bool:
+    """:func:`_is_heading` once the block's text is known (None: longer than 240 characters)."""
     if not text or len(text) > 240 or not _HEADING_HINT.search(text):
         return False
     text = _WS.sub(" ", text).strip().rstrip(" :»›→")
@@ -196,23 +200,96 @@ def _has_heading(el: etree._Element) -> bool:
     return isinstance(el.tag, str) and next(el.iter(*_HEADING_TAGS), None) is not None
 
 
-def _find_noise(root: etree._Element
-                ) -> tuple[set[etree._Element], list[etree._Element], list[etree._Element]]:
-    """What :func:`strip_noise` would remove, found in one pass: (kept, noise, headings)."""
+_Found = tuple[set[etree._Element], list[etree._Element], list[etree._Element]]
+_SHORT = 240  # _short_text's limit
+
+
+class _Open:
+    """An element the noise walk is inside of: its text so far while it is short, and its size."""
+
+    __slots__ = ("el", "pieces", "size", "children", "index", "heading", "exact")
+
+    def __init__(self, el: etree._Element, index: int, heading: bool) -> None:
+        text = el.text or ""
+        self.el, self.pieces, self.size, self.children = el, [text], len(text), 0
+        self.index, self.heading, self.exact = index, heading, True
+
+
+def _find_noise(root: etree._Element) -> _Found:
+    """What :func:`strip_noise` would remove, found in one walk of the tree: (kept, noise, headings).
+
+    The rules are :func:`_is_kept`, :func:`_is_noise` and :func:`_is_heading`, element by element in
+    document order. A heading needs its block's text; asking each block for it (``itertext``) walked
+    the page again for every candidate, so the walk carries the text of each open element up to its
+    parent while it is short (a longer one cannot be a heading). Class values repeat on a page:
+    each distinct one is matched once.
+    """
     keep: set[etree._Element] = set()
     noise: list[etree._Element] = []
-    headings: list[etree._Element] = []
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("body", "html"):
+    headings: list[tuple[int, etree._Element]] = []
+    classes: dict[str, bool] = {}  # class value -> noise by class (kept is checked first, apart)
+    kept_classes: dict[str, bool] = {}
+    stack: list[_Open] = []
+    index = 0
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            index += 1
+            tag = el.tag
+            candidate = False
+            if tag != "body" and tag != "html":
+                cls = el.get("class") or ""
+                kept = kept_classes.get(cls)
+                if kept is None:
+                    kept = kept_classes[cls] = _KEEP_CLASS.search(cls) is not None
+                if kept or tag in _KEEP_TAGS or el.get("itemprop") in _KEEP_PROPS:
+                    keep.add(el)
+                    keep.update(el.iterancestors())
+                elif _noisy(el, tag, cls, classes):
+                    noise.append(el)
+                else:
+                    candidate = tag in _HEADINGISH_TAGS
+            if stack:
+                stack[-1].children += 1
+            stack.append(_Open(el, index, candidate))
             continue
-        if _is_kept(el):
-            keep.add(el)
-            keep.update(el.iterancestors())
-        elif _is_noise(el):
-            noise.append(el)
-        elif _is_heading(el):
-            headings.append(el)
-    return keep, noise, headings
+        frame = stack.pop()
+        if frame.children != len(el):  # a comment or PI inside (the walk skips them; their tails count)
+            frame.exact = False
+        if frame.heading and len(el) <= 4:
+            if len(el) == 0:
+                text: str | None = el.text or ""
+            elif not frame.exact:
+                text = _short_text(el)
+            else:
+                text = _WS.sub(" ", "".join(frame.pieces)).strip() if frame.size <= _SHORT else None
+            if _heading_text(text):
+                headings.append((frame.index, el))
+        if stack:
+            parent = stack[-1]
+            parent.exact = parent.exact and frame.exact
+            tail = el.tail or ""
+            parent.size += frame.size + len(tail)
+            if parent.size <= _SHORT:
+                parent.pieces += frame.pieces
+                parent.pieces.append(tail)
+    headings.sort(key=lambda found: found[0])  # found at their ends: put them back in document order
+    return keep, noise, [el for _, el in headings]
+
+
+def _noisy(el: etree._Element, tag: str, cls: str, classes: dict[str, bool]) -> bool:
+    """:func:`_is_noise`, with the class matched once per distinct value."""
+    if tag in _NOISE_TAGS:
+        return True
+    if tag == "header":
+        parent = el.getparent()
+        return parent is not None and parent.tag == "body"
+    noisy = classes.get(cls)
+    if noisy is None:
+        noisy = classes[cls] = _NOISE_CLASS.search(cls) is not None
+    if noisy:
+        return True
+    ident = el.get("id")
+    return ident is not None and _NOISE_ID.search(ident) is not None
 
 
 def strip_noise(root: etree._Element) -> etree._Element:
@@ -225,8 +302,7 @@ def strip_noise(root: etree._Element) -> etree._Element:
     return _strip(root, _find_noise(root))
 
 
-def _strip(root: etree._Element,
-           found: tuple[set[etree._Element], list[etree._Element], list[etree._Element]]) -> etree._Element:
+def _strip(root: etree._Element, found: _Found) -> etree._Element:
     """:func:`strip_noise` with what :func:`_find_noise` found in ``root``."""
     keep, noise, headings = found
     for el in noise:

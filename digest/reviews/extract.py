@@ -176,6 +176,13 @@ def _short_text(el: etree._Element, limit: int = 240) -> str | None:
     return _WS.sub(" ", "".join(parts)).strip()
 
 
+def _whole_text(el: etree._Element, limit: int = 240) -> str | None:
+    """:func:`_short_text` of a block known to be small: libxml2 joins its text nodes (the same
+    text ``itertext`` yields) several times faster than iterating over them in Python."""
+    text: str = etree.tostring(el, method="text", encoding=str, with_tail=False)
+    return _WS.sub(" ", text).strip() if len(text) <= limit else None
+
+
 _HEADING_HINT = re.compile(
     r"relat|trend|popul|recomm|latest|recent|more|like|enjoy|read|miss", re.I
 )
@@ -188,9 +195,18 @@ def _is_heading(el: etree._Element) -> bool:
     return _heading_text(el.text or "" if len(el) == 0 else _short_text(el))
 
 
+_HINTS = ("relat", "trend", "popul", "recomm", "latest", "recent", "more", "like", "enjoy", "read", "miss")
+
+
 def _heading_text(text: str | None) -> bool:
     """:func:`_is_heading` once the block's text is known (None: longer than 240 characters)."""
-    if not text or len(text) > 240 or not _HEADING_HINT.search(text):
+    if not text or len(text) > 240:
+        return False
+    if text.isascii():  # _HEADING_HINT's own test, without the regex engine (most blocks)
+        folded = text.lower()
+        if not any(hint in folded for hint in _HINTS):
+            return False
+    elif not _HEADING_HINT.search(text):  # re.I folds "İ", "ı", "ſ" and the Kelvin sign too
         return False
     text = _WS.sub(" ", text).strip().rstrip(" :»›→")
     return len(text) <= 60 and _NOISE_HEADING.fullmatch(text) is not None
@@ -204,74 +220,57 @@ _Found = tuple[set[etree._Element], list[etree._Element], list[etree._Element]]
 _SHORT = 240  # _short_text's limit
 
 
-class _Open:
-    """An element the noise walk is inside of: its text so far while it is short, and its size."""
-
-    __slots__ = ("el", "pieces", "size", "children", "index", "heading", "exact")
-
-    def __init__(self, el: etree._Element, index: int, heading: bool) -> None:
-        text = el.text or ""
-        self.el, self.pieces, self.size, self.children = el, [text], len(text), 0
-        self.index, self.heading, self.exact = index, heading, True
-
-
 def _find_noise(root: etree._Element) -> _Found:
     """What :func:`strip_noise` would remove, found in one walk of the tree: (kept, noise, headings).
 
-    The rules are :func:`_is_kept`, :func:`_is_noise` and :func:`_is_heading`, element by element in
-    document order. A heading needs its block's text; asking each block for it (``itertext``) walked
-    the page again for every candidate, so the walk carries the text of each open element up to its
-    parent while it is short (a longer one cannot be a heading). Class values repeat on a page:
-    each distinct one is matched once.
+    The rules are :func:`_is_kept`, :func:`_is_noise` and :func:`_is_heading`, element by element
+    in document order. A heading needs its block's whole text, but only when that is short: the
+    walk adds up each open element's text size as it goes (a lower bound: it does not see a
+    comment's tail), so the text of a block with children is read (``_short_text``) only when it
+    may be short, not for every heading-like block of a page. Class values repeat on a page: each
+    distinct one is matched once.
     """
     keep: set[etree._Element] = set()
     noise: list[etree._Element] = []
     headings: list[tuple[int, etree._Element]] = []
-    classes: dict[str, bool] = {}  # class value -> noise by class (kept is checked first, apart)
+    noisy_classes: dict[str, bool] = {}
     kept_classes: dict[str, bool] = {}
-    stack: list[_Open] = []
+    candidates: dict[etree._Element, int] = {}  # heading-like blocks neither kept nor noise -> position
+    sizes: list[int] = []  # the text size so far of each element the walk is inside of
     index = 0
     for event, el in etree.iterwalk(root, events=("start", "end")):
         if event == "start":
             index += 1
+            text = el.text
+            sizes.append(len(text) if text else 0)
             tag = el.tag
-            candidate = False
-            if tag != "body" and tag != "html":
-                cls = el.get("class") or ""
-                kept = kept_classes.get(cls)
-                if kept is None:
-                    kept = kept_classes[cls] = _KEEP_CLASS.search(cls) is not None
-                if kept or tag in _KEEP_TAGS or el.get("itemprop") in _KEEP_PROPS:
-                    keep.add(el)
-                    keep.update(el.iterancestors())
-                elif _noisy(el, tag, cls, classes):
-                    noise.append(el)
-                else:
-                    candidate = tag in _HEADINGISH_TAGS
-            if stack:
-                stack[-1].children += 1
-            stack.append(_Open(el, index, candidate))
+            if tag == "body" or tag == "html":
+                continue
+            cls = el.get("class") or ""
+            kept = kept_classes.get(cls)
+            if kept is None:
+                kept = kept_classes[cls] = _KEEP_CLASS.search(cls) is not None
+            if kept or tag in _KEEP_TAGS or el.get("itemprop") in _KEEP_PROPS:
+                keep.add(el)
+                keep.update(el.iterancestors())
+            elif _noisy(el, tag, cls, noisy_classes):
+                noise.append(el)
+            elif tag in _HEADINGISH_TAGS:
+                candidates[el] = index
             continue
-        frame = stack.pop()
-        if frame.children != len(el):  # a comment or PI inside (the walk skips them; their tails count)
-            frame.exact = False
-        if frame.heading and len(el) <= 4:
-            if len(el) == 0:
-                text: str | None = el.text or ""
-            elif not frame.exact:
-                text = _short_text(el)
+        size = sizes.pop()
+        if sizes:
+            tail = el.tail
+            sizes[-1] += size + len(tail) if tail else size
+        position = candidates.pop(el, 0) if candidates else 0
+        if position:
+            children = len(el)
+            if children == 0:
+                found = _heading_text(el.text or "")
             else:
-                text = _WS.sub(" ", "".join(frame.pieces)).strip() if frame.size <= _SHORT else None
-            if _heading_text(text):
-                headings.append((frame.index, el))
-        if stack:
-            parent = stack[-1]
-            parent.exact = parent.exact and frame.exact
-            tail = el.tail or ""
-            parent.size += frame.size + len(tail)
-            if parent.size <= _SHORT:
-                parent.pieces += frame.pieces
-                parent.pieces.append(tail)
+                found = children <= 4 and size <= _SHORT and _heading_text(_whole_text(el))
+            if found:
+                headings.append((position, el))
     headings.sort(key=lambda found: found[0])  # found at their ends: put them back in document order
     return keep, noise, [el for _, el in headings]
 

@@ -220,41 +220,61 @@ _Found = tuple[set[etree._Element], list[etree._Element], list[etree._Element]]
 _SHORT = 240  # _short_text's limit
 
 
+# The blocks _is_kept names, found by libxml2: by tag, by itemprop, and by class with a search for
+# each distinct class value the pattern matches (pages repeat a handful of values).
+_WITH_ITEMPROP = etree.XPath("descendant-or-self::*[@itemprop]")
+_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
+_WITH_CLASS = etree.XPath("descendant-or-self::*[@class = $value]")
+
+
+def _kept(root: etree._Element) -> set[etree._Element]:
+    """Every block :func:`_is_kept` accepts, with its ancestors: nothing in this set is removed."""
+    try:
+        found: list[etree._Element] = list(root.iter(*_KEEP_TAGS))
+        found += [el for el in _WITH_ITEMPROP(root) if el.get("itemprop") in _KEEP_PROPS]
+        for value in {v for v in set(_CLASS_VALUES(root)) if _KEEP_CLASS.search(v)}:
+            found += _WITH_CLASS(root, value=value)
+    except ValueError:  # a class value lxml will not hand to XPath: judge every element instead
+        found = [el for el in root.iter() if isinstance(el.tag, str) and _is_kept(el)]
+    keep: set[etree._Element] = set()
+    for el in found:
+        if el.tag != "body" and el.tag != "html":
+            keep.add(el)
+            keep.update(el.iterancestors())
+    return keep
+
+
 def _find_noise(root: etree._Element) -> _Found:
     """What :func:`strip_noise` would remove, found in one walk of the tree: (kept, noise, headings).
 
-    The rules are :func:`_is_kept`, :func:`_is_noise` and :func:`_is_heading`, element by element
-    in document order. A heading needs its block's whole text, but only when that is short: the
-    walk adds up each open element's text size as it goes (a lower bound: it does not see a
-    comment's tail), so the text of a block with children is read (``_short_text``) only when it
-    may be short, not for every heading-like block of a page. Class values repeat on a page: each
-    distinct one is matched once.
+    The rules are :func:`_is_kept`, :func:`_is_noise` and :func:`_is_heading`, in document order.
+    What is kept is found first (:func:`_kept`), so the walk need not look inside a noise block:
+    nothing in it is kept (the block would be), and all of it goes with the block, so noise or a
+    heading found in it would change nothing. Nor does it judge a kept block or an ancestor of
+    one: neither is ever removed. A heading needs its block's whole text, but only when that is
+    short: the walk adds up each open element's text size as it goes (a lower bound: it skips
+    noise and does not see a comment's tail), so a block's text is read (by libxml2) only when it
+    may be short. Class values repeat on a page: each distinct one is matched once.
     """
-    keep: set[etree._Element] = set()
+    keep = _kept(root)
     noise: list[etree._Element] = []
     headings: list[tuple[int, etree._Element]] = []
     noisy_classes: dict[str, bool] = {}
-    kept_classes: dict[str, bool] = {}
-    candidates: dict[etree._Element, int] = {}  # heading-like blocks neither kept nor noise -> position
+    candidates: dict[etree._Element, int] = {}  # heading-like blocks, neither kept nor noise -> position
     sizes: list[int] = []  # the text size so far of each element the walk is inside of
     index = 0
-    for event, el in etree.iterwalk(root, events=("start", "end")):
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
         if event == "start":
             index += 1
             text = el.text
             sizes.append(len(text) if text else 0)
             tag = el.tag
-            if tag == "body" or tag == "html":
+            if tag == "body" or tag == "html" or el in keep:
                 continue
-            cls = el.get("class") or ""
-            kept = kept_classes.get(cls)
-            if kept is None:
-                kept = kept_classes[cls] = _KEEP_CLASS.search(cls) is not None
-            if kept or tag in _KEEP_TAGS or el.get("itemprop") in _KEEP_PROPS:
-                keep.add(el)
-                keep.update(el.iterancestors())
-            elif _noisy(el, tag, cls, noisy_classes):
+            if _noisy(el, tag, el.get("class") or "", noisy_classes):
                 noise.append(el)
+                walker.skip_subtree()
             elif tag in _HEADINGISH_TAGS:
                 candidates[el] = index
             continue

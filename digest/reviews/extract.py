@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 from collections.abc import Iterator, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -95,6 +96,26 @@ def _clip(html: str) -> str:
     return _CONTROL.sub("", html[:MAX_HTML_CHARS])
 
 
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    """This thread's parser, made once (a parser must not serve two threads at a time).
+
+    Every element is a plain :class:`lxml.html.HtmlElement`: lxml.html's own parser picks a class
+    per tag (forms, inputs...) in Python for every element the readers touch, which costs about a
+    third of a walk over the tree; nothing here uses those classes.
+    """
+    parser: etree.HTMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+        _PARSERS.parser = parser
+    return parser
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """Parse a page or a fragment into a full document tree; ``None`` when there is nothing.
 
@@ -103,11 +124,8 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """
     if not html or not html.strip():
         return None
-    parser = lxml.html.HTMLParser(
-        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
-    )
     try:
-        root = lxml.html.document_fromstring(_clip(html).encode("utf-8", "replace"), parser=parser)
+        root = lxml.html.document_fromstring(_clip(html).encode("utf-8", "replace"), parser=_parser())
     except (etree.ParserError, ValueError, TypeError):
         return None
     return root if isinstance(root, lxml.html.HtmlElement) else None
@@ -180,7 +198,7 @@ def _whole_text(el: etree._Element, limit: int = 240) -> str | None:
     """:func:`_short_text` of a block known to be small: libxml2 joins its text nodes (the same
     text ``itertext`` yields) several times faster than iterating over them in Python."""
     text: str = etree.tostring(el, method="text", encoding=str, with_tail=False)
-    return _WS.sub(" ", text).strip() if len(text) <= limit else None
+    return " ".join(text.split()) if len(text) <= limit else None
 
 
 _HEADING_HINT = re.compile(
@@ -195,20 +213,19 @@ def _is_heading(el: etree._Element) -> bool:
     return _heading_text(el.text or "" if len(el) == 0 else _short_text(el))
 
 
-_HINTS = ("relat", "trend", "popul", "recomm", "latest", "recent", "more", "like", "enjoy", "read", "miss")
+_ASCII_HINT = re.compile(_HEADING_HINT.pattern)  # the same words, for text already lower-cased ASCII
 
 
 def _heading_text(text: str | None) -> bool:
     """:func:`_is_heading` once the block's text is known (None: longer than 240 characters)."""
     if not text or len(text) > 240:
         return False
-    if text.isascii():  # _HEADING_HINT's own test, without the regex engine (most blocks)
-        folded = text.lower()
-        if not any(hint in folded for hint in _HINTS):
+    if text.isascii():  # _HEADING_HINT's own test, without re.IGNORECASE's case folding (most blocks)
+        if not _ASCII_HINT.search(text.lower()):
             return False
     elif not _HEADING_HINT.search(text):  # re.I folds "İ", "ı", "ſ" and the Kelvin sign too
         return False
-    text = _WS.sub(" ", text).strip().rstrip(" :»›→")
+    text = " ".join(text.split()).rstrip(" :»›→")  # _WS.sub(" ", text).strip(), at a third of the cost
     return len(text) <= 60 and _NOISE_HEADING.fullmatch(text) is not None
 
 
@@ -227,12 +244,27 @@ _CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
 _WITH_CLASS = etree.XPath("descendant-or-self::*[@class = $value]")
 
 
+_CLASS_RULES: dict[str, int] = {}  # class value -> _KEPT | _NOISY: a site's pages share their classes
+_KEPT, _NOISY = 1, 2
+
+
+def _class_rules(value: str) -> int:
+    """Which of _KEEP_CLASS and _NOISE_CLASS match ``value``, remembered (a bounded cache)."""
+    found = _CLASS_RULES.get(value)
+    if found is None:
+        if len(_CLASS_RULES) >= 20_000:  # hostile pages cannot grow it without end
+            _CLASS_RULES.clear()
+        found = _CLASS_RULES[value] = (_KEPT if _KEEP_CLASS.search(value) else 0) | (
+            _NOISY if _NOISE_CLASS.search(value) else 0)
+    return found
+
+
 def _kept(root: etree._Element) -> set[etree._Element]:
     """Every block :func:`_is_kept` accepts, with its ancestors: nothing in this set is removed."""
     try:
         found: list[etree._Element] = list(root.iter(*_KEEP_TAGS))
         found += [el for el in _WITH_ITEMPROP(root) if el.get("itemprop") in _KEEP_PROPS]
-        for value in {v for v in set(_CLASS_VALUES(root)) if _KEEP_CLASS.search(v)}:
+        for value in [v for v in set(_CLASS_VALUES(root)) if _class_rules(v) & _KEPT]:
             found += _WITH_CLASS(root, value=value)
     except ValueError:  # a class value lxml will not hand to XPath: judge every element instead
         found = [el for el in root.iter() if isinstance(el.tag, str) and _is_kept(el)]
@@ -254,12 +286,11 @@ def _find_noise(root: etree._Element) -> _Found:
     one: neither is ever removed. A heading needs its block's whole text, but only when that is
     short: the walk adds up each open element's text size as it goes (a lower bound: it skips
     noise and does not see a comment's tail), so a block's text is read (by libxml2) only when it
-    may be short. Class values repeat on a page: each distinct one is matched once.
+    may be short. Class values repeat on a site's pages: each distinct one is matched once.
     """
     keep = _kept(root)
     noise: list[etree._Element] = []
     headings: list[tuple[int, etree._Element]] = []
-    noisy_classes: dict[str, bool] = {}
     candidates: dict[etree._Element, int] = {}  # heading-like blocks, neither kept nor noise -> position
     sizes: list[int] = []  # the text size so far of each element the walk is inside of
     index = 0
@@ -272,7 +303,7 @@ def _find_noise(root: etree._Element) -> _Found:
             tag = el.tag
             if tag == "body" or tag == "html" or el in keep:
                 continue
-            if _noisy(el, tag, el.get("class") or "", noisy_classes):
+            if _noisy(el, tag, el.get("class") or ""):
                 noise.append(el)
                 walker.skip_subtree()
             elif tag in _HEADINGISH_TAGS:
@@ -295,17 +326,14 @@ def _find_noise(root: etree._Element) -> _Found:
     return keep, noise, [el for _, el in headings]
 
 
-def _noisy(el: etree._Element, tag: str, cls: str, classes: dict[str, bool]) -> bool:
-    """:func:`_is_noise`, with the class matched once per distinct value."""
+def _noisy(el: etree._Element, tag: str, cls: str) -> bool:
+    """:func:`_is_noise`, with the class's verdict remembered."""
     if tag in _NOISE_TAGS:
         return True
     if tag == "header":
         parent = el.getparent()
         return parent is not None and parent.tag == "body"
-    noisy = classes.get(cls)
-    if noisy is None:
-        noisy = classes[cls] = _NOISE_CLASS.search(cls) is not None
-    if noisy:
+    if cls and _class_rules(cls) & _NOISY:
         return True
     ident = el.get("id")
     return ident is not None and _NOISE_ID.search(ident) is not None
@@ -489,6 +517,7 @@ _MIN_SIDE = 50  # known width or height below this: an icon, a star, a button
 _LAZY_ATTRS = ("src", "data-src", "data-lazy-src", "data-original", "data-orig-file")
 
 
+@lru_cache(maxsize=1024)  # an image is resolved for the lead, then again for its sizes
 def _https_url(raw: str, base_url: str) -> str | None:
     """Resolve ``raw`` against ``base_url`` and keep it only if it is a clean https URL.
 

@@ -101,15 +101,20 @@ def _value(el: etree._Element | None) -> str | None:
     return el.get(attr) if attr else " ".join(text_lines(el)) or None
 
 
+# Compiled once: an XPath string is compiled again at every call.
+_PROPS = {name: etree.XPath(f".//*[{_has('itemprop', ' ' + name)} or {_has('property', name)}]")
+          for name in ("ratingValue", "bestRating", "worstRating")}
+_REVIEW_RATINGS = etree.XPath(f"//*[{_has('itemprop', ' reviewRating')} or {_has('property', 'reviewRating')}]")
+
+
 def _prop(el: etree._Element, name: str) -> str | None:
-    hits = el.xpath(f".//*[{_has('itemprop', ' ' + name)} or {_has('property', name)}]")
+    hits = _PROPS[name](el)
     return _value(hits[0]) if hits else None
 
 
 def _from_microdata(root: etree._Element) -> Score | None:
     found: list[Score] = []
-    for el in root.xpath(f"//*[{_has('itemprop', ' reviewRating')} or "
-                         f"{_has('property', 'reviewRating')}]"):
+    for el in _REVIEW_RATINGS(root):
         scopes = [el, *el.iterancestors()]
         if any(re.search(r"AggregateRating|UserReview", s.get("itemtype") or "") for s in scopes):
             continue
@@ -123,17 +128,24 @@ def _cls(name: str) -> str:
     return _has("class", " " + name)
 
 
+_PARTS = {name: (etree.XPath(f".//*[{_cls(name)} or {_cls('p-' + name)}]"),
+                 etree.XPath(f".//*[{_cls('p-' + name)}]"))
+          for name in ("value", "best", "worst")}
+_HREVIEWS = etree.XPath(f"//*[{_cls('hreview')} or {_cls('h-review')}]")
+_RATINGS = etree.XPath(f".//*[{_cls('rating')} or {_cls('p-rating')}]")
+
+
 def _part(review: etree._Element, rating: etree._Element, name: str) -> str | None:
-    hits = rating.xpath(f".//*[{_cls(name)} or {_cls('p-' + name)}]")
-    hits = hits or review.xpath(f".//*[{_cls('p-' + name)}]")
+    in_rating, in_review = _PARTS[name]
+    hits = in_rating(rating) or in_review(review)
     return _value(hits[0]) if hits else None
 
 
 def _from_hreview(root: etree._Element) -> Score | None:
     """Microformats hReview (``.hreview .rating``, default best 5) and h-review (``.p-rating``)."""
     found: list[Score] = []
-    for review in root.xpath(f"//*[{_cls('hreview')} or {_cls('h-review')}]"):
-        ratings = review.xpath(f".//*[{_cls('rating')} or {_cls('p-rating')}]")
+    for review in _HREVIEWS(root):
+        ratings = _RATINGS(review)
         if not ratings:
             continue
         value = _part(review, ratings[0], "value") or _value(ratings[0])

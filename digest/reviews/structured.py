@@ -101,10 +101,14 @@ def _value(el: etree._Element | None) -> str | None:
     return el.get(attr) if attr else " ".join(text_lines(el)) or None
 
 
-# Compiled once: an XPath string is compiled again at every call.
-_PROPS = {name: etree.XPath(f".//*[{_has('itemprop', ' ' + name)} or {_has('property', name)}]")
+# Compiled once (an XPath string is compiled again at every call). Each first asks what the token
+# test implies (the attribute, or its raw value holding the word), a cheap test that leaves the
+# token test a handful of elements instead of every one.
+_PROPS = {name: etree.XPath(f".//*[@itemprop or @property][{_has('itemprop', ' ' + name)}"
+                            f" or {_has('property', name)}]")
           for name in ("ratingValue", "bestRating", "worstRating")}
-_REVIEW_RATINGS = etree.XPath(f"//*[{_has('itemprop', ' reviewRating')} or {_has('property', 'reviewRating')}]")
+_REVIEW_RATINGS = etree.XPath(
+    f"//*[@itemprop or @property][{_has('itemprop', ' reviewRating')} or {_has('property', 'reviewRating')}]")
 
 
 def _prop(el: etree._Element, name: str) -> str | None:
@@ -128,11 +132,11 @@ def _cls(name: str) -> str:
     return _has("class", " " + name)
 
 
-_PARTS = {name: (etree.XPath(f".//*[{_cls(name)} or {_cls('p-' + name)}]"),
-                 etree.XPath(f".//*[{_cls('p-' + name)}]"))
+_PARTS = {name: (etree.XPath(f".//*[contains(@class, '{name}')][{_cls(name)} or {_cls('p-' + name)}]"),
+                 etree.XPath(f".//*[contains(@class, '{name}')][{_cls('p-' + name)}]"))
           for name in ("value", "best", "worst")}
-_HREVIEWS = etree.XPath(f"//*[{_cls('hreview')} or {_cls('h-review')}]")
-_RATINGS = etree.XPath(f".//*[{_cls('rating')} or {_cls('p-rating')}]")
+_HREVIEWS = etree.XPath(f"//*[contains(@class, 'review')][{_cls('hreview')} or {_cls('h-review')}]")
+_RATINGS = etree.XPath(f".//*[contains(@class, 'rating')][{_cls('rating')} or {_cls('p-rating')}]")
 
 
 def _part(review: etree._Element, rating: etree._Element, name: str) -> str | None:

@@ -92,8 +92,14 @@ _HEADINGISH_TAGS = frozenset(_HEADING_TAGS) | {"p", "div", "span", "strong", "b"
 _STOP_CLIMB = frozenset({"body", "html", "article", "main"})
 
 
-def _clip(html: str) -> str:
-    return _CONTROL.sub("", html[:MAX_HTML_CHARS])
+# _CONTROL's characters as UTF-8 bytes: each is one byte, and no byte of a multi-byte character is one.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def _clipped_utf8(html: str) -> bytes:
+    """``html`` clipped to ``MAX_HTML_CHARS``, as UTF-8 without ``_CONTROL``'s characters: deleted
+    from the bytes by a table lookup, several times faster than the regular expression on the text."""
+    return html[:MAX_HTML_CHARS].encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
 
 
 _PARSERS = threading.local()
@@ -125,7 +131,7 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
     if not html or not html.strip():
         return None
     try:
-        root = lxml.html.document_fromstring(_clip(html).encode("utf-8", "replace"), parser=_parser())
+        root = lxml.html.document_fromstring(_clipped_utf8(html), parser=_parser())
     except (etree.ParserError, ValueError, TypeError):
         return None
     return root if isinstance(root, lxml.html.HtmlElement) else None

@@ -14,7 +14,8 @@ from collections.abc import Iterator, Sequence
 from lxml import etree
 
 from digest.models import ImageHint
-from digest.reviews.extract import Document, _content_images, _https_url
+from digest.reviews.document import Document
+from digest.reviews.lead_image import _content_images, _https_url
 
 # WordPress names resized copies "<name>-<w>x<h>.<ext>" beside the original "<name>.<ext>".
 _SIZED = re.compile(r"-(\d{2,5})x(\d{2,5})(\.[A-Za-z0-9]{2,5})$")

@@ -20,8 +20,9 @@ from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from digest.reviews.extract import Document, text_lines
+from digest.reviews.document import Document
 from digest.reviews.items import scores_items
+from digest.reviews.parsing import text_lines
 from digest.reviews.scales import BARE_LINE, star_widget
 from digest.reviews.score_model import (
     DEFAULT_LETTER_SCALE,

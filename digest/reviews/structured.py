@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from digest.reviews.extract import text_lines
+from digest.reviews.parsing import text_lines
 from digest.reviews.score_model import FRACTION, Score, Where, make_score, to_decimal
 
 _MAX_JSONLD_CHARS = 1_000_000

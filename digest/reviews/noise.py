@@ -141,13 +141,11 @@ _Found = tuple[set[etree._Element], list[etree._Element], list[etree._Element]]
 _SHORT = 240  # _short_text's limit
 
 
-# The blocks _is_kept names, found by libxml2: by tag, by itemprop, and by class with a search for
-# each distinct class value the pattern matches (pages repeat a handful of values).
-_WITH_ITEMPROP = etree.XPath("descendant-or-self::*[@itemprop]")
-_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
-_WITH_CLASS = etree.XPath("descendant-or-self::*[@class = $value]")
-
-
+# The blocks _is_kept names, found by libxml2: by tag, by itemprop, and by class, each distinct class
+# value matched once (a page repeats a few dozen values over thousands of elements). The paths go
+# through the attribute axis: a predicate on every element ("*[@itemprop]") costs libxml2 more.
+_WITH_ITEMPROP = etree.XPath("descendant-or-self::*/@itemprop/..")
+_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class")  # smart strings: each knows its element
 _CLASS_RULES: dict[str, int] = {}  # class value -> _KEPT | _NOISY: a site's pages share their classes
 _KEPT, _NOISY = 1, 2
 
@@ -165,13 +163,13 @@ def _class_rules(value: str) -> int:
 
 def _kept(root: etree._Element) -> set[etree._Element]:
     """Every block :func:`_is_kept` accepts, with its ancestors: nothing in this set is removed."""
-    try:
-        found: list[etree._Element] = list(root.iter(*_KEEP_TAGS))
-        found += [el for el in _WITH_ITEMPROP(root) if el.get("itemprop") in _KEEP_PROPS]
-        for value in [v for v in set(_CLASS_VALUES(root)) if _class_rules(v) & _KEPT]:
-            found += _WITH_CLASS(root, value=value)
-    except ValueError:  # a class value lxml will not hand to XPath: judge every element instead
-        found = [el for el in root.iter() if isinstance(el.tag, str) and _is_kept(el)]
+    found: list[etree._Element] = list(root.iter(*_KEEP_TAGS))
+    found += [el for el in _WITH_ITEMPROP(root) if el.get("itemprop") in _KEEP_PROPS]
+    values = _CLASS_VALUES(root)
+    # Plain strings for the cache: a smart string holds on to its element, and so to the whole tree.
+    kept_values = {v for v in set(map(str, values)) if _class_rules(v) & _KEPT}
+    if kept_values:
+        found += [v.getparent() for v in values if v in kept_values]
     keep: set[etree._Element] = set()
     for el in found:
         if el.tag != "body" and el.tag != "html":

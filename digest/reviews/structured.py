@@ -46,12 +46,19 @@ def _rating(value: object, best: object, worst: object) -> Score | None:
     return make_score(number, best, raw, worst=worst)
 
 
-def _jsonld_nodes(root: etree._Element) -> Iterator[dict[str, Any]]:
+_WRAPPER = re.compile(r"^(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)$")
+
+
+def _jsonld_nodes(root: etree._Element, needle: str) -> Iterator[dict[str, Any]]:
+    """The objects of the page's JSON-LD blocks whose text holds ``needle``: a block without it
+    (nor a JSON escape that could spell it) cannot hold what the caller wants, and is not parsed."""
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         text = (script.text or "")[:_MAX_JSONLD_CHARS].strip()
-        text = re.sub(r"^(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)$", "", text).strip()
+        if needle not in text and "\\u" not in text:
+            continue
+        text = _WRAPPER.sub("", text).strip()
         try:
             data = json.loads(text, strict=False)
         except (ValueError, RecursionError):
@@ -70,7 +77,7 @@ def _jsonld_nodes(root: etree._Element) -> Iterator[dict[str, Any]]:
 
 def _from_jsonld(root: etree._Element) -> Score | None:
     found: list[Score] = []
-    for node in _jsonld_nodes(root):
+    for node in _jsonld_nodes(root, "Review"):  # "Review", "CriticReview" and their URLs hold it
         types = _types(node)
         if not types & {"Review", "CriticReview"} or "UserReview" in types:
             continue

@@ -80,22 +80,29 @@ def text_lines(root: etree._Element, spaced: bool = False) -> list[str]:
     ``spaced``, every element boundary is a space (``<span>7.8</span><span>Score</span>``).
     """
     parts: list[str] = []
+    append = parts.append  # the walk's per-element work is the cost: each lookup saved counts
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else None
+        tag = el.tag
         if event == "start":
-            if tag is None or tag in _SKIP_TAGS:
+            if tag in _SKIP_TAGS or not isinstance(tag, str):
                 walker.skip_subtree()
                 continue
-            if tag in _BLOCK_TAGS or spaced:
-                parts.append("\n" if tag in _BLOCK_TAGS else " ")
-            if el.text:
-                parts.append(el.text)
+            if tag in _BLOCK_TAGS:
+                append("\n")
+            elif spaced:
+                append(" ")
+            text = el.text
+            if text:
+                append(text)
         else:
-            if tag in _BLOCK_TAGS or spaced:
-                parts.append("\n" if tag in _BLOCK_TAGS else " ")
-            if el.tail and el is not root:
-                parts.append(el.tail)
+            if tag in _BLOCK_TAGS:
+                append("\n")
+            elif spaced:
+                append(" ")
+            tail = el.tail
+            if tail and el is not root:
+                append(tail)
     text = "".join(parts)[:MAX_HTML_CHARS]
     # " ".join(split()) is _WS.sub(" ", line).strip() (both use str.isspace), at a third of the cost.
     lines = (" ".join(line.split()) for line in text.split("\n"))

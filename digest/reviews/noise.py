@@ -195,13 +195,14 @@ def _find_noise(root: etree._Element) -> _Found:
     headings: list[tuple[int, etree._Element]] = []
     candidates: dict[etree._Element, int] = {}  # heading-like blocks, neither kept nor noise -> position
     sizes: list[int] = []  # the text size so far of each element the walk is inside of
+    push, pop = sizes.append, sizes.pop  # the walk's per-element work is the cost: each lookup counts
     index = 0
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         if event == "start":
             index += 1
             text = el.text
-            sizes.append(len(text) if text else 0)
+            push(len(text) if text else 0)
             tag = el.tag
             if tag == "body" or tag == "html" or el in keep:
                 continue
@@ -211,7 +212,7 @@ def _find_noise(root: etree._Element) -> _Found:
             elif tag in _HEADINGISH_TAGS:
                 candidates[el] = index
             continue
-        size = sizes.pop()
+        size = pop()
         if sizes:
             tail = el.tail
             sizes[-1] += size + len(tail) if tail else size

@@ -120,10 +120,22 @@ def _is_heading(el: etree._Element) -> bool:
 _ASCII_HINT = re.compile(_HEADING_HINT.pattern)  # the same words, for text already lower-cased ASCII
 
 
+_HEADING_TEXTS: dict[str, bool] = {}  # a block's text -> heading or not: a site's pages repeat their lines
+
+
 def _heading_text(text: str | None) -> bool:
     """:func:`_is_heading` once the block's text is known (None: longer than 240 characters)."""
     if not text or len(text) > 240:
         return False
+    found = _HEADING_TEXTS.get(text)
+    if found is None:
+        if len(_HEADING_TEXTS) >= 20_000:  # hostile pages cannot grow it without end
+            _HEADING_TEXTS.clear()
+        found = _HEADING_TEXTS[text] = _reads_as_heading(text)
+    return found
+
+
+def _reads_as_heading(text: str) -> bool:
     if text.isascii():  # _HEADING_HINT's own test, without re.IGNORECASE's case folding (most blocks)
         if not _ASCII_HINT.search(text.lower()):
             return False

@@ -104,9 +104,9 @@ def text_lines(root: etree._Element, spaced: bool = False) -> list[str]:
             if tail and el is not root:
                 append(tail)
     text = "".join(parts)[:MAX_HTML_CHARS]
-    # " ".join(split()) is _WS.sub(" ", line).strip() (both use str.isspace), at a third of the cost.
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return [line for line in lines if line]
+    # " ".join(split()) is _WS.sub(" ", line).strip() (both use str.isspace), at a third of the cost;
+    # a line of nothing but whitespace (most, between blocks) would come out empty: skipped first.
+    return [" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()]
 
 
 def plain_text(html: str) -> str:

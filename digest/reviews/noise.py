@@ -222,22 +222,21 @@ def _find_noise(root: etree._Element) -> _Found:
                 noise.append(el)
                 walker.skip_subtree()
             elif tag in _HEADINGISH_TAGS:
-                candidates[el] = index
+                children = len(el)
+                if children == 0:  # its text is all there is: judged now
+                    if text and _heading_text(text):
+                        headings.append((index, el))
+                elif children <= 4:  # judged at its end, when the walk knows its text's size
+                    candidates[el] = index
             continue
         size = pop()
         if sizes:
             tail = el.tail
             sizes[-1] += size + len(tail) if tail else size
         position = candidates.pop(el, 0) if candidates else 0
-        if position:
-            children = len(el)
-            if children == 0:
-                found = _heading_text(el.text or "")
-            else:
-                found = children <= 4 and size <= _SHORT and _heading_text(_whole_text(el))
-            if found:
-                headings.append((position, el))
-    headings.sort(key=lambda found: found[0])  # found at their ends: put them back in document order
+        if position and size <= _SHORT and _heading_text(_whole_text(el)):
+            headings.append((position, el))
+    headings.sort(key=lambda found: found[0])  # some found at their ends: put them back in document order
     return keep, noise, [el for _, el in headings]
 
 

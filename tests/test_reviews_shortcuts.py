@@ -50,3 +50,15 @@ def test_a_heading_in_non_ascii_text_is_found_as_the_pattern_finds_it() -> None:
         assert root is not None
         text = etree.tostring(strip_noise(root), method="text", encoding=str)
         assert "Body of the review" in text and "3/5" not in text, heading
+
+
+def test_the_readers_caches_keep_no_huge_hostile_values() -> None:
+    from digest.reviews import lead_image, noise
+
+    huge_class = "sidebar " + "x" * 1_000_000
+    assert noise._class_rules(huge_class) & noise._NOISY
+    assert huge_class not in noise._CLASS_RULES
+    before = lead_image._remembered_https_url.cache_info().currsize
+    assert lead_image._https_url("/" + "a" * 100_000 + ".jpg", "https://site.example/post/") is None
+    assert lead_image._remembered_https_url.cache_info().currsize == before
+    assert lead_image._https_url("/img.jpg", "https://site.example/post/") == "https://site.example/img.jpg"

@@ -25,9 +25,24 @@ _MIN_SIDE = 50  # known width or height below this: an icon, a star, a button
 _LAZY_ATTRS = ("src", "data-src", "data-lazy-src", "data-original", "data-orig-file")
 
 
-@lru_cache(maxsize=1024)  # an image is resolved for the lead, then again for its sizes
 def _https_url(raw: str, base_url: str) -> str | None:
     """Resolve ``raw`` against ``base_url`` and keep it only if it is a clean https URL.
+
+    An image is resolved for the lead, then again for its sizes: the answers are remembered, for
+    URLs of a sane length only (a hostile feed's megabyte-long ones would fill the memory).
+    """
+    if len(raw) <= 2 * MAX_URL_CHARS and len(base_url) <= 2 * MAX_URL_CHARS:
+        return _remembered_https_url(raw, base_url)
+    return _resolved_https_url(raw, base_url)
+
+
+@lru_cache(maxsize=1024)
+def _remembered_https_url(raw: str, base_url: str) -> str | None:
+    return _resolved_https_url(raw, base_url)
+
+
+def _resolved_https_url(raw: str, base_url: str) -> str | None:
+    """:func:`_https_url`, worked out.
 
     We never upgrade ``http://`` (the host may not serve TLS, and mail clients block mixed
     content); ``data:`` URIs are dropped (many mail clients refuse them). A protocol-relative

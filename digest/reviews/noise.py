@@ -166,10 +166,11 @@ def _class_rules(value: str) -> int:
     """Which of _KEEP_CLASS and _NOISE_CLASS match ``value``, remembered (a bounded cache)."""
     found = _CLASS_RULES.get(value)
     if found is None:
-        if len(_CLASS_RULES) >= 20_000:  # hostile pages cannot grow it without end
-            _CLASS_RULES.clear()
-        found = _CLASS_RULES[value] = (_KEPT if _KEEP_CLASS.search(value) else 0) | (
-            _NOISY if _NOISE_CLASS.search(value) else 0)
+        found = (_KEPT if _KEEP_CLASS.search(value) else 0) | (_NOISY if _NOISE_CLASS.search(value) else 0)
+        if len(value) <= 400:  # hostile pages can neither grow it without end nor fill it with huge values
+            if len(_CLASS_RULES) >= 20_000:
+                _CLASS_RULES.clear()
+            _CLASS_RULES[value] = found
     return found
 
 

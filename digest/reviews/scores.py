@@ -383,8 +383,12 @@ def page_score(page: Document, compiled: CSSSelector | None,
                letter_scale: Mapping[str, float] | None = None, bare_best: int | None = None
                ) -> Score | Unscored | None:
     """:func:`score_from_page` over a document already parsed (left as it was); a page of
-    several items' scores and no verdict gives :class:`Unscored` with the reason."""
-    root, cleaned = page.root, page.stripped_copy()
+    several items' scores and no verdict gives :class:`Unscored` with the reason.
+
+    Every step reads the shared stripped tree but the text reader, which drops titles: it gets
+    a copy of its own only when its region holds one (a copy of a page is not free).
+    """
+    root, cleaned = page.root, page.stripped
     if root is None or cleaned is None:
         return None
     if compiled is not None:
@@ -408,6 +412,11 @@ def page_score(page: Document, compiled: CSSSelector | None,
         return widget
     regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
     region = regions[0] if regions else cleaned
+    if next(region.iter("h1", "title"), None) is not None:  # the same region, in a copy _text may change
+        cleaned = page.stripped_copy()
+        assert cleaned is not None
+        regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
+        region = regions[0] if regions else cleaned
     read = _text(region, "page", letter_scale, bare_best)
     if isinstance(read, Score):
         return read

@@ -14,7 +14,8 @@ from collections.abc import Iterator, Sequence
 from lxml import etree
 
 from digest.models import ImageHint
-from digest.reviews.extract import Document, _content_images, _https_url
+from digest.reviews.document import Document
+from digest.reviews.lead_image import _content_images, _https_url
 
 # WordPress names resized copies "<name>-<w>x<h>.<ext>" beside the original "<name>.<ext>".
 _SIZED = re.compile(r"-(\d{2,5})x(\d{2,5})(\.[A-Za-z0-9]{2,5})$")
@@ -22,7 +23,9 @@ _SIZED = re.compile(r"-(\d{2,5})x(\d{2,5})(\.[A-Za-z0-9]{2,5})$")
 
 def _original(url: str) -> str:
     """The URL with WordPress's size suffix removed: the key that ties a picture's sizes together."""
-    return _SIZED.sub(r"\3", url.split("?", 1)[0])
+    path = url.split("?", 1)[0]
+    sized = _SIZED.search(path)  # what _SIZED.sub(r"\3", path) gives, without expanding a template per call
+    return path if sized is None else path[: sized.start()] + sized.group(3) + path[sized.end() :]
 
 
 def _srcset(img: etree._Element) -> Iterator[ImageHint]:

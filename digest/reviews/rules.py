@@ -41,7 +41,7 @@ from digest.store.heads import (
 if TYPE_CHECKING:
     from lxml.cssselect import CSSSelector
 
-# Bump when a change to the readers (scores, structured, extract) can change what they find
+# Bump when a change to the readers (scores, structured, noise, tldr, lead_image...) can change what they find
 # in the same HTML: every stored analysis is then read again, once, at the next collect or build.
 ANALYSIS_VERSION = 4  # 2: every size of the lead image; 3: list posts, star widgets; 4: why a list is unscored
 
@@ -159,9 +159,11 @@ def analyse_html(
     The readers (lxml, their many patterns) are imported here, when something needs reading:
     a build or a re-collect whose analyses are all kept never loads them.
     """
-    from digest.reviews.extract import Document, lead_image_of, tldr_of
+    from digest.reviews.document import Document
     from digest.reviews.images import image_sizes
+    from digest.reviews.lead_image import lead_image_of
     from digest.reviews.scores import Score, score_of
+    from digest.reviews.tldr import tldr_of
 
     content_doc, summary_doc, page_doc = Document(content), Document(summary), Document(page_html)
     # The score readers change their own copies of the trees; these two only read them.

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from digest.reviews.extract import Document
+from digest.reviews.document import Document
 from digest.reviews.score_model import NUM, Score, make_score, to_decimal
 
 __all__ = ["BARE_LINE", "BareScale", "bare_scale", "star_widget"]

@@ -20,8 +20,9 @@ from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from digest.reviews.extract import Document, text_lines
+from digest.reviews.document import Document
 from digest.reviews.items import scores_items
+from digest.reviews.parsing import text_lines
 from digest.reviews.scales import BARE_LINE, star_widget
 from digest.reviews.score_model import (
     DEFAULT_LETTER_SCALE,
@@ -334,13 +335,15 @@ def score_from_text(html: str, where: Where, letter_scale: Mapping[str, float] |
 # Score boxes of common review plugins (WP Review, Lets Review, Reviewer, JNews, Taqyeem),
 # then generic theme classes. Within a group every box must agree: a theme that reuses
 # ".review-score" for a card of another post makes the group ambiguous, so it is skipped.
-_BOX_GROUPS = (
-    CSSSelector(
-        ".review-total-box, .lets-review-block__final-score, .lets-review-final-score,"
-        " .rwp-overall-score, .jeg_review_wrap .review_score, .review-final-score"
-    ),
-    CSSSelector(".final-score, .total-score, .overall-score, .review-score, .score-box"),
+_BOX_SELECTORS = (
+    ".review-total-box, .lets-review-block__final-score, .lets-review-final-score,"
+    " .rwp-overall-score, .jeg_review_wrap .review_score, .review-final-score",
+    ".final-score, .total-score, .overall-score, .review-score, .score-box",
 )
+# Each group with the class names it uses: a page none of whose class values holds one of them has
+# no such box, and the group's search (a pass over the page per selector) is not made.
+_BOX_GROUPS = tuple((CSSSelector(css), tuple(re.findall(r"\.([\w-]+)", css))) for css in _BOX_SELECTORS)
+_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
 _MAIN = CSSSelector("article, main, .entry-content, .post-content, #content")
 
 
@@ -380,8 +383,12 @@ def page_score(page: Document, compiled: CSSSelector | None,
                letter_scale: Mapping[str, float] | None = None, bare_best: int | None = None
                ) -> Score | Unscored | None:
     """:func:`score_from_page` over a document already parsed (left as it was); a page of
-    several items' scores and no verdict gives :class:`Unscored` with the reason."""
-    root, cleaned = page.root, page.stripped_copy()
+    several items' scores and no verdict gives :class:`Unscored` with the reason.
+
+    Every step reads the shared stripped tree but the text reader, which drops titles: it gets
+    a copy of its own only when its region holds one (a copy of a page is not free).
+    """
+    root, cleaned = page.root, page.stripped
     if root is None or cleaned is None:
         return None
     if compiled is not None:
@@ -392,7 +399,10 @@ def page_score(page: Document, compiled: CSSSelector | None,
     score = structured_score(root, cleaned, "page")
     if score is not None:
         return score
-    for group in _BOX_GROUPS:
+    classes = " ".join(set(_CLASS_VALUES(cleaned)))  # no name holds a space: none is found across two
+    for group, names in _BOX_GROUPS:
+        if not any(name in classes for name in names):
+            continue
         boxes = [box for box in group(cleaned)[:20] if not _in_user_box(box)]
         found = [s for s in (_score_in_block(box, letter_scale, bare_best) for box in boxes) if s]
         if only_one(found) is not None:
@@ -402,6 +412,11 @@ def page_score(page: Document, compiled: CSSSelector | None,
         return widget
     regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
     region = regions[0] if regions else cleaned
+    if next(region.iter("h1", "title"), None) is not None:  # the same region, in a copy _text may change
+        cleaned = page.stripped_copy()
+        assert cleaned is not None
+        regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
+        region = regions[0] if regions else cleaned
     read = _text(region, "page", letter_scale, bare_best)
     if isinstance(read, Score):
         return read

@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from digest.reviews.extract import text_lines
+from digest.reviews.parsing import text_lines
 from digest.reviews.score_model import FRACTION, Score, Where, make_score, to_decimal
 
 _MAX_JSONLD_CHARS = 1_000_000
@@ -46,12 +46,19 @@ def _rating(value: object, best: object, worst: object) -> Score | None:
     return make_score(number, best, raw, worst=worst)
 
 
-def _jsonld_nodes(root: etree._Element) -> Iterator[dict[str, Any]]:
+_WRAPPER = re.compile(r"^(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)$")
+
+
+def _jsonld_nodes(root: etree._Element, needle: str) -> Iterator[dict[str, Any]]:
+    """The objects of the page's JSON-LD blocks whose text holds ``needle``: a block without it
+    (nor a JSON escape that could spell it) cannot hold what the caller wants, and is not parsed."""
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         text = (script.text or "")[:_MAX_JSONLD_CHARS].strip()
-        text = re.sub(r"^(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)$", "", text).strip()
+        if needle not in text and "\\u" not in text:
+            continue
+        text = _WRAPPER.sub("", text).strip()
         try:
             data = json.loads(text, strict=False)
         except (ValueError, RecursionError):
@@ -70,7 +77,7 @@ def _jsonld_nodes(root: etree._Element) -> Iterator[dict[str, Any]]:
 
 def _from_jsonld(root: etree._Element) -> Score | None:
     found: list[Score] = []
-    for node in _jsonld_nodes(root):
+    for node in _jsonld_nodes(root, "Review"):  # "Review", "CriticReview" and their URLs hold it
         types = _types(node)
         if not types & {"Review", "CriticReview"} or "UserReview" in types:
             continue
@@ -101,15 +108,24 @@ def _value(el: etree._Element | None) -> str | None:
     return el.get(attr) if attr else " ".join(text_lines(el)) or None
 
 
+# Compiled once (an XPath string is compiled again at every call). Each first asks what the token
+# test implies (the attribute, or its raw value holding the word), a cheap test that leaves the
+# token test a handful of elements instead of every one.
+_PROPS = {name: etree.XPath(f".//*[@itemprop or @property][{_has('itemprop', ' ' + name)}"
+                            f" or {_has('property', name)}]")
+          for name in ("ratingValue", "bestRating", "worstRating")}
+_REVIEW_RATINGS = etree.XPath(
+    f"//*[@itemprop or @property][{_has('itemprop', ' reviewRating')} or {_has('property', 'reviewRating')}]")
+
+
 def _prop(el: etree._Element, name: str) -> str | None:
-    hits = el.xpath(f".//*[{_has('itemprop', ' ' + name)} or {_has('property', name)}]")
+    hits = _PROPS[name](el)
     return _value(hits[0]) if hits else None
 
 
 def _from_microdata(root: etree._Element) -> Score | None:
     found: list[Score] = []
-    for el in root.xpath(f"//*[{_has('itemprop', ' reviewRating')} or "
-                         f"{_has('property', 'reviewRating')}]"):
+    for el in _REVIEW_RATINGS(root):
         scopes = [el, *el.iterancestors()]
         if any(re.search(r"AggregateRating|UserReview", s.get("itemtype") or "") for s in scopes):
             continue
@@ -123,17 +139,24 @@ def _cls(name: str) -> str:
     return _has("class", " " + name)
 
 
+_PARTS = {name: (etree.XPath(f".//*[contains(@class, '{name}')][{_cls(name)} or {_cls('p-' + name)}]"),
+                 etree.XPath(f".//*[contains(@class, '{name}')][{_cls('p-' + name)}]"))
+          for name in ("value", "best", "worst")}
+_HREVIEWS = etree.XPath(f"//*[contains(@class, 'review')][{_cls('hreview')} or {_cls('h-review')}]")
+_RATINGS = etree.XPath(f".//*[contains(@class, 'rating')][{_cls('rating')} or {_cls('p-rating')}]")
+
+
 def _part(review: etree._Element, rating: etree._Element, name: str) -> str | None:
-    hits = rating.xpath(f".//*[{_cls(name)} or {_cls('p-' + name)}]")
-    hits = hits or review.xpath(f".//*[{_cls('p-' + name)}]")
+    in_rating, in_review = _PARTS[name]
+    hits = in_rating(rating) or in_review(review)
     return _value(hits[0]) if hits else None
 
 
 def _from_hreview(root: etree._Element) -> Score | None:
     """Microformats hReview (``.hreview .rating``, default best 5) and h-review (``.p-rating``)."""
     found: list[Score] = []
-    for review in root.xpath(f"//*[{_cls('hreview')} or {_cls('h-review')}]"):
-        ratings = review.xpath(f".//*[{_cls('rating')} or {_cls('p-rating')}]")
+    for review in _HREVIEWS(root):
+        ratings = _RATINGS(review)
         if not ratings:
             continue
         value = _part(review, ratings[0], "value") or _value(ratings[0])

@@ -19,7 +19,7 @@ import re
 
 from lxml import etree
 
-from digest.reviews.extract import text_lines
+from digest.reviews.parsing import text_lines
 from digest.reviews.score_model import END, FRACTION, NUM, Score, make_score
 
 __all__ = ["unlabelled_verdict"]

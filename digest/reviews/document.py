@@ -1,0 +1,49 @@
+"""One HTML document as every reader of an analysis shares it: parsed once, stripped of noise once."""
+
+from __future__ import annotations
+
+import copy
+from functools import cached_property
+
+import lxml.html
+from lxml import etree
+
+from digest.reviews.noise import _find_noise, _strip
+from digest.reviews.parsing import parse_html, text_lines
+
+
+class Document:
+    """One HTML document, parsed once and stripped of noise once, for every reader of it.
+
+    An analysis reads the same content and page for the score, the TL;DR and the lead
+    image; each used to parse (and strip) it again. ``root`` is the tree as parsed and
+    ``stripped`` the tree without related lists and chrome: both are shared, so readers
+    must not change them; one that edits (the score text reader drops titles) takes
+    :meth:`stripped_copy`, a C-level copy that costs far less than a parse and a strip.
+    """
+
+    def __init__(self, html: str | None) -> None:
+        self.html = html or ""
+
+    @cached_property
+    def root(self) -> lxml.html.HtmlElement | None:
+        return parse_html(self.html) if self.html else None
+
+    @cached_property
+    def stripped(self) -> etree._Element | None:
+        """``root`` itself when it holds no noise (most feed content): no copy is made then."""
+        if self.root is None:
+            return None
+        # The noise is looked for once, in the copy that is then stripped (a copy costs far less than
+        # the search); without noise the copy is dropped and the parsed tree serves.
+        copied = copy.deepcopy(self.root)
+        found = _find_noise(copied)
+        return _strip(copied, found) if found[1] or found[2] else self.root
+
+    @cached_property
+    def stripped_lines(self) -> list[str]:
+        """``text_lines(stripped)``, read once for the TL;DR and the score (do not change it)."""
+        return text_lines(self.stripped) if self.stripped is not None else []
+
+    def stripped_copy(self) -> etree._Element | None:
+        return copy.deepcopy(self.stripped) if self.stripped is not None else None

@@ -160,7 +160,7 @@ def test_a_build_killed_by_sigkill_takes_spamassassin_with_it(slow_spamassassin:
 PARSING = textwrap.dedent("""\
     import asyncio, os, sys, time
     from pathlib import Path
-    from digest.collect.feeds import ParsePool
+    from digest.collect.parsepool import ParsePool
 
     def stuck(content, headers, url):
         (Path(sys.argv[1]) / str(os.getpid())).write_text("parsing " + url)

@@ -152,7 +152,7 @@ def test_a_collect_killed_mid_run_leaves_a_consistent_store(feed_server: FeedSer
 
 
 def test_a_killed_collect_leaves_no_processes_behind(feed_server: FeedServer, tmp_path: Path) -> None:
-    # Parse workers (feeds.ParsePool) must die with the collect, even one killed by SIGKILL:
+    # Parse workers (parsepool.ParsePool) must die with the collect, even one killed by SIGKILL:
     # orphans would pile up under init after every cron timeout or OOM kill.
     gate = threading.Event()
     quick = feed_server.feed("/category/a/feed/", rss(make_posts(5, newest=NOW)))

@@ -351,8 +351,5 @@ def _attribute_extras(body: bytes) -> list[dict[str, str]]:
     return items
 
 
-# Where a collect parses (worker processes or a thread) lives in digest.collect.parsepool, which does
-# not import feedparser: the collect's own process never loads it when its workers parse.
-from digest.collect.parsepool import ParsePool, parse_workers  # noqa: E402  (re-exported)
-
-__all__ = ["ParsePool", "parse_feed", "parse_workers"]
+# Where a collect parses (worker processes or a thread) is digest.collect.parsepool, which does not
+# import this module: the collect's own process never loads feedparser when its workers parse.

@@ -196,6 +196,8 @@ def write_config(folder: Path, store: Path) -> Path:
         f'[store]\npath = "{store}"\n\n'
         f'[select]\nrepeat_weeks = 4\nbuild_thin_week = true\n\n'
         f'[trending]\nsite_page = "{SITE}/"\nsite_selector = "ol.trending a"\n\n'
+        # A plain email handed off as built carries its own unsubscribe link and postal address.
+        f'[email]\nunsubscribe_url = "{SITE}/unsubscribe"\npostal_address = "1 Bench Street, Testville"\n\n'
         f'[[feeds]]\nurl = "{SITE}/feed/"\n',
         encoding="utf-8",
     )

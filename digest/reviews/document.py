@@ -8,7 +8,7 @@ from functools import cached_property
 import lxml.html
 from lxml import etree
 
-from digest.reviews.noise import _find_noise, _strip
+from digest.reviews.noise import CLASS_STRINGS, _find_noise, _strip, class_values, has_noise_tag, may_hold_noise
 from digest.reviews.parsing import parse_html, text_lines
 
 
@@ -24,6 +24,7 @@ class Document:
 
     def __init__(self, html: str | None) -> None:
         self.html = html or ""
+        self._classes: set[str] = set()
 
     @cached_property
     def root(self) -> lxml.html.HtmlElement | None:
@@ -32,13 +33,29 @@ class Document:
     @cached_property
     def stripped(self) -> etree._Element | None:
         """``root`` itself when it holds no noise (most feed content): no copy is made then."""
-        if self.root is None:
+        root = self.root
+        if root is None:
             return None
+        if not has_noise_tag(root):  # no nav, footer...: may it hold noise at all? (libxml2 passes)
+            classes = set(CLASS_STRINGS(root))
+            if not may_hold_noise(root, classes):
+                self._classes = classes
+                return root
         # The noise is looked for once, in the copy that is then stripped (a copy costs far less than
         # the search); without noise the copy is dropped and the parsed tree serves.
-        copied = copy.deepcopy(self.root)
-        found = _find_noise(copied)
-        return _strip(copied, found) if found[1] or found[2] else self.root
+        copied = copy.deepcopy(root)
+        values = class_values(copied)
+        self._classes = values[1]
+        found = _find_noise(copied, values)
+        return _strip(copied, found) if found[1] or found[2] else root
+
+    @property
+    def classes(self) -> set[str]:
+        """The distinct class values of ``root`` before the noise went: every class value of
+        ``stripped``, and perhaps some of the noise's (do not change it)."""
+        if self.stripped is None:
+            return set()
+        return self._classes
 
     @cached_property
     def stripped_lines(self) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -174,13 +175,20 @@ def _class_rules(value: str) -> int:
     return found
 
 
-def _kept(root: etree._Element) -> set[etree._Element]:
-    """Every block :func:`_is_kept` accepts, with its ancestors: nothing in this set is removed."""
+def class_values(root: etree._Element) -> tuple[list[Any], set[str]]:
+    """Every class attribute of ``root``'s tree as a smart string (each knows its element), in document
+    order, and the distinct values as plain strings (a smart string holds on to the whole tree)."""
+    values = _CLASS_VALUES(root)
+    return values, set(map(str, values))
+
+
+def _kept(root: etree._Element, classes: tuple[list[Any], set[str]]) -> set[etree._Element]:
+    """Every block :func:`_is_kept` accepts, with its ancestors: nothing in this set is removed.
+    ``classes``: :func:`class_values` of ``root``."""
     found: list[etree._Element] = list(root.iter(*_KEEP_TAGS))
     found += [el for el in _WITH_ITEMPROP(root) if el.get("itemprop") in _KEEP_PROPS]
-    values = _CLASS_VALUES(root)
-    # Plain strings for the cache: a smart string holds on to its element, and so to the whole tree.
-    kept_values = {v for v in set(map(str, values)) if _class_rules(v) & _KEPT}
+    values, distinct = classes
+    kept_values = {v for v in distinct if _class_rules(v) & _KEPT}
     if kept_values:
         found += [v.getparent() for v in values if v in kept_values]
     keep: set[etree._Element] = set()
@@ -191,7 +199,7 @@ def _kept(root: etree._Element) -> set[etree._Element]:
     return keep
 
 
-def _find_noise(root: etree._Element) -> _Found:
+def _find_noise(root: etree._Element, values: tuple[list[Any], set[str]] | None = None) -> _Found:
     """What :func:`strip_noise` would remove, found in one walk of the tree: (kept, noise, headings).
 
     The rules are :func:`_is_kept`, :func:`_is_noise` and :func:`_is_heading`, in document order.
@@ -203,7 +211,7 @@ def _find_noise(root: etree._Element) -> _Found:
     noise and does not see a comment's tail), so a block's text is read (by libxml2) only when it
     may be short. Class values repeat on a site's pages: each distinct one is matched once.
     """
-    keep = _kept(root)
+    keep = _kept(root, class_values(root) if values is None else values)
     noise: list[etree._Element] = []
     headings: list[tuple[int, etree._Element]] = []
     candidates: dict[etree._Element, int] = {}  # heading-like blocks, neither kept nor noise -> position
@@ -252,6 +260,50 @@ def _noisy(el: etree._Element, tag: str, cls: str) -> bool:
         return True
     ident = el.get("id")
     return ident is not None and _NOISE_ID.search(ident) is not None
+
+
+# What an id or class value, a tag or a heading's text needs for _find_noise to find anything.
+CLASS_STRINGS = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
+_ID_STRINGS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
+# Every match of _NOISE_HEADING, lower-cased, holds one of these (its alternatives, one by one; \s+
+# is one space in a heading's text, which _reads_as_heading normalises before matching).
+_HEADING_WORDS = (
+    "related", "trending", "recommended", "popular ", "latest ", "recent ", "more post", "more article",
+    "more review", "more stories", "more news", "more for you", "more reading", "more from ",
+    "more like this", "you may ", "you might ", "read next", "also read", "further reading", "don't miss",
+    "dont miss",
+)
+# Characters re.IGNORECASE matches to an ASCII letter that str.lower() does not lower to one.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def has_noise_tag(root: etree._Element) -> bool:
+    """Whether ``root``'s tree holds a noise tag or a ``header`` (stops at the first: a page's nav)."""
+    return next(root.iter(*_NOISE_TAGS, "header"), None) is not None
+
+
+def may_hold_noise(root: etree._Element, classes: set[str]) -> bool:
+    """False when :func:`_find_noise` is sure to find nothing in ``root``, proved by libxml2 passes
+    and string searches instead of a walk in Python (most feed content holds no noise).
+
+    Noise needs a noise tag (or a ``header``), a class or id its patterns match, or a heading: a
+    block whose normalised text fullmatches _NOISE_HEADING. That text is a contiguous piece of the
+    document's text (libxml2 joins the same text nodes), so its normalised, lower-cased form is a
+    piece of the document's, and holds one of _HEADING_WORDS. Unsure (İ, ı, ſ, the Kelvin sign,
+    which re.IGNORECASE folds differently from str.lower): True. ``classes``: the distinct class
+    values of ``root``'s tree (:data:`CLASS_STRINGS`).
+    """
+    if has_noise_tag(root):
+        return True
+    if any(_class_rules(value) & _NOISY for value in classes):
+        return True
+    if any(_NOISE_ID.search(value) for value in _ID_STRINGS(root)):
+        return True
+    text: str = etree.tostring(root, method="text", encoding=str)
+    if any(char in text for char in _FOLDS_TO_ASCII):
+        return True
+    text = " ".join(text.split()).lower()
+    return any(word in text for word in _HEADING_WORDS)
 
 
 def strip_noise(root: etree._Element) -> etree._Element:

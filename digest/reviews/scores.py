@@ -343,7 +343,6 @@ _BOX_SELECTORS = (
 # Each group with the class names it uses: a page none of whose class values holds one of them has
 # no such box, and the group's search (a pass over the page per selector) is not made.
 _BOX_GROUPS = tuple((CSSSelector(css), tuple(re.findall(r"\.([\w-]+)", css))) for css in _BOX_SELECTORS)
-_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
 _MAIN = CSSSelector("article, main, .entry-content, .post-content, #content")
 
 
@@ -399,7 +398,9 @@ def page_score(page: Document, compiled: CSSSelector | None,
     score = structured_score(root, cleaned, "page")
     if score is not None:
         return score
-    classes = " ".join(set(_CLASS_VALUES(cleaned)))  # no name holds a space: none is found across two
+    # The class values before the noise went: a name only there costs a search that finds nothing in
+    # ``cleaned``, never a box. No name holds a space: none is found across two values.
+    classes = " ".join(page.classes)
     for group, names in _BOX_GROUPS:
         if not any(name in classes for name in names):
             continue

@@ -48,6 +48,20 @@ CASES = {
     "a nav with a tail": f"<div>{REVIEW}<nav><a href='/'>Home 9/10</a></nav> moved tail <b>bold</b></div>",
     "prose that mentions the words": f"<div>{REVIEW}<p>Its related EP is recommended; more later.</p></div>",
     "a comment between blocks": f"<div>{REVIEW}<!-- related posts --><p>after</p></div>",
+    # The noise walk reads the text of what remains: tails moved by removals, hidden blocks, headings.
+    "noise first in a block without text": f"<div><nav>Menu</nav>tail of the nav<p>{REVIEW}</p></div>",
+    "noise first in a block with text": f"<div>Lead<nav>Menu</nav>tail<b>x</b></div>{REVIEW}",
+    "noise in a row, tails kept": f"<p>{REVIEW}<aside>a</aside> one <aside>b</aside> two<aside>c</aside></p>",
+    "a blank tail goes": f"<div>{REVIEW}<aside>a</aside>\n   <p>next</p></div>",
+    "inline text around noise": "<p>Rating:<span class='widget'>x</span>8/10 <em>final</em></p>",
+    "noise inside a hidden block": f"<div>{REVIEW}<noscript><nav>n</nav>tail<p>hid</p></noscript>after</div>",
+    "a hidden block that is noise": f"<div>{REVIEW}<iframe class='related-frame'></iframe> frame tail</div>",
+    "a hidden block after noise": "<div><nav>n</nav>t1<script>a=1</script>t2<svg><g>s</g></svg><b>e</b></div>",
+    "a blank tail inside a line": "<p>Rating: <span class='widget'>x</span>\n<b>8/10</b></p>",
+    "noise beside a kept block": "<div><aside class='review-box'>Score 7/10</aside><aside>9/10</aside>t</div>",
+    "noise and a heading": f"<div>{REVIEW}<nav>n</nav>t<h3>Related Posts</h3>{LIST}<p>end</p></div>",
+    "a heading in a hidden block": f"<div>{REVIEW}<nav>n</nav><noscript><p>Related</p></noscript>{LIST}</div>",
+    "a table of blocks with noise": "<table><tr><td>Overall</td><td>9/10<footer>f</footer>x</td></tr></table>",
 }
 
 

@@ -9,7 +9,7 @@ import lxml.html
 from lxml import etree
 
 from digest.reviews.noise import CLASS_STRINGS, _find_noise, _strip, class_values, has_noise_tag, may_hold_noise
-from digest.reviews.parsing import parse_html, text_lines
+from digest.reviews.parsing import lines_of, parse_html, text_lines
 
 
 class Document:
@@ -25,6 +25,7 @@ class Document:
     def __init__(self, html: str | None) -> None:
         self.html = html or ""
         self._classes: set[str] = set()
+        self._lines: list[str] | None = None  # the noise walk's text of ``stripped``, when it read it
 
     @cached_property
     def root(self) -> lxml.html.HtmlElement | None:
@@ -46,7 +47,9 @@ class Document:
         copied = copy.deepcopy(root)
         values = class_values(copied)
         self._classes = values[1]
-        found = _find_noise(copied, values)
+        found, parts = _find_noise(copied, values)
+        if not found[2]:  # no heading: the walk's text pieces are those of the stripped tree
+            self._lines = lines_of(parts)
         return _strip(copied, found) if found[1] or found[2] else root
 
     @property
@@ -60,7 +63,9 @@ class Document:
     @cached_property
     def stripped_lines(self) -> list[str]:
         """``text_lines(stripped)``, read once for the TL;DR and the score (do not change it)."""
-        return text_lines(self.stripped) if self.stripped is not None else []
+        if self.stripped is None:
+            return []
+        return self._lines if self._lines is not None else text_lines(self.stripped)
 
     def stripped_copy(self) -> etree._Element | None:
         return copy.deepcopy(self.stripped) if self.stripped is not None else None

@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from digest.reviews.parsing import _WS
+from digest.reviews.parsing import _BLOCK_TAGS, _SKIP_TAGS, _WS
 
 # Blocks that list OTHER posts or site chrome: their scores and dates must never be read as
 # this review's. Removed before any heuristic text search and before looking for a TL;DR.
@@ -199,8 +199,11 @@ def _kept(root: etree._Element, classes: tuple[list[Any], set[str]]) -> set[etre
     return keep
 
 
-def _find_noise(root: etree._Element, values: tuple[list[Any], set[str]] | None = None) -> _Found:
-    """What :func:`strip_noise` would remove, found in one walk of the tree: (kept, noise, headings).
+def _find_noise(root: etree._Element, values: tuple[list[Any], set[str]] | None = None
+                ) -> tuple[_Found, list[str]]:
+    """What :func:`strip_noise` would remove, found in one walk of the tree: (kept, noise, headings),
+    and, in the same walk, the text pieces :func:`text_lines` joins for the tree without that noise
+    (right only when no heading was found: a heading's removals are decided after the walk).
 
     The rules are :func:`_is_kept`, :func:`_is_noise` and :func:`_is_heading`, in document order.
     What is kept is found first (:func:`_kept`), so the walk need not look inside a noise block:
@@ -210,6 +213,10 @@ def _find_noise(root: etree._Element, values: tuple[list[Any], set[str]] | None 
     short: the walk adds up each open element's text size as it goes (a lower bound: it skips
     noise and does not see a comment's tail), so a block's text is read (by libxml2) only when it
     may be short. Class values repeat on a site's pages: each distinct one is matched once.
+
+    The text pieces are :func:`text_lines`'s, but for a noise block: :func:`_remove` puts its tail,
+    when not blank, after a space at the end of the text before it (its previous sibling's tail,
+    or its parent's text when it is the first child), so in the pieces it leaves " " + its tail.
     """
     keep = _kept(root, class_values(root) if values is None else values)
     noise: list[etree._Element] = []
@@ -217,6 +224,9 @@ def _find_noise(root: etree._Element, values: tuple[list[Any], set[str]] | None 
     candidates: dict[etree._Element, int] = {}  # heading-like blocks, neither kept nor noise -> position
     sizes: list[int] = []  # the text size so far of each element the walk is inside of
     push, pop = sizes.append, sizes.pop  # the walk's per-element work is the cost: each lookup counts
+    parts: list[str] = []
+    append = parts.append
+    hidden: etree._Element | None = None  # the element whose text text_lines skips (script, svg...), if in one
     index = 0
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
@@ -226,10 +236,11 @@ def _find_noise(root: etree._Element, values: tuple[list[Any], set[str]] | None 
             push(len(text) if text else 0)
             tag = el.tag
             if tag == "body" or tag == "html" or el in keep:
-                continue
-            if _noisy(el, tag, el.get("class") or ""):
+                pass
+            elif _noisy(el, tag, el.get("class") or ""):
                 noise.append(el)
-                walker.skip_subtree()
+                walker.skip_subtree()  # its end comes next
+                continue
             elif tag in _HEADINGISH_TAGS:
                 children = len(el)
                 if children == 0:  # its text is all there is: judged now
@@ -237,16 +248,37 @@ def _find_noise(root: etree._Element, values: tuple[list[Any], set[str]] | None 
                         headings.append((index, el))
                 elif children <= 4:  # judged at its end, when the walk knows its text's size
                     candidates[el] = index
+            if hidden is None:
+                if tag in _SKIP_TAGS or not isinstance(tag, str):
+                    hidden = el
+                else:
+                    if tag in _BLOCK_TAGS:
+                        append("\n")
+                    if text:
+                        append(text)
             continue
         size = pop()
+        tail = el.tail
         if sizes:
-            tail = el.tail
             sizes[-1] += size + len(tail) if tail else size
         position = candidates.pop(el, 0) if candidates else 0
         if position and size <= _SHORT and _heading_text(_whole_text(el)):
             headings.append((position, el))
+        if hidden is None:
+            if noise and el is noise[-1]:
+                if tail and tail.strip():
+                    append(" " + tail)
+            else:
+                if el.tag in _BLOCK_TAGS:
+                    append("\n")
+                if tail and el is not root:
+                    append(tail)
+        elif el is hidden:
+            hidden = None
+            if tail and el is not root:
+                append(tail)
     headings.sort(key=lambda found: found[0])  # some found at their ends: put them back in document order
-    return keep, noise, [el for _, el in headings]
+    return (keep, noise, [el for _, el in headings]), parts
 
 
 def _noisy(el: etree._Element, tag: str, cls: str) -> bool:
@@ -313,7 +345,7 @@ def strip_noise(root: etree._Element) -> etree._Element:
     POSTS" goes with the siblings that follow it, up to the next heading or review box.
     Nothing that holds the article body, its ``h1`` or a review box is removed.
     """
-    return _strip(root, _find_noise(root))
+    return _strip(root, _find_noise(root)[0])
 
 
 def _strip(root: etree._Element, found: _Found) -> etree._Element:

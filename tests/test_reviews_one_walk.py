@@ -8,9 +8,13 @@ Each case here is compared with the reference: :func:`strip_noise` on a fresh pa
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
+from digest.reviews.boxes import BOX_GROUPS, BOX_SELECTORS, MAIN, MAIN_SELECTOR
 from digest.reviews.document import Document
 from digest.reviews.noise import strip_noise
 from digest.reviews.parsing import parse_html, text_lines
@@ -88,3 +92,33 @@ def test_a_pages_class_values_are_read_before_its_noise_goes() -> None:
     doc = Document(f"<div class='entry-content'>{REVIEW}</div><aside class='widget review-score'>9/10</aside>")
     assert doc.stripped is not None and "widget review-score" not in etree.tostring(doc.stripped, encoding=str)
     assert doc.classes == {"entry-content", "widget review-score"}
+
+
+BOXES = """<html class="review-score"><body><article class="post">
+<div class="jeg_review_wrap"><div><span class="review_score">8</span></div></div>
+<span class="review_score">not in a JNews box</span><p class="jeg_review_wrap review_score">itself</p>
+<div class=" lets-review-block__final-score	extra">7</div><div class="lets-review-final-score-x">no</div>
+<div class="rwp-overall-score&#10;big">6</div><div class="total-score&#160;x">no-break space: not a token</div>
+<div class="Final-Score">case</div><div class="overall-score score-box">both</div>
+</article><main id="content"><div class="entry-content post-content">body</div></main>
+<section id="Content" class="post-contents">no</section></body></html>"""
+
+
+def _region_pages() -> list[str]:
+    pages = sorted((Path(__file__).resolve().parent / "data" / "sites").glob("*/site/**/*.html"))
+    assert len(pages) > 100
+    return [BOXES, *(p.read_text(encoding="utf-8", errors="replace") for p in pages)]
+
+
+def test_the_one_pass_searches_find_what_the_css_selectors_find() -> None:
+    searches = [*zip((group for group, _ in BOX_GROUPS), BOX_SELECTORS, strict=True), (MAIN, MAIN_SELECTOR)]
+    found = 0
+    for html in _region_pages():
+        doc = Document(html)
+        for tree in (doc.root, doc.stripped):
+            for search, css in searches:
+                assert tree is not None
+                hits = search(tree)
+                assert hits == CSSSelector(css)(tree)
+                found += len(hits)
+    assert found > 200

@@ -20,6 +20,7 @@ from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
+from digest.reviews.boxes import BOX_GROUPS, MAIN, in_user_box
 from digest.reviews.document import Document
 from digest.reviews.items import scores_items
 from digest.reviews.parsing import text_lines
@@ -332,36 +333,12 @@ def score_from_text(html: str, where: Where, letter_scale: Mapping[str, float] |
     return only_score(_text(cleaned, where, letter_scale, bare_best)) if cleaned is not None else None
 
 
-# Score boxes of common review plugins (WP Review, Lets Review, Reviewer, JNews, Taqyeem),
-# then generic theme classes. Within a group every box must agree: a theme that reuses
-# ".review-score" for a card of another post makes the group ambiguous, so it is skipped.
-_BOX_SELECTORS = (
-    ".review-total-box, .lets-review-block__final-score, .lets-review-final-score,"
-    " .rwp-overall-score, .jeg_review_wrap .review_score, .review-final-score",
-    ".final-score, .total-score, .overall-score, .review-score, .score-box",
-)
-# Each group with the class names it uses: a page none of whose class values holds one of them has
-# no such box, and the group's search (a pass over the page per selector) is not made.
-_BOX_GROUPS = tuple((CSSSelector(css), tuple(re.findall(r"\.([\w-]+)", css))) for css in _BOX_SELECTORS)
-_MAIN = CSSSelector("article, main, .entry-content, .post-content, #content")
-
-
 def compile_selector(selector: str) -> CSSSelector:
     """Compile a configured CSS selector; ValueError with the reason if it is invalid."""
     try:
         return CSSSelector(selector)
     except SelectorError as exc:
         raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from None
-
-
-def _in_user_box(el: etree._Element) -> bool:
-    """WP Review and JNews draw readers' averages in the same box markup, nested in these."""
-    for depth, node in enumerate((el, *el.iterancestors())):
-        if depth > 5 or node.tag in ("body", "article", "main"):
-            return False
-        if re.search(r"user|reader|visitor|comment|average", node.get("class") or "", re.I):
-            return True
-    return False
 
 
 def score_from_page(html: str, selector: str | None = None,
@@ -401,22 +378,22 @@ def page_score(page: Document, compiled: CSSSelector | None,
     # The class values before the noise went: a name only there costs a search that finds nothing in
     # ``cleaned``, never a box. No name holds a space: none is found across two values.
     classes = " ".join(page.classes)
-    for group, names in _BOX_GROUPS:
+    for group, names in BOX_GROUPS:
         if not any(name in classes for name in names):
             continue
-        boxes = [box for box in group(cleaned)[:20] if not _in_user_box(box)]
+        boxes = [box for box in group(cleaned)[:20] if not in_user_box(box)]
         found = [s for s in (_score_in_block(box, letter_scale, bare_best) for box in boxes) if s]
         if only_one(found) is not None:
             return replace(found[0], source="page-text")
-    widget = star_widget(cleaned, _in_user_box)
+    widget = star_widget(cleaned, in_user_box)
     if widget is not None:
         return widget
-    regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
+    regions = sorted(MAIN(cleaned), key=lambda el: -len(el.text_content()))
     region = regions[0] if regions else cleaned
     if next(region.iter("h1", "title"), None) is not None:  # the same region, in a copy _text may change
         cleaned = page.stripped_copy()
         assert cleaned is not None
-        regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
+        regions = sorted(MAIN(cleaned), key=lambda el: -len(el.text_content()))
         region = regions[0] if regions else cleaned
     read = _text(region, "page", letter_scale, bare_best)
     if isinstance(read, Score):

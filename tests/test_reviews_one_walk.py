@@ -14,9 +14,9 @@ import pytest
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from digest.reviews.boxes import BOX_GROUPS, BOX_SELECTORS, MAIN, MAIN_SELECTOR
+from digest.reviews.boxes import BOX_GROUPS, BOX_SELECTORS, MAIN_SELECTOR, boxes, main_regions
 from digest.reviews.document import Document
-from digest.reviews.noise import strip_noise
+from digest.reviews.noise import class_values, strip_noise
 from digest.reviews.parsing import parse_html, text_lines
 
 
@@ -91,7 +91,9 @@ def test_content_without_noise_is_the_parsed_tree_itself() -> None:
 def test_a_pages_class_values_are_read_before_its_noise_goes() -> None:
     doc = Document(f"<div class='entry-content'>{REVIEW}</div><aside class='widget review-score'>9/10</aside>")
     assert doc.stripped is not None and "widget review-score" not in etree.tostring(doc.stripped, encoding=str)
-    assert doc.classes == {"entry-content", "widget review-score"}
+    values, removed = doc.class_values()
+    assert removed and values == ["entry-content", "widget review-score"]
+    assert boxes(BOX_GROUPS[1], values, doc.stripped, removed) == []
 
 
 BOXES = """<html class="review-score"><body><article class="post">
@@ -110,15 +112,18 @@ def _region_pages() -> list[str]:
     return [BOXES, *(p.read_text(encoding="utf-8", errors="replace") for p in pages)]
 
 
-def test_the_one_pass_searches_find_what_the_css_selectors_find() -> None:
-    searches = [*zip((group for group, _ in BOX_GROUPS), BOX_SELECTORS, strict=True), (MAIN, MAIN_SELECTOR)]
+def test_the_boxes_and_regions_are_what_the_css_selectors_find() -> None:
     found = 0
     for html in _region_pages():
         doc = Document(html)
-        for tree in (doc.root, doc.stripped):
-            for search, css in searches:
-                assert tree is not None
-                hits = search(tree)
+        assert doc.root is not None and doc.stripped is not None
+        for tree, (values, removed) in ((doc.root, (class_values(doc.root)[0], False)),
+                                        (doc.stripped, doc.class_values())):
+            for group, css in zip(BOX_GROUPS, BOX_SELECTORS, strict=True):
+                hits = boxes(group, values, tree, removed)
                 assert hits == CSSSelector(css)(tree)
                 found += len(hits)
+            regions = main_regions(tree)
+            assert regions == CSSSelector(MAIN_SELECTOR)(tree)
+            found += len(regions)
     assert found > 200

@@ -1,14 +1,16 @@
-"""Where a page's own score box and main region are: each search one pass of libxml2 over the page.
+"""Where a page's own score box and main region are, found without a libxml2 pass per selector.
 
-A CSS selector list (``.a, .b, .c``) is a union of one XPath per selector, and libxml2 walks the
-page once for each; these XPaths ask the same of every element in one walk (one predicate joined by
-``or``, the tests cssselect writes for a class, an id or a tag), so they find the same elements, in
-document order (``tests/test_reviews_one_walk.py`` compares them with the CSS on every corpus page).
+A CSS selector list (``.a, .b, .c``) is a union of one XPath per selector, each a pass of libxml2
+over the page that costs several times a walk in Python; the score boxes are found instead among
+the page's class values, already read for the noise search, with cssselect's own test of a class
+(the value, its XML whitespace normalised, holds `` name `` as a token), and the main region in one
+walk. ``tests/test_reviews_one_walk.py`` compares them with the CSS on every corpus page.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -22,33 +24,67 @@ BOX_SELECTORS = (
 )
 MAIN_SELECTOR = "article, main, .entry-content, .post-content, #content"  # the article's region
 
-
-def _has_class(name: str) -> str:
-    """cssselect's test for ``.name``: the raw value holds it (cheap), then as a whole token."""
-    return f"(contains(@class, '{name}') and contains(concat(' ', normalize-space(@class), ' '), ' {name} '))"
+_XML_SPACE = re.compile(r"[ \t\r\n]+")  # normalize-space()'s whitespace, not str.split()'s
 
 
-def _one_pass(tests: list[str]) -> etree.XPath:
-    return etree.XPath(f"descendant-or-self::*[{' or '.join(tests)}]")
+def _tokens(value: str) -> list[str]:
+    """The names ``.name`` matches in a class value (cssselect: normalize-space, then ' name ')."""
+    return _XML_SPACE.split(value)
 
 
-def _box_tests(css: str) -> list[str]:
-    tests = []
+def _group(css: str) -> tuple[tuple[str, str | None], ...]:
+    """Each selector of a list as (its class, the class of an ancestor it needs, if any)."""
+    selectors = []
     for selector in css.split(","):
         names = re.findall(r"\.([\w-]+)", selector)
-        if len(names) == 1:
-            tests.append(f"(@class and {_has_class(names[0])})")
-        else:  # ".outer .inner": an inner box with an outer one among its ancestors
-            outer, inner = names
-            tests.append(f"(@class and {_has_class(inner)} and ancestor::*[@class and {_has_class(outer)}])")
-    return tests
+        selectors.append((names[-1], names[0] if len(names) == 2 else None))
+    return tuple(selectors)
 
 
-# Each group with the class names it uses: a page none of whose class values holds one of them has
-# no such box, and the group's search is not made.
-BOX_GROUPS = tuple((_one_pass(_box_tests(css)), tuple(re.findall(r"\.([\w-]+)", css))) for css in BOX_SELECTORS)
-MAIN = _one_pass(["self::article", "self::main", f"(@class and {_has_class('entry-content')})",
-                  f"(@class and {_has_class('post-content')})", "@id = 'content'"])
+BOX_GROUPS = tuple(_group(css) for css in BOX_SELECTORS)
+
+
+def _attached(el: etree._Element, root: etree._Element) -> bool:
+    """Whether ``el`` is still in ``root``'s tree (not in a block the noise search removed)."""
+    ancestors = list(el.iterancestors())
+    return (ancestors[-1] if ancestors else el) is root
+
+
+def boxes(group: tuple[tuple[str, str | None], ...], values: list[Any], root: etree._Element,
+          removed: bool) -> list[etree._Element]:
+    """What ``group``'s CSS finds in ``root``, in document order: ``values`` are the class values (smart
+    strings, in document order) of ``root``'s tree, read before ``removed`` noise left it, if any."""
+    found: list[etree._Element] = []
+    for value in values:
+        if not any(name in value for name, _ in group):  # cssselect's first test: the raw value holds it
+            continue
+        tokens = _tokens(value)
+        el = value.getparent()
+        for name, outer in group:
+            if name in tokens and (outer is None or any(
+                    outer in _tokens(up.get("class") or "") for up in el.iterancestors())):
+                break
+        else:
+            continue
+        if not removed or _attached(el, root):
+            found.append(el)
+    return found
+
+
+def main_regions(root: etree._Element) -> list[etree._Element]:
+    """What :data:`MAIN_SELECTOR` finds in ``root``'s tree, in document order, in one walk."""
+    found: list[etree._Element] = []
+    for el in root.iter(etree.Element):
+        tag = el.tag
+        if tag == "article" or tag == "main" or el.get("id") == "content":
+            found.append(el)
+            continue
+        value = el.get("class")
+        if value and ("entry-content" in value or "post-content" in value):
+            tokens = _tokens(value)
+            if "entry-content" in tokens or "post-content" in tokens:
+                found.append(el)
+    return found
 
 
 def in_user_box(el: etree._Element) -> bool:
@@ -59,3 +95,6 @@ def in_user_box(el: etree._Element) -> bool:
         if re.search(r"user|reader|visitor|comment|average", node.get("class") or "", re.I):
             return True
     return False
+
+
+__all__ = ["BOX_GROUPS", "BOX_SELECTORS", "MAIN_SELECTOR", "boxes", "in_user_box", "main_regions"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from functools import cached_property
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -24,7 +25,7 @@ class Document:
 
     def __init__(self, html: str | None) -> None:
         self.html = html or ""
-        self._classes: set[str] = set()
+        self._values: list[Any] | None = None  # the copy's class values, when noise went from the copy
         self._lines: list[str] | None = None  # the noise walk's text of ``stripped``, when it read it
 
     @cached_property
@@ -38,27 +39,28 @@ class Document:
         if root is None:
             return None
         if not has_noise_tag(root):  # no nav, footer...: may it hold noise at all? (libxml2 passes)
-            classes = set(CLASS_STRINGS(root))
-            if not may_hold_noise(root, classes):
-                self._classes = classes
+            if not may_hold_noise(root, set(CLASS_STRINGS(root))):
                 return root
         # The noise is looked for once, in the copy that is then stripped (a copy costs far less than
         # the search); without noise the copy is dropped and the parsed tree serves.
         copied = copy.deepcopy(root)
         values = class_values(copied)
-        self._classes = values[1]
         found, parts = _find_noise(copied, values)
         if not found[2]:  # no heading: the walk's text pieces are those of the stripped tree
             self._lines = lines_of(parts)
-        return _strip(copied, found) if found[1] or found[2] else root
+        if not found[1] and not found[2]:
+            return root
+        self._values = values[0]
+        return _strip(copied, found)
 
-    @property
-    def classes(self) -> set[str]:
-        """The distinct class values of ``root`` before the noise went: every class value of
-        ``stripped``, and perhaps some of the noise's (do not change it)."""
+    def class_values(self) -> tuple[list[Any], bool]:
+        """The class values (smart strings, in document order) of every element of ``stripped``, and
+        whether some are of noise it no longer holds (then they were read before the noise went)."""
         if self.stripped is None:
-            return set()
-        return self._classes
+            return [], False
+        if self._values is not None:
+            return self._values, True
+        return class_values(self.stripped)[0], False
 
     @cached_property
     def stripped_lines(self) -> list[str]:

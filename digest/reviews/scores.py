@@ -20,7 +20,7 @@ from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from digest.reviews.boxes import BOX_GROUPS, MAIN, in_user_box
+from digest.reviews.boxes import BOX_GROUPS, boxes, in_user_box, main_regions
 from digest.reviews.document import Document
 from digest.reviews.items import scores_items
 from digest.reviews.parsing import text_lines
@@ -375,25 +375,21 @@ def page_score(page: Document, compiled: CSSSelector | None,
     score = structured_score(root, cleaned, "page")
     if score is not None:
         return score
-    # The class values before the noise went: a name only there costs a search that finds nothing in
-    # ``cleaned``, never a box. No name holds a space: none is found across two values.
-    classes = " ".join(page.classes)
-    for group, names in BOX_GROUPS:
-        if not any(name in classes for name in names):
-            continue
-        boxes = [box for box in group(cleaned)[:20] if not in_user_box(box)]
-        found = [s for s in (_score_in_block(box, letter_scale, bare_best) for box in boxes) if s]
+    values, removed = page.class_values()  # the boxes are found among them (a pass per selector costs more)
+    for group in BOX_GROUPS:
+        found_boxes = [box for box in boxes(group, values, cleaned, removed)[:20] if not in_user_box(box)]
+        found = [s for s in (_score_in_block(box, letter_scale, bare_best) for box in found_boxes) if s]
         if only_one(found) is not None:
             return replace(found[0], source="page-text")
     widget = star_widget(cleaned, in_user_box)
     if widget is not None:
         return widget
-    regions = sorted(MAIN(cleaned), key=lambda el: -len(el.text_content()))
+    regions = sorted(main_regions(cleaned), key=lambda el: -len(el.text_content()))
     region = regions[0] if regions else cleaned
     if next(region.iter("h1", "title"), None) is not None:  # the same region, in a copy _text may change
         cleaned = page.stripped_copy()
         assert cleaned is not None
-        regions = sorted(MAIN(cleaned), key=lambda el: -len(el.text_content()))
+        regions = sorted(main_regions(cleaned), key=lambda el: -len(el.text_content()))
         region = regions[0] if regions else cleaned
     read = _text(region, "page", letter_scale, bare_best)
     if isinstance(read, Score):

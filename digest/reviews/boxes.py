@@ -10,6 +10,7 @@ walk. ``tests/test_reviews_one_walk.py`` compares them with the CSS on every cor
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
@@ -32,13 +33,17 @@ def _tokens(value: str) -> list[str]:
     return _XML_SPACE.split(value)
 
 
-def _group(css: str) -> tuple[tuple[str, str | None], ...]:
-    """Each selector of a list as (its class, the class of an ancestor it needs, if any)."""
+_Group = tuple[tuple[tuple[str, str | None], ...], Callable[[str], object]]
+
+
+def _group(css: str) -> _Group:
+    """Each selector of a list as (its class, the class of an ancestor it needs, if any), and a pattern
+    that finds any of those classes in a raw value (cssselect's first, cheap test)."""
     selectors = []
     for selector in css.split(","):
         names = re.findall(r"\.([\w-]+)", selector)
         selectors.append((names[-1], names[0] if len(names) == 2 else None))
-    return tuple(selectors)
+    return tuple(selectors), re.compile("|".join(re.escape(name) for name, _ in selectors)).search
 
 
 BOX_GROUPS = tuple(_group(css) for css in BOX_SELECTORS)
@@ -50,17 +55,17 @@ def _attached(el: etree._Element, root: etree._Element) -> bool:
     return (ancestors[-1] if ancestors else el) is root
 
 
-def boxes(group: tuple[tuple[str, str | None], ...], values: list[Any], root: etree._Element,
-          removed: bool) -> list[etree._Element]:
+def boxes(group: _Group, values: list[Any], root: etree._Element, removed: bool) -> list[etree._Element]:
     """What ``group``'s CSS finds in ``root``, in document order: ``values`` are the class values (smart
     strings, in document order) of ``root``'s tree, read before ``removed`` noise left it, if any."""
     found: list[etree._Element] = []
+    selectors, search = group
     for value in values:
-        if not any(name in value for name, _ in group):  # cssselect's first test: the raw value holds it
+        if search(value) is None:  # cssselect's first test: the raw value holds a name
             continue
         tokens = _tokens(value)
         el = value.getparent()
-        for name, outer in group:
+        for name, outer in selectors:
             if name in tokens and (outer is None or any(
                     outer in _tokens(up.get("class") or "") for up in el.iterancestors())):
                 break

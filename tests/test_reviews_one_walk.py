@@ -18,6 +18,7 @@ from digest.reviews.boxes import BOX_GROUPS, BOX_SELECTORS, MAIN_SELECTOR, boxes
 from digest.reviews.document import Document
 from digest.reviews.noise import class_values, strip_noise
 from digest.reviews.parsing import parse_html, text_lines
+from digest.reviews.scores import _LABEL, _may_label
 
 
 def _reference(html: str) -> tuple[str, list[str]]:
@@ -127,3 +128,20 @@ def test_the_boxes_and_regions_are_what_the_css_selectors_find() -> None:
             assert regions == CSSSelector(MAIN_SELECTOR)(tree)
             found += len(regions)
     assert found > 200
+
+
+LABELLED = [
+    "Rating: 8/10", "RATING 8 out of 10", "Score - 85%", "Grade: B+", "Rated 4/5", "VERDICT: 9/10",
+    "Overall - 7", "Total: 80%", "I'd give this film 8/10", "We would rate it a 4/5", "i giving it 3/5",
+    "ſcore: 8/10", "RATİNG: 7/10", "ratıng 5/5", "OVERALL\u212a", "Our final score 6.5/10",
+]
+
+
+def test_a_line_the_label_pattern_matches_is_always_searched() -> None:
+    lines = list(LABELLED)
+    for html in _region_pages():
+        lines += Document(html).stripped_lines
+    matched = [line for line in lines if _LABEL.search(line)]
+    assert len(matched) > 100
+    assert [line for line in matched if not _may_label(line)] == []
+    assert sum(1 for line in lines if not _may_label(line)) > len(lines) // 2  # most prose is not searched

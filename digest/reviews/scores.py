@@ -155,10 +155,24 @@ def _suffix_ok(suffix: str) -> bool:
     return re.match(r"\s*(?:$|[.!;)\]/(\-–—|•·,★⭐☆✩]|[A-Z0-9\"“'‘])", suffix) is not None
 
 
+# Every label _LABEL matches, lower-cased, holds one of these ("rat": rating, rated, rate); a line
+# without any has no label, and is not searched (most lines of prose). Unsure (İ, ı, ſ, the Kelvin
+# sign, which re.IGNORECASE folds differently from str.lower): searched.
+_LABEL_WORDS = ("rat", "scor", "grad", "verdict", "overall", "total", "giv")
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _may_label(line: str) -> bool:
+    low = line.lower()
+    return any(word in low for word in _LABEL_WORDS) or _FOLDS_TO_ASCII.search(line) is not None
+
+
 def _labelled(line: str, nxt: str, letters: Mapping[str, float] | None
               ) -> tuple[Score, bool] | None:
     """The last acceptable labelled score on ``line`` ("Rating - 8/10", "Grade: B+"), and
     whether it is the overall one ("Overall rating", "Final score", "Verdict")."""
+    if not _may_label(line):
+        return None
     result: tuple[Score, bool] | None = None
     for match in _LABEL.finditer(line):
         prefix = line[: match.start()]

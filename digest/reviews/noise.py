@@ -297,13 +297,12 @@ def _noisy(el: etree._Element, tag: str, cls: str) -> bool:
 # What an id or class value, a tag or a heading's text needs for _find_noise to find anything.
 CLASS_STRINGS = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
 _ID_STRINGS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
-# Every match of _NOISE_HEADING, lower-cased, holds one of these (its alternatives, one by one; \s+
-# is one space in a heading's text, which _reads_as_heading normalises before matching).
-_HEADING_WORDS = (
-    "related", "trending", "recommended", "popular ", "latest ", "recent ", "more post", "more article",
-    "more review", "more stories", "more news", "more for you", "more reading", "more from ",
-    "more like this", "you may ", "you might ", "read next", "also read", "further reading", "don't miss",
-    "dont miss",
+# Every match of _NOISE_HEADING, lower-cased, holds a match of this (its alternatives, one by one;
+# its \s+ is one space in a heading's normalised text, and whitespace of any length in the raw text).
+_HEADING_WORDS = re.compile(
+    r"related|trending|recommended|popular\s|latest\s|recent\s|more\s+(?:post|article|review|stories|news"
+    r"|for\s+you|reading|from\s|like\s+this)|you\s+(?:may|might)\s|read\s+next|also\s+read|further\s+reading"
+    r"|don'?t\s+miss"
 )
 # Characters re.IGNORECASE matches to an ASCII letter that str.lower() does not lower to one.
 _FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
@@ -320,10 +319,10 @@ def may_hold_noise(root: etree._Element, classes: set[str]) -> bool:
 
     Noise needs a noise tag (or a ``header``), a class or id its patterns match, or a heading: a
     block whose normalised text fullmatches _NOISE_HEADING. That text is a contiguous piece of the
-    document's text (libxml2 joins the same text nodes), so its normalised, lower-cased form is a
-    piece of the document's, and holds one of _HEADING_WORDS. Unsure (İ, ı, ſ, the Kelvin sign,
-    which re.IGNORECASE folds differently from str.lower): True. ``classes``: the distinct class
-    values of ``root``'s tree (:data:`CLASS_STRINGS`).
+    document's text (libxml2 joins the same text nodes), so the lower-cased document text holds a
+    match of _HEADING_WORDS (whitespace of any length where the heading has one space). Unsure (İ,
+    ı, ſ, the Kelvin sign, which re.IGNORECASE folds differently from str.lower): True.
+    ``classes``: the distinct class values of ``root``'s tree (:data:`CLASS_STRINGS`).
     """
     if has_noise_tag(root):
         return True
@@ -334,8 +333,7 @@ def may_hold_noise(root: etree._Element, classes: set[str]) -> bool:
     text: str = etree.tostring(root, method="text", encoding=str)
     if any(char in text for char in _FOLDS_TO_ASCII):
         return True
-    text = " ".join(text.split()).lower()
-    return any(word in text for word in _HEADING_WORDS)
+    return _HEADING_WORDS.search(text.lower()) is not None
 
 
 def strip_noise(root: etree._Element) -> etree._Element:

@@ -19,6 +19,7 @@ from digest.reviews.document import Document
 from digest.reviews.noise import class_values, strip_noise
 from digest.reviews.parsing import parse_html, text_lines
 from digest.reviews.scores import _LABEL, _may_label
+from digest.reviews.structured import structured_score
 
 
 def _reference(html: str) -> tuple[str, list[str]]:
@@ -145,3 +146,25 @@ def test_a_line_the_label_pattern_matches_is_always_searched() -> None:
     assert len(matched) > 100
     assert [line for line in matched if not _may_label(line)] == []
     assert sum(1 for line in lines if not _may_label(line)) > len(lines) // 2  # most prose is not searched
+
+
+HREVIEW = """<div class="hreview"><span class="item"><span class="fn">Album</span></span>
+<span class="rating"><span class="value">4</span>/<span class="best">5</span></span></div>"""
+
+
+@pytest.mark.parametrize("html", [
+    HREVIEW, HREVIEW.replace('"hreview"', '"h-review"').replace('"rating"', '"p-rating"'),
+    f"<article>{HREVIEW}</article><nav class='hreview'>x</nav>", f"<div class='x'>{REVIEW}</div>",
+])
+def test_an_hreview_is_read_with_the_class_names_as_without(html: str) -> None:
+    doc = Document(html)
+    assert doc.root is not None and doc.stripped is not None
+    assert structured_score(doc.root, doc.stripped, "feed", doc.class_names) == \
+        structured_score(doc.root, doc.stripped, "feed")
+
+
+def test_an_hreview_is_still_found() -> None:
+    doc = Document(HREVIEW)
+    assert doc.root is not None and doc.stripped is not None
+    score = structured_score(doc.root, doc.stripped, "feed", doc.class_names)
+    assert score is not None and score.source == "feed-hreview"

@@ -25,6 +25,7 @@ class Document:
 
     def __init__(self, html: str | None) -> None:
         self.html = html or ""
+        self._names: set[str] | None = None  # the distinct class values read before the noise went
         self._values: list[Any] | None = None  # the copy's class values, when noise went from the copy
         self._lines: list[str] | None = None  # the noise walk's text of ``stripped``, when it read it
 
@@ -39,12 +40,15 @@ class Document:
         if root is None:
             return None
         if not has_noise_tag(root):  # no nav, footer...: may it hold noise at all? (libxml2 passes)
-            if not may_hold_noise(root, set(CLASS_STRINGS(root))):
+            names = set(CLASS_STRINGS(root))
+            if not may_hold_noise(root, names):
+                self._names = names
                 return root
         # The noise is looked for once, in the copy that is then stripped (a copy costs far less than
         # the search); without noise the copy is dropped and the parsed tree serves.
         copied = copy.deepcopy(root)
         values = class_values(copied)
+        self._names = values[1]
         found, parts = _find_noise(copied, values)
         if not found[2]:  # no heading: the walk's text pieces are those of the stripped tree
             self._lines = lines_of(parts)
@@ -61,6 +65,16 @@ class Document:
         if self._values is not None:
             return self._values, True
         return class_values(self.stripped)[0], False
+
+    @property
+    def class_names(self) -> set[str]:
+        """The distinct class values of ``stripped``, and perhaps of noise it no longer holds (do not
+        change it): a name missing here is on no element of ``stripped``."""
+        if self.stripped is None:
+            return set()
+        if self._names is None:
+            self._names = set(CLASS_STRINGS(self.stripped))
+        return self._names
 
     @cached_property
     def stripped_lines(self) -> list[str]:

@@ -334,7 +334,7 @@ def score_from_structured(html: str, where: Where) -> Score | None:
     doc = Document(html)
     if doc.root is None or doc.stripped is None:
         return None
-    return structured_score(doc.root, doc.stripped, where)
+    return structured_score(doc.root, doc.stripped, where, doc.class_names)
 
 
 def score_from_text(html: str, where: Where, letter_scale: Mapping[str, float] | None = None,
@@ -386,7 +386,7 @@ def page_score(page: Document, compiled: CSSSelector | None,
             score = _score_in_block(el, letter_scale, bare_best)
             if score is not None:
                 return replace(score, source="page-selector")
-    score = structured_score(root, cleaned, "page")
+    score = structured_score(root, cleaned, "page", page.class_names)
     if score is not None:
         return score
     values, removed = page.class_values()  # the boxes are found among them (a pass per selector costs more)
@@ -446,7 +446,7 @@ def score_of(content: Document, extras: Mapping[str, str], page: Document, *,
     root, stripped = content.root, content.stripped
     in_feed: Score | Unscored | None = None
     if root is not None and stripped is not None:
-        in_feed = (structured_score(root, stripped, "feed")
+        in_feed = (structured_score(root, stripped, "feed", content.class_names)
                    or _doc_text(content, "feed", letter_scale, bare_best))
         if isinstance(in_feed, Score):
             return in_feed

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any
 
 from lxml import etree
 
-from digest.reviews.parsing import _WS
+from digest.reviews.parsing import _BLOCK_TAGS, _SKIP_TAGS, _WS
 
 # Blocks that list OTHER posts or site chrome: their scores and dates must never be read as
 # this review's. Removed before any heuristic text search and before looking for a TL;DR.
@@ -174,13 +175,20 @@ def _class_rules(value: str) -> int:
     return found
 
 
-def _kept(root: etree._Element) -> set[etree._Element]:
-    """Every block :func:`_is_kept` accepts, with its ancestors: nothing in this set is removed."""
+def class_values(root: etree._Element) -> tuple[list[Any], set[str]]:
+    """Every class attribute of ``root``'s tree as a smart string (each knows its element), in document
+    order, and the distinct values as plain strings (a smart string holds on to the whole tree)."""
+    values = _CLASS_VALUES(root)
+    return values, set(map(str, values))
+
+
+def _kept(root: etree._Element, classes: tuple[list[Any], set[str]]) -> set[etree._Element]:
+    """Every block :func:`_is_kept` accepts, with its ancestors: nothing in this set is removed.
+    ``classes``: :func:`class_values` of ``root``."""
     found: list[etree._Element] = list(root.iter(*_KEEP_TAGS))
     found += [el for el in _WITH_ITEMPROP(root) if el.get("itemprop") in _KEEP_PROPS]
-    values = _CLASS_VALUES(root)
-    # Plain strings for the cache: a smart string holds on to its element, and so to the whole tree.
-    kept_values = {v for v in set(map(str, values)) if _class_rules(v) & _KEPT}
+    values, distinct = classes
+    kept_values = {v for v in distinct if _class_rules(v) & _KEPT}
     if kept_values:
         found += [v.getparent() for v in values if v in kept_values]
     keep: set[etree._Element] = set()
@@ -191,8 +199,11 @@ def _kept(root: etree._Element) -> set[etree._Element]:
     return keep
 
 
-def _find_noise(root: etree._Element) -> _Found:
-    """What :func:`strip_noise` would remove, found in one walk of the tree: (kept, noise, headings).
+def _find_noise(root: etree._Element, values: tuple[list[Any], set[str]] | None = None
+                ) -> tuple[_Found, list[str]]:
+    """What :func:`strip_noise` would remove, found in one walk of the tree: (kept, noise, headings),
+    and, in the same walk, the text pieces :func:`text_lines` joins for the tree without that noise
+    (right only when no heading was found: a heading's removals are decided after the walk).
 
     The rules are :func:`_is_kept`, :func:`_is_noise` and :func:`_is_heading`, in document order.
     What is kept is found first (:func:`_kept`), so the walk need not look inside a noise block:
@@ -202,13 +213,20 @@ def _find_noise(root: etree._Element) -> _Found:
     short: the walk adds up each open element's text size as it goes (a lower bound: it skips
     noise and does not see a comment's tail), so a block's text is read (by libxml2) only when it
     may be short. Class values repeat on a site's pages: each distinct one is matched once.
+
+    The text pieces are :func:`text_lines`'s, but for a noise block: :func:`_remove` puts its tail,
+    when not blank, after a space at the end of the text before it (its previous sibling's tail,
+    or its parent's text when it is the first child), so in the pieces it leaves " " + its tail.
     """
-    keep = _kept(root)
+    keep = _kept(root, class_values(root) if values is None else values)
     noise: list[etree._Element] = []
     headings: list[tuple[int, etree._Element]] = []
     candidates: dict[etree._Element, int] = {}  # heading-like blocks, neither kept nor noise -> position
     sizes: list[int] = []  # the text size so far of each element the walk is inside of
     push, pop = sizes.append, sizes.pop  # the walk's per-element work is the cost: each lookup counts
+    parts: list[str] = []
+    append = parts.append
+    hidden: etree._Element | None = None  # the element whose text text_lines skips (script, svg...), if in one
     index = 0
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
@@ -218,10 +236,11 @@ def _find_noise(root: etree._Element) -> _Found:
             push(len(text) if text else 0)
             tag = el.tag
             if tag == "body" or tag == "html" or el in keep:
-                continue
-            if _noisy(el, tag, el.get("class") or ""):
+                pass
+            elif _noisy(el, tag, el.get("class") or ""):
                 noise.append(el)
-                walker.skip_subtree()
+                walker.skip_subtree()  # its end comes next
+                continue
             elif tag in _HEADINGISH_TAGS:
                 children = len(el)
                 if children == 0:  # its text is all there is: judged now
@@ -229,16 +248,37 @@ def _find_noise(root: etree._Element) -> _Found:
                         headings.append((index, el))
                 elif children <= 4:  # judged at its end, when the walk knows its text's size
                     candidates[el] = index
+            if hidden is None:
+                if tag in _SKIP_TAGS or not isinstance(tag, str):
+                    hidden = el
+                else:
+                    if tag in _BLOCK_TAGS:
+                        append("\n")
+                    if text:
+                        append(text)
             continue
         size = pop()
+        tail = el.tail
         if sizes:
-            tail = el.tail
             sizes[-1] += size + len(tail) if tail else size
         position = candidates.pop(el, 0) if candidates else 0
         if position and size <= _SHORT and _heading_text(_whole_text(el)):
             headings.append((position, el))
+        if hidden is None:
+            if noise and el is noise[-1]:
+                if tail and tail.strip():
+                    append(" " + tail)
+            else:
+                if el.tag in _BLOCK_TAGS:
+                    append("\n")
+                if tail and el is not root:
+                    append(tail)
+        elif el is hidden:
+            hidden = None
+            if tail and el is not root:
+                append(tail)
     headings.sort(key=lambda found: found[0])  # some found at their ends: put them back in document order
-    return keep, noise, [el for _, el in headings]
+    return (keep, noise, [el for _, el in headings]), parts
 
 
 def _noisy(el: etree._Element, tag: str, cls: str) -> bool:
@@ -254,6 +294,48 @@ def _noisy(el: etree._Element, tag: str, cls: str) -> bool:
     return ident is not None and _NOISE_ID.search(ident) is not None
 
 
+# What an id or class value, a tag or a heading's text needs for _find_noise to find anything.
+CLASS_STRINGS = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
+_ID_STRINGS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
+# Every match of _NOISE_HEADING, lower-cased, holds a match of this (its alternatives, one by one;
+# its \s+ is one space in a heading's normalised text, and whitespace of any length in the raw text).
+_HEADING_WORDS = re.compile(
+    r"related|trending|recommended|popular\s|latest\s|recent\s|more\s+(?:post|article|review|stories|news"
+    r"|for\s+you|reading|from\s|like\s+this)|you\s+(?:may|might)\s|read\s+next|also\s+read|further\s+reading"
+    r"|don'?t\s+miss"
+)
+# Characters re.IGNORECASE matches to an ASCII letter that str.lower() does not lower to one.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def has_noise_tag(root: etree._Element) -> bool:
+    """Whether ``root``'s tree holds a noise tag or a ``header`` (stops at the first: a page's nav)."""
+    return next(root.iter(*_NOISE_TAGS, "header"), None) is not None
+
+
+def may_hold_noise(root: etree._Element, classes: set[str]) -> bool:
+    """False when :func:`_find_noise` is sure to find nothing in ``root``, proved by libxml2 passes
+    and string searches instead of a walk in Python (most feed content holds no noise).
+
+    Noise needs a noise tag (or a ``header``), a class or id its patterns match, or a heading: a
+    block whose normalised text fullmatches _NOISE_HEADING. That text is a contiguous piece of the
+    document's text (libxml2 joins the same text nodes), so the lower-cased document text holds a
+    match of _HEADING_WORDS (whitespace of any length where the heading has one space). Unsure (İ,
+    ı, ſ, the Kelvin sign, which re.IGNORECASE folds differently from str.lower): True.
+    ``classes``: the distinct class values of ``root``'s tree (:data:`CLASS_STRINGS`).
+    """
+    if has_noise_tag(root):
+        return True
+    if any(_class_rules(value) & _NOISY for value in classes):
+        return True
+    if any(_NOISE_ID.search(value) for value in _ID_STRINGS(root)):
+        return True
+    text: str = etree.tostring(root, method="text", encoding=str)
+    if any(char in text for char in _FOLDS_TO_ASCII):
+        return True
+    return _HEADING_WORDS.search(text.lower()) is not None
+
+
 def strip_noise(root: etree._Element) -> etree._Element:
     """Remove related/trending/popular lists, sidebars, widgets, nav, footer and comments.
 
@@ -261,7 +343,7 @@ def strip_noise(root: etree._Element) -> etree._Element:
     POSTS" goes with the siblings that follow it, up to the next heading or review box.
     Nothing that holds the article body, its ``h1`` or a review box is removed.
     """
-    return _strip(root, _find_noise(root))
+    return _strip(root, _find_noise(root)[0])
 
 
 def _strip(root: etree._Element, found: _Found) -> etree._Element:

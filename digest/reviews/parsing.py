@@ -103,6 +103,11 @@ def text_lines(root: etree._Element, spaced: bool = False) -> list[str]:
             tail = el.tail
             if tail and el is not root:
                 append(tail)
+    return lines_of(parts)
+
+
+def lines_of(parts: list[str]) -> list[str]:
+    """:func:`text_lines` of the text pieces its walk (or the noise walk's) gathered."""
     text = "".join(parts)[:MAX_HTML_CHARS]
     # " ".join(split()) is _WS.sub(" ", line).strip() (both use str.isspace), at a third of the cost;
     # a line of nothing but whitespace (most, between blocks) would come out empty: skipped first.

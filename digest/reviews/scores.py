@@ -20,6 +20,7 @@ from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
+from digest.reviews.boxes import BOX_GROUPS, boxes, in_user_box, main_regions
 from digest.reviews.document import Document
 from digest.reviews.items import scores_items
 from digest.reviews.parsing import text_lines
@@ -154,10 +155,24 @@ def _suffix_ok(suffix: str) -> bool:
     return re.match(r"\s*(?:$|[.!;)\]/(\-–—|•·,★⭐☆✩]|[A-Z0-9\"“'‘])", suffix) is not None
 
 
+# Every label _LABEL matches, lower-cased, holds one of these ("rat": rating, rated, rate); a line
+# without any has no label, and is not searched (most lines of prose). Unsure (İ, ı, ſ, the Kelvin
+# sign, which re.IGNORECASE folds differently from str.lower): searched.
+_LABEL_WORDS = ("rat", "scor", "grad", "verdict", "overall", "total", "giv")
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _may_label(line: str) -> bool:
+    low = line.lower()
+    return any(word in low for word in _LABEL_WORDS) or _FOLDS_TO_ASCII.search(line) is not None
+
+
 def _labelled(line: str, nxt: str, letters: Mapping[str, float] | None
               ) -> tuple[Score, bool] | None:
     """The last acceptable labelled score on ``line`` ("Rating - 8/10", "Grade: B+"), and
     whether it is the overall one ("Overall rating", "Final score", "Verdict")."""
+    if not _may_label(line):
+        return None
     result: tuple[Score, bool] | None = None
     for match in _LABEL.finditer(line):
         prefix = line[: match.start()]
@@ -319,7 +334,7 @@ def score_from_structured(html: str, where: Where) -> Score | None:
     doc = Document(html)
     if doc.root is None or doc.stripped is None:
         return None
-    return structured_score(doc.root, doc.stripped, where)
+    return structured_score(doc.root, doc.stripped, where, doc.class_names)
 
 
 def score_from_text(html: str, where: Where, letter_scale: Mapping[str, float] | None = None,
@@ -332,37 +347,12 @@ def score_from_text(html: str, where: Where, letter_scale: Mapping[str, float] |
     return only_score(_text(cleaned, where, letter_scale, bare_best)) if cleaned is not None else None
 
 
-# Score boxes of common review plugins (WP Review, Lets Review, Reviewer, JNews, Taqyeem),
-# then generic theme classes. Within a group every box must agree: a theme that reuses
-# ".review-score" for a card of another post makes the group ambiguous, so it is skipped.
-_BOX_SELECTORS = (
-    ".review-total-box, .lets-review-block__final-score, .lets-review-final-score,"
-    " .rwp-overall-score, .jeg_review_wrap .review_score, .review-final-score",
-    ".final-score, .total-score, .overall-score, .review-score, .score-box",
-)
-# Each group with the class names it uses: a page none of whose class values holds one of them has
-# no such box, and the group's search (a pass over the page per selector) is not made.
-_BOX_GROUPS = tuple((CSSSelector(css), tuple(re.findall(r"\.([\w-]+)", css))) for css in _BOX_SELECTORS)
-_CLASS_VALUES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
-_MAIN = CSSSelector("article, main, .entry-content, .post-content, #content")
-
-
 def compile_selector(selector: str) -> CSSSelector:
     """Compile a configured CSS selector; ValueError with the reason if it is invalid."""
     try:
         return CSSSelector(selector)
     except SelectorError as exc:
         raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from None
-
-
-def _in_user_box(el: etree._Element) -> bool:
-    """WP Review and JNews draw readers' averages in the same box markup, nested in these."""
-    for depth, node in enumerate((el, *el.iterancestors())):
-        if depth > 5 or node.tag in ("body", "article", "main"):
-            return False
-        if re.search(r"user|reader|visitor|comment|average", node.get("class") or "", re.I):
-            return True
-    return False
 
 
 def score_from_page(html: str, selector: str | None = None,
@@ -396,26 +386,24 @@ def page_score(page: Document, compiled: CSSSelector | None,
             score = _score_in_block(el, letter_scale, bare_best)
             if score is not None:
                 return replace(score, source="page-selector")
-    score = structured_score(root, cleaned, "page")
+    score = structured_score(root, cleaned, "page", page.class_names)
     if score is not None:
         return score
-    classes = " ".join(set(_CLASS_VALUES(cleaned)))  # no name holds a space: none is found across two
-    for group, names in _BOX_GROUPS:
-        if not any(name in classes for name in names):
-            continue
-        boxes = [box for box in group(cleaned)[:20] if not _in_user_box(box)]
-        found = [s for s in (_score_in_block(box, letter_scale, bare_best) for box in boxes) if s]
+    values, removed = page.class_values()  # the boxes are found among them (a pass per selector costs more)
+    for group in BOX_GROUPS:
+        found_boxes = [box for box in boxes(group, values, cleaned, removed)[:20] if not in_user_box(box)]
+        found = [s for s in (_score_in_block(box, letter_scale, bare_best) for box in found_boxes) if s]
         if only_one(found) is not None:
             return replace(found[0], source="page-text")
-    widget = star_widget(cleaned, _in_user_box)
+    widget = star_widget(cleaned, in_user_box)
     if widget is not None:
         return widget
-    regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
+    regions = sorted(main_regions(cleaned), key=lambda el: -len(el.text_content()))
     region = regions[0] if regions else cleaned
     if next(region.iter("h1", "title"), None) is not None:  # the same region, in a copy _text may change
         cleaned = page.stripped_copy()
         assert cleaned is not None
-        regions = sorted(_MAIN(cleaned), key=lambda el: -len(el.text_content()))
+        regions = sorted(main_regions(cleaned), key=lambda el: -len(el.text_content()))
         region = regions[0] if regions else cleaned
     read = _text(region, "page", letter_scale, bare_best)
     if isinstance(read, Score):
@@ -458,7 +446,7 @@ def score_of(content: Document, extras: Mapping[str, str], page: Document, *,
     root, stripped = content.root, content.stripped
     in_feed: Score | Unscored | None = None
     if root is not None and stripped is not None:
-        in_feed = (structured_score(root, stripped, "feed")
+        in_feed = (structured_score(root, stripped, "feed", content.class_names)
                    or _doc_text(content, "feed", letter_scale, bare_best))
         if isinstance(in_feed, Score):
             return in_feed

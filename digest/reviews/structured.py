@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -167,11 +167,21 @@ def _from_hreview(root: etree._Element) -> Score | None:
     return only_one(found)
 
 
-def structured_score(raw: etree._Element, cleaned: etree._Element, where: Where) -> Score | None:
-    """JSON-LD reads the whole page (it lives in <head>); the others read it cleaned."""
+def _none(tree: etree._Element) -> None:
+    return None
+
+
+def structured_score(raw: etree._Element, cleaned: etree._Element, where: Where,
+                     class_names: Collection[str] | None = None) -> Score | None:
+    """JSON-LD reads the whole page (it lives in <head>); the others read it cleaned.
+
+    ``class_names``, when known, holds every class value of ``cleaned`` (perhaps more): without
+    "hreview" or "h-review" in one of them, no element is an hReview and that search is not made.
+    """
+    hreview = class_names is None or any("hreview" in name or "h-review" in name for name in class_names)
     for kind, finder, tree in (("jsonld", _from_jsonld, raw),
                                ("microdata", _from_microdata, cleaned),
-                               ("hreview", _from_hreview, cleaned)):
+                               ("hreview", _from_hreview if hreview else _none, cleaned)):
         found = finder(tree)
         if found is not None:
             return replace(found, source=f"{where}-{kind}")

@@ -19,12 +19,14 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from digest.errors import ErrorKind, FeedParseError
 from digest.mail.child import die_with_parent
 from digest.models import ParsedFeed
 
 ParseFunction = Callable[[bytes, Mapping[str, str], str], ParsedFeed]
+T = TypeVar("T")
 
 
 def parse_workers(feeds: int) -> int:
@@ -145,6 +147,17 @@ class ParsePool:
                 ) from None
             finally:
                 alone.shutdown(wait=False)
+
+    async def call(self, work: Callable[..., T], *args: object) -> T | None:
+        """``work(*args)`` on a worker; None when there is no worker pool or the call did not finish
+        (a broken pool, an exception in ``work``): the caller then does that work itself."""
+        pool = self._pool
+        if pool is None:
+            return None
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, work, *args)
+        except Exception:  # noqa: BLE001  the caller's own pass redoes it, and raises what it raises
+            return None
 
     @staticmethod
     def _new_pool(workers: int) -> ProcessPoolExecutor:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from digest.reviews.rules import ReviewRules, analyse_html, analysis_key
@@ -40,9 +40,10 @@ def analyse_chunk(settings: ReviewSettings, sections: tuple[SectionSettings, ...
             for s in sources]
 
 
-async def analyse_ahead(pool: ParsePool, store: Store, rules: ReviewRules, heads: Sequence[EntryHead]) -> bool:
+async def analyse_ahead(pool: ParsePool, store: Store, rules: ReviewRules, heads: Sequence[EntryHead],
+                        meanwhile: Callable[[], object] = lambda: None) -> bool:
     """Make and keep the stale analyses of ``heads`` on the pool's workers; True when any were kept
-    (the caller reads its heads again to see them)."""
+    (the caller reads its heads again to see them). ``meanwhile`` runs here while the workers analyse."""
     if not pool.in_processes:
         return False
     stale: dict[int, str] = {}
@@ -55,9 +56,11 @@ async def analyse_ahead(pool: ParsePool, store: Store, rules: ReviewRules, heads
     sources = list(analysis_sources(store, list(stale)))
     size = max(1, -(-len(sources) // (max(pool.workers, 1) * CHUNKS_PER_WORKER)))
     chunks = [sources[start:start + size] for start in range(0, len(sources), size)]
-    done = await asyncio.gather(*(pool.call(analyse_chunk, rules.settings, rules.sections, chunk)
-                                  for chunk in chunks))
-    found = [(entry_id, stale[entry_id], analysis) for part in done if part is not None
+    sent = [pool.submit(analyse_chunk, rules.settings, rules.sections, chunk) for chunk in chunks]
+    meanwhile()  # the chunks are on their way: the workers go on while this process is busy
+    # An exception (a broken pool, a reader's error) leaves that chunk to fresh_analyses.
+    done = await asyncio.gather(*(future for future in sent if future is not None), return_exceptions=True)
+    found = [(entry_id, stale[entry_id], analysis) for part in done if isinstance(part, list)
              for entry_id, analysis in part]
     if not found:
         return False

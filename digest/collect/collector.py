@@ -94,10 +94,11 @@ def run_collect(
     backfill_pages: int | None = None,
     on_feed: ProgressCallback | None = None,
     progress: CollectProgress | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> CollectReport:
     """Synchronous entry point; see :func:`collect`."""
     return asyncio.run(collect(config, store, now, backfill_pages=backfill_pages, on_feed=on_feed,
-                               progress=progress))
+                               progress=progress, meanwhile=meanwhile))
 
 
 async def collect(
@@ -108,8 +109,20 @@ async def collect(
     backfill_pages: int | None = None,
     on_feed: ProgressCallback | None = None,
     progress: CollectProgress | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> CollectReport:
+    """Collect every feed, then analyse what came in and fetch the article pages it needs.
+
+    ``meanwhile``: the caller's own work, run once in this process after the feeds are stored, while
+    the parse workers make the analyses (``digest run`` imports its build then: this process would
+    otherwise only wait)."""
     started = now()
+    pending_work = [meanwhile] if meanwhile is not None else []
+
+    def idle() -> None:
+        while pending_work:
+            pending_work.pop()()
+
     clock = time.monotonic()  # real seconds, even when ``now`` is a fixed --now
     if progress is not None:
         progress.feeds(len(config.feeds))
@@ -166,8 +179,9 @@ async def collect(
                 return pending, review_heads(rules, heads_by_ids(store, others))
 
             pending, others = heads()
-            if pool is not None and await analyse_ahead(pool, store, rules, pending + others):
+            if pool is not None and await analyse_ahead(pool, store, rules, pending + others, idle):
                 pending, others = heads()  # with the analyses just kept
+            idle()  # when the analyses did not go to the workers
             analyses = fresh_analyses(store, rules, pending + others)
             # Second pass: article pages of recent reviews, for scores the feed lacks.
             wanted = pages_to_fetch(pending, analyses, rules)

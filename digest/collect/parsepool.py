@@ -148,15 +148,15 @@ class ParsePool:
             finally:
                 alone.shutdown(wait=False)
 
-    async def call(self, work: Callable[..., T], *args: object) -> T | None:
-        """``work(*args)`` on a worker; None when there is no worker pool or the call did not finish
-        (a broken pool, an exception in ``work``): the caller then does that work itself."""
+    def submit(self, work: Callable[..., T], *args: object) -> asyncio.Future[T] | None:
+        """``work(*args)`` sent to a worker now; None when there is no worker pool or it is broken. The
+        future's exception (a broken pool, an error in ``work``) tells the caller to do that work itself."""
         pool = self._pool
         if pool is None:
             return None
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, work, *args)
-        except Exception:  # noqa: BLE001  the caller's own pass redoes it, and raises what it raises
+            return asyncio.get_running_loop().run_in_executor(pool, work, *args)
+        except (BrokenProcessPool, RuntimeError):  # RuntimeError: the pool was shut down
             return None
 
     @staticmethod

@@ -38,6 +38,8 @@ if sys.argv[1] == "broken":  # every chunk fails on its worker (forked after thi
     def analyse_chunk(*args):
         raise RuntimeError("a reader's bug")
     ahead.analyse_chunk = analyse_chunk
+if sys.argv[1] == "small":  # many chunks of a few posts, one at a time on each worker
+    ahead.CHUNK, ahead.IN_FLIGHT_PER_WORKER = 7, 1
 from digest.cli import main
 main(["--config", sys.argv[2], "collect", "--quiet", "--now", sys.argv[3]])
 """
@@ -74,6 +76,11 @@ def test_a_chunk_that_fails_on_a_worker_is_analysed_by_the_collect_itself(tmp_pa
     broken = collected(tmp_path / "broken", "broken")
     assert sum(1 for _, analysis in broken.values() if analysis is not None) > 100
     assert broken == plain
+
+
+@WORKERS
+def test_chunks_sent_a_few_at_a_time_give_the_same_analyses(tmp_path: Path) -> None:
+    assert collected(tmp_path / "small", "small") == collected(tmp_path / "plain")
 
 
 def test_meanwhile_runs_once_after_the_feeds_are_stored_and_before_the_collect_ends(

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -29,7 +31,8 @@ if TYPE_CHECKING:
     from digest.store.database import Store
 
 AHEAD_MIN = 16  # fewer stale analyses than this are made in the collect's own process (not worth a hop)
-CHUNKS_PER_WORKER = 3  # small enough that one slow chunk does not leave a core idle at the end
+IN_FLIGHT_PER_WORKER = 2  # chunks sent ahead a worker: a core is never idle waiting for the next
+CHUNK = 25  # posts at most a chunk: the HTML held here in flight stays small (peak memory)
 
 
 def analyse_chunk(settings: ReviewSettings, sections: tuple[SectionSettings, ...],
@@ -43,7 +46,9 @@ def analyse_chunk(settings: ReviewSettings, sections: tuple[SectionSettings, ...
 async def analyse_ahead(pool: ParsePool, store: Store, rules: ReviewRules, heads: Sequence[EntryHead],
                         meanwhile: Callable[[], object] = lambda: None) -> bool:
     """Make and keep the stale analyses of ``heads`` on the pool's workers; True when any were kept
-    (the caller reads its heads again to see them). ``meanwhile`` runs here while the workers analyse."""
+    (the caller reads its heads again to see them). ``meanwhile`` runs here while the workers analyse.
+    At most :data:`IN_FLIGHT_PER_WORKER` chunks a worker are read from the store and sent at a time,
+    so this process's memory stays flat however many posts came in."""
     if not pool.in_processes:
         return False
     stale: dict[int, str] = {}
@@ -53,18 +58,25 @@ async def analyse_ahead(pool: ParsePool, store: Store, rules: ReviewRules, heads
             stale[head.id] = key
     if len(stale) < AHEAD_MIN:
         return False
-    sources = list(analysis_sources(store, list(stale)))
-    size = max(1, -(-len(sources) // (max(pool.workers, 1) * CHUNKS_PER_WORKER)))
-    chunks = [sources[start:start + size] for start in range(0, len(sources), size)]
-    sent = [pool.submit(analyse_chunk, rules.settings, rules.sections, chunk) for chunk in chunks]
+    ids = list(stale)
+    size = min(CHUNK, max(1, -(-len(ids) // (max(pool.workers, 1) * IN_FLIGHT_PER_WORKER))))
+    chunks = iter([ids[start:start + size] for start in range(0, len(ids), size)])
+
+    def send(part: list[int]) -> asyncio.Future[list[tuple[int, Analysis]]] | None:
+        return pool.submit(analyse_chunk, rules.settings, rules.sections, list(analysis_sources(store, part)))
+
+    window = deque(f for f in map(send, itertools.islice(chunks, max(pool.workers, 1) * IN_FLIGHT_PER_WORKER))
+                   if f is not None)
     meanwhile()  # the chunks are on their way: the workers go on while this process is busy
-    # An exception (a broken pool, a reader's error) leaves that chunk to fresh_analyses.
-    done = await asyncio.gather(*(future for future in sent if future is not None), return_exceptions=True)
-    found = [(entry_id, stale[entry_id], analysis) for part in done if isinstance(part, list)
-             for entry_id, analysis in part]
-    if not found:
-        return False
-    with contextlib.suppress(sqlite3.OperationalError):  # a cache: fresh_analyses makes what is not kept
-        save_analyses(store, found)
-        return True
-    return False
+    kept = False
+    while window:
+        # An exception (a broken pool, a reader's error) leaves that chunk to fresh_analyses.
+        (part,) = await asyncio.gather(window.popleft(), return_exceptions=True)
+        following = next(chunks, None)
+        if following is not None and (sent := send(following)) is not None:
+            window.append(sent)
+        if isinstance(part, list) and part:
+            with contextlib.suppress(sqlite3.OperationalError):  # a cache: fresh_analyses makes the rest
+                save_analyses(store, [(entry_id, stale[entry_id], analysis) for entry_id, analysis in part])
+                kept = True
+    return kept

@@ -127,3 +127,13 @@ def test_a_service_tables_number_out_of_range_still_says_its_range(tmp_path: Pat
         load_config(path)
     assert "delivery.kit.tag_ids[0] (line 12): Input should be greater than or equal to 1 (allowed: 1 to " \
         in str(caught.value)
+
+
+@pytest.mark.skipif(parse_workers(7) < 2, reason="one usable core, or not Linux: the demo parses on a thread")
+def test_the_collects_analyses_run_on_the_parse_workers(collected: set[str]) -> None:
+    """The demo's reviews are analysed on the forked parse workers, beside each other on every core,
+    so the collect's own process never loads the readers (its page pass parses pages with lxml itself)."""
+    assert "digest.reviews.rules" in collected
+    readers = ("digest.reviews.document", "digest.reviews.scores", "digest.reviews.tldr",
+               "digest.reviews.lead_image")
+    assert present(collected, readers) == []

@@ -7,8 +7,10 @@ cssutils parsed a whole sheet; the HTML of every render is compared with one mad
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from digest.mail.inline_cache import cache_folder
@@ -44,10 +46,12 @@ print(json.dumps({"html": html, "sheets_parsed": len(parsed), "styles_parsed": l
 """
 
 
-def render(folder: Path) -> dict[str, object]:
-    """The realistic issue rendered in a fresh process with its config (and store) in ``folder``."""
+def render(folder: Path, temp: Path | None = None) -> dict[str, object]:
+    """The realistic issue rendered in a fresh process with its config (and store) in ``folder``;
+    ``temp``: the user's temp folder (the shared copy of the parsed sheet), else a new empty one."""
+    temp = temp or Path(tempfile.mkdtemp(dir=folder.parent))
     done = subprocess.run([sys.executable, "-c", _RENDER, str(folder), str(TESTS)], capture_output=True,
-                          text=True, check=True, timeout=120)
+                          text=True, check=True, timeout=120, env={**os.environ, "TMPDIR": str(temp)})
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -100,3 +104,28 @@ def test_declarations_that_do_not_match_their_text_are_parsed_again(tmp_path: Pa
     again = render(tmp_path)
     assert again["styles_parsed"] >= 1
     assert again["html"] == clean["html"]
+
+
+def test_a_new_store_reads_the_sheet_another_store_of_this_user_parsed(tmp_path: Path) -> None:
+    """A first build in a new store (bench/run.py's empty store, a new edition's) finds the parsed sheet
+    and declarations in the user's private temp folder, as Jinja finds its compiled templates there."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    first = render(tmp_path / "one", temp)
+    assert first["sheets_parsed"] == 1
+    second = render(tmp_path / "two", temp)
+    assert second["sheets_parsed"] == 0
+    assert second["styles_parsed"] == 0
+    assert second["html"] == first["html"]
+    assert kept_files(tmp_path / "two", second["store"])  # the store keeps its own copy too
+
+
+def test_a_shared_folder_others_can_write_is_not_read(tmp_path: Path) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    first = render(tmp_path / "one", temp)
+    (shared,) = [p for p in temp.iterdir() if p.name.startswith("_digest-")]
+    shared.chmod(0o777)  # anyone could have put a sheet there
+    second = render(tmp_path / "two", temp)
+    assert second["sheets_parsed"] == 1
+    assert second["html"] == first["html"]

@@ -9,6 +9,7 @@ store as it was before that feed, and the next run picks up cleanly.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from digest.collect.analyse_ahead import analyse_ahead
 from digest.collect.fetch import Fetcher
 from digest.collect.pages import fetch_pages, pages_to_fetch, snapshot_trending
 from digest.collect.policy import FetchPolicy
@@ -24,7 +26,7 @@ from digest.models import CollectReport, FeedEntry, FeedOutcome, FeedStatus, Fet
 from digest.reviews.rules import ReviewRules, fresh_analyses, review_heads
 from digest.settings.config import Config, FeedSettings
 from digest.store.database import Store
-from digest.store.heads import heads_between, heads_by_ids
+from digest.store.heads import EntryHead, heads_between, heads_by_ids
 from digest.urls import is_http
 
 if TYPE_CHECKING:
@@ -92,10 +94,11 @@ def run_collect(
     backfill_pages: int | None = None,
     on_feed: ProgressCallback | None = None,
     progress: CollectProgress | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> CollectReport:
     """Synchronous entry point; see :func:`collect`."""
     return asyncio.run(collect(config, store, now, backfill_pages=backfill_pages, on_feed=on_feed,
-                               progress=progress))
+                               progress=progress, meanwhile=meanwhile))
 
 
 async def collect(
@@ -106,8 +109,20 @@ async def collect(
     backfill_pages: int | None = None,
     on_feed: ProgressCallback | None = None,
     progress: CollectProgress | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> CollectReport:
+    """Collect every feed, then analyse what came in and fetch the article pages it needs.
+
+    ``meanwhile``: the caller's own work, run once in this process after the feeds are stored, while
+    the parse workers make the analyses (``digest run`` imports its build then: this process would
+    otherwise only wait)."""
     started = now()
+    pending_work = [meanwhile] if meanwhile is not None else []
+
+    def idle() -> None:
+        while pending_work:
+            pending_work.pop()()
+
     clock = time.monotonic()  # real seconds, even when ``now`` is a fixed --now
     if progress is not None:
         progress.feeds(len(config.feeds))
@@ -131,39 +146,52 @@ async def collect(
         # a re-collect where nothing changed forks no workers and loads no feed parser (the few
         # feeds that did change parse on a thread).
         likely = _likely_bodies(store, config.feeds)
-        if likely >= 2:
-            from digest.collect.parsepool import ParsePool
+        with contextlib.ExitStack() as stack:
+            pool: ParsePool | None = None
+            if likely >= 2:
+                from digest.collect.parsepool import ParsePool
 
-            with ParsePool.for_feeds(likely) as pool:
-                outcomes = list(await asyncio.gather(*(one(f, pool) for f in config.feeds)))
-        else:
-            on_demand = _ParseOnDemand()
-            outcomes = list(await asyncio.gather(*(one(f, on_demand) for f in config.feeds)))
-        # Then the site's own archive pages, for the posts the feeds no longer hold (after the feeds:
-        # what a feed gave is not read again, and the feeds' posts say what a post address looks like).
-        if config.collect.backfill_archives:
-            from digest.collect.archives import collect_archives
+                pool = stack.enter_context(ParsePool.for_feeds(likely))
+            parser: Parser = pool if pool is not None else _ParseOnDemand()
+            outcomes = list(await asyncio.gather(*(one(f, parser) for f in config.feeds)))
+            # Then the site's own archive pages, for the posts the feeds no longer hold (after the feeds:
+            # what a feed gave is not read again, and the feeds' posts say what a post address looks like).
+            if config.collect.backfill_archives:
+                from digest.collect.archives import collect_archives
 
-            for archive in await collect_archives(config, store, fetcher, now):
-                outcomes.append(archive.outcome)
-                changed.extend(archive.changed_ids)
-                if progress is not None:
-                    progress.feed_done(archive.outcome)
-        # Analyse what came in, once: the page pass and every later build read the kept analyses.
-        # The page pass looks only at recent reviews whose page is still worth a try (a collect
-        # where nothing changed finds few or none), with their analyses brought up to date.
-        rules = ReviewRules.from_config(config)
-        pending = heads_between(store, now() - timedelta(days=config.reviews.page_max_age_days),
-                                keep=rules.is_review, page_attempts=config.reviews.page_attempts)
-        pending_ids = {h.id for h in pending}
-        others = [i for i in changed if i not in pending_ids]
-        analyses = fresh_analyses(store, rules, pending + review_heads(rules, heads_by_ids(store, others)))
-        # Second pass: article pages of recent reviews, for scores the feed lacks.
-        wanted = pages_to_fetch(pending, analyses, rules)
-        pages = await fetch_pages(config, store, fetcher, wanted, now,
-                                  on_page=progress.page_done if progress is not None else None,
-                                  on_total=progress.pages if progress is not None else None)
-        fresh_analyses(store, rules, review_heads(rules, heads_by_ids(store, pages.fetched_ids)))
+                for archive in await collect_archives(config, store, fetcher, now):
+                    outcomes.append(archive.outcome)
+                    changed.extend(archive.changed_ids)
+                    if progress is not None:
+                        progress.feed_done(archive.outcome)
+            # Analyse what came in, once: the page pass and every later build read the kept analyses.
+            # The page pass looks only at recent reviews whose page is still worth a try (a collect
+            # where nothing changed finds few or none), with their analyses brought up to date. The
+            # parse workers, idle by now, make the analyses (digest.collect.analyse_ahead).
+            rules = ReviewRules.from_config(config)
+            since = now() - timedelta(days=config.reviews.page_max_age_days)
+
+            def heads() -> tuple[list[EntryHead], list[EntryHead]]:
+                pending = heads_between(store, since, keep=rules.is_review,
+                                        page_attempts=config.reviews.page_attempts)
+                pending_ids = {h.id for h in pending}
+                others = [i for i in changed if i not in pending_ids]
+                return pending, review_heads(rules, heads_by_ids(store, others))
+
+            pending, others = heads()
+            if pool is not None and await analyse_ahead(pool, store, rules, pending + others, idle):
+                pending, others = heads()  # with the analyses just kept
+            idle()  # when the analyses did not go to the workers
+            analyses = fresh_analyses(store, rules, pending + others)
+            # Second pass: article pages of recent reviews, for scores the feed lacks.
+            wanted = pages_to_fetch(pending, analyses, rules)
+            pages = await fetch_pages(config, store, fetcher, wanted, now,
+                                      on_page=progress.page_done if progress is not None else None,
+                                      on_total=progress.pages if progress is not None else None)
+            fetched = review_heads(rules, heads_by_ids(store, pages.fetched_ids))
+            if pool is not None and await analyse_ahead(pool, store, rules, fetched):
+                fetched = review_heads(rules, heads_by_ids(store, pages.fetched_ids))
+            fresh_analyses(store, rules, fetched)
         trending_count, trending_error = await snapshot_trending(config, store, fetcher, now())
     return CollectReport(
         started=started, finished=now(), outcomes=tuple(outcomes),

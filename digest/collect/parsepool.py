@@ -19,12 +19,14 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from digest.errors import ErrorKind, FeedParseError
 from digest.mail.child import die_with_parent
 from digest.models import ParsedFeed
 
 ParseFunction = Callable[[bytes, Mapping[str, str], str], ParsedFeed]
+T = TypeVar("T")
 
 
 def parse_workers(feeds: int) -> int:
@@ -145,6 +147,17 @@ class ParsePool:
                 ) from None
             finally:
                 alone.shutdown(wait=False)
+
+    def submit(self, work: Callable[..., T], *args: object) -> asyncio.Future[T] | None:
+        """``work(*args)`` sent to a worker now; None when there is no worker pool or it is broken. The
+        future's exception (a broken pool, an error in ``work``) tells the caller to do that work itself."""
+        pool = self._pool
+        if pool is None:
+            return None
+        try:
+            return asyncio.get_running_loop().run_in_executor(pool, work, *args)
+        except (BrokenProcessPool, RuntimeError):  # RuntimeError: the pool was shut down
+            return None
 
     @staticmethod
     def _new_pool(workers: int) -> ProcessPoolExecutor:

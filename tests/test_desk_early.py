@@ -82,6 +82,7 @@ def test_an_early_request_that_cannot_name_a_change_is_answered_at_once(demo: Pa
         started = time.monotonic()
         for change in ("short", "x" * 65, "../../etc/passwd" + "a" * 20, "%00" + "a" * 20):
             assert request(server, "GET", f"/email.html?early={change}").status == 204
+        assert request(server, "GET", f"/email.html?early={'a' * 32}&edition=nosuch").status == 204
         assert time.monotonic() - started < 2
 
 

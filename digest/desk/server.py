@@ -314,19 +314,21 @@ class DeskHandler(PreviewHandler):
             self._page(HTTPStatus.UNPROCESSABLE_ENTITY, error=str(exc), edition=edition)
             return
         finally:  # the page's early request for this change's email waits no longer
-            self._early(edition).publish(fields.get("early"), None)
+            if (emails := self._early(edition)) is not None:
+                emails.publish(fields.get("early"), None)
         self._page(messages=tuple(messages), edition=edition, early=True)
 
-    def _early(self, edition: str | None) -> EarlyEmails:
+    def _early(self, edition: str | None) -> EarlyEmails | None:
         try:
             return self._session(edition).early
-        except DigestError:  # no such edition, or its week is not built: nothing waits there
-            return EarlyEmails()
+        except DigestError:  # no such edition, or its week is not built: no change of it renders an email
+            return None
 
     def _early_email(self, change: str, edition: str | None) -> None:
         """``GET /email.html?early=<id>``: the change's email once rendered (digest.desk.early), before it
         is judged; 204 when the change rendered none (the page then asks for the email as before)."""
-        shown = self._early(edition).wait(change)
+        emails = self._early(edition)
+        shown = emails.wait(change) if emails is not None else None
         if shown is None:
             self.send_response(HTTPStatus.NO_CONTENT)
             self.send_header("Cache-Control", "no-store")

@@ -4,9 +4,10 @@
 // #desk and #messages replace the page's (parsed with DOMParser and moved as nodes, never as HTML text), and
 // so do the report and the archive panel beside it; focus returns to the same control of the same review;
 // the email frames show the change's email as soon as the server has rendered it (fetched and put into the
-// frames' documents in place; the frames themselves are not replaced), and go back if the change is refused. A top pick moves by
-// drag and drop onto another top pick's place, or by Alt+ArrowUp / Alt+ArrowDown when it (or one of its
-// controls) has focus: one POST action=order, the top picks' links one a line (the CLI's --order).
+// frames' documents in place; the frames themselves are not replaced), and go back if the change is
+// refused. A top pick moves by drag and drop onto another top pick's place, or by Alt+ArrowUp /
+// Alt+ArrowDown when it (or one of its controls) has focus: one POST action=order, the top picks' links
+// one a line (the CLI's --order).
 "use strict";
 (() => {
   let busy = false;

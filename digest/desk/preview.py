@@ -284,7 +284,6 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         folder = server.locate_for(edition)
         raw_tags = parse_qs(query).get("tags", [""])[0] == "raw"
-        samples = {} if raw_tags else server.samples
         if path == "/state.json":
             self._send(json.dumps(server.state(edition)).encode(), "application/json")
         elif path == "/":
@@ -294,7 +293,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                                raw_tags=raw_tags)
             self._send(page.encode(), "text/html; charset=utf-8")
         elif path == "/email.html" and folder is not None:
-            self._email((folder / HTML).read_text(encoding="utf-8"), query, samples)
+            self._email((folder / HTML).read_text(encoding="utf-8"), query)
         elif path == "/digest.txt" and folder is not None:
             self._send((folder / TEXT).read_bytes(), "text/plain; charset=utf-8")
         elif path.startswith("/mirror/"):
@@ -302,9 +301,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         else:
             self.send_error(HTTPStatus.NOT_FOUND, "no such page (or no issue built yet)")
 
-    def _email(self, html_text: str, query: str, samples: Mapping[str, str]) -> None:
-        """The built email as a client shows it: merge tags as samples, images from the mirrors, dark
-        when the query asks; never running code."""
+    def _email(self, html_text: str, query: str) -> None:
+        """The built email as a client shows it: merge tags as samples (as typed with ``tags=raw``),
+        images from the mirrors, dark when the query asks; never running code."""
+        samples = {} if parse_qs(query).get("tags", [""])[0] == "raw" else self.server.samples
         text = local_images(with_samples(html_text, samples), self.server.mirrors)
         if "scheme=dark" in query:
             text = force_dark(text)

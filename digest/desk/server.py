@@ -182,8 +182,7 @@ class DeskHandler(PreviewHandler):
             if path == "/digest.txt":
                 self._send(shown[1].encode("utf-8"), "text/plain; charset=utf-8")
             else:
-                raw = parse_qs(query).get("tags", [""])[0] == "raw"
-                self._email(shown[0], query, {} if raw else self.server.samples)
+                self._email(shown[0], query)
         elif path == "/desk.css":
             self._policy = "default-src 'none'"
             self._send((CSS + panels.CSS).encode("utf-8"), "text/css; charset=utf-8")
@@ -334,9 +333,7 @@ class DeskHandler(PreviewHandler):
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             return
-        query = self.path.partition("?")[2]
-        raw = parse_qs(query).get("tags", [""])[0] == "raw"
-        self._email(shown, query, {} if raw else self.server.samples)
+        self._email(shown, self.path.partition("?")[2])
 
 
 DeskServer.handler_class = DeskHandler

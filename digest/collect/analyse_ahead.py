@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from digest.reviews.rules import ReviewRules, analyse_html, analysis_key
+from digest.reviews.rules import ReviewRules, analyse_source, split_stale
 from digest.store.heads import AnalysisSource, EntryHead, analysis_sources, save_analyses
 
 if TYPE_CHECKING:
@@ -39,8 +39,7 @@ def analyse_chunk(settings: ReviewSettings, sections: tuple[SectionSettings, ...
                   sources: Sequence[AnalysisSource]) -> list[tuple[int, Analysis]]:
     """Runs on a worker: the analyses of ``sources``, as ``fresh_analyses`` would make them."""
     rules = ReviewRules(settings, sections)
-    return [(s.id, analyse_html(rules, s.link, s.content, s.summary, s.extras, s.images, s.page_body or None))
-            for s in sources]
+    return [(source.id, analyse_source(rules, source)) for source in sources]
 
 
 async def analyse_ahead(pool: ParsePool, store: Store, rules: ReviewRules, heads: Sequence[EntryHead],
@@ -51,11 +50,7 @@ async def analyse_ahead(pool: ParsePool, store: Store, rules: ReviewRules, heads
     so this process's memory stays flat however many posts came in."""
     if not pool.in_processes:
         return False
-    stale: dict[int, str] = {}
-    for head in heads:
-        key = analysis_key(rules, head)
-        if not (head.analysis is not None and head.analysis_key == key):
-            stale[head.id] = key
+    stale = split_stale(rules, heads)[1]
     if len(stale) < AHEAD_MIN:
         return False
     ids = list(stale)

@@ -30,6 +30,7 @@ from digest.reviews.score_model import DEFAULT_LETTER_SCALE
 from digest.settings.config import Config, ReviewSettings, SectionSettings
 from digest.store.database import CachedPage, Store, StoredEntry
 from digest.store.heads import (
+    AnalysisSource,
     EntryHead,
     PageState,
     analysis_sources,
@@ -237,9 +238,9 @@ def analysis_key(rules: ReviewRules, head: EntryHead) -> str:
     return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
-def fresh_analyses(store: Store, rules: ReviewRules, heads: Iterable[EntryHead]) -> dict[int, Analysis]:
-    """Entry id -> an up-to-date analysis of each of ``heads``. Stored ones whose key matches
-    are used as they are; the others are analysed now, a chunk at a time, and stored."""
+def split_stale(rules: ReviewRules, heads: Iterable[EntryHead]) -> tuple[dict[int, Analysis], dict[int, str]]:
+    """``heads``' stored analyses that are up to date (entry id -> analysis), and the others (entry id ->
+    the key their new analysis is stored under)."""
     fresh: dict[int, Analysis] = {}
     stale: dict[int, str] = {}
     for head in heads:
@@ -248,10 +249,22 @@ def fresh_analyses(store: Store, rules: ReviewRules, heads: Iterable[EntryHead])
             fresh[head.id] = head.analysis
         else:
             stale[head.id] = key
+    return fresh, stale
+
+
+def analyse_source(rules: ReviewRules, source: AnalysisSource) -> Analysis:
+    """The analysis of one stored entry: its content, summary and article page."""
+    return analyse_html(rules, source.link, source.content, source.summary, source.extras, source.images,
+                        source.page_body or None)
+
+
+def fresh_analyses(store: Store, rules: ReviewRules, heads: Iterable[EntryHead]) -> dict[int, Analysis]:
+    """Entry id -> an up-to-date analysis of each of ``heads``. Stored ones whose key matches
+    are used as they are; the others are analysed now, a chunk at a time, and stored."""
+    fresh, stale = split_stale(rules, heads)
     batch: list[tuple[int, str, Analysis]] = []
     for source in analysis_sources(store, list(stale)):
-        found = analyse_html(rules, source.link, source.content, source.summary, source.extras,
-                             source.images, source.page_body or None)
+        found = analyse_source(rules, source)
         fresh[source.id] = found
         batch.append((source.id, stale[source.id], found))
         if len(batch) >= 100:

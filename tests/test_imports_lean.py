@@ -47,12 +47,36 @@ print("\\n" + json.dumps(sorted(sys.modules)))
 """
 
 
+# Which functions were running when markdown-it was first imported (the "import" audit event).
+_WHO_IMPORTS = """
+import json, sys, traceback
+callers = []
+def spy(event, args):
+    if event == "import" and args[0] == "markdown_it" and not callers:
+        callers.extend(frame.name for frame in traceback.extract_stack())
+sys.addaudithook(spy)
+""" + _PROBE + """
+print("\\n" + json.dumps(callers))
+"""
+
+
 def loaded(config: Path, *args: str) -> set[str]:
     """The modules ``digest --config CONFIG ARGS`` has imported when it ends, run in its own process."""
     done = subprocess.run([sys.executable, "-c", _PROBE, "--config", str(config), *args],
                           capture_output=True, text=True, cwd=config.parent, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def markdown_importers(config: Path, *args: str) -> list[str]:
+    """The call stack (function names, outermost first) that first imported markdown-it in
+    ``digest --config CONFIG ARGS``; empty when it never loaded."""
+    done = subprocess.run([sys.executable, "-c", _WHO_IMPORTS, "--config", str(config), *args],
+                          capture_output=True, text=True, cwd=config.parent, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    lines = done.stdout.strip().splitlines()
+    assert "digest.job.run" in json.loads(lines[-3]), "the probe's run did not run"
+    return list(json.loads(lines[-1]))
 
 
 def present(modules: set[str], names: tuple[str, ...]) -> list[str]:
@@ -100,6 +124,24 @@ def test_run_loads_what_the_demo_uses_and_no_service(tmp_path: Path) -> None:
     modules = loaded(demo_config(tmp_path), "run", "--now", NOW)
     assert {"digest.collect.fetch", "premailer", "digest.mail.archive", "digest.job.run"} <= modules
     assert present(modules, NEVER) == []
+    # the demo's week has no editor's note: the note's renderer never loads
+    assert present(modules, ("markdown_it", "digest.mail.markdown")) == []
+
+
+@pytest.mark.parametrize("key", ["note", "private_note"])
+def test_run_with_a_note_loads_markdown_it_while_the_collect_waits(tmp_path: Path, key: str) -> None:
+    """The editor's note is known from the issue file before the build: the run's preparation
+    (``load_build``, while the collect waits on its workers) imports the note's renderer, so the
+    render itself does not pay for it."""
+    config = demo_config(tmp_path)
+    (tmp_path / "issues").mkdir()
+    (tmp_path / "issues" / f"{WEEK}.toml").write_text(f'{key} = "A **big** week for anime."\n',
+                                                        encoding="utf-8")
+    callers = markdown_importers(config, "run", "--now", NOW)
+    assert "load_build" in callers and "prepare_render" in callers, callers
+    assert "render_issue" not in callers and "build_issue" not in callers, callers
+    html = (tmp_path / "out" / WEEK / "digest.html").read_text(encoding="utf-8")
+    assert html.count("<strong>big</strong>") == 1
 
 
 @pytest.mark.skipif(parse_workers(7) < 2, reason="one usable core, or not Linux: the demo parses on a thread")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -145,14 +146,29 @@ def default_builder(config: Config, store: Store, now: datetime, week: Week) -> 
     return build_issue(config, store, now, week)
 
 
-def load_build() -> None:
+def load_build(editions: Sequence[Config] = (), week: Week | None = None) -> None:
     """Import what building and handing off an issue loads (the selection, the renderer, the inliner,
     the pre-send report: about 0.2 s), while the collect waits on its parse workers' analyses rather
-    than after it (issue 23)."""
+    than after it (issue 23); with the note's renderer when one of ``editions``' issue files for
+    ``week`` has a note or a private note (``prepare_render``), never without one."""
     import digest.job.build
     import digest.job.deliver
-    import digest.mail.output
-    import digest.mail.render  # noqa: F401
+    import digest.mail.output  # noqa: F401
+    from digest.mail.render import prepare_render
+
+    prepare_render(notes=week is not None and any(_has_note(e, week) for e in editions))
+
+
+def _has_note(config: Config, week: Week) -> bool:
+    """Does this edition's issue file for ``week`` give a note? (A file that cannot be read says no
+    here: its build reports it.)"""
+    from digest.select.editor import load_editor_choices
+
+    try:
+        choices = load_editor_choices(config, issue_key(week.id, config.edition_id))
+    except DigestError:
+        return False
+    return bool(choices.note or choices.private_note)
 
 
 def run_editions(
@@ -214,7 +230,7 @@ def _build_editions(
         unbuilt = force or store.issue(issue_id) is None
         if collect and collected is None and unbuilt:
             collected = run_collect(config, store, clock, progress=progress,
-                                    meanwhile=load_build if builder is None else None)
+                                    meanwhile=partial(load_build, editions, week) if builder is None else None)
             if on_collect is not None:
                 on_collect(collected)
             stale = collected.all_failed and not stale_ok
@@ -268,7 +284,8 @@ def run_once(
                              built_at=existing.built_at.astimezone(config.site.tz), subject=existing.subject)
     else:
         report = run_collect(config, store, clock, progress=progress,
-                             meanwhile=load_build if builder is None else None) if collect else None
+                             meanwhile=partial(load_build, [config], week) if builder is None else None
+                             ) if collect else None
         if report is not None and on_collect is not None:
             on_collect(report)
         if report is not None and report.all_failed and not stale_ok:

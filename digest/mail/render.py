@@ -442,6 +442,28 @@ def render_issue(config: Config, selection: Selection,
     return RenderedIssue(selection.issue_id, subject, preheader, html, text, warnings)
 
 
+def prepare_render(notes: bool) -> None:
+    """Load ahead what rendering this issue will load on first use, for a process that knows what it
+    will render and has time to spare before (``digest run`` while the collect waits on its workers,
+    the desk when it opens an edition): then the render itself does not pay for it (issue 23).
+
+    This module is loaded by importing it to call this. ``notes``: the issue has an editor's note or a
+    private note, so its renderer (markdown-it, about 20 ms and 60 modules) is loaded too and run once
+    on a line of Markdown (its first parse pays a little more than later ones). Without a note it is
+    never loaded: a run without one stays lean. Nothing here changes what a render makes."""
+    if notes:
+        _load_note_renderer()
+
+
+@functools.cache
+def _load_note_renderer() -> None:
+    """Once a process: markdown-it imported, and its first parse (on a line of our own) made."""
+    from digest.mail.markdown import render_note_html, render_note_text
+
+    render_note_html("A *note*: [one](https://example.com/).")
+    render_note_text("A *note*: [one](https://example.com/).")
+
+
 def lint_message(issue_id: str, errors: list[Finding]) -> str:
     count = f"{len(errors)} rule{'s' if len(errors) > 1 else ''}"
     return "\n".join([f"the {issue_id} email breaks {count} (nothing was written):"]

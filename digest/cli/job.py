@@ -44,10 +44,15 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
       digest --config config/demo.toml run --now 2025-05-19T08:00
     """
     from digest.mail.spamcheck import ahead_count, started_ahead
+    from digest.settings.early import stock_spam_checks
+
+    # SpamAssassin compiles its rules from here on, while the run loads its config, imports and collects
+    context = click.get_current_context()
+    context.with_resource(started_ahead(stock_spam_checks(obj.config_path)))
     from digest.settings.editions import all_editions
 
-    config = obj.config  # SpamAssassin compiles its rules from here on, while the run imports and collects
-    click.get_current_context().with_resource(started_ahead(ahead_count(all_editions(config))))
+    config = obj.config
+    context.with_resource(started_ahead(ahead_count(all_editions(config))))
     from digest.job.run import RunAction, collect_summary, run_editions, stale_reason
     from digest.weeks import parse_now, parse_week
 

@@ -120,10 +120,15 @@ def build(obj: Context, week: str | None, now_text: str | None, pins: tuple[str,
       digest build --week 2025-W19 --pin https://site/2025/05/07/review-x/@1 --note "Big week"
     """
     from digest.mail.spamcheck import ahead_count, started_ahead
+    from digest.settings.early import stock_spam_checks
+
+    # SpamAssassin compiles its rules from here on, while the build loads its config and goes on
+    context = click.get_current_context()
+    context.with_resource(started_ahead(stock_spam_checks(obj.config_path, edition, every_edition=False)))
     from digest.settings.editions import pick_edition
 
-    config = pick_edition(obj.config, edition)  # SpamAssassin compiles its rules while the build goes on
-    click.get_current_context().with_resource(started_ahead(ahead_count([config])))
+    config = pick_edition(obj.config, edition)
+    context.with_resource(started_ahead(ahead_count([config])))
     from digest.job.build import build_issue
     from digest.select.edits import record_edits
     from digest.weeks import issue_key, last_full_week, parse_week

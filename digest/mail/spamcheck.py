@@ -25,15 +25,20 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.mail.child import finish_tied, start_tied, stop_tied
-from digest.settings.config import Config
+
+if TYPE_CHECKING:  # a command starts SpamAssassin before its config's models (pydantic) are loaded
+    from digest.settings.config import Config
 
 SPAMASSASSIN_ARGS = ("-L", "-t")  # offline (no network tests), test mode (no auto-learning)
 SPAMC_CONNECT = 2  # seconds to reach spamd before falling back on spamassassin
 
 # The spamassassin script's ``new`` for ``-L -t`` (test mode turns off auto-welcomelist and auto-learn),
-# but with ``compile_now`` (as spamd does) before the message is read; then its ``wanted``'s check.
+# but with ``compile_now`` (as spamd does) before the message is read; then its ``wanted``'s check. Once
+# the answer is out it leaves at once: freeing its objects and Perl's teardown of its heap (about 30 ms,
+# which the run would wait for) write nothing in test mode.
 # argv: the script's library path, PREFIX, DEF_RULES_DIR, LOCAL_RULES_DIR, LOCAL_STATE_DIR.
 _DRIVER = r"""
 use strict;
@@ -61,8 +66,9 @@ my $mail = $sa->parse(\@msg);
 my $status = $sa->check($mail);
 print $status->rewrite_mail() or die "error writing: $!\n";
 print $status->get_report() or die "error writing: $!\n";
-$mail->finish(); $status->finish(); $sa->finish();
 close STDOUT or die "error closing STDOUT: $!\n";
+close STDERR;
+POSIX::_exit(0);
 """
 _SCRIPT_VARS = ("PREFIX", "DEF_RULES_DIR", "LOCAL_RULES_DIR", "LOCAL_STATE_DIR")
 
@@ -121,17 +127,22 @@ def _start_one() -> None:
 def started_ahead(count: int = 1) -> Iterator[None]:
     """Start SpamAssassin now for the ``count`` checks a run will make (editions with the check on and no
     spamd named: spamc is quick to start); whatever is left unused when the block ends (the run stopped
-    before its .eml, a thin week, an error) is stopped and reaped. Inside another such block (the command
-    started one before its imports, the run knows which editions are built already) it only lowers the
-    count: nothing more is started."""
+    before its .eml, a thin week, an error) is stopped and reaped. Inside another such block the inner
+    count, the better informed, decides: the command starts one from its config file before the models
+    load (digest.settings.early), the validated config and then the run (which editions are built
+    already) correct it. A check no longer wanted is stopped at once; a missing one is started."""
     global _wanted, _depth
+    surplus: list[subprocess.Popen[bytes]] = []
     with _lock:
         _depth += 1
-        if _depth > 1:
-            _wanted = min(_wanted, max(count, 0))
-        elif count > 0:
-            _wanted = count
+        _wanted = max(count, 0)
+        if len(_waiting) > _wanted:
+            surplus = _waiting[_wanted:]
+            del _waiting[_wanted:]
+        elif _wanted > 0 and not _waiting:
             _start_one()
+    for process in surplus:
+        stop_tied(process)
     try:
         yield
     finally:

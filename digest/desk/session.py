@@ -39,7 +39,7 @@ from digest.mail.output import HTML, MANIFEST
 from digest.mail.render import prepare_render
 from digest.models import Review, Selection
 from digest.reviews.rules import ReviewRules, reviews_in_window
-from digest.select.editor import EditorChoices, issue_file, load_editor_choices, save_flags
+from digest.select.editor import EditorChoices, gives_note, issue_file, load_editor_choices, save_flags
 from digest.select.edits import check_edits, stored_reviews
 from digest.settings.config import Config
 from digest.settings.editions import pick_edition
@@ -257,15 +257,5 @@ def open_session(base: Config, week: str | None = None, edition: str | None = No
     built_week = parse_week(manifest.get("week") or split_issue_key(record.id)[1])
     # the note's renderer loaded now, not in the first change's email (issue 23)
     prepare_render(notes=bool(manifest.get("note") or manifest.get("private_note"))
-                   or _file_note(config, record.id))
+                   or gives_note(config, record.id))
     return DeskSession(base, built_week, now, edition, write_quiet)
-
-
-def _file_note(config: Config, issue_id: str) -> bool:
-    """Does the issue file give a note now (it may have been edited since the build)? A file that cannot
-    be read says no here: the desk's page says what is wrong with it."""
-    try:
-        choices = load_editor_choices(config, issue_id)
-    except DigestError:
-        return False
-    return bool(choices.note or choices.private_note)

@@ -155,20 +155,10 @@ def load_build(editions: Sequence[Config] = (), week: Week | None = None) -> Non
     import digest.job.deliver
     import digest.mail.output  # noqa: F401
     from digest.mail.render import prepare_render
+    from digest.select.editor import gives_note
 
-    prepare_render(notes=week is not None and any(_has_note(e, week) for e in editions))
-
-
-def _has_note(config: Config, week: Week) -> bool:
-    """Does this edition's issue file for ``week`` give a note? (A file that cannot be read says no
-    here: its build reports it.)"""
-    from digest.select.editor import load_editor_choices
-
-    try:
-        choices = load_editor_choices(config, issue_key(week.id, config.edition_id))
-    except DigestError:
-        return False
-    return bool(choices.note or choices.private_note)
+    prepare_render(notes=week is not None and any(gives_note(e, issue_key(week.id, e.edition_id))
+                                                  for e in editions))
 
 
 def run_editions(

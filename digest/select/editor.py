@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from digest.errors import ConfigError, UsageError
+from digest.errors import ConfigError, DigestError, UsageError
 from digest.files import replace_file
 from digest.select.edit_rules import TWICE, blurb_fault, blurb_text, order_slots, section_fault, twice
 from digest.settings.config import Config
@@ -146,6 +146,16 @@ def parse_pin(text: str) -> PinRequest:
 
 def issue_file(config: Config, issue_id: str) -> Path:
     return config.resolve(config.issues_dir) / f"{issue_id}.toml"
+
+
+def gives_note(config: Config, issue_id: str) -> bool:
+    """Does the issue file give a note or a private note (what a render will load the note's renderer
+    for)? A file that cannot be read says no here: its build, or the desk's page, says what is wrong."""
+    try:
+        choices = load_editor_choices(config, issue_id)
+    except DigestError:
+        return False
+    return bool(choices.note or choices.private_note)
 
 
 def load_editor_choices(config: Config, issue_id: str) -> EditorChoices:

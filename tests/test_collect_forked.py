@@ -193,8 +193,13 @@ def counted(*args, **kwargs):
     children.append(1)
     return real(*args, **kwargs)
 forked.collect_in_child = counted
-if sys.argv[1] == "here":
+if sys.argv[1].startswith("here"):
     forked.can_fork = lambda: False
+if len(sys.argv[1].split(":")) == 2:  # "where:bytes": files may not grow past that (a full disk, for SQLite)
+    import resource, signal
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    limit = int(sys.argv[1].split(":")[1])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 done = CliRunner().invoke(main, sys.argv[2:])
 print(json.dumps({"output": done.output, "code": done.exit_code, "children": len(children)}))
 """
@@ -211,7 +216,7 @@ def test_run_prints_the_same_through_the_child_and_in_process(site: list[str], t
                                NOW_TEXT, *args], capture_output=True, text=True, timeout=300, check=True)
         answer = json.loads(done.stdout)
         assert answer["code"] == 0, answer["output"]
-        assert answer["children"] == (where == "apart")
+        assert answer["children"] == (where == "apart")  # the child was used where it could be
         return answer["output"], folder
 
     text_apart, text_folder_apart = invoke("text-apart", "apart")
@@ -234,6 +239,31 @@ def test_run_prints_the_same_through_the_child_and_in_process(site: list[str], t
                            "run", "--now", NOW_TEXT], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert _text_without_times(done.stdout, folder) == _text_without_times(text_here, text_folder_here)
+
+
+def test_a_full_disk_met_in_the_child_is_the_runs_error_with_its_message_and_exit_code(tmp_path: Path) -> None:
+    """The collect's store error (files may not grow: SQLite's "disk full") ends ``digest run`` as it does
+    in-process: the same one-line message, the same exit code, nothing half-written."""
+    site = _folder(tmp_path, "site")
+    posts = [replace(p, body="<p>A long paragraph of the review, as real ones are.</p>" * 60)
+             for p in make_posts(80, newest=NOW - timedelta(days=1), categories=("Reviews", "Film"))]
+    (site / "feed.xml").write_bytes(rss(posts))
+    answers = {}
+    with StaticServer(site) as server:
+        for where in ("apart", "here"):
+            config = write_config(_folder(tmp_path, where), [server.url("feed.xml")])
+            done = subprocess.run([sys.executable, "-c", _CLI, f"{where}:400000", "--config", str(config),
+                                   "run", "--now", NOW_TEXT], capture_output=True, text=True, timeout=300,
+                                  check=True)
+            answers[where] = json.loads(re.sub(r"\d+ MB free", "<n> MB free",  # the disk's, not the store's
+                                               done.stdout.replace(str(config.parent), "<folder>")))
+            with sqlite3.connect(config.parent / "var" / "digest.sqlite") as db:
+                assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+                assert db.execute("SELECT count(*) FROM entries").fetchone() == (0,)
+    assert answers["apart"]["children"] == 1 and answers["here"]["children"] == 0
+    assert answers["apart"]["code"] == answers["here"]["code"] != 0
+    assert answers["apart"]["output"] == answers["here"]["output"]
+    assert "full" in answers["apart"]["output"] and "Traceback" not in answers["apart"]["output"]
 
 
 def test_the_run_killed_leaves_no_collect_child(hanging: str, listener: socket.socket, tmp_path: Path) -> None:

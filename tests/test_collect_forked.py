@@ -162,6 +162,24 @@ def test_a_child_killed_mid_collect_is_a_clear_error_and_leaves_a_sound_store(
     assert _children() == before
 
 
+def test_an_error_in_the_callers_callback_stops_the_child_at_once(
+        site: list[str], hanging: str, tmp_path: Path) -> None:
+    """The caller's error (or a KeyboardInterrupt) while it hears the child: the child is killed and
+    reaped before the error goes on, not left fetching for a caller that no longer listens."""
+    config = make_config(tmp_path, [*site, hanging], read_timeout=30.0, deadline=60.0)
+    before = _children()
+    seen: list[int] = []
+
+    def broken(outcome: FeedOutcome) -> None:
+        seen.extend(_children() - before)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        forked.collect_in_child(config, clock, on_feed=broken)
+    assert seen and not any(running(pid) for pid in seen)
+    assert _children() == before
+
+
 def _json_without_times(output: str, folder: Path) -> Any:
     document = json.loads(output.replace(str(folder), "<folder>"))
 
@@ -280,6 +298,26 @@ def test_the_run_killed_leaves_no_collect_child(hanging: str, listener: socket.s
         os.kill(run.pid, signal.SIGKILL)
         run.wait()
         assert gone_within(child, 10), "the collect's child outlived its run"
+        connection.close()
+    finally:
+        kill_if_running(run.pid)
+        run.wait()
+
+
+def test_ctrl_c_ends_the_run_and_its_collect_child(hanging: str, listener: socket.socket,
+                                                   tmp_path: Path) -> None:
+    """Ctrl-C reaches the terminal's whole process group; the child ignores it and its run kills it."""
+    config = write_config(tmp_path, [hanging], read_timeout=30.0, deadline=60.0)
+    run = subprocess.Popen([sys.executable, "-c", "from digest.cli import main; main()", "--config",
+                            str(config), "run", "--now", NOW_TEXT], start_new_session=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        listener.settimeout(60)
+        connection, _ = listener.accept()
+        child = _child_of(run.pid, within=10)
+        os.killpg(run.pid, signal.SIGINT)
+        assert run.wait(timeout=20) != 0
+        assert gone_within(child, 5), "the collect's child outlived its run's Ctrl-C"
         connection.close()
     finally:
         kill_if_running(run.pid)

@@ -130,7 +130,8 @@ def _child(parent: int, write: int, config: Config, path: Path, now: Clock, back
                 send(*_collect(config, path, now, backfill_pages, send))
                 code = 0
             except DigestError as exc:
-                send("error", (type(exc).__name__, str(exc)))
+                send("error", ([c.__name__ for c in type(exc).__mro__ if c.__module__ == "digest.errors"],
+                               str(exc)))
             except Exception:
                 send("crash", traceback.format_exc())
     finally:
@@ -167,16 +168,20 @@ class _Relay:
         self._send("page_done", (url, error))
 
 
-def _rebuilt(name: str, message: str) -> DigestError:
-    """The child's DigestError, as its own class when that class takes a message alone."""
+def _rebuilt(names: list[str], message: str) -> DigestError:
+    """The child's DigestError as the nearest class of digest.errors it is (the CLI's exit code and
+    kind follow the class) that takes a message alone; a class from elsewhere (digest.collect.policy's
+    OffSite) is not imported here, where the collect's modules are not loaded: its base stands in."""
     import digest.errors
 
-    kind = getattr(digest.errors, name, DigestError)
-    try:
-        error = kind(message) if isinstance(kind, type) and issubclass(kind, DigestError) else None
-    except TypeError:
-        error = None
-    return error if isinstance(error, DigestError) else DigestError(message)
+    for name in names:
+        kind = getattr(digest.errors, name, None)
+        if isinstance(kind, type) and issubclass(kind, DigestError):
+            try:
+                return kind(message)
+            except TypeError:
+                continue
+    return DigestError(message)
 
 
 def _kill(pid: int) -> None:
@@ -190,7 +195,10 @@ def _kill(pid: int) -> None:
 def _death(status: int) -> str:
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
-        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = str(number)
         why = " (out of memory?)" if number == signal.SIGKILL else ""
         return f"was killed by signal {name}{why}"
     return f"exited with status {os.waitstatus_to_exitcode(status)} without an answer"

@@ -3,11 +3,12 @@
 The collect needs httpx, httpcore, h11, anyio, asyncio, ssl (libssl and libcrypto), certifi, the parse
 pool and the fetched feeds; the build that follows needs Jinja, premailer, cssutils and the mail modules.
 Never at the same time, yet in one process both stay loaded, so its peak memory is their sum (issue 23:
-about 68 MiB on bench/run.py's 6 x 50 corpus, the goal 60). ``digest run`` and ``digest collect``
-therefore fork before anything imports the collect's stack: the child opens its own Store on the same
-file (an SQLite connection never crosses a fork), collects exactly as in-process, and sends what the
-caller would have heard (each ``on_feed`` and progress call, then the CollectReport, or the DigestError
-that stopped it) back over a pipe, pickled; then it leaves with ``os._exit`` (the parent's atexit
+about 68 MiB on bench/run.py's 6 x 50 corpus, the goal 60). ``digest run`` therefore forks before
+anything imports the collect's stack (``digest collect`` does not: it has no build to make after its
+collect, so its peak would not fall): the child opens its own Store on the same file (an SQLite
+connection never crosses a fork), collects exactly as in-process, and sends what the caller would
+have heard (each ``on_feed`` and progress call, then the CollectReport, or the DigestError that
+stopped it) back over a pipe, pickled; then it leaves with ``os._exit`` (the parent's atexit
 handlers, buffers and SpamAssassin started ahead are the parent's alone). The parent replays every
 message on its own callbacks, in order, so what is printed (terminal lines, JSON) is the same.
 

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,20 +48,50 @@ class Usage:
     wall: float  # seconds
     cpu: float  # user + system seconds, with waited-for children
     peak_mb: float  # largest resident set, MB
+    pss_mb: float = 0.0  # largest sum of the process tree's proportional set sizes (sampled runs only), MB
 
 
-def timed(argv: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> Usage:
-    """Run ``argv`` to the end; its wall time, CPU time and peak memory (from wait4)."""
+def timed(argv: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None, pss: bool = False) -> Usage:
+    """Run ``argv`` to the end; its wall time, CPU time and peak memory (from wait4).
+
+    ``pss``: also sample the sum of the PSS of the process and its descendants every few ms (a
+    page shared by n processes counts 1/n in each: what the tree really holds, which ru_maxrss,
+    the largest single resident set, does not say). The sampling takes CPU from the run: such a
+    run is for its memory, not its time."""
     with open(log, "wb") as out:
         start = time.perf_counter()
         process = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
+        most = 0
+        while pss:
+            done, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if done:
+                break
+            most = max(most, tree_pss(process.pid))
+            time.sleep(0.004)
+        if not pss:
+            _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         tail = log.read_text(errors="replace")[-2000:]
         raise RuntimeError(f"{' '.join(argv[:3])} ... exited {process.returncode}:\n{tail}")
-    return Usage(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Usage(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, most / 1024)
+
+
+def tree_pss(pid: int) -> int:
+    """The sum of ``Pss`` (KiB) over ``pid`` and its descendants now (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(child) for child in children.read().split()]
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):  # gone meanwhile
+            pass
+    return total
 
 
 # --------------------------------------------------------------------------- digest
@@ -137,12 +168,13 @@ def profile_digest(config: Path, folder: Path, log: Path, top: int) -> None:
             break
 
 
-def run_digest(config: Path, folder: Path, log: Path) -> Usage:
+def run_digest(config: Path, folder: Path, log: Path, digest: Path | None = None, pss: bool = False) -> Usage:
+    """One ``digest run`` from an empty store; ``digest``: which install's command (default this venv's)."""
     for name in ("store", "out"):
         shutil.rmtree(folder / name, ignore_errors=True)
     (folder / "store").mkdir()
-    digest = Path(sys.executable).parent / "digest"
-    usage = timed([str(digest), "--config", str(config), "run", "--now", NOW], folder, log)
+    digest = digest or Path(sys.executable).parent / "digest"
+    usage = timed([str(digest), "--config", str(config), "run", "--now", NOW], folder, log, pss=pss)
     html = folder / "out" / WEEK / "digest.html"
     if not html.is_file():
         raise RuntimeError(f"digest run wrote no {html}")
@@ -193,12 +225,16 @@ def run_r2e(r2e: Path, config: Path, pristine: Path, folder: Path, log: Path, fe
 # --------------------------------------------------------------------------- rounds
 
 def measure(feeds: int, items: int, rounds: int, r2e: Path, tmp: Path, profile: int,
-            spamassassin: bool = True, spamd: str | None = None,
-            ) -> tuple[list[Usage], list[Usage], list[Usage]]:
-    """Rounds of digest, rss2email and (with ``spamassassin``) digest with the check off, each round in a
-    rotated order; the third list is empty without ``spamassassin``."""
+            spamassassin: bool = True, spamd: str | None = None, installs: dict[str, Path] | None = None,
+            ) -> tuple[dict[str, list[Usage]], list[Usage], list[Usage], dict[str, Usage]]:
+    """Rounds of digest (each of ``installs``: name -> its ``digest`` command; default this venv's),
+    rss2email and (with ``spamassassin``) the first install with the check off, each round in a rotated
+    order; the third list is empty without ``spamassassin``. Then one more run of each install whose
+    process tree's PSS is sampled (its own figure: the sampling costs the run CPU time)."""
     from ingest import LocalServer, make_corpus
 
+    installs = installs or {"dev": Path(sys.executable).parent / "digest"}
+    first = next(iter(installs.values()))
     corpus = make_corpus(feeds, items)
     work = tmp / f"{feeds}x{items}"
     with LocalServer(corpus, work / "site", CONTENT_TYPE) as server:
@@ -208,46 +244,57 @@ def measure(feeds: int, items: int, rounds: int, r2e: Path, tmp: Path, profile: 
         (work / "digest-off").mkdir(parents=True)
         config_off = digest_config(urls, work / "digest-off", False)
         r2e_config, pristine = r2e_setup(r2e, urls, work / "r2e")
-        mine: list[Usage] = []
+        mine: dict[str, list[Usage]] = {name: [] for name in installs}
         theirs: list[Usage] = []
         off: list[Usage] = []
         # One untimed pair warms the page cache and both interpreters' bytecode.
-        run_digest(config, work / "digest", work / "digest.log")
+        for command in installs.values():
+            run_digest(config, work / "digest", work / "digest.log", command)
         run_r2e(r2e, r2e_config, pristine, work / "r2e", work / "r2e.log", feeds)
+
+        def one_of(name: str, command: Path) -> Callable[[], None]:
+            return lambda: mine[name].append(run_digest(config, work / "digest", work / "digest.log", command))
+
         for number in range(rounds):
-            runs = [lambda: mine.append(run_digest(config, work / "digest", work / "digest.log")),
-                    lambda: theirs.append(run_r2e(r2e, r2e_config, pristine, work / "r2e", work / "r2e.log",
-                                                  feeds))]
+            runs = [one_of(name, command) for name, command in installs.items()]
+            runs.append(lambda: theirs.append(run_r2e(r2e, r2e_config, pristine, work / "r2e", work / "r2e.log",
+                                                      feeds)))
             if spamassassin:  # the same run without the check: what SpamAssassin adds to the wall time
                 runs.append(lambda: off.append(run_digest(config_off, work / "digest-off",
-                                                          work / "digest-off.log")))
+                                                          work / "digest-off.log", first)))
             shift = number % len(runs)
             for run in runs[shift:] + runs[:shift]:
                 run()
+        sampled = {name: run_digest(config, work / "digest", work / "digest.log", command, pss=True)
+                   for name, command in installs.items()}
         if profile:
             profile_digest(config, work / "digest", work / "digest-profile.log", profile)
-    return mine, theirs, off
+    return mine, theirs, off, sampled
 
 
 def row_of(name: str, runs: list[Usage]) -> str:
     median = statistics.median
     best = min(r.wall for r in runs)
-    return (f"    {name:<10} wall {median(r.wall for r in runs):6.2f} s (best {best:5.2f})"
+    return (f"    {name:<14} wall {median(r.wall for r in runs):6.2f} s (best {best:5.2f})"
             f"   cpu {median(r.cpu for r in runs):6.2f} s   peak {max(r.peak_mb for r in runs):6.1f} MB")
 
 
-def report(feeds: int, items: int, mine: list[Usage], theirs: list[Usage]) -> float:
+def report(feeds: int, items: int, mine: list[Usage], theirs: list[Usage], name: str = "digest",
+           sampled: Usage | None = None) -> float:
     ratios = [m.wall / t.wall for m, t in zip(mine, theirs, strict=True)]
     cpu_ratios = [m.cpu / t.cpu for m, t in zip(mine, theirs, strict=True)]
     median = statistics.median
 
     row = row_of
     print(f"  {feeds} feeds x {items} items, {len(mine)} interleaved rounds:")
-    print(row("digest", mine))
+    print(row(name, mine))
     print(row("rss2email", theirs))
-    print(f"    digest / rss2email: wall {median(ratios):.2f}x (per round: "
+    print(f"    {name} / rss2email: wall {median(ratios):.2f}x (per round: "
           f"{', '.join(f'{r:.2f}' for r in ratios)}), cpu {median(cpu_ratios):.2f}x, "
           f"peak memory {max(m.peak_mb for m in mine) / max(t.peak_mb for t in theirs):.2f}x")
+    if sampled is not None:
+        print(f"    {name}, one more run sampled every 4 ms: peak {sampled.peak_mb:.1f} MB (ru_maxrss), "
+              f"largest sum of its processes' PSS {sampled.pss_mb:.1f} MB")
     return median(ratios)
 
 
@@ -272,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="after the rounds, profile one digest run per size: its top N digest functions")
     parser.add_argument("--no-spamassassin", dest="spamassassin", action="store_false",
                         help="digest's config turns off the pre-send SpamAssassin pass ([email] spamassassin)")
+    parser.add_argument("--installs", default="user,dev",
+                        help="which digest to run: user (bench/.venv-user, `pip install .` of this checkout, "
+                             "no extras), dev (this venv's); comma-separated, default user,dev")
     parser.add_argument("--spamd", metavar="HOST:PORT",
                         help="digest asks this running spamd through spamc ([email] spamd)")
     args = parser.parse_args(argv)
@@ -284,18 +334,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.rounds < 1 or any(len(s) != 2 or min(s) < 1 for s in sizes):
         parser.error("--rounds and every feeds x items must be at least 1")
     sys.path.insert(0, str(HERE))
-    from benchvenv import bench_bin
+    from benchvenv import bench_bin, user_digest
 
     r2e = bench_bin("r2e")
     print(f"machine: {len(os.sched_getaffinity(0))} usable CPUs, Python {sys.version.split()[0]}; "
           f"digest run --now {NOW} (issue {WEEK}) vs rss2email 3.14 `r2e run` in digest mode")
     print("medians of the rounds; peak = the largest resident set of the process and its children")
+    installs = {}
+    for name in args.installs.split(","):
+        if name not in ("user", "dev"):
+            parser.error(f"--installs: {name!r} is neither user nor dev")
+        installs[name] = user_digest() if name == "user" else Path(sys.executable).parent / "digest"
+    print("digest installs: " + "; ".join(f"{name} = {command}" for name, command in installs.items()))
     ratios = {}
     with tempfile.TemporaryDirectory(prefix="digest-bench-run-") as tmp:
         for feeds, items in sizes:
-            mine, theirs, off = measure(feeds, items, args.rounds, r2e, Path(tmp), args.profile,
-                                        args.spamassassin, args.spamd)
-            ratios[(feeds, items)] = report(feeds, items, mine, theirs)
+            runs, theirs, off, sampled = measure(feeds, items, args.rounds, r2e, Path(tmp), args.profile,
+                                                 args.spamassassin, args.spamd, installs)
+            for name, mine in runs.items():
+                ratio = report(feeds, items, mine, theirs, f"digest ({name})", sampled[name])
+                ratios.setdefault((feeds, items), ratio)  # the goal is judged on the first install
+            mine = next(iter(runs.values()))
             if off:
                 print(row_of("digest, SpamAssassin off", off))
                 report_spamassassin(mine, off)

@@ -120,19 +120,29 @@ def test_build_without_an_archive_loads_no_web_page_writer(tmp_path: Path) -> No
     assert present(modules, (*NEVER, *ARCHIVE)) == []
 
 
+# The collect's own stack: in ``digest run`` only its forked child holds it (digest.collect.forked).
+COLLECT_STACK = ("httpx", "httpcore", "h11", "anyio", "asyncio", "certifi", "multiprocessing", "concurrent",
+                 "digest.collect.collector", "digest.collect.fetch", "digest.collect.policy",
+                 "digest.collect.parsepool", "feedparser")
+
+
 def test_run_loads_what_the_demo_uses_and_no_service(tmp_path: Path) -> None:
+    """From an empty store: the run collects (in its child) and builds. Its own process never imports
+    the collect's stack, before or after the child (ssl it does: cssutils imports urllib.request)."""
     modules = loaded(demo_config(tmp_path), "run", "--now", NOW)
-    assert {"digest.collect.fetch", "premailer", "digest.mail.archive", "digest.job.run"} <= modules
+    assert {"digest.collect.forked", "premailer", "digest.mail.archive", "digest.job.run"} <= modules
     assert present(modules, NEVER) == []
+    if sys.platform.startswith("linux"):
+        assert present(modules, COLLECT_STACK) == []
     # the demo's week has no editor's note: the note's renderer never loads
     assert present(modules, ("markdown_it", "digest.mail.markdown")) == []
 
 
 @pytest.mark.parametrize("key", ["note", "private_note"])
-def test_run_with_a_note_loads_markdown_it_while_the_collect_waits(tmp_path: Path, key: str) -> None:
+def test_run_with_a_note_loads_markdown_it_before_its_render(tmp_path: Path, key: str) -> None:
     """The editor's note is known from the issue file before the build: the run's preparation
-    (``load_build``, while the collect waits on its workers) imports the note's renderer, so the
-    render itself does not pay for it."""
+    (``load_build``: once the collect's child has ended, or while an in-process collect waits on its
+    workers) imports the note's renderer, so the render itself does not pay for it."""
     config = demo_config(tmp_path)
     (tmp_path / "issues").mkdir()
     (tmp_path / "issues" / f"{WEEK}.toml").write_text(f'{key} = "A **big** week for anime."\n',

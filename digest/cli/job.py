@@ -84,7 +84,7 @@ def run(obj: Context, now_text: str | None, week: str | None, force: bool, no_de
         try:
             report = run_editions(config, store, clock, week=chosen, force=force, deliver=not no_deliver,
                                   editions=editions, stale_ok=stale_ok,
-                                  on_collect=None if as_json else told_first, progress=progress)
+                                  on_collect=None if as_json else told_first, progress=progress, apart=True)
         finally:
             progress.close()
     several = len(editions) > 1

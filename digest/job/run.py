@@ -19,7 +19,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from digest.collect.collector import CollectProgress, run_collect
 from digest.errors import ApprovalError, DeliveryError, DigestError, LockError, ThinWeekError
 from digest.job.approval import note_handed_off, person_named
 from digest.models import CollectReport
@@ -30,6 +29,7 @@ from digest.store.lock import StoreLock
 from digest.weeks import Week, issue_key, last_full_week
 
 if TYPE_CHECKING:
+    from digest.collect.collector import CollectProgress
     from digest.job.build import BuildResult
 
 Clock = Callable[[], datetime]
@@ -166,6 +166,7 @@ def run_editions(
     collect: bool = True, deliver: bool = True, builder: Builder | None = None,
     collected: CollectReport | None = None, editions: list[Config] | None = None, stale_ok: bool = False,
     on_collect: Callable[[CollectReport], None] | None = None, progress: CollectProgress | None = None,
+    apart: bool = False,
 ) -> RunReport:
     """Build and hand off every edition of ``week`` once (``config`` is the base config).
 
@@ -175,6 +176,7 @@ def run_editions(
     (a thin week, a lint error) is reported in ``failures`` and the others go ahead; the next
     run retries it. When the collect made here failed for every feed, nothing is built from
     the stale store unless ``stale_ok`` (as in ``run_once``). The archive is refreshed last.
+    ``apart`` (the CLI): the collect runs in a forked child where it can (digest.collect.forked).
     """
     from digest.mail.spamcheck import ahead_count, started_ahead
 
@@ -186,7 +188,8 @@ def run_editions(
     with started_ahead(ahead_count(unbuilt)):
         outcomes, failures, collected = _build_editions(
             config, store, clock, editions, week, force=force, collect=collect, deliver=deliver,
-            builder=builder, collected=collected, stale_ok=stale_ok, on_collect=on_collect, progress=progress)
+            builder=builder, collected=collected, stale_ok=stale_ok, on_collect=on_collect, progress=progress,
+            apart=apart)
     state: ArchiveState = "off"
     try:
         archive = None
@@ -209,7 +212,7 @@ def run_editions(
 def _build_editions(
     config: Config, store: Store, clock: Clock, editions: list[Config], week: Week, *, force: bool,
     collect: bool, deliver: bool, builder: Builder | None, collected: CollectReport | None, stale_ok: bool,
-    on_collect: Callable[[CollectReport], None] | None, progress: CollectProgress | None,
+    on_collect: Callable[[CollectReport], None] | None, progress: CollectProgress | None, apart: bool = False,
 ) -> tuple[list[RunOutcome], list[DigestError], CollectReport | None]:
     """``run_editions``'s collect (when an edition needs it) and each edition's build and hand-off."""
     outcomes: list[RunOutcome] = []
@@ -219,8 +222,8 @@ def _build_editions(
         issue_id = issue_key(week.id, edition.edition_id)
         unbuilt = force or store.issue(issue_id) is None
         if collect and collected is None and unbuilt:
-            collected = run_collect(config, store, clock, progress=progress,
-                                    meanwhile=partial(load_build, editions, week) if builder is None else None)
+            prepare = partial(load_build, editions, week) if builder is None else None
+            collected = _collect(config, store, clock, progress, prepare, apart)
             if on_collect is not None:
                 on_collect(collected)
             stale = collected.all_failed and not stale_ok
@@ -240,6 +243,22 @@ def _build_editions(
             outcome = replace(outcome, warnings=(_collect_warning(collected), *outcome.warnings))
         outcomes.append(outcome)
     return outcomes, failures, collected
+
+
+def _collect(config: Config, store: Store, clock: Clock, progress: CollectProgress | None,
+             prepare: Callable[[], None] | None, apart: bool) -> CollectReport:
+    """The run's collect; ``prepare`` (the default builder's ``load_build``) makes the build's imports.
+    ``apart`` with the default builder: in a forked child where it can (digest.collect.forked), so that this
+    process never holds the collect's stack (httpx, asyncio, ssl, the fetched feeds) next to the build's
+    (issue 23's peak memory); ``prepare`` then runs once the child has ended. In-process, it runs while the
+    collect waits on its parse workers; a caller's own builder keeps the collect in-process."""
+    if apart and prepare is not None:
+        from digest.collect.forked import collect_apart
+
+        return collect_apart(config, store, clock, progress=progress, meanwhile=prepare)
+    from digest.collect.collector import run_collect
+
+    return run_collect(config, store, clock, progress=progress, meanwhile=prepare)
 
 
 def _collect_warning(report: CollectReport) -> str:
@@ -273,9 +292,8 @@ def run_once(
         outcome = RunOutcome(issue_id, RunAction.ALREADY_BUILT, 0.0, out_dir=Path(existing.out_dir),
                              built_at=existing.built_at.astimezone(config.site.tz), subject=existing.subject)
     else:
-        report = run_collect(config, store, clock, progress=progress,
-                             meanwhile=partial(load_build, [config], week) if builder is None else None
-                             ) if collect else None
+        prepare = partial(load_build, [config], week) if builder is None else None
+        report = _collect(config, store, clock, progress, prepare, apart=False) if collect else None
         if report is not None and on_collect is not None:
             on_collect(report)
         if report is not None and report.all_failed and not stale_ok:

@@ -86,3 +86,42 @@ def test_the_desk_loads_the_notes_renderer_when_it_opens_an_issue_with_a_note(
         (demo.parent / "issues" / f"{WEEK}.toml").write_text(f'{key} = "A *quiet* week."\n', encoding="utf-8")
     build_demo(demo)
     assert child(_DESK, str(demo), WEEK) == {"markdown_it": loads, "issue": WEEK}
+
+
+# load_build in a fresh interpreter, twice; then tests/golden's issue rendered, counting the collector's
+# full (generation 2) passes and the objects each pass had to walk.
+_LOAD_BUILD = """
+import gc, json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from email_fixtures import BRANDED, email_config, realistic_selection
+from digest.job.run import load_build
+from digest.mail.render import render_issue
+config = email_config(Path(sys.argv[2]), **BRANDED)
+selection = realistic_selection()
+before = gc.get_freeze_count()
+load_build()
+first = gc.get_freeze_count()
+load_build()
+second = gc.get_freeze_count()
+walked = []
+gc.callbacks.append(lambda phase, info: walked.append(len(gc.get_objects(generation=2)))
+                    if phase == "start" and info["generation"] == 2 else None)
+for _ in range(3):
+    render_issue(config, selection)
+gc.collect()
+print(json.dumps({"before": before, "first": first, "second": second, "walked": walked,
+                  "live": len(gc.get_objects())}))
+"""
+
+
+def test_load_build_freezes_what_the_process_holds_once(tmp_path: Path) -> None:
+    """The modules and objects made before the build leave the cyclic collector's sight, once a process:
+    a full collection in the render then walks only what the render made, not the ~50,000 objects
+    the imports made."""
+    done = subprocess.run([sys.executable, "-c", _LOAD_BUILD, str(TESTS), str(tmp_path)], capture_output=True,
+                          text=True, timeout=120, check=True)
+    seen = json.loads(done.stdout)
+    assert seen["before"] == 0 and seen["first"] > 20_000, seen
+    assert seen["second"] == seen["first"], seen  # a second call pins nothing more
+    assert seen["walked"] and max(seen["walked"]) < seen["first"] // 5, seen

@@ -148,9 +148,18 @@ def default_builder(config: Config, store: Store, now: datetime, week: Week) -> 
 
 def load_build(editions: Sequence[Config] = (), week: Week | None = None) -> None:
     """Import what building and handing off an issue loads (the selection, the renderer, the inliner,
-    the pre-send report: about 0.2 s), while the collect waits on its parse workers' analyses rather
-    than after it (issue 23); with the note's renderer when one of ``editions``' issue files for
-    ``week`` has a note or a private note (``prepare_render``), never without one."""
+    the pre-send report: about 0.2 s), before the build (issue 23): while an in-process collect waits on
+    its parse workers' analyses, or once a forked one has ended; with the note's renderer when one of
+    ``editions``' issue files for ``week`` has a note or a private note (``prepare_render``), never
+    without one.
+
+    Then the objects made so far, the loaded modules above all, leave the cyclic collector's sight
+    (``gc.freeze``) unless a freeze already holds some: they live as long as the process, yet each full
+    collection the build sets off would walk all of them (about 30 ms on bench/render.py's issue, inside
+    its first render). Only once a process, so that a long-lived one (the scheduler, a test session)
+    never pins what becomes garbage later."""
+    import gc
+
     import digest.job.build
     import digest.job.deliver
     import digest.mail.output  # noqa: F401
@@ -159,6 +168,8 @@ def load_build(editions: Sequence[Config] = (), week: Week | None = None) -> Non
 
     prepare_render(notes=week is not None and any(gives_note(e, issue_key(week.id, e.edition_id))
                                                   for e in editions))
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
 
 
 def run_editions(

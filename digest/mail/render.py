@@ -444,8 +444,8 @@ def render_issue(config: Config, selection: Selection,
 
 def prepare_render(notes: bool) -> None:
     """Load ahead what rendering this issue will load on first use, for a process that knows what it
-    will render and has time to spare before (``digest run`` while the collect waits on its workers,
-    the desk when it opens an edition): then the render itself does not pay for it (issue 23).
+    will render before it renders (``digest run``'s ``load_build``, the desk when it opens an edition):
+    then the render itself does not pay for it (issue 23).
 
     This module is loaded by importing it to call this. ``notes``: the issue has an editor's note or a
     private note, so its renderer (markdown-it, about 20 ms and 60 modules) is loaded too and run once

@@ -18,7 +18,7 @@ from typing import Any
 
 __all__ = ["stock_spam_checks"]
 
-DEFAULT_EDITION = "default"  # as digest.settings.editions names the base config's edition
+DEFAULT_EDITION = "default"  # what ``--edition`` calls the base config's own edition (edition_tables uses it)
 
 
 def stock_spam_checks(path: Path, edition: str | None = None, *, every_edition: bool = True) -> int:

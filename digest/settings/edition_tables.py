@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-C = TypeVar("C", bound=BaseModel)
+# named where the config file is read before these models load (digest.settings.early)
+from digest.settings.early import DEFAULT_EDITION as DEFAULT_EDITION
 
-DEFAULT_EDITION = "default"
+C = TypeVar("C", bound=BaseModel)
 # Tables an edition may override; anything else (feeds, store, schedule) is shared by every edition.
 OVERRIDABLE = ("select", "trending", "email", "delivery", "archive")
 # A host name or ``*.`` and a domain: nothing that could end or add a directive in a page's policy.

@@ -340,10 +340,15 @@ def test_requests_to_one_host_start_at_least_the_delay_apart(
 def test_requests_in_flight_never_exceed_the_bound(
     feed_server: FeedServer, tmp_path: Path, store: Store, clock: Any, concurrency: int, per_host: int
 ) -> None:
-    urls = [
-        feed_server.feed(f"/category/c{i}/feed/", rss(make_posts(2, newest=clock())), delay=0.25)
-        for i in range(6)
-    ]
+    body = rss(make_posts(2, newest=clock()))
+
+    def crowded(_seen: Seen) -> Reply:
+        # Hold the replies until the client has two requests out (it may send them as far apart
+        # as a loaded machine makes it), then a while longer for any third to show.
+        feed_server.wait_for_in_flight(2)
+        return Reply(body=body, headers={"Content-Type": RSS_TYPE}, delay=0.25)
+
+    urls = [feed_server.route(f"/category/c{i}/feed/", crowded) for i in range(6)]
     config = make_config(tmp_path, urls, concurrency=concurrency, per_host_concurrency=per_host)
     report = run_collect(config, store, clock)
     assert not report.failed

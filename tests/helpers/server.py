@@ -63,6 +63,7 @@ class FeedServer:
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
+        self._crowded = threading.Condition(self._lock)  # notified as requests arrive
         self._stopping = threading.Event()
         self._gates: list[threading.Event] = []
         self._httpd = _Server(("127.0.0.1", 0), _RequestHandler)
@@ -119,6 +120,15 @@ class FeedServer:
         with self._lock:
             return [s for s in self.requests if s.path == path]
 
+    def wait_for_in_flight(self, count: int, timeout: float = 5.0) -> bool:
+        """Block (a handler) until ``count`` requests have been in flight at once, or ``timeout``.
+
+        A fixed reply delay only gives the client a window to send its next request in, which a
+        loaded machine can miss; holding the first replies until the client has used its bound
+        makes a test of that bound depend on the client alone."""
+        with self._crowded:
+            return self._crowded.wait_for(lambda: self.max_in_flight >= count, timeout)
+
     def paths(self) -> list[str]:
         with self._lock:
             return [s.path for s in self.requests]
@@ -130,6 +140,7 @@ class FeedServer:
             self.requests.append(seen)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._crowded.notify_all()
 
     def _leave(self) -> None:
         with self._lock:

@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from helpers.processes import gone_within
+from helpers.server import RSS_TYPE, FeedServer, Reply, Seen
+from helpers.wordpress import WordPressSite, make_posts
 from test_jobs_support import TZ, FakeBuilder, FixedClock, job_config, local
 
 from digest.cli.base import Context
@@ -18,6 +21,7 @@ from digest.cron import cron_trigger, crontab_weekdays, fire_times, last_fire_ti
 from digest.errors import ConfigError, LockError, ThinWeekError
 from digest.job.plan import describe_plan
 from digest.job.schedule import DigestScheduler, due_work
+from digest.mail import spamcheck
 from digest.store.database import Store
 from digest.store.lock import StoreLock
 
@@ -120,6 +124,30 @@ def test_a_missed_monday_is_due_once_and_then_never_again(tmp_path: Path) -> Non
         clock.set(later)
         assert "2025-W20 is built" in scheduler.tick("collect")
     assert builder.built == ["2025-W20"]
+
+
+def test_a_tick_that_builds_starts_spamassassin_before_its_collect(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """The weekly build's check compiles its rules (about a second) while the tick collects, as
+    ``digest run`` does; a tick with no build due starts none."""
+    body = WordPressSite(make_posts(5, newest=datetime(2025, 5, 16, 14, tzinfo=UTC))).page(1) or b""
+    waiting_at_fetch: list[tuple[int, ...]] = []
+
+    def feed(_seen: Seen) -> Reply:
+        waiting_at_fetch.append(spamcheck.waiting_pids())
+        return Reply(body=body, headers={"Content-Type": RSS_TYPE})
+
+    config = job_config(tmp_path, feeds=[feed_server.route("/feed/", feed)])
+    assert spamcheck.ahead_count([config]) == 1  # the check is on by default, no spamd named
+    clock = FixedClock(local(2025, 5, 19, 7))  # Monday before the 08:00 build: a collect only
+    scheduler = DigestScheduler(config, clock=clock, builder=FakeBuilder(), triggers={})
+    assert "no build was due" in scheduler.tick("collect")
+    clock.set(local(2025, 5, 19, 8, 1))
+    assert scheduler.tick("build").startswith("build: 2025-W20: built")
+    quiet, building = waiting_at_fetch
+    assert quiet == () and len(building) == 1, waiting_at_fetch
+    assert spamcheck.waiting_pids() == () and gone_within(building[0], 5)  # unused by the stand-in builder
 
 
 def test_a_failed_build_is_retried_by_the_next_collect_within_the_grace(tmp_path: Path) -> None:

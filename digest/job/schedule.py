@@ -2,7 +2,9 @@
 
 APScheduler 3.x in the site's timezone, one worker thread, so jobs never run
 at once. Every job is the same *tick*: take the store lock, collect, then ask
-the store what is due (:func:`due_work`) and do it. Because the store is the
+the store what is due (:func:`due_work`) and do it. A tick that will build
+starts SpamAssassin before its collect (digest.mail.spamcheck), so its rules
+compile while the feeds come in. Because the store is the
 memory, a build missed while the machine was off is caught up at start-up (or
 by the next collect) if still within ``misfire_grace_time``, and an issue is
 never built twice, whoever (scheduler, cron, an editor) built it first.
@@ -37,6 +39,7 @@ from digest.errors import DigestError, LockError, ThinWeekError
 from digest.job.clicks import collect_clicks
 from digest.job.plan import configured_triggers, local
 from digest.job.run import Builder, Clock, collect_summary, locked_store, run_editions, stale_reason
+from digest.mail.spamcheck import ahead_count, started_ahead
 from digest.settings.config import Config
 from digest.settings.editions import all_editions, edition_name
 from digest.store.database import Store
@@ -218,7 +221,8 @@ class DigestScheduler:
         config = self.config
         level, name = logging.INFO, job
         try:
-            with locked_store(config, wait=config.schedule.lock_wait, stop=self.stop_event) as store:
+            with (locked_store(config, wait=config.schedule.lock_wait, stop=self.stop_event) as store,
+                  started_ahead(_checks_owed(config, store, self.clock()))):
                 report = run_collect(config, store, self.clock)
                 for fetched in collect_clicks(config, store, self.clock()):  # readers' clicks, [report] days
                     _log(logging.INFO if fetched.ok else logging.WARNING, f"{job}: {fetched.line}")
@@ -251,6 +255,18 @@ class DigestScheduler:
             log.exception("%s: failed with an unexpected error", name)
             return f"{name}: failed: {exc!r}"
         return _log(level, f"{line}; {time.monotonic() - started:.1f}s")
+
+
+def _checks_owed(config: Config, store: Store, now: datetime) -> int:
+    """SpamAssassin checks to start before a tick's collect: one for each edition whose build is due
+    (from the store alone, as the tick decides after its collect) that SpamAssassin checks itself. Its
+    rules then compile (about a second) while the collect runs, as in ``digest run``, instead of after
+    it; a tick with no build due starts none, and ``run_editions`` corrects the count (a build that does
+    not happen, the collect having failed, stops what was started when the tick ends)."""
+    due = due_work(config, store, now)
+    if due.action != "build":
+        return 0
+    return ahead_count([e for e in all_editions(config) if edition_name(e) in due.editions])
 
 
 def _log(level: int, line: str) -> str:

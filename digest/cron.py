@@ -6,12 +6,13 @@ imports only APScheduler's trigger module (not the scheduler, its executors or t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-__all__ = ["WallClockCronTrigger", "cron_trigger", "crontab_weekdays", "fire_times", "last_fire_time"]
+__all__ = ["LeadTrigger", "WallClockCronTrigger", "cron_trigger", "crontab_weekdays", "fire_times",
+           "last_fire_time"]
 
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
@@ -33,6 +34,23 @@ class WallClockCronTrigger(CronTrigger):  # type: ignore[misc]  # APScheduler 3 
         hour = next(str(f) for f in self.fields if f.name == "hour")
         return (not hour.startswith("*") and fire.fold == 1
                 and fire.replace(fold=0).utcoffset() != fire.utcoffset())
+
+
+class LeadTrigger(BaseTrigger):  # type: ignore[misc]
+    """Fires ``lead`` before each fire time of ``trigger`` (in real time, so a DST change between the
+    two moves nothing): the scheduler readies a job's slow part before the job starts."""
+
+    def __init__(self, trigger: BaseTrigger, lead: timedelta) -> None:
+        self.trigger = trigger
+        self.lead = lead
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        previous = previous_fire_time + self.lead if previous_fire_time is not None else None
+        fire: datetime | None = self.trigger.get_next_fire_time(previous, now + self.lead)
+        return fire.astimezone(UTC) - self.lead if fire is not None else None
+
+    def __str__(self) -> str:
+        return f"{self.lead.total_seconds():g} s before {self.trigger}"
 
 
 def crontab_weekdays(field: str) -> str:

@@ -17,10 +17,10 @@ from test_jobs_support import TZ, FakeBuilder, FixedClock, job_config, local
 
 from digest.cli.base import Context
 from digest.cli.job import schedule
-from digest.cron import cron_trigger, crontab_weekdays, fire_times, last_fire_time
+from digest.cron import LeadTrigger, cron_trigger, crontab_weekdays, fire_times, last_fire_time
 from digest.errors import ConfigError, LockError, ThinWeekError
 from digest.job.plan import describe_plan
-from digest.job.schedule import DigestScheduler, due_work
+from digest.job.schedule import SPAM_LEAD, DigestScheduler, due_work
 from digest.mail import spamcheck
 from digest.store.database import Store
 from digest.store.lock import StoreLock
@@ -89,6 +89,18 @@ def test_jobs_keep_local_time_across_fall_back() -> None:
                              "Sun 02 02:30 CST (08:30Z)"]
 
 
+def test_the_lead_trigger_fires_that_long_before_each_build_across_dst() -> None:
+    build = cron_trigger("0 8 * * mon", TZ)
+    ahead = LeadTrigger(build, timedelta(seconds=30))
+    assert _wall(fire_times(ahead, local(2025, 3, 1), 3)) == [
+        "Mon 03 07:59 CST (13:59Z)", "Mon 10 07:59 CDT (12:59Z)", "Mon 17 07:59 CDT (12:59Z)"]
+    times = fire_times(ahead, local(2025, 3, 1), 3)
+    assert [b - a for a, b in zip(times, fire_times(build, local(2025, 3, 1), 3), strict=True)] == [
+        timedelta(seconds=30)] * 3
+    # Asked in the last 30 seconds before a build, the next lead time is the following week's.
+    assert ahead.get_next_fire_time(None, local(2025, 3, 3, 7, 59, 45)) == times[1]
+
+
 def test_last_fire_time_finds_the_run_that_should_have_happened() -> None:
     build = cron_trigger("0 8 * * mon", TZ)
     twelve_hours = timedelta(hours=12)
@@ -148,6 +160,61 @@ def test_a_tick_that_builds_starts_spamassassin_before_its_collect(
     quiet, building = waiting_at_fetch
     assert quiet == () and len(building) == 1, waiting_at_fetch
     assert spamcheck.waiting_pids() == () and gone_within(building[0], 5)  # unused by the stand-in builder
+
+
+def test_the_builds_spamassassin_is_ready_before_the_build_job_and_the_tick_takes_it(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """The job that fires :data:`SPAM_LEAD` before the build starts the check then; the build's tick uses
+    that very process (its rules compiled meanwhile) instead of starting one."""
+    body = WordPressSite(make_posts(5, newest=datetime(2025, 5, 16, 14, tzinfo=UTC))).page(1) or b""
+    waiting_at_fetch: list[tuple[int, ...]] = []
+
+    def feed(_seen: Seen) -> Reply:
+        waiting_at_fetch.append(spamcheck.waiting_pids())
+        return Reply(body=body, headers={"Content-Type": RSS_TYPE})
+
+    config = job_config(tmp_path, feeds=[feed_server.route("/feed/", feed)])
+    clock = FixedClock(local(2025, 5, 19, 8) - SPAM_LEAD)
+    scheduler = DigestScheduler(config, clock=clock, builder=FakeBuilder(), triggers={})
+    scheduler.ready_spam_checks()
+    (parked,) = spamcheck.waiting_pids()
+    clock.set(local(2025, 5, 19, 8))
+    assert scheduler.tick("build").startswith("build: 2025-W20: built")
+    assert waiting_at_fetch == [(parked,)]  # the same process: none started at the tick
+    assert spamcheck.waiting_pids() == () and gone_within(parked, 5)
+    scheduler.ready_spam_checks()  # the next lead time: already built, nothing to ready
+    assert spamcheck.waiting_pids() == ()
+    clock.set(local(2025, 5, 26, 8) - SPAM_LEAD)
+    scheduler.ready_spam_checks()
+    (next_week,) = spamcheck.waiting_pids()
+    clock.set(local(2025, 5, 26, 9))
+    assert "collect:" in scheduler.tick("collect")  # a tick that builds nothing stops it
+    assert spamcheck.waiting_pids() == () and gone_within(next_week, 5)
+
+
+def test_a_check_readied_for_a_build_that_never_came_stops_with_the_scheduler(tmp_path: Path) -> None:
+    config = job_config(tmp_path, schedule={"collect": "off"})
+    off = job_config(tmp_path / "off", schedule={"collect": "off"})
+    before = FixedClock(local(2025, 5, 19, 7, 59, 30))
+    scheduler = RecordingScheduler(config, clock=before, builder=FakeBuilder())
+    job = scheduler._scheduler.get_job  # the APScheduler job the lead trigger drives, once started
+    scheduler.start()
+    try:
+        ready = job("build-spamassassin")
+        assert ready is not None and isinstance(ready.trigger, LeadTrigger)
+        assert ready.next_run_time == job("build").next_run_time - SPAM_LEAD
+        scheduler.ready_spam_checks()
+        (parked,) = spamcheck.waiting_pids()
+    finally:
+        scheduler.shutdown()
+    assert spamcheck.waiting_pids() == () and gone_within(parked, 5)
+    nothing = DigestScheduler(off, clock=before, triggers={"collect": cron_trigger("0 * * * *", TZ)})
+    nothing.start()
+    try:
+        assert nothing._scheduler.get_job("build-spamassassin") is None  # no build scheduled, nothing to ready
+    finally:
+        nothing.shutdown()
 
 
 def test_a_failed_build_is_retried_by_the_next_collect_within_the_grace(tmp_path: Path) -> None:

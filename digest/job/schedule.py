@@ -2,9 +2,10 @@
 
 APScheduler 3.x in the site's timezone, one worker thread, so jobs never run
 at once. Every job is the same *tick*: take the store lock, collect, then ask
-the store what is due (:func:`due_work`) and do it. A tick that will build
-starts SpamAssassin before its collect (digest.mail.spamcheck), so its rules
-compile while the feeds come in. Because the store is the
+the store what is due (:func:`due_work`) and do it. The pre-send check's
+SpamAssassin needs about a second to compile its rules: a job fires
+:data:`SPAM_LEAD` before each build to start it, and a tick that will build
+starts it before its collect if none waits (digest.mail.spamcheck). Because the store is the
 memory, a build missed while the machine was off is caught up at start-up (or
 by the next collect) if still within ``misfire_grace_time``, and an issue is
 never built twice, whoever (scheduler, cron, an editor) built it first.
@@ -34,12 +35,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
 from digest.collect.collector import run_collect
-from digest.cron import cron_trigger, last_fire_time
+from digest.cron import LeadTrigger, cron_trigger, last_fire_time
 from digest.errors import DigestError, LockError, ThinWeekError
 from digest.job.clicks import collect_clicks
 from digest.job.plan import configured_triggers, local
 from digest.job.run import Builder, Clock, collect_summary, locked_store, run_editions, stale_reason
-from digest.mail.spamcheck import ahead_count, started_ahead
+from digest.mail.spamcheck import ahead_count, park, started_ahead, stop_parked
 from digest.settings.config import Config
 from digest.settings.editions import all_editions, edition_name
 from digest.store.database import Store
@@ -47,6 +48,10 @@ from digest.store.lock import StoreLock
 from digest.weeks import Week, issue_key, last_full_week
 
 log = logging.getLogger(__name__)
+
+# How long before the build job fires its SpamAssassin starts (park): enough for the rules to compile
+# (about a second; several on a slow or busy machine), short enough that the idle process is brief.
+SPAM_LEAD = timedelta(seconds=30)
 
 
 def utcnow() -> datetime:
@@ -160,6 +165,10 @@ class DigestScheduler:
                 due = due_work(self.config, store, self.clock())
             for name, trigger in self.triggers.items():
                 self._scheduler.add_job(self.tick, trigger, args=[name], id=name, name=name)
+            if "build" in self.triggers:
+                self._scheduler.add_job(self.ready_spam_checks, LeadTrigger(self.triggers["build"], SPAM_LEAD),
+                                        id="build-spamassassin", name="build-spamassassin",
+                                        misfire_grace_time=int(SPAM_LEAD.total_seconds()))
             if due.action != "none":
                 log.info("catching up: %s", due.reason)
                 self._scheduler.add_job(self.tick, "date", args=["catch-up"], id="catch-up", name="catch-up")
@@ -189,6 +198,7 @@ class DigestScheduler:
         self.stop_event.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
+        stop_parked()
         self._lock.release()
         self.finished.set()
 
@@ -212,6 +222,20 @@ class DigestScheduler:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         log.info("scheduler stopped")
+
+    def ready_spam_checks(self) -> None:
+        """The job :data:`SPAM_LEAD` before each build: when the build will be due, start its SpamAssassin
+        now (digest.mail.spamcheck.park), so that its rules are compiled when the build's tick starts;
+        the tick takes it, or stops it if it has no use for it. A store that cannot be read starts none
+        (the tick reports why)."""
+        if self.stop_event.is_set():
+            return
+        try:
+            with Store.open(self.config.store_path) as store:
+                owed = _checks_owed(self.config, store, self.clock() + SPAM_LEAD)
+        except DigestError:
+            return
+        park(owed)
 
     def tick(self, job: str) -> str:
         """One job: lock, collect, do whatever is due; log (and return) one line."""

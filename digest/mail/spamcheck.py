@@ -12,6 +12,9 @@ started ahead fails, the plain ``spamassassin -L -t`` runs instead.
 With ``[email] spamd`` naming the editor's spamd (``host:port`` or a unix socket path), ``spamc`` asks it
 (a second of Perl start saved on every build); spamd unreachable: SpamAssassin itself, with a warning.
 
+``digest schedule`` starts a build's check a little before the build job fires (``park``): the job's tick
+takes it, or stops it when it has no use for it, and the scheduler stops it when it stops.
+
 Every process here is started tied to this one (digest.mail.child): a run killed by any signal, or
 ending before it used a check started ahead, leaves none behind.
 """
@@ -154,6 +157,29 @@ def started_ahead(count: int = 1) -> Iterator[None]:
                 _waiting.clear()
         for process in left:
             stop_tied(process)
+
+
+def park(count: int) -> None:
+    """Start now, outside any run, the first of ``count`` checks a run is about to make, and leave it
+    waiting: ``digest schedule`` does so a little before its build job fires, so the rules are compiled
+    before the job starts. The next ``started_ahead`` block takes it (a build) or stops it (a block that
+    wants none); :func:`stop_parked` stops it. Inside a block (a run is on) this does nothing."""
+    surplus: list[subprocess.Popen[bytes]] = []
+    with _lock:
+        if _depth > 0:
+            return
+        wanted = min(max(count, 0), 1)  # one compiles at a time; a run starts the next as it takes one
+        surplus = _waiting[wanted:]
+        del _waiting[wanted:]
+        if wanted and not _waiting:
+            _start_one()
+    for process in surplus:
+        stop_tied(process)
+
+
+def stop_parked() -> None:
+    """Stop whatever :func:`park` left waiting (the scheduler is stopping); inside a block, nothing."""
+    park(0)
 
 
 def ahead_count(editions: Sequence[Config]) -> int:

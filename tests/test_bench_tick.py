@@ -16,12 +16,13 @@ BENCH = Path(__file__).resolve().parents[1] / "bench" / "tick.py"
 
 
 def test_the_tick_bench_times_the_build_tick_with_the_check_off_on_and_readied() -> None:
-    done = subprocess.run([sys.executable, str(BENCH), "--quick", "--install", "dev", "--lead", "1.5"],
+    done = subprocess.run([sys.executable, str(BENCH), "--quick", "--install", "dev"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     walls = re.search(r"tick wall ([\d.]+) s off, ([\d.]+) s on, ([\d.]+) s on, readied", done.stdout)
     assert walls is not None, done.stdout
     off, on, readied = map(float, walls.groups())
     assert 0 < off < on and readied < on  # readied, the rules compiled before the tick began
-    added = re.findall(r"^    SpamAssassin (on|on, readied): adds ([+-][\d.]+) s to the tick", done.stdout, re.M)
+    added = re.findall(r"^    SpamAssassin (on|on, readied): adds ([+-][\d.]+) s to the tick",
+                       done.stdout, re.M)
     assert [label for label, _ in added] == ["on", "on, readied"]

@@ -301,11 +301,17 @@ def test_a_job_skips_cleanly_while_a_manual_run_holds_the_store(
 ) -> None:
     config = job_config(tmp_path, schedule={"lock_wait": 0})
     builder = FakeBuilder()
-    scheduler = DigestScheduler(config, clock=FixedClock(local(2025, 5, 19, 8)), builder=builder, triggers={})
+    clock = FixedClock(local(2025, 5, 19, 8) - SPAM_LEAD)
+    scheduler = DigestScheduler(config, clock=clock, builder=builder, triggers={})
+    scheduler.ready_spam_checks()
+    (parked,) = spamcheck.waiting_pids()
+    clock.set(local(2025, 5, 19, 8))
     with StoreLock(config.store_path), caplog.at_level(logging.INFO, logger="digest.job.schedule"):
         line = scheduler.tick("build")
     assert line.startswith("build: skipped: another digest run (pid ")
     assert builder.built == [] and caplog.records[-1].levelno == logging.WARNING
+    # The check readied for it does not idle until the next job: the skipped tick stops it.
+    assert spamcheck.waiting_pids() == () and gone_within(parked, 5)
     assert scheduler.tick("collect").startswith("collect: 2025-W20: built")  # the next job catches up
 
 

@@ -238,7 +238,14 @@ class DigestScheduler:
         park(owed)
 
     def tick(self, job: str) -> str:
-        """One job: lock, collect, do whatever is due; log (and return) one line."""
+        """One job: lock, collect, do whatever is due; log (and return) one line. A SpamAssassin readied
+        for a build is taken by the tick's build or stopped when the tick ends (skipped, nothing due)."""
+        try:
+            return self._tick(job)
+        finally:
+            stop_parked()
+
+    def _tick(self, job: str) -> str:
         if self.stop_event.is_set():  # queued behind the job that was running at SIGTERM
             return _log(logging.INFO, f"{job}: not started: the scheduler is stopping")
         started = time.monotonic()

@@ -309,12 +309,31 @@ def report_spamassassin(mine: list[Usage], off: list[Usage]) -> float:
     return figure
 
 
+def round_options(parser: argparse.ArgumentParser, sizes: str, rounds: int) -> None:
+    """``--sizes``, ``--rounds`` and ``--quick``, as the scripts that time rounds on corpora take them."""
+    parser.add_argument("--sizes", default=sizes,
+                        help=f"feeds x items per corpus, comma-separated (default {sizes})")
+    parser.add_argument("--rounds", type=int, default=rounds,
+                        help=f"interleaved rounds per size (default {rounds})")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2 feeds x 5 items, one round")
+
+
+def corpus_sizes(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[tuple[int, ...]]:
+    """The corpora ``--sizes`` asks for (``--quick``: one round of 2 x 5); a usage error when malformed."""
+    if args.quick:
+        args.sizes, args.rounds = "2x5", 1
+    try:
+        sizes = [tuple(int(n) for n in size.lower().split("x")) for size in args.sizes.split(",")]
+    except ValueError:
+        parser.error(f"--sizes: {args.sizes!r} is not like 6x50,24x50")
+    if args.rounds < 1 or any(len(s) != 2 or min(s) < 1 for s in sizes):
+        parser.error("--rounds and every feeds x items must be at least 1")
+    return sizes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--sizes", default="6x50,6x10,24x50",
-                        help="feeds x items per corpus, comma-separated (default 6x50,6x10,24x50)")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per size (default 5)")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 2 feeds x 5 items, one round")
+    round_options(parser, "6x50,6x10,24x50", 5)
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="after the rounds, profile one digest run per size: its top N digest functions")
     parser.add_argument("--no-spamassassin", dest="spamassassin", action="store_false",
@@ -325,14 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spamd", metavar="HOST:PORT",
                         help="digest asks this running spamd through spamc ([email] spamd)")
     args = parser.parse_args(argv)
-    if args.quick:
-        args.sizes, args.rounds = "2x5", 1
-    try:
-        sizes = [tuple(int(n) for n in size.lower().split("x")) for size in args.sizes.split(",")]
-    except ValueError:
-        parser.error(f"--sizes: {args.sizes!r} is not like 6x50,6x10")
-    if args.rounds < 1 or any(len(s) != 2 or min(s) < 1 for s in sizes):
-        parser.error("--rounds and every feeds x items must be at least 1")
+    sizes = corpus_sizes(parser, args)
     sys.path.insert(0, str(HERE))
     from benchvenv import bench_bin, user_digest
 

@@ -126,26 +126,20 @@ def measure(feeds: int, items: int, rounds: int, python: Path, tmp: Path,
 
 
 def main(argv: list[str] | None = None) -> int:
+    sys.path.insert(0, str(HERE))
+    from run import corpus_sizes, round_options
+
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--sizes", default="6x50,24x50",
-                        help="feeds x items per corpus, comma-separated (default 6x50,24x50)")
-    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds per size (default 7)")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 2 feeds x 5 items, one round")
+    round_options(parser, "6x50,24x50", 7)
     parser.add_argument("--lead", type=float, default=3.0,
                         help="seconds between readying SpamAssassin and the readied tick (default 3)")
     parser.add_argument("--install", choices=("user", "dev"), default="user",
                         help="user: bench/.venv-user (`pip install .` of this checkout, no extras); "
                              "dev: this venv")
     args = parser.parse_args(argv)
-    if args.quick:
-        args.sizes, args.rounds = "2x5", 1
-    try:
-        sizes = [tuple(int(n) for n in size.lower().split("x")) for size in args.sizes.split(",")]
-    except ValueError:
-        parser.error(f"--sizes: {args.sizes!r} is not like 6x50,24x50")
-    if args.rounds < 1 or args.lead <= 0 or any(len(s) != 2 or min(s) < 1 for s in sizes):
-        parser.error("--rounds, --lead and every feeds x items must be above 0")
-    sys.path.insert(0, str(HERE))
+    sizes = corpus_sizes(parser, args)
+    if args.lead <= 0:
+        parser.error("--lead must be above 0")
     if args.install == "user":
         from benchvenv import user_digest
 

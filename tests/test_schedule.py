@@ -22,6 +22,7 @@ from digest.errors import ConfigError, LockError, ThinWeekError
 from digest.job.plan import describe_plan
 from digest.job.schedule import SPAM_LEAD, DigestScheduler, due_work
 from digest.mail import spamcheck
+from digest.settings.config import Config
 from digest.store.database import Store
 from digest.store.lock import StoreLock
 
@@ -138,11 +139,9 @@ def test_a_missed_monday_is_due_once_and_then_never_again(tmp_path: Path) -> Non
     assert builder.built == ["2025-W20"]
 
 
-def test_a_tick_that_builds_starts_spamassassin_before_its_collect(
-    tmp_path: Path, feed_server: FeedServer
-) -> None:
-    """The weekly build's check compiles its rules (about a second) while the tick collects, as
-    ``digest run`` does; a tick with no build due starts none."""
+def watched_config(folder: Path, feed_server: FeedServer) -> tuple[Config, list[tuple[int, ...]]]:
+    """A job config whose feed is served by ``feed_server``, and the list to which each fetch of it adds the
+    SpamAssassin checks waiting at that moment (``spamcheck.waiting_pids``)."""
     body = WordPressSite(make_posts(5, newest=datetime(2025, 5, 16, 14, tzinfo=UTC))).page(1) or b""
     waiting_at_fetch: list[tuple[int, ...]] = []
 
@@ -150,7 +149,15 @@ def test_a_tick_that_builds_starts_spamassassin_before_its_collect(
         waiting_at_fetch.append(spamcheck.waiting_pids())
         return Reply(body=body, headers={"Content-Type": RSS_TYPE})
 
-    config = job_config(tmp_path, feeds=[feed_server.route("/feed/", feed)])
+    return job_config(folder, feeds=[feed_server.route("/feed/", feed)]), waiting_at_fetch
+
+
+def test_a_tick_that_builds_starts_spamassassin_before_its_collect(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """The weekly build's check compiles its rules (about a second) while the tick collects, as
+    ``digest run`` does; a tick with no build due starts none."""
+    config, waiting_at_fetch = watched_config(tmp_path, feed_server)
     assert spamcheck.ahead_count([config]) == 1  # the check is on by default, no spamd named
     clock = FixedClock(local(2025, 5, 19, 7))  # Monday before the 08:00 build: a collect only
     scheduler = DigestScheduler(config, clock=clock, builder=FakeBuilder(), triggers={})
@@ -167,14 +174,7 @@ def test_the_builds_spamassassin_is_ready_before_the_build_job_and_the_tick_take
 ) -> None:
     """The job that fires :data:`SPAM_LEAD` before the build starts the check then; the build's tick uses
     that very process (its rules compiled meanwhile) instead of starting one."""
-    body = WordPressSite(make_posts(5, newest=datetime(2025, 5, 16, 14, tzinfo=UTC))).page(1) or b""
-    waiting_at_fetch: list[tuple[int, ...]] = []
-
-    def feed(_seen: Seen) -> Reply:
-        waiting_at_fetch.append(spamcheck.waiting_pids())
-        return Reply(body=body, headers={"Content-Type": RSS_TYPE})
-
-    config = job_config(tmp_path, feeds=[feed_server.route("/feed/", feed)])
+    config, waiting_at_fetch = watched_config(tmp_path, feed_server)
     clock = FixedClock(local(2025, 5, 19, 8) - SPAM_LEAD)
     scheduler = DigestScheduler(config, clock=clock, builder=FakeBuilder(), triggers={})
     scheduler.ready_spam_checks()

@@ -2,13 +2,14 @@
 
 APScheduler 3.x in the site's timezone, one worker thread, so jobs never run
 at once. Every job is the same *tick*: take the store lock, collect, then ask
-the store what is due (:func:`due_work`) and do it. The pre-send check's
-SpamAssassin needs about a second to compile its rules: a job fires
-:data:`SPAM_LEAD` before each build to start it, and a tick that will build
-starts it before its collect if none waits (digest.mail.spamcheck). Because the store is the
+the store what is due (:func:`due_work`) and do it. Because the store is the
 memory, a build missed while the machine was off is caught up at start-up (or
 by the next collect) if still within ``misfire_grace_time``, and an issue is
 never built twice, whoever (scheduler, cron, an editor) built it first.
+
+The pre-send check's SpamAssassin needs about a second to compile its rules:
+a job fires :data:`SPAM_LEAD` before each build to start it, and a tick that
+will build starts it before its collect if none waits (digest.mail.spamcheck).
 
 Locking: the store lock is held per tick, not for the scheduler's lifetime,
 so an editor can still run ``digest run`` or ``digest collect`` between jobs

@@ -347,12 +347,39 @@ main()
 """
 
 
-def test_ctrl_c_while_the_run_forks_its_collect_still_ends_both(hanging: str, tmp_path: Path) -> None:
+# ``digest run`` where Ctrl-C's handler has run, yet the run's read of its child's pipe is not interrupted: as
+# when the SIGINT comes after Python's last check for signals and before the read begins (the run preempted
+# there on a loaded machine). Here the main thread blocks SIGINT as it calls ``pickle.load`` for the answer
+# that does not come, and a thread started then sends it half a second later: the kernel hands it to that
+# thread, Python's handler notes it, and the main thread's read goes on waiting.
+_CTRL_C_BESIDE_THE_READ = """
+import os, pickle, signal, sys, threading, time
+def later():
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a new thread starts with its maker's mask
+    time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGINT)
+loads = []
+def hook(frame, event, arg):
+    if event == "c_call" and arg is pickle.load and frame.f_code.co_name == "_replay":
+        loads.append(1)
+    if len(loads) == 2:  # the child's first answer (the feeds it will fetch) read; the next never comes
+        sys.setprofile(None)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        threading.Thread(target=later, daemon=True).start()
+sys.setprofile(hook)
+from digest.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("script", [_CTRL_C_DURING_FORK, _CTRL_C_BESIDE_THE_READ], ids=["fork", "read"])
+def test_ctrl_c_the_run_did_not_raise_at_once_still_ends_it_and_its_child(script: str, hanging: str,
+                                                                           tmp_path: Path) -> None:
     """The child, waiting on a feed that never answers, would keep the run waiting 30 s and more."""
     config = write_config(tmp_path, [hanging], read_timeout=30.0, deadline=60.0)
     stderr = tmp_path / "run.stderr"
     with stderr.open("wb") as written:
-        run = subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", _CTRL_C_DURING_FORK, "--config",
+        run = subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", script, "--config",
                                 str(config), "run", "--now", NOW_TEXT],
                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=written)
     try:

@@ -306,22 +306,177 @@ def test_the_run_killed_leaves_no_collect_child(hanging: str, listener: socket.s
 
 def test_ctrl_c_ends_the_run_and_its_collect_child(hanging: str, listener: socket.socket,
                                                    tmp_path: Path) -> None:
-    """Ctrl-C reaches the terminal's whole process group; the child ignores it and its run kills it."""
+    """Ctrl-C reaches the terminal's whole process group; the child ignores it and its run kills it.
+
+    The Ctrl-C is sent once the connection on ``listener`` is known to be the run's collect child's (a
+    connection from elsewhere, say another test's process trying a port it found free and ours took since,
+    would send it at some earlier step), and that child ignores SIGINT: so it lands where this test means
+    it to, the run waiting on its collect. A run that outlives it says where it was: its processes, and the
+    Python stack of every thread (``-X faulthandler``, dumped by SIGABRT)."""
     config = write_config(tmp_path, [hanging], read_timeout=30.0, deadline=60.0)
-    run = subprocess.Popen([sys.executable, "-c", "from digest.cli import main; main()", "--config",
-                            str(config), "run", "--now", NOW_TEXT], start_new_session=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stderr = tmp_path / "run.stderr"
+    with stderr.open("wb") as written:
+        run = subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", "from digest.cli import main; "
+                                "main()", "--config", str(config), "run", "--now", NOW_TEXT],
+                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=written)
     try:
         listener.settimeout(60)
-        connection, _ = listener.accept()
-        child = _child_of(run.pid, within=10)
+        connection, child = _accept_from_child_of(listener, run.pid, within=10)
+        assert _ignores_sigint(child), "the collect's child is fetching, yet does not ignore Ctrl-C"
         os.killpg(run.pid, signal.SIGINT)
-        assert run.wait(timeout=20) != 0
+        code = _exit_or_stacks(run, 20, stderr, "Ctrl-C")
+        assert code != 0
         assert gone_within(child, 5), "the collect's child outlived its run's Ctrl-C"
         connection.close()
     finally:
         kill_if_running(run.pid)
         run.wait()
+
+
+# ``digest run`` where Ctrl-C reaches the run while it forks its collect's child. The kernel then runs the
+# signal's handler and restarts fork(); Python raises KeyboardInterrupt at its first check, which falls in
+# the parent's after-fork callbacks (logging's ``_releaseLock``, once the CLI has imported logging), where
+# an exception is printed ("Exception ignored in") and dropped. Here the SIGINT comes at that very point:
+# an after-fork callback registered before logging's sends it, by kill(2) through ctypes (no check for
+# signals follows, as none does in the kernel's restart).
+_CTRL_C_DURING_FORK = """
+import ctypes, functools, os, signal
+os.register_at_fork(after_in_parent=functools.partial(ctypes.CDLL(None).kill, os.getpid(), signal.SIGINT))
+from digest.cli import main
+main()
+"""
+
+
+# ``digest run`` where Ctrl-C's handler has run, yet the run's read of its child's pipe is not interrupted: as
+# when the SIGINT comes after Python's last check for signals and before the read begins (the run preempted
+# there on a loaded machine). Here the main thread blocks SIGINT as it calls ``pickle.load`` for the answer
+# that does not come, and a thread started then sends it half a second later: the kernel hands it to that
+# thread, Python's handler notes it, and the main thread's read goes on waiting.
+_CTRL_C_BESIDE_THE_READ = """
+import os, pickle, signal, sys, threading, time
+def later():
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a new thread starts with its maker's mask
+    time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGINT)
+loads = []
+def hook(frame, event, arg):
+    if event == "c_call" and arg is pickle.load and frame.f_code.co_name == "_replay":
+        loads.append(1)
+    if len(loads) == 2:  # the child's first answer (the feeds it will fetch) read; the next never comes
+        sys.setprofile(None)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        threading.Thread(target=later, daemon=True).start()
+sys.setprofile(hook)
+from digest.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("script", [_CTRL_C_DURING_FORK, _CTRL_C_BESIDE_THE_READ], ids=["fork", "read"])
+def test_ctrl_c_the_run_did_not_raise_at_once_still_ends_it_and_its_child(script: str, hanging: str,
+                                                                           tmp_path: Path) -> None:
+    """The child, waiting on a feed that never answers, would keep the run waiting 30 s and more."""
+    config = write_config(tmp_path, [hanging], read_timeout=30.0, deadline=60.0)
+    stderr = tmp_path / "run.stderr"
+    with stderr.open("wb") as written:
+        run = subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", script, "--config",
+                                str(config), "run", "--now", NOW_TEXT],
+                               start_new_session=True, stdout=subprocess.DEVNULL, stderr=written)
+    try:
+        code = _exit_or_stacks(run, 20, stderr, "Ctrl-C")
+        assert code != 0 and "Aborted!" in stderr.read_text()
+        deadline = time.monotonic() + 5
+        while _session(run.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _session(run.pid), f"the run's Ctrl-C left its child behind: {_session(run.pid)}"
+    finally:
+        kill_if_running(run.pid)
+        run.wait()
+
+
+def _accept_from_child_of(listener: socket.socket, pid: int, within: float) -> tuple[socket.socket, int]:
+    """The next connection on ``listener`` made by a child of ``pid`` that shares its command line (its
+    forked collect), with that child; a connection from any other process is closed and passed over."""
+    while True:
+        connection, peer = listener.accept()
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            owner = next((kid for kid in _kids(pid) if _holds_tcp_port(kid, peer[1])), None)
+            if owner is not None:
+                assert _cmdline(owner) == _cmdline(pid), f"{_cmdline(owner)!r} is not the run's fork"
+                return connection, owner
+            if not running(pid):
+                raise AssertionError(f"the run ended (status {_status(pid)}) before its collect connected")
+            time.sleep(0.02)
+        connection.close()  # not the run's: wait for the run's own
+
+
+def _kids(pid: int) -> list[int]:
+    try:
+        return [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _holds_tcp_port(pid: int, port: int) -> bool:
+    """Does ``pid`` hold the IPv4 TCP socket whose local port is ``port``?"""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port:
+            inodes.add(f"socket:[{fields[9]}]")
+    try:
+        held = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+    except OSError:
+        return False
+    return bool(inodes & held)
+
+
+def _ignores_sigint(pid: int) -> bool:
+    fields = dict(line.split(":\t", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                  if ":\t" in line)
+    return bool(int(fields["SigIgn"], 16) & (1 << (signal.SIGINT - 1)))
+
+
+def _session(leader: int) -> list[str]:
+    """The live processes of the session ``leader`` leads (a zombie not yet reaped is not one), each as
+    "pid ppid state wchan: command line"."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if entry.name.isdigit() and int(stat[3]) == leader and stat[0] not in ("Z", "X"):
+                wchan = (entry / "wchan").read_text()
+                command = _cmdline(int(entry.name)).replace(b"\0", b" ")[:200]
+                found.append(f"{entry.name} ppid {stat[1]} {stat[0]} {wchan}: {command!r}")
+        except (OSError, ValueError, IndexError):
+            continue
+    return sorted(found)
+
+
+def _status(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def _exit_or_stacks(run: subprocess.Popen[bytes], timeout: float, stderr: Path, what: str) -> int:
+    """``run``'s exit status within ``timeout`` seconds; else an AssertionError that shows the processes
+    of its session and the stack of each of its threads (SIGABRT: faulthandler's dump)."""
+    try:
+        return run.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    tree = _session(run.pid)
+    os.kill(run.pid, signal.SIGABRT)
+    try:
+        run.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    raise AssertionError(f"the run did not end within {timeout} s of its {what}; its session's processes:\n"
+                         + "\n".join(tree) + "\nits stderr (Python stacks on SIGABRT):\n"
+                         + stderr.read_text(errors="replace")[-8000:])
 
 
 def _child_of(pid: int, within: float) -> int:

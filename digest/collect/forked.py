@@ -24,8 +24,10 @@ Only on Linux, and only from a process with a single thread (fork with threads c
 from __future__ import annotations
 
 import gc
+import io
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
@@ -66,22 +68,26 @@ def collect_in_child(
             pass
     read, write = os.pipe()
     parent = os.getpid()
+    wake = _Wake.open()  # before the fork: a Ctrl-C that comes during it must be heard too
     # The objects made so far leave the collector's sight in both processes, so that neither process's
     # garbage collection writes to every page the two share (each write copies the page: less shared).
     gc.freeze()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read)
-        _child(parent, write, config, store_path or config.store_path, now, backfill_pages)
-    os.close(write)
+    pid = 0
     try:
-        with os.fdopen(read, "rb") as answers:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            _child(parent, write, config, store_path or config.store_path, now, backfill_pages, (read, wake))
+        os.close(write)
+        with io.BufferedReader(_Answers(read, wake)) as answers:
             answer = _replay(answers, on_feed, progress)
     except BaseException:  # Ctrl-C, or an error in a callback: the child goes too
-        _kill(pid)
+        if pid > 0:
+            _kill(pid)
         raise
     finally:
         gc.unfreeze()
+        if wake is not None:
+            wake.close()
     _, status = os.waitpid(pid, 0)
     if answer is None:
         raise CollectError(f"the collect stopped without finishing: its process {_death(status)}; the feeds "
@@ -93,6 +99,85 @@ def collect_in_child(
     if kind == "error":
         raise _rebuilt(*value)
     raise CollectError(f"the collect failed unexpectedly; please report it:\n{value}")
+
+
+class _Wake:
+    """Ctrl-C for a process that waits on its child's answers: ``signal.set_wakeup_fd``'s pipe.
+
+    Python raises KeyboardInterrupt only where it checks for signals, between bytecodes or when a system
+    call is interrupted. A SIGINT that comes after the last check and before the read of the child's pipe
+    has begun (the run preempted there, on a loaded machine) leaves the read blocked, the interrupt
+    pending, for as long as the child sends nothing: a child waiting on a silent server, 30 s and more. A
+    SIGINT that comes during ``os.fork`` is raised in the interpreter's after-fork callbacks (logging's),
+    which print it and drop it. Either way the signal's number is written to this pipe, which the reader
+    waits on beside the child's; it raises KeyboardInterrupt itself when Python has dropped it."""
+
+    def __init__(self, read: int, write: int, previous: int) -> None:
+        self.read, self._write, self._previous = read, write, previous
+        self._owner = os.getpid()
+
+    @classmethod
+    def open(cls) -> _Wake | None:
+        """None outside the main thread (signals are handled there alone) or when no pipe is to be had."""
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        try:
+            read, write = os.pipe()
+        except OSError:
+            return None
+        os.set_blocking(read, False)
+        os.set_blocking(write, False)
+        return cls(read, write, signal.set_wakeup_fd(write, warn_on_full_buffer=False))
+
+    def heard_ctrl_c(self) -> bool:
+        """Empty the pipe: did a SIGINT come?"""
+        heard = False
+        while True:
+            try:
+                numbers = os.read(self.read, 512)
+            except BlockingIOError:
+                return heard
+            if not numbers:
+                return heard
+            heard = heard or signal.SIGINT in numbers
+
+    def close(self) -> None:
+        if os.getpid() == self._owner:
+            signal.set_wakeup_fd(self._previous)
+        else:  # the child: the parent's pipe is not its own
+            signal.set_wakeup_fd(-1)
+        os.close(self.read)
+        os.close(self._write)
+
+
+class _Answers(io.RawIOBase):
+    """The child's pipe, read only once readable, or until Ctrl-C is heard on ``wake``."""
+
+    def __init__(self, fd: int, wake: _Wake | None) -> None:
+        super().__init__()
+        self._fd, self._wake = fd, wake
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        wake = self._wake
+        while wake is not None:
+            ready, _, _ = select.select([self._fd, wake.read], [], [])
+            if wake.read in ready and wake.heard_ctrl_c():
+                os.kill(os.getpid(), 0)  # runs the signal handlers Python still holds: KeyboardInterrupt
+                if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                    raise KeyboardInterrupt  # Python dropped it (in os.fork): Ctrl-C all the same
+            if self._fd in ready:
+                break
+        data = os.read(self._fd, len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
 
 
 def _replay(answers: IO[bytes], on_feed: ProgressCallback | None,
@@ -113,11 +198,17 @@ def _replay(answers: IO[bytes], on_feed: ProgressCallback | None,
             getattr(progress, kind)(*value)
 
 
-def _child(parent: int, write: int, config: Config, path: Path, now: Clock, backfill_pages: int | None) -> None:
-    """The forked collect: answers through ``write`` and leaves by ``os._exit``, whatever happens."""
+def _child(parent: int, write: int, config: Config, path: Path, now: Clock, backfill_pages: int | None,
+           parents: tuple[int, _Wake | None]) -> None:
+    """The forked collect: answers through ``write`` and leaves by ``os._exit``, whatever happens; ``parents``:
+    the parent's end of the pipe and its wake-up pipe, closed here."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent hears Ctrl-C and kills this process
+        read, wake = parents
+        os.close(read)
+        if wake is not None:
+            wake.close()
         die_with_parent()
         if os.getppid() != parent:  # it died before the death signal was asked for
             os._exit(1)

@@ -26,7 +26,18 @@ from typing import Any
 
 import pytest
 from helpers.configfile import make_config, write_config
-from helpers.processes import gone_within, kill_if_running, running
+from helpers.processes import (
+    children_of,
+    cmdline,
+    exit_or_stacks,
+    gone_within,
+    holds_tcp_port,
+    ignores_sigint,
+    kill_if_running,
+    process_state,
+    running,
+    session_processes,
+)
 from helpers.static_server import StaticServer
 from helpers.wordpress import make_posts, rss
 
@@ -322,9 +333,9 @@ def test_ctrl_c_ends_the_run_and_its_collect_child(hanging: str, listener: socke
     try:
         listener.settimeout(60)
         connection, child = _accept_from_child_of(listener, run.pid, within=10)
-        assert _ignores_sigint(child), "the collect's child is fetching, yet does not ignore Ctrl-C"
+        assert ignores_sigint(child), "the collect's child is fetching, yet does not ignore Ctrl-C"
         os.killpg(run.pid, signal.SIGINT)
-        code = _exit_or_stacks(run, 20, stderr, "Ctrl-C")
+        code = exit_or_stacks(run, 20, stderr, "Ctrl-C")
         assert code != 0
         assert gone_within(child, 5), "the collect's child outlived its run's Ctrl-C"
         connection.close()
@@ -383,12 +394,13 @@ def test_ctrl_c_the_run_did_not_raise_at_once_still_ends_it_and_its_child(script
                                 str(config), "run", "--now", NOW_TEXT],
                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=written)
     try:
-        code = _exit_or_stacks(run, 20, stderr, "Ctrl-C")
+        code = exit_or_stacks(run, 20, stderr, "Ctrl-C")
         assert code != 0 and "Aborted!" in stderr.read_text()
         deadline = time.monotonic() + 5
-        while _session(run.pid) and time.monotonic() < deadline:
+        while session_processes(run.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not _session(run.pid), f"the run's Ctrl-C left its child behind: {_session(run.pid)}"
+        left = session_processes(run.pid)
+        assert not left, f"the run's Ctrl-C left its child behind: {left}"
     finally:
         kill_if_running(run.pid)
         run.wait()
@@ -401,101 +413,25 @@ def _accept_from_child_of(listener: socket.socket, pid: int, within: float) -> t
         connection, peer = listener.accept()
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            owner = next((kid for kid in _kids(pid) if _holds_tcp_port(kid, peer[1])), None)
+            owner = next((kid for kid in children_of(pid) if holds_tcp_port(kid, peer[1])), None)
             if owner is not None:
-                assert _cmdline(owner) == _cmdline(pid), f"{_cmdline(owner)!r} is not the run's fork"
+                assert cmdline(owner) == cmdline(pid), f"{cmdline(owner)!r} is not the run's fork"
                 return connection, owner
             if not running(pid):
-                raise AssertionError(f"the run ended (status {_status(pid)}) before its collect connected")
+                state = process_state(pid)
+                raise AssertionError(f"the run ended (status {state}) before its collect connected")
             time.sleep(0.02)
         connection.close()  # not the run's: wait for the run's own
-
-
-def _kids(pid: int) -> list[int]:
-    try:
-        return [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def _holds_tcp_port(pid: int, port: int) -> bool:
-    """Does ``pid`` hold the IPv4 TCP socket whose local port is ``port``?"""
-    inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port:
-            inodes.add(f"socket:[{fields[9]}]")
-    try:
-        held = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
-    except OSError:
-        return False
-    return bool(inodes & held)
-
-
-def _ignores_sigint(pid: int) -> bool:
-    fields = dict(line.split(":\t", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-                  if ":\t" in line)
-    return bool(int(fields["SigIgn"], 16) & (1 << (signal.SIGINT - 1)))
-
-
-def _session(leader: int) -> list[str]:
-    """The live processes of the session ``leader`` leads (a zombie not yet reaped is not one), each as
-    "pid ppid state wchan: command line"."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if entry.name.isdigit() and int(stat[3]) == leader and stat[0] not in ("Z", "X"):
-                wchan = (entry / "wchan").read_text()
-                command = _cmdline(int(entry.name)).replace(b"\0", b" ")[:200]
-                found.append(f"{entry.name} ppid {stat[1]} {stat[0]} {wchan}: {command!r}")
-        except (OSError, ValueError, IndexError):
-            continue
-    return sorted(found)
-
-
-def _status(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "gone"
-
-
-def _exit_or_stacks(run: subprocess.Popen[bytes], timeout: float, stderr: Path, what: str) -> int:
-    """``run``'s exit status within ``timeout`` seconds; else an AssertionError that shows the processes
-    of its session and the stack of each of its threads (SIGABRT: faulthandler's dump)."""
-    try:
-        return run.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        pass
-    tree = _session(run.pid)
-    os.kill(run.pid, signal.SIGABRT)
-    try:
-        run.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
-    raise AssertionError(f"the run did not end within {timeout} s of its {what}; its session's processes:\n"
-                         + "\n".join(tree) + "\nits stderr (Python stacks on SIGABRT):\n"
-                         + stderr.read_text(errors="replace")[-8000:])
 
 
 def _child_of(pid: int, within: float) -> int:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        try:
-            kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            kids = []
-        mine = Path(f"/proc/{pid}/cmdline").read_bytes()  # a fork keeps its parent's command line
-        live = [int(k) for k in kids if running(int(k)) and _cmdline(int(k)) == mine]
+        mine = cmdline(pid)  # a fork keeps its parent's command line
+        live = [kid for kid in children_of(pid) if running(kid) and cmdline(kid) == mine]
         if live:
             return live[0]
         time.sleep(0.02)
     raise AssertionError(f"process {pid} started no child within {within} s")
 
 
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""

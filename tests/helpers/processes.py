@@ -1,5 +1,6 @@
-"""Processes as /proc shows them: is a pid still running (a zombie is not), waiting for it to go, and
-killing a run with SIGKILL to see what it leaves behind."""
+"""Processes as /proc shows them: is a pid still running (a zombie is not), waiting for it to go,
+killing a run with SIGKILL to see what it leaves behind; a process's children, session, sockets and
+ignored signals; and a run that will not end, shown by its processes and its Python stacks."""
 
 from __future__ import annotations
 
@@ -68,3 +69,78 @@ def sigkill_leaves_nothing(argv: list[str], pidfile: Path, what: str, *, start_w
             process.wait(timeout=10)
         if pid:
             kill_if_running(pid)
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def holds_tcp_port(pid: int, port: int) -> bool:
+    """Does ``pid`` hold the IPv4 TCP socket whose local port is ``port``?"""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port:
+            inodes.add(f"socket:[{fields[9]}]")
+    try:
+        held = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+    except OSError:
+        return False
+    return bool(inodes & held)
+
+
+def ignores_sigint(pid: int) -> bool:
+    fields = dict(line.split(":\t", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                  if ":\t" in line)
+    return bool(int(fields["SigIgn"], 16) & (1 << (signal.SIGINT - 1)))
+
+
+def session_processes(leader: int) -> list[str]:
+    """The live processes of the session ``leader`` leads (a zombie not yet reaped is not one), each as
+    "pid ppid state wchan: command line"."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if entry.name.isdigit() and int(stat[3]) == leader and stat[0] not in ("Z", "X"):
+                wchan = (entry / "wchan").read_text()
+                command = cmdline(int(entry.name)).replace(b"\0", b" ")[:200]
+                found.append(f"{entry.name} ppid {stat[1]} {stat[0]} {wchan}: {command!r}")
+        except (OSError, ValueError, IndexError):
+            continue
+    return sorted(found)
+
+
+def process_state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def exit_or_stacks(run: subprocess.Popen[bytes], timeout: float, stderr: Path, what: str) -> int:
+    """``run``'s exit status within ``timeout`` seconds; else an AssertionError that shows the processes
+    of its session and the stack of each of its threads (SIGABRT: faulthandler's dump)."""
+    try:
+        return run.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    tree = session_processes(run.pid)
+    os.kill(run.pid, signal.SIGABRT)
+    try:
+        run.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    raise AssertionError(f"the run did not end within {timeout} s of its {what}; its session's processes:\n"
+                         + "\n".join(tree) + "\nits stderr (Python stacks on SIGABRT):\n"
+                         + stderr.read_text(errors="replace")[-8000:])
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""

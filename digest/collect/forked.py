@@ -13,9 +13,11 @@ handlers, buffers and SpamAssassin started ahead are the parent's alone). The pa
 message on its own callbacks, in order, so what is printed (terminal lines, JSON) is the same.
 
 The child dies with the parent (the kernel's death signal), ignores Ctrl-C (the parent, hearing it,
-kills the child and waits for it), and a child that dies without an answer (a signal, a crash, out of
-memory) is a CollectError naming the step. Every feed is written in its own SQLite transaction, so a
-child killed mid-write leaves the store as it was before that feed.
+kills the child and waits for it: it waits on the child's pipe beside a wake-up pipe for signals,
+``_Wake``, so that no Ctrl-C is lost between Python's checks for signals), and a child that dies
+without an answer (a signal, a crash, out of memory) is a CollectError naming the step. Every feed
+is written in its own SQLite transaction, so a child killed mid-write leaves the store as it was
+before that feed.
 
 Only on Linux, and only from a process with a single thread (fork with threads can deadlock): elsewhere
 ``can_fork`` is False and the caller collects in-process.

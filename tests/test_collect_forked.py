@@ -315,6 +315,12 @@ def test_the_run_killed_leaves_no_collect_child(hanging: str, listener: socket.s
         run.wait()
 
 
+# Each run these tests interrupt starts as it would at a terminal, where Ctrl-C raises KeyboardInterrupt: a
+# command a shell starts in the background (`make test &`, some CI runners) inherits SIGINT ignored, and
+# Python then leaves it ignored, so the Ctrl-C these tests send would be lost before digest could hear it.
+_AT_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
+
 def test_ctrl_c_ends_the_run_and_its_collect_child(hanging: str, listener: socket.socket,
                                                    tmp_path: Path) -> None:
     """Ctrl-C reaches the terminal's whole process group; the child ignores it and its run kills it.
@@ -327,8 +333,8 @@ def test_ctrl_c_ends_the_run_and_its_collect_child(hanging: str, listener: socke
     config = write_config(tmp_path, [hanging], read_timeout=30.0, deadline=60.0)
     stderr = tmp_path / "run.stderr"
     with stderr.open("wb") as written:
-        run = subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", "from digest.cli import main; "
-                                "main()", "--config", str(config), "run", "--now", NOW_TEXT],
+        run = subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", _AT_A_TERMINAL + "from digest.cli "
+                                "import main; main()", "--config", str(config), "run", "--now", NOW_TEXT],
                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=written)
     try:
         listener.settimeout(60)
@@ -350,7 +356,7 @@ def test_ctrl_c_ends_the_run_and_its_collect_child(hanging: str, listener: socke
 # an exception is printed ("Exception ignored in") and dropped. Here the SIGINT comes at that very point:
 # an after-fork callback registered before logging's sends it, by kill(2) through ctypes (no check for
 # signals follows, as none does in the kernel's restart).
-_CTRL_C_DURING_FORK = """
+_CTRL_C_DURING_FORK = _AT_A_TERMINAL + """
 import ctypes, functools, os, signal
 os.register_at_fork(after_in_parent=functools.partial(ctypes.CDLL(None).kill, os.getpid(), signal.SIGINT))
 from digest.cli import main
@@ -363,7 +369,7 @@ main()
 # there on a loaded machine). Here the main thread blocks SIGINT as it calls ``pickle.load`` for the answer
 # that does not come, and a thread started then sends it half a second later: the kernel hands it to that
 # thread, Python's handler notes it, and the main thread's read goes on waiting.
-_CTRL_C_BESIDE_THE_READ = """
+_CTRL_C_BESIDE_THE_READ = _AT_A_TERMINAL + """
 import os, pickle, signal, sys, threading, time
 def later():
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a new thread starts with its maker's mask
